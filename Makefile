@@ -1,0 +1,114 @@
+# vbadmin - one non-recursive makefile.
+#   make            build ./vbadmin and backends/pgvector/vb_pgvector.so
+#   make run        install missing packages (apt), build, open the console on the embedded default
+#   make test       install test needs, build with ASan+UBSan under build/asan, run every test
+#   make bench      benchmarks against peers (docs/benchmarks.md)
+#   make check-layers   fail when an include crosses a layer
+#   make install PREFIX=/usr/local DESTDIR=
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+PLUGINDIR = $(PREFIX)/lib/vbadmin
+
+SAN ?=
+ifeq ($(SAN),1)
+BUILD ?= build/asan
+OUT ?= build/asan
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1 -g
+else
+BUILD ?= build/release
+OUT ?= .
+SANFLAGS =
+OPT ?= -O2 -g
+endif
+
+CC ?= cc
+PKGS = ncursesw libpq yaml-0.1 sqlite3 libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs ncursesw yaml-0.1 sqlite3 libcurl 2>/dev/null) -lreadline
+PQ_LIBS := $(shell pkg-config --libs libpq 2>/dev/null)
+WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -fPIC $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
+	-DVB_PLUGINDIR='"$(PLUGINDIR)"' $(CFLAGS)
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+# Sources by layer.  New files are picked up by wildcard: add a .c, not a makefile line.
+BACKEND_COMMON_SRC := $(filter-out backends/registry.c,$(wildcard backends/*.c))
+CORE_SRC := $(wildcard backends/*.c backends/embedded/*.c engine/*.c ddl/*.c)
+TUI_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c))
+PGV_SRC := $(wildcard backends/pgvector/*.c)
+SAMPLE_SRC := $(wildcard tests/plugins/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+CORE_OBJ := $(call obj,$(CORE_SRC))
+TUI_OBJ := $(call obj,$(TUI_SRC))
+PGV_OBJ := $(call obj,$(PGV_SRC) $(BACKEND_COMMON_SRC))
+SAMPLE_OBJ := $(call obj,$(SAMPLE_SRC) $(BACKEND_COMMON_SRC))
+TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+VBADMIN := $(OUT)/vbadmin
+PGV_SO := $(OUT)/backends/pgvector/vb_pgvector.so
+SAMPLE_SO := $(BUILD)/tests/plugins/vb_sample.so
+
+.PHONY: all run test test-build bench check-layers install clean deps deps-test docs fuzz
+all: $(VBADMIN) $(PGV_SO)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(VBADMIN): $(call obj,tui/main.c) $(TUI_OBJ) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
+
+$(PGV_SO): $(PGV_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ $(PQ_LIBS) -lm
+
+$(SAMPLE_SO): $(SAMPLE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ -lm
+
+$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(TUI_OBJ) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
+
+deps:
+	@scripts/install-deps.sh
+
+deps-test:
+	@scripts/install-deps.sh --test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./vbadmin
+
+test-build: $(VBADMIN) $(PGV_SO) $(SAMPLE_SO) $(UNIT_BIN)
+
+test: deps-test
+	@$(MAKE) --no-print-directory SAN=1 test-build
+	@tests/run-all.sh build/asan
+
+check-layers:
+	@scripts/check-layers.sh
+
+bench: all
+	@bench/run.sh
+
+docs:
+	@scripts/gen-docs.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR)
+	install -m 0755 $(VBADMIN) $(DESTDIR)$(BINDIR)/vbadmin
+	install -m 0755 $(PGV_SO) $(DESTDIR)$(PLUGINDIR)/vb_pgvector.so
+
+clean:
+	rm -rf build vbadmin backends/pgvector/vb_pgvector.so
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,311 @@
+/* backends/vb_util.c - allocation, string buffers, errors and result building. */
+#include "vb_util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void (*vb_fatal_hook)(void);
+
+void vb_die(const char *fmt, ...)
+{
+	va_list ap;
+	if (vb_fatal_hook)
+		vb_fatal_hook();
+	fputs("vbadmin: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(5);
+}
+
+void *vb_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		vb_die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *vb_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		vb_die("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *vb_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		vb_die("out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *vb_xstrdup(const char *s)
+{
+	return s ? vb_xstrndup(s, strlen(s)) : NULL;
+}
+
+char *vb_xstrndup(const char *s, size_t n)
+{
+	char *p = vb_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *vb_xasprintf(const char *fmt, ...)
+{
+	struct vb_buf b;
+	va_list ap;
+	vb_buf_init(&b);
+	va_start(ap, fmt);
+	vb_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return vb_buf_steal(&b);
+}
+
+void vb_buf_init(struct vb_buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void vb_buf_free(struct vb_buf *b)
+{
+	free(b->data);
+	vb_buf_init(b);
+}
+
+void vb_buf_reset(struct vb_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+static void buf_reserve(struct vb_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	b->data = vb_xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void vb_buf_addn(struct vb_buf *b, const char *s, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void vb_buf_add(struct vb_buf *b, const char *s)
+{
+	vb_buf_addn(b, s, strlen(s));
+}
+
+void vb_buf_addc(struct vb_buf *b, char c)
+{
+	vb_buf_addn(b, &c, 1);
+}
+
+void vb_buf_vprintf(struct vb_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	buf_reserve(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void vb_buf_printf(struct vb_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vb_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void vb_buf_json_str(struct vb_buf *b, const char *s)
+{
+	if (!s) {
+		vb_buf_add(b, "null");
+		return;
+	}
+	vb_buf_addc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': vb_buf_add(b, "\\\""); break;
+		case '\\': vb_buf_add(b, "\\\\"); break;
+		case '\n': vb_buf_add(b, "\\n"); break;
+		case '\r': vb_buf_add(b, "\\r"); break;
+		case '\t': vb_buf_add(b, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				vb_buf_printf(b, "\\u%04x", *p);
+			else
+				vb_buf_addc(b, (char)*p);
+		}
+	}
+	vb_buf_addc(b, '"');
+}
+
+char *vb_buf_steal(struct vb_buf *b)
+{
+	char *p = b->data ? b->data : vb_xstrdup("");
+	vb_buf_init(b);
+	return p;
+}
+
+int vb_err_set(struct vb_error *e, int status, const char *fmt, ...)
+{
+	if (!e)
+		return status;
+	va_list ap;
+	e->status = status;
+	e->sqlstate[0] = '\0';
+	e->detail[0] = '\0';
+	e->hint[0] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+void vb_err_clear(struct vb_error *e)
+{
+	if (e)
+		memset(e, 0, sizeof *e);
+}
+
+const char *vb_status_name(int status)
+{
+	static const char *const names[] = {
+		"ok", "invalid", "not_found", "unsupported", "connect", "permission", "schema",
+		"mismatch", "io", "cancelled", "server", "internal", "abi",
+	};
+	if (status < 0 || (size_t)status >= sizeof names / sizeof names[0])
+		return "unknown";
+	return names[status];
+}
+
+struct vb_result *vb_result_new(int ncols, const char *const *cols)
+{
+	struct vb_result *r = vb_xcalloc(1, sizeof *r);
+	r->ncols = ncols;
+	r->cols = vb_xcalloc((size_t)(ncols > 0 ? ncols : 1), sizeof *r->cols);
+	for (int i = 0; i < ncols; i++)
+		r->cols[i] = vb_xstrdup(cols[i]);
+	return r;
+}
+
+static size_t result_cap(size_t n)
+{
+	size_t cap = 1;
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
+size_t vb_result_add_row(struct vb_result *r, const char *const *cells)
+{
+	size_t row = r->nrows++;
+	size_t ncols = (size_t)(r->ncols > 0 ? r->ncols : 1);
+	/* capacity is always result_cap(nrows): grow when row crosses a power of two */
+	if (row == 0 || (row & (row - 1)) == 0) {
+		size_t cap = result_cap(row + 1);
+		r->cells = vb_xrealloc(r->cells, cap * ncols * sizeof *r->cells);
+		if (r->distance)
+			r->distance = vb_xrealloc(r->distance, cap * sizeof *r->distance);
+		if (r->score)
+			r->score = vb_xrealloc(r->score, cap * sizeof *r->score);
+	}
+	for (int c = 0; c < r->ncols; c++)
+		r->cells[row * (size_t)r->ncols + (size_t)c] = vb_xstrdup(cells ? cells[c] : NULL);
+	if (r->distance)
+		r->distance[row] = 0;
+	if (r->score)
+		r->score[row] = 0;
+	return row;
+}
+
+void vb_result_set_distance(struct vb_result *r, size_t row, double d)
+{
+	if (!r->distance)
+		r->distance = vb_xcalloc(result_cap(r->nrows), sizeof *r->distance);
+	r->distance[row] = d;
+}
+
+void vb_result_set_score(struct vb_result *r, size_t row, double s)
+{
+	if (!r->score)
+		r->score = vb_xcalloc(result_cap(r->nrows), sizeof *r->score);
+	r->score[row] = s;
+}
+
+void vb_result_destroy(struct vb_result **rp)
+{
+	if (!rp || !*rp)
+		return;
+	struct vb_result *r = *rp;
+	for (size_t i = 0; i < r->nrows * (size_t)r->ncols; i++)
+		free(r->cells[i]);
+	for (int c = 0; c < r->ncols; c++)
+		free(r->cols[c]);
+	free(r->cols);
+	free(r->cells);
+	free(r->distance);
+	free(r->score);
+	free(r);
+	*rp = NULL;
+}
+
+int vb_result_col(const struct vb_result *r, const char *name)
+{
+	for (int c = 0; c < r->ncols; c++)
+		if (strcmp(r->cols[c], name) == 0)
+			return c;
+	return -1;
+}
+
+const char *vb_result_get(const struct vb_result *r, size_t row, int col)
+{
+	if (!r || row >= r->nrows || col < 0 || col >= r->ncols)
+		return NULL;
+	return r->cells[row * (size_t)r->ncols + (size_t)col];
+}
+
+const struct vb_column *vb_spec_column(const struct vb_table_spec *spec, const char *name)
+{
+	for (int i = 0; i < spec->ncolumns; i++)
+		if (strcmp(spec->columns[i].name, name) == 0)
+			return &spec->columns[i];
+	return NULL;
+}
+
+char *vb_vector_to_text(const float *v, int dim)
+{
+	struct vb_buf b;
+	vb_buf_init(&b);
+	vb_buf_addc(&b, '[');
+	for (int i = 0; i < dim; i++) {
+		char tmp[32];
+		int n = snprintf(tmp, sizeof tmp, i ? ",%.8g" : "%.8g", (double)v[i]);
+		vb_buf_addn(&b, tmp, (size_t)n);
+	}
+	vb_buf_addc(&b, ']');
+	return vb_buf_steal(&b);
+}

@@ -1,0 +1,69 @@
+/* backends/vb_util.h - small helpers shared by every layer: allocation, string buffers,
+ * error filling and result building.  The lowest layer, so engine/, ddl/, tui/ and the
+ * backends may all use it; it includes no driver headers. */
+#ifndef VB_UTIL_H
+#define VB_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "vb.h"
+
+#if defined(__GNUC__)
+#define VB_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define VB_NORETURN __attribute__((noreturn))
+#else
+#define VB_PRINTF(a, b)
+#define VB_NORETURN
+#endif
+
+/* Allocation that never returns NULL: on failure it calls the fatal hook and exits 5. */
+void *vb_xmalloc(size_t n);
+void *vb_xcalloc(size_t n, size_t size);
+void *vb_xrealloc(void *p, size_t n);
+char *vb_xstrdup(const char *s);  /* NULL-safe: NULL in, NULL out */
+char *vb_xstrndup(const char *s, size_t n);
+char *vb_xasprintf(const char *fmt, ...) VB_PRINTF(1, 2);
+/* Called before exiting on out-of-memory; the console sets it to restore the terminal. */
+extern void (*vb_fatal_hook)(void);
+VB_NORETURN void vb_die(const char *fmt, ...) VB_PRINTF(1, 2);
+
+/* Growable NUL-terminated string. */
+struct vb_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+void vb_buf_init(struct vb_buf *b);
+void vb_buf_free(struct vb_buf *b);
+void vb_buf_reset(struct vb_buf *b);
+void vb_buf_add(struct vb_buf *b, const char *s);
+void vb_buf_addn(struct vb_buf *b, const char *s, size_t n);
+void vb_buf_addc(struct vb_buf *b, char c);
+void vb_buf_printf(struct vb_buf *b, const char *fmt, ...) VB_PRINTF(2, 3);
+void vb_buf_vprintf(struct vb_buf *b, const char *fmt, va_list ap);
+/* Appends s as a JSON string literal, quotes included. */
+void vb_buf_json_str(struct vb_buf *b, const char *s);
+char *vb_buf_steal(struct vb_buf *b);
+
+/* Error filling.  vb_err_set returns status so callers can `return vb_err_set(...)`. */
+int vb_err_set(struct vb_error *e, int status, const char *fmt, ...) VB_PRINTF(3, 4);
+void vb_err_clear(struct vb_error *e);
+const char *vb_status_name(int status);
+
+/* Result building: a backend creates, appends rows and hands it out. */
+struct vb_result *vb_result_new(int ncols, const char *const *cols);
+/* Appends a row of ncols cells (copied; NULL = SQL NULL); returns the row index. */
+size_t vb_result_add_row(struct vb_result *r, const char *const *cells);
+void vb_result_set_distance(struct vb_result *r, size_t row, double d);
+void vb_result_set_score(struct vb_result *r, size_t row, double s);
+void vb_result_destroy(struct vb_result **r);
+int vb_result_col(const struct vb_result *r, const char *name); /* -1 if absent */
+const char *vb_result_get(const struct vb_result *r, size_t row, int col);
+
+/* Table spec helpers. */
+const struct vb_column *vb_spec_column(const struct vb_table_spec *spec, const char *name);
+/* Vector text "[v1,v2,...]" as pgvector reads it, %.8g per value. */
+char *vb_vector_to_text(const float *v, int dim);
+
+#endif

@@ -1,0 +1,64 @@
+/* engine/config.h - Datus agent.yml: namespaces, database entries, storage backend selection,
+ * embedding settings.  Loaded with libyaml; `${VAR}` substituted (unset VAR is an error naming
+ * VAR and file:line).  Discovery order: explicit path, $VBADMIN_CONFIG, ./agent.yml,
+ * ./conf/agent.yml, ~/.datus/conf/agent.yml.  No file at all is valid: the embedded default. */
+#ifndef ENGINE_CONFIG_H
+#define ENGINE_CONFIG_H
+
+#include "../backends/vb.h"
+
+/* One database entry under agent.namespace.<ns> (a namespace may hold one entry directly or
+ * several named ones). */
+struct config_db {
+	char *logic_name;   /* name inside the namespace; the namespace name when it holds one entry */
+	char *type;         /* "postgresql", "postgres", "sqlite", ... (lowercase) */
+	char *uri;
+	char *host;         /* default 127.0.0.1 */
+	int port;           /* default 5432 */
+	char *database;     /* default NULL => "postgres" */
+	char *username;
+	char *password;     /* never printed */
+	char *schema;       /* default "public" */
+	char *sslmode;      /* default "prefer" */
+	int timeout;        /* seconds, default 30 */
+	int enable_vector_search; /* default 1 */
+	int line;           /* line of the entry in the file, for messages */
+};
+
+struct config_namespace {
+	char *name;
+	struct config_db *dbs;
+	int ndbs;
+	int line;
+};
+
+struct config {
+	char *path;                 /* file read, or NULL when none was found */
+	struct config_namespace *namespaces;
+	int nnamespaces;
+	char *storage_namespace;    /* agent.storage.backends[.vector].namespace */
+	char *storage_db;           /* agent.storage.backends[.vector].db */
+	char *vector_backend;       /* agent.storage.vector_backend (explicit name), or NULL */
+	char *home;                 /* agent.home, default ~/.datus */
+	char *data_dir;             /* embedded store dir; default $XDG_DATA_HOME/vbadmin */
+	int dim;                    /* embedding dim for semantic_model/metrics; default 384 */
+	char *embedder;             /* "hashing" (default) or "openai" */
+	char *embed_base_url;
+	char *embed_model;
+	char *embed_api_key;        /* never printed */
+	int embed_batch_size;       /* default 32 */
+};
+
+/* Loads and validates; on failure *out is NULL and err says file:line:column and what to do
+ * (err->status VB_ERR_INVALID). */
+int config_load(const char *explicit_path, struct config **out, struct vb_error *err);
+void config_free(struct config **cfg);
+
+/* Resolves what a command talks to: row namespace `ns` (NULL => storage namespace or
+ * "default"), backend override (NULL => from config: pgvector when the storage namespace is a
+ * postgresql entry, else embedded).  Fills *out with pointers into cfg (valid while cfg lives).
+ * Unknown namespace => VB_ERR_INVALID listing the namespaces that exist. */
+int config_resolve(const struct config *cfg, const char *ns, const char *backend_override,
+                   struct vb_config *out, struct vb_error *err);
+
+#endif

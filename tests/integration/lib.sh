@@ -1,0 +1,37 @@
+# tests/integration/lib.sh - TAP helpers for shell tests.  Source it; call t_done at the end.
+# Env from tests/run-all.sh: VBADMIN, VBADMIN_BUILD, PG17_CONNINFO, PG15_CONNINFO, VBTEST_WORK.
+T_N=0 T_FAIL=0
+: "${VBADMIN:=./vbadmin}"
+T_TMP=$(mktemp -d "${VBTEST_WORK:-/tmp}/t.XXXXXX")
+chmod 755 "$T_TMP"
+trap 'rm -rf "$T_TMP"' EXIT
+export HOME="$T_TMP/home" XDG_DATA_HOME="$T_TMP/data" XDG_STATE_HOME="$T_TMP/state" XDG_CONFIG_HOME="$T_TMP/config"
+mkdir -p "$HOME"
+
+t_ok() { # cond-exit-status, name
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAIL=$((T_FAIL + 1)); fi
+}
+# t_run: runs a command, capturing $OUT, $ERR and $RC
+t_run() {
+	OUT=$("$@" 2>"$T_TMP/stderr"); RC=$?
+	ERR=$(cat "$T_TMP/stderr")
+}
+t_is() { # got want name
+	T_N=$((T_N + 1))
+	if [ "$1" = "$2" ]; then echo "ok $T_N - $3"; else
+		echo "not ok $T_N - $3"; echo "#   got:  '$1'"; echo "#   want: '$2'"; T_FAIL=$((T_FAIL + 1)); fi
+}
+t_has() { # haystack needle name
+	T_N=$((T_N + 1))
+	case "$1" in *"$2"*) echo "ok $T_N - $3" ;; *)
+		echo "not ok $T_N - $3"; echo "#   text: $(printf '%s' "$1" | head -c 2000)"; echo "#   lacks: '$2'"; T_FAIL=$((T_FAIL + 1)) ;; esac
+}
+t_lacks() { # haystack needle name
+	T_N=$((T_N + 1))
+	case "$1" in *"$2"*) echo "not ok $T_N - $3"; echo "#   unexpected: '$2'"; T_FAIL=$((T_FAIL + 1)) ;; *)
+		echo "ok $T_N - $3" ;; esac
+}
+t_done() { echo "1..$T_N"; [ "$T_FAIL" -eq 0 ]; }
+# conninfo field: pg_field "$PG17_CONNINFO" port
+pg_field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
