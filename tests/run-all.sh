@@ -17,7 +17,7 @@ export LC_ALL=C.UTF-8 TZ=UTC
 WORK=$(mktemp -d /tmp/vbtest.XXXXXX)
 chmod 755 "$WORK"
 export VBTEST_WORK="$WORK"
-LOGDIR="$ROOT/build/test-logs"
+LOGDIR="$B/test-logs"
 rm -rf "$LOGDIR"; mkdir -p "$LOGDIR"
 
 free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
