@@ -58,9 +58,18 @@ SAMPLE_SO := $(BUILD)/tests/plugins/vb_sample.so
 .PHONY: all run test test-build bench check-layers install clean deps deps-test docs fuzz
 all: $(VBADMIN) $(PGV_SO)
 
+V ?= 0
+ifeq ($(V),0)
+Q = @
+msg = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q =
+msg =
+endif
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(call msg,CC,$<)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(VBADMIN): $(call obj,tui/main.c) $(TUI_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)

@@ -1,20 +1,84 @@
-/* tui/console.c - placeholder console until the screens land: shows what vbadmin can do. */
+/* tui/console.c - opens the console: resolves the config, sets up the terminal, runs the loop,
+ * and restores the terminal on every way out. */
 #include "console.h"
 
-#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "../engine/config.h"
+#include "tui.h"
+
+int tui_app_loop(struct tui_app *app);
+
+static void app_free(struct tui_app *app)
+{
+	for (int i = 0; i < app->nlog; i++)
+		free(app->log[i]);
+	free(app->log);
+	for (int i = 0; i < SCREEN__COUNT; i++)
+		free(app->state[i]);
+	close(app->job_pipe[0]);
+	close(app->job_pipe[1]);
+	pthread_mutex_destroy(&app->log_lock);
+}
 
 int console_run(struct cli_ctx *ctx)
 {
-	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
+	const char *tui_env = getenv("VBADMIN_TUI");
+	int headless = getenv("VBADMIN_SCRIPT") && *getenv("VBADMIN_SCRIPT");
+	if (!headless && ((tui_env && strcmp(tui_env, "0") == 0) || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
+		fprintf(ctx->err, "vbadmin: not a terminal, so no console; running 'vbadmin check' instead "
+		                  "(set VBADMIN_TUI=0 to silence this)\n");
+		const struct cli_command *check = cli_find("check");
+		if (check) {
+			char *argv[] = {(char *)"check", NULL};
+			return check->fn(ctx, 1, argv);
+		}
 		return cli_help(ctx, 0, NULL);
-	initscr();
-	cbreak();
-	noecho();
-	mvprintw(0, 0, "vbadmin console - press q to quit");
-	refresh();
-	while (getch() != 'q')
-		;
-	endwin();
-	return VB_EXIT_OK;
+	}
+	int rc = cli_load_config(ctx);
+	if (rc != VB_EXIT_OK)
+		return rc;
+	struct vb_config vc;
+	struct vb_error err;
+	vb_err_clear(&err);
+	if (config_resolve(ctx->cfg, ctx->namespace, ctx->backend, &vc, &err) != VB_OK) {
+		fprintf(ctx->err, "vbadmin: %s\n", err.message);
+		return VB_EXIT_USAGE;
+	}
+	struct tui_app app;
+	memset(&app, 0, sizeof app);
+	app.ctx = ctx;
+	pthread_mutex_init(&app.log_lock, NULL);
+	if (pipe(app.job_pipe) != 0) {
+		perror("vbadmin: pipe");
+		return VB_EXIT_INTERNAL;
+	}
+	snprintf(app.backend, sizeof app.backend, "%s", vc.backend ? vc.backend : "embedded");
+	snprintf(app.namespace_, sizeof app.namespace_, "%s", vc.namespace ? vc.namespace : "default");
+	if (vc.host && strcmp(app.backend, "embedded") != 0) {
+		snprintf(app.server, sizeof app.server, "%s:%d/%s", vc.host, vc.port,
+		         vc.database ? vc.database : "postgres");
+		snprintf(app.user, sizeof app.user, "%s", vc.username ? vc.username : "");
+	} else {
+		snprintf(app.server, sizeof app.server, "%s", vc.data_dir ? vc.data_dir : "local");
+	}
+	tui_log(&app, "console started: backend %s, namespace %s", app.backend, app.namespace_);
+	if (tui_term_open(&app) != 0) {
+		fprintf(ctx->err, "vbadmin: cannot open the terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+		app_free(&app);
+		return VB_EXIT_INTERNAL;
+	}
+	app.screen = SCR_SETUP;
+	rc = tui_app_loop(&app);
+	const char *dump = getenv("VBADMIN_DUMP");
+	if (dump && *dump) {
+		tui_redraw(&app);
+		tui_test_dump(dump);
+	}
+	tui_term_close();
+	vb_fatal_hook = NULL;
+	app_free(&app);
+	return rc;
 }

@@ -1,0 +1,312 @@
+/* tui/app.c - the console shell: one poll() loop over the terminal and the job pipe, screen
+ * switching, the tab/status/key bars, the ':' command line and the session log. */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tui.h"
+
+static const struct tui_screen_ops *const screens[SCREEN__COUNT] = {
+#define SCREEN(id, ops) [id] = &ops,
+#include "screens.def"
+#undef SCREEN
+};
+
+void tui_log(struct tui_app *app, const char *fmt, ...)
+{
+	char buf[512];
+	char stamp[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&app->log_lock);
+	app->log = vb_xrealloc(app->log, (size_t)(app->nlog + 1) * sizeof *app->log);
+	app->log[app->nlog++] = vb_xasprintf("%s %s", getenv("VBADMIN_SCRIPT") ? "--:--:--" : stamp, buf);
+	pthread_mutex_unlock(&app->log_lock);
+}
+
+void tui_status(struct tui_app *app, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(app->status_msg, sizeof app->status_msg, fmt, ap);
+	va_end(ap);
+}
+
+void tui_switch(struct tui_app *app, int screen)
+{
+	if (screen < 0 || screen >= SCREEN__COUNT || screen == app->screen)
+		return;
+	if (screen == SCR_HELP)
+		app->prev_screen = app->screen;
+	app->screen = screen;
+	app->find[0] = '\0';
+	if (screens[screen]->enter)
+		screens[screen]->enter(app);
+}
+
+struct job_start {
+	struct tui_app *app;
+	tui_job_fn fn;
+	void *arg;
+};
+
+static void *job_main(void *p)
+{
+	struct job_start js = *(struct job_start *)p;
+	free(p);
+	js.fn(js.app, js.arg);
+	char c = 1;
+	ssize_t w;
+	do
+		w = write(js.app->job_pipe[1], &c, 1);
+	while (w < 0 && errno == EINTR);
+	return NULL;
+}
+
+int tui_job_start(struct tui_app *app, tui_job_fn fn, void *arg)
+{
+	if (app->job_running) {
+		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		return -1;
+	}
+	struct job_start *js = vb_xmalloc(sizeof *js);
+	*js = (struct job_start){app, fn, arg};
+	app->cancel_requested = 0;
+	app->job_screen = app->screen;
+	app->job_running = 1;
+	if (pthread_create(&app->job_thread, NULL, job_main, js) != 0) {
+		free(js);
+		app->job_running = 0;
+		tui_status(app, "cannot start a worker thread");
+		return -1;
+	}
+	return 0;
+}
+
+static void job_finished(struct tui_app *app)
+{
+	char c;
+	while (read(app->job_pipe[0], &c, 1) < 0 && errno == EINTR)
+		;
+	pthread_join(app->job_thread, NULL);
+	app->job_running = 0;
+	app->cancel_fn = NULL;
+	const struct tui_screen_ops *s = screens[app->job_screen];
+	if (s->job_done)
+		s->job_done(app);
+}
+
+static void cancel_job(struct tui_app *app)
+{
+	if (!app->job_running) {
+		tui_status(app, "nothing is running (q quits)");
+		return;
+	}
+	app->cancel_requested = 1;
+	if (app->cancel_fn)
+		app->cancel_fn(app->cancel_arg);
+	tui_status(app, "cancel requested");
+	tui_log(app, "cancel requested by the user");
+}
+
+static void draw_bars(struct tui_app *app)
+{
+	/* tab bar */
+	tui_fill_line(0, COLS, ROLE_TITLE);
+	int x = 0;
+	tui_print(0, x, COLS, ROLE_TITLE, " vbadmin ");
+	x += 9;
+	for (int i = 0; i < SCREEN__COUNT && x < COLS; i++) {
+		if (i == SCR_HELP)
+			continue;
+		char tab[40];
+		int n = snprintf(tab, sizeof tab, " %d %s ", i + 1, screens[i]->title);
+		tui_print(0, x, COLS - x, i == app->screen ? ROLE_SELECTED : ROLE_TITLE, tab);
+		x += n;
+	}
+	/* status bar */
+	tui_fill_line(LINES - 2, COLS, ROLE_STATUS);
+	tui_printf(LINES - 2, 0, COLS, ROLE_STATUS, " backend %s | ns %s | server %s | user %s%s", app->backend,
+	           app->namespace_, app->server[0] ? app->server : "-", app->user[0] ? app->user : "-",
+	           app->job_running ? " | RUNNING (Ctrl-C cancels)" : "");
+	/* key bar */
+	tui_fill_line(LINES - 1, COLS, ROLE_KEYBAR);
+	tui_print(LINES - 1, 0, COLS, ROLE_KEYBAR,
+	          app->status_msg[0] ? app->status_msg
+	                             : " ? help  q back  Q quit  1-7 screens  : command  r run  R run all  / find");
+}
+
+void tui_redraw(struct tui_app *app)
+{
+	erase();
+	if (COLS < 80 || LINES < 24) {
+		tui_printf(0, 0, COLS, ROLE_NORMAL, "terminal too small: %dx%d", COLS, LINES);
+		tui_print(1, 0, COLS, ROLE_NORMAL, "vbadmin needs at least 80x24");
+		refresh();
+		return;
+	}
+	draw_bars(app);
+	screens[app->screen]->draw(app, 1, LINES - 3, COLS);
+	refresh();
+}
+
+static const struct { const char *name; int screen; } command_screens[] = {
+	{"setup", SCR_SETUP}, {"check", SCR_SETUP}, {"extension", SCR_EXTENSION},
+	{"tables", SCR_TABLES}, {"verify", SCR_TABLES}, {"ddl", SCR_DDL},
+	{"bootstrap", SCR_BOOTSTRAP}, {"search", SCR_SEARCH}, {"log", SCR_LOG}, {"help", SCR_HELP},
+};
+
+void tui_run_command(struct tui_app *app, const char *cmd)
+{
+	while (*cmd == ' ' || *cmd == ':')
+		cmd++;
+	if (!*cmd)
+		return;
+	if (strcmp(cmd, "q") == 0 || strcmp(cmd, "quit") == 0) {
+		app->quit = 1;
+		return;
+	}
+	if (strncmp(cmd, "save-display ", 13) == 0) {
+		tui_redraw(app);
+		tui_test_dump(cmd + 13);
+		return;
+	}
+	for (size_t i = 0; i < sizeof command_screens / sizeof command_screens[0]; i++)
+		if (strcmp(cmd, command_screens[i].name) == 0) {
+			tui_switch(app, command_screens[i].screen);
+			if (strcmp(cmd, "check") == 0)
+				screens[SCR_SETUP]->action(app, ACT_RUN_ALL);
+			return;
+		}
+	tui_status(app, "unknown command ':%s' (try :check :ddl :tables :bootstrap :search :log :quit)", cmd);
+}
+
+static int read_tty_key(void)
+{
+	int k = getch();
+	return k;
+}
+
+int tui_read_key(struct tui_app *app)
+{
+	if (tui_test_headless()) {
+		int k;
+		return tui_test_next_key(app, &k) ? k : -1;
+	}
+	timeout(-1);
+	int k;
+	do
+		k = read_tty_key();
+	while (k == ERR);
+	return k;
+}
+
+static void handle_key(struct tui_app *app, int key)
+{
+	if (key == KEY_RESIZE || key == KEY_RESIZE + 1000)
+		return;
+	int action = tui_key_action(key);
+	if (action == ACT_NONE)
+		return;
+	app->status_msg[0] = '\0';
+	if (action == ACT_CANCEL) {
+		cancel_job(app);
+		return;
+	}
+	if (screens[app->screen]->action && screens[app->screen]->action(app, action))
+		return;
+	switch (action) {
+	case ACT_QUIT:
+		if (app->job_running && !tui_confirm(app, "A statement is running. Cancel it and quit?"))
+			return;
+		if (app->job_running)
+			cancel_job(app);
+		app->quit = 1;
+		break;
+	case ACT_BACK:
+		if (app->screen == SCR_HELP)
+			tui_switch(app, app->prev_screen);
+		else if (app->screen != SCR_SETUP)
+			tui_switch(app, SCR_SETUP);
+		else
+			handle_key(app, 'Q');
+		break;
+	case ACT_HELP: tui_switch(app, SCR_HELP); break;
+	case ACT_COMMAND: {
+		char buf[200] = "";
+		if (tui_input(app, ":", buf, sizeof buf))
+			tui_run_command(app, buf);
+		break;
+	}
+	case ACT_FIND: {
+		char buf[128] = "";
+		if (tui_input(app, "/", buf, sizeof buf)) {
+			snprintf(app->find, sizeof app->find, "%s", buf);
+			tui_status(app, "find: %s (n / N)", buf);
+		}
+		break;
+	}
+	default:
+		if (action >= ACT_SCREEN1 && action <= ACT_SCREEN7)
+			tui_switch(app, action - ACT_SCREEN1);
+		break;
+	}
+}
+
+int tui_app_loop(struct tui_app *app)
+{
+	int headless = tui_test_headless();
+	if (screens[app->screen]->enter)
+		screens[app->screen]->enter(app);
+	while (!app->quit) {
+		tui_redraw(app);
+		if (headless) {
+			struct pollfd pj = {app->job_pipe[0], POLLIN, 0};
+			if (app->job_running && poll(&pj, 1, 0) > 0) {
+				job_finished(app);
+				continue;
+			}
+			int k;
+			if (!tui_test_next_key(app, &k)) {
+				if (app->job_running) {
+					poll(&pj, 1, -1);
+					job_finished(app);
+					continue;
+				}
+				break;
+			}
+			handle_key(app, k);
+			continue;
+		}
+		struct pollfd fds[2] = {{0, POLLIN, 0}, {app->job_pipe[0], POLLIN, 0}};
+		int n = poll(fds, 2, app->job_running ? 250 : -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && (fds[1].revents & POLLIN))
+			job_finished(app);
+		if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
+			timeout(0);
+			int k;
+			while ((k = getch()) != ERR)
+				handle_key(app, k);
+		}
+	}
+	if (app->job_running) {
+		app->cancel_requested = 1;
+		if (app->cancel_fn)
+			app->cancel_fn(app->cancel_arg);
+		pthread_join(app->job_thread, NULL);
+		app->job_running = 0;
+	}
+	return app->rc;
+}

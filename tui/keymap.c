@@ -1,0 +1,56 @@
+/* tui/keymap.c - keys to actions, and action names/help for the key bar and Help screen. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tui.h"
+
+static const struct { int key; const char *name; int action; } bindings[] = {
+#define KEY_BIND(key, name, action) {key, name, action},
+#include "keymap.def"
+#undef KEY_BIND
+};
+
+static const struct { const char *name, *help; } actions[ACT__COUNT] = {
+	[ACT_NONE] = {"none", ""},
+#define ACTION(id, name, help) [id] = {name, help},
+#include "actions.def"
+#undef ACTION
+};
+
+int tui_key_action(int key)
+{
+	if (key == '\r')
+		key = '\n';
+	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++)
+		if (bindings[i].key == key)
+			return bindings[i].action;
+	return ACT_NONE;
+}
+
+const char *tui_action_name(int action)
+{
+	return action > 0 && action < ACT__COUNT ? actions[action].name : "none";
+}
+
+const char *tui_action_help(int action)
+{
+	return action > 0 && action < ACT__COUNT ? actions[action].help : "";
+}
+
+const char *tui_action_keys(int action, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
+		if (bindings[i].action != action)
+			continue;
+		/* Enter is bound twice (LF and KEY_ENTER); show it once */
+		if (used && strstr(buf, bindings[i].name))
+			continue;
+		int n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", bindings[i].name);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}

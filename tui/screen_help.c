@@ -1,0 +1,39 @@
+/* tui/screen_help.c - Help, generated from actions.def and keymap.def. */
+#include "textview.h"
+
+static struct tui_text help_text;
+
+static void help_enter(struct tui_app *app)
+{
+	(void)app;
+	tui_text_clear(&help_text);
+	tui_text_add(&help_text, ROLE_TITLE, "Keys (Esc or q goes back)");
+	for (int a = 1; a < ACT__COUNT; a++) {
+		char keys[64];
+		tui_text_addf(&help_text, ROLE_NORMAL, "  %-14s %s", tui_action_keys(a, keys, sizeof keys),
+		              tui_action_help(a));
+	}
+	tui_text_add(&help_text, ROLE_NORMAL, "");
+	tui_text_add(&help_text, ROLE_TITLE, "Commands (type : then the name)");
+	tui_text_add(&help_text, ROLE_NORMAL, "  :check  :setup  :extension  :tables  :ddl  :bootstrap  :search  :log  :quit");
+	tui_text_add(&help_text, ROLE_NORMAL, "");
+	tui_text_add(&help_text, ROLE_NORMAL, "Every console action also exists on the command line: vbadmin help");
+}
+
+static void help_draw(struct tui_app *app, int top, int height, int width)
+{
+	tui_text_draw(&help_text, top, height, width, app->find);
+}
+
+static int help_action(struct tui_app *app, int action)
+{
+	return tui_text_action(&help_text, action, LINES - 3, app->find);
+}
+
+const struct tui_screen_ops tui_screen_help = {
+	.name = "help",
+	.title = "Help",
+	.enter = help_enter,
+	.draw = help_draw,
+	.action = help_action,
+};

@@ -1,0 +1,115 @@
+/* tui/testhook.c - headless console runs for golden screen tests.
+ * VBADMIN_SCRIPT=FILE feeds keys, one token per line: a single character, or <Enter> <Esc> <Tab>
+ * <Up> <Down> <PgUp> <PgDn> <Home> <End> <F1>..<F10> <C-c> <Space>, ":cmd" (command line + Enter),
+ * "=dump PATH" (writes the screen), "=wait" (waits for the running job), "#" comments.
+ * VBADMIN_DUMP=PATH writes the final screen when the script ends. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui.h"
+
+static FILE *script;
+static int pending[256];
+static int npending, ipending;
+
+int tui_test_headless(void)
+{
+	const char *s = getenv("VBADMIN_SCRIPT");
+	return s && *s;
+}
+
+void tui_test_dump(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	char line[1024];
+	for (int y = 0; y < LINES; y++) {
+		int n = mvinnstr(y, 0, line, (int)sizeof line - 1);
+		if (n < 0)
+			n = 0;
+		line[n] = '\0';
+		while (n > 0 && line[n - 1] == ' ')
+			line[--n] = '\0';
+		fprintf(f, "%s\n", line);
+	}
+	fclose(f);
+}
+
+static const struct { const char *name; int key; } named[] = {
+	{"<Enter>", '\n'}, {"<Esc>", 27}, {"<Tab>", '\t'}, {"<Up>", KEY_UP}, {"<Down>", KEY_DOWN},
+	{"<Left>", KEY_LEFT}, {"<Right>", KEY_RIGHT}, {"<PgUp>", KEY_PPAGE}, {"<PgDn>", KEY_NPAGE},
+	{"<Home>", KEY_HOME}, {"<End>", KEY_END}, {"<C-c>", 3}, {"<Space>", ' '},
+	{"<Backspace>", KEY_BACKSPACE}, {"<Resize>", KEY_RESIZE},
+};
+
+static void wait_job(struct tui_app *app)
+{
+	while (app->job_running) {
+		fd_set fds;
+		FD_ZERO(&fds);
+		FD_SET(app->job_pipe[0], &fds);
+		struct timeval tv = {0, 20000};
+		if (select(app->job_pipe[0] + 1, &fds, NULL, NULL, &tv) > 0)
+			break; /* the main loop drains the pipe and calls job_done */
+	}
+}
+
+int tui_test_next_key(struct tui_app *app, int *key)
+{
+	if (ipending < npending) {
+		*key = pending[ipending++];
+		return 1;
+	}
+	if (!script) {
+		script = fopen(getenv("VBADMIN_SCRIPT"), "r");
+		if (!script)
+			return 0;
+	}
+	char line[512];
+	while (fgets(line, sizeof line, script)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		if (strncmp(line, "=dump ", 6) == 0) {
+			tui_redraw(app);
+			tui_test_dump(line + 6);
+			continue;
+		}
+		if (strcmp(line, "=wait") == 0) {
+			if (app->job_running) {
+				wait_job(app);
+				*key = KEY_RESIZE + 1000; /* a no-op key so the loop drains the job pipe */
+				return 1;
+			}
+			continue;
+		}
+		if (line[0] == ':' && line[1]) {
+			npending = ipending = 0;
+			for (const char *p = line; *p && npending < 250; p++)
+				pending[npending++] = (unsigned char)*p;
+			pending[npending++] = '\n';
+			*key = pending[ipending++];
+			return 1;
+		}
+		for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+			if (strcmp(line, named[i].name) == 0) {
+				*key = named[i].key;
+				return 1;
+			}
+		if (line[0] == '<' && line[1] == 'F') {
+			*key = KEY_F(atoi(line + 2));
+			return 1;
+		}
+		/* plain text: each character is a key */
+		npending = ipending = 0;
+		for (const char *p = line; *p && npending < 255; p++)
+			pending[npending++] = (unsigned char)*p;
+		*key = pending[ipending++];
+		return 1;
+	}
+	fclose(script);
+	script = NULL;
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* tui/textview.c - a scrollable, searchable pane of text lines used by several screens. */
+#include "textview.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tui_text_clear(struct tui_text *t)
+{
+	for (int i = 0; i < t->n; i++)
+		free(t->lines[i]);
+	free(t->lines);
+	free(t->roles);
+	t->lines = NULL;
+	t->roles = NULL;
+	t->n = 0;
+	t->scroll = 0;
+}
+
+void tui_text_add(struct tui_text *t, int role, const char *line)
+{
+	t->lines = vb_xrealloc(t->lines, (size_t)(t->n + 1) * sizeof *t->lines);
+	t->roles = vb_xrealloc(t->roles, (size_t)(t->n + 1) * sizeof *t->roles);
+	t->lines[t->n] = vb_xstrdup(line);
+	t->roles[t->n] = role;
+	t->n++;
+}
+
+void tui_text_addf(struct tui_text *t, int role, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	tui_text_add(t, role, buf);
+}
+
+void tui_text_add_block(struct tui_text *t, int role, const char *text)
+{
+	const char *p = text;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = vb_xstrndup(p, n);
+		tui_text_add(t, role, line);
+		free(line);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+void tui_text_draw(const struct tui_text *t, int top, int height, int width, const char *find)
+{
+	for (int r = 0; r < height && t->scroll + r < t->n; r++) {
+		int i = t->scroll + r;
+		int role = t->roles[i];
+		if (find && *find && strstr(t->lines[i], find))
+			role = ROLE_SELECTED;
+		tui_print(top + r, 0, width, role, t->lines[i]);
+	}
+}
+
+static int find_from(const struct tui_text *t, const char *find, int start, int dir)
+{
+	for (int k = 0; k < t->n; k++) {
+		int i = ((start + dir * k) % t->n + t->n) % t->n;
+		if (strstr(t->lines[i], find))
+			return i;
+	}
+	return -1;
+}
+
+int tui_text_action(struct tui_text *t, int action, int height, const char *find)
+{
+	int max = t->n - height > 0 ? t->n - height : 0;
+	switch (action) {
+	case ACT_UP: t->scroll--; break;
+	case ACT_DOWN: t->scroll++; break;
+	case ACT_PGUP: t->scroll -= height; break;
+	case ACT_PGDN: t->scroll += height; break;
+	case ACT_HOME: t->scroll = 0; break;
+	case ACT_END: t->scroll = max; break;
+	case ACT_FIND_NEXT:
+	case ACT_FIND_PREV: {
+		if (!find || !*find || !t->n)
+			return 1;
+		int dir = action == ACT_FIND_NEXT ? 1 : -1;
+		int i = find_from(t, find, t->scroll + dir, dir);
+		if (i >= 0)
+			t->scroll = i;
+		break;
+	}
+	default: return 0;
+	}
+	if (t->scroll > max)
+		t->scroll = max;
+	if (t->scroll < 0)
+		t->scroll = 0;
+	return 1;
+}

@@ -1,0 +1,22 @@
+/* tui/textview.h - scrollable, searchable text pane. */
+#ifndef TUI_TEXTVIEW_H
+#define TUI_TEXTVIEW_H
+
+#include "tui.h"
+
+struct tui_text {
+	char **lines;
+	int *roles;
+	int n;
+	int scroll;
+};
+
+void tui_text_clear(struct tui_text *t);
+void tui_text_add(struct tui_text *t, int role, const char *line);
+void tui_text_addf(struct tui_text *t, int role, const char *fmt, ...) VB_PRINTF(3, 4);
+void tui_text_add_block(struct tui_text *t, int role, const char *text);
+void tui_text_draw(const struct tui_text *t, int top, int height, int width, const char *find);
+/* Scroll and find-next actions; returns 1 when handled. */
+int tui_text_action(struct tui_text *t, int action, int height, const char *find);
+
+#endif

@@ -1,0 +1,126 @@
+/* tui/tui.h - console internals shared by the shell and the screens. */
+#ifndef TUI_TUI_H
+#define TUI_TUI_H
+
+#include <curses.h>
+#include <pthread.h>
+
+#include "../engine/cli.h"
+
+enum tui_action {
+	ACT_NONE = 0,
+#define ACTION(id, name, help) id,
+#include "actions.def"
+#undef ACTION
+	ACT__COUNT
+};
+
+enum tui_role {
+	ROLE_NORMAL = 0, ROLE_TITLE, ROLE_STATUS, ROLE_KEYBAR, ROLE_OK, ROLE_WARN, ROLE_FAIL,
+	ROLE_SKIP, ROLE_SELECTED, ROLE_SQL_KEYWORD, ROLE_SQL_STRING, ROLE_SQL_COMMENT, ROLE_DIM,
+	ROLE__COUNT
+};
+
+struct tui_app;
+
+/* A screen owns only its drawing and key handling; data comes from the engine. */
+struct tui_screen_ops {
+	const char *name;
+	const char *title;
+	void (*enter)(struct tui_app *app);
+	void (*draw)(struct tui_app *app, int top, int height, int width);
+	/* Returns 1 when the action was handled. */
+	int (*action)(struct tui_app *app, int action);
+	/* Called on the main thread when a background job of this screen finished. */
+	void (*job_done)(struct tui_app *app);
+	/* Text lines for '/' find and for tests; may be NULL. */
+	const char *help_context;
+};
+
+enum tui_screen_id {
+#define SCREEN(id, ops) id,
+#include "screens.def"
+#undef SCREEN
+	SCREEN__COUNT
+};
+
+typedef void (*tui_job_fn)(struct tui_app *app, void *arg);
+
+struct tui_app {
+	struct cli_ctx *ctx;
+	int screen;
+	int prev_screen;
+	int quit;
+	int rc;
+	int ascii;           /* ASCII glyphs instead of UTF-8 */
+	int color;
+	char status_msg[256];
+	char find[128];
+	/* background job: one at a time */
+	pthread_t job_thread;
+	int job_running;
+	int job_pipe[2];
+	int job_screen;
+	volatile int cancel_requested;
+	void (*cancel_fn)(void *);  /* set by the job owner; async-signal-safe cancel */
+	void *cancel_arg;
+	/* what the status bar shows */
+	char backend[32];
+	char namespace_[64];
+	char server[96];
+	char user[64];
+	/* session log */
+	pthread_mutex_t log_lock;
+	char **log;
+	int nlog;
+	/* per-screen state lives in the screen files, reachable through this pointer array */
+	void *state[SCREEN__COUNT];
+};
+
+/* term.c */
+int tui_term_open(struct tui_app *app);
+void tui_term_close(void);
+int tui_attr(int role);
+const char *tui_glyph_status(struct tui_app *app, int status); /* engine step status -> glyph */
+
+/* keymap.c */
+int tui_key_action(int key);
+const char *tui_action_name(int action);
+const char *tui_action_help(int action);
+const char *tui_action_keys(int action, char *buf, size_t len);
+
+/* widgets.c */
+void tui_fill_line(int y, int width, int role);
+void tui_print(int y, int x, int width, int role, const char *text);
+void tui_printf(int y, int x, int width, int role, const char *fmt, ...) VB_PRINTF(5, 6);
+/* Draws `lines` from `scroll` with the selected line highlighted (sel < 0: none). */
+void tui_list(int top, int height, int width, const char *const *lines, int n, int scroll, int sel);
+/* Keeps sel visible; returns the new scroll. */
+int tui_scroll_for(int sel, int scroll, int height, int n);
+/* Moves a selection by an action; returns 1 when it moved. */
+int tui_move(int action, int *sel, int n, int page);
+/* Modal yes/no; returns 1 for yes. */
+int tui_confirm(struct tui_app *app, const char *question);
+/* Modal one-line input; returns 1 and fills buf on Enter, 0 on Esc. */
+int tui_input(struct tui_app *app, const char *prompt, char *buf, size_t len);
+
+/* app.c */
+void tui_log(struct tui_app *app, const char *fmt, ...) VB_PRINTF(2, 3);
+void tui_status(struct tui_app *app, const char *fmt, ...) VB_PRINTF(2, 3);
+void tui_switch(struct tui_app *app, int screen);
+/* Runs fn(app, arg) on a worker thread; the screen's job_done runs when it ends. */
+int tui_job_start(struct tui_app *app, tui_job_fn fn, void *arg);
+int tui_read_key(struct tui_app *app);  /* blocking, for modals */
+void tui_redraw(struct tui_app *app);
+void tui_run_command(struct tui_app *app, const char *cmd);
+
+/* testhook.c: headless runs (VBADMIN_SCRIPT / VBADMIN_DUMP) */
+int tui_test_headless(void);
+int tui_test_next_key(struct tui_app *app, int *key); /* 1 = a key, 0 = script ended */
+void tui_test_dump(const char *path);
+
+#define SCREEN(id, ops) extern const struct tui_screen_ops ops;
+#include "screens.def"
+#undef SCREEN
+
+#endif
