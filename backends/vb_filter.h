@@ -33,5 +33,15 @@ int vb_filter_check(const struct vb_filter *f, const struct vb_table_spec *spec,
 /* Canonical text form (Datus LanceDB build_where rules), used for display and tests:
  * (status = 'active' AND score >= 80 AND (type = 'A' OR type = 'B') AND deleted_at IS NOT NULL) */
 char *vb_filter_to_string(const struct vb_filter *f);
+/* The same with errors reported: a NULL value with an operator other than = / != gives
+ * "Operator > is invalid with NULL (field: x)", an empty name "Identifier cannot be empty".
+ * *out is NULL for a NULL filter (no filter) and on failure.  vb_filter_to_string returns NULL
+ * in both cases. */
+int vb_filter_render(const struct vb_filter *f, char **out, struct vb_error *err);
+
+/* "=", "!=", ">", ">=", "<", "<=", "IN", "LIKE"; NULL for an unknown op. */
+const char *vb_filter_op_text(int op);
+/* A double the way Python's repr prints it ("80.0", "0.1", "1e+20"), as build_where does. */
+void vb_filter_format_double(double d, char *out, size_t len);
 
 #endif
