@@ -1,24 +1,50 @@
 #!/usr/bin/env bash
-# scripts/install-deps.sh [--test] - install what vbadmin needs from Debian's archive.
-# Idempotent and quiet when everything is present.  --test adds what `make test` needs.
+# scripts/install-deps.sh [--test] - install what vbadmin needs from Debian's archive (Debian 12).
+# Idempotent and quiet when everything is present.  --test adds what `make test` needs and
+# builds the cached PostgreSQL 17 + pgvector chroot (scripts/pg-sandbox.sh prepare) if missing.
+# The list is explained in docs/install.md; keep the two in step.
 set -euo pipefail
+test_deps=0
+case "${1:-}" in
+"") ;;
+--test) test_deps=1 ;;
+*) echo "usage: scripts/install-deps.sh [--test]" >&2; exit 2 ;;
+esac
+
+# build: compiler, pkg-config and the -dev packages of the libraries the Makefile links
 pkgs=(build-essential pkg-config libncurses-dev libpq-dev libyaml-dev libreadline-dev libsqlite3-dev
       libcurl4-openssl-dev)
-if [ "${1:-}" = "--test" ]; then
-	pkgs+=(postgresql-15 postgresql-client-15 mmdebstrap tmux python3 clang libclang-rt-14-dev
-	       python3-psycopg2 python3-numpy procps iproute2 util-linux)
+if [ $test_deps = 1 ]; then
+	# postgresql-15(+client): the pg15 sandbox and psql; mmdebstrap: builds the pg17 chroot;
+	# tmux: console end-to-end tests; python3(+psycopg2, numpy): cross-checks and peer benchmarks;
+	# sqlite3: inspects the embedded store; clang + libclang-rt-14-dev + llvm: libFuzzer targets and
+	# symbolized traces; procps/iproute2/util-linux: ps/kill, ss (port checks), runuser/flock.
+	pkgs+=(postgresql-15 postgresql-client-15 mmdebstrap tmux python3 python3-psycopg2 python3-numpy
+	       sqlite3 clang libclang-rt-14-dev llvm procps iproute2 util-linux)
 fi
+
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: missing packages: ${missing[*]}" >&2
-	echo "install-deps: run as root, or: sudo apt-get install -y ${missing[*]}" >&2
-	exit 2
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps: missing packages: ${missing[*]}" >&2
+		echo "install-deps: run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+		exit 2
+	fi
+	echo "install-deps: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+		echo "install-deps: apt-get failed; is Debian's mirror reachable? (docs/install.md, 'No network')" >&2
+		exit 3
+	fi
 fi
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# The chroot takes ~30 s once; doing it here keeps that out of the first test run's timings.
+# pg-sandbox.sh builds it lazily too, so a failure here is reported, not fatal to the install.
+if [ $test_deps = 1 ] && [ "$(id -u)" -eq 0 ]; then
+	"$(dirname "$0")/pg-sandbox.sh" prepare ||
+		echo "install-deps: warning: could not build the pg17 chroot; pgvector tests will fail" >&2
+fi
+exit 0

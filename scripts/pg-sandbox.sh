@@ -4,6 +4,7 @@
 #   scripts/pg-sandbox.sh up pg17|pg15 [--port N] [--dir D]   start one; last stdout line = conninfo
 #   scripts/pg-sandbox.sh down   [--dir D]                   stop it and remove its data
 #   scripts/pg-sandbox.sh status [--dir D]                   print its state; exit 0 only when running
+#   scripts/pg-sandbox.sh prepare                            build the pg17 chroot now if missing (quiet if present)
 #
 # pg17 = PostgreSQL 17 + pgvector 0.8 from Debian trixie packages, run inside a chroot that is built
 #        once with mmdebstrap and cached in ${VBADMIN_PG_CACHE:-/var/cache/vbadmin}/trixie-pg17.
@@ -31,6 +32,7 @@ usage() {
 usage: $SELF up pg17|pg15 [--port N] [--dir D]
        $SELF down [--dir D]
        $SELF status [--dir D]
+       $SELF prepare
   pg17: PostgreSQL 17 + pgvector 0.8 (Debian trixie, in a chroot); default port 54317
   pg15: Debian 12 PostgreSQL 15 without pgvector; default port 54315
   D defaults to /tmp/vbadmin-sandbox-<kind> (for down/status: the only such dir that exists)
@@ -63,8 +65,9 @@ while [ $# -gt 0 ]; do
 done
 case "$cmd" in
 up|down|status) ;;
+prepare) [ -z "$port$dir" ] || die 2 "prepare takes no options" ;;
 -h|--help|help) usage ;;
-*) die 2 "unknown command '$cmd' (expected up, down or status)" ;;
+*) die 2 "unknown command '$cmd' (expected up, down, status or prepare)" ;;
 esac
 if [ -n "$port" ]; then
 	[[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1024 ] && [ "$port" -le 65535 ] ||
@@ -334,6 +337,7 @@ cmd_status() {
 
 case "$cmd" in
 up) cmd_up ;;
+prepare) need_root; ensure_chroot ;;
 down) cmd_down ;;
 status) cmd_status ;;
 esac
