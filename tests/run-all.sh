@@ -72,6 +72,7 @@ for t in "$B"/tests/test_*; do
 done
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
+	[ "$(basename "$t")" = lib.sh ] && continue   # the helpers every test sources
 	run_tap "$(basename "$t" .sh)" bash "$t"
 done
 
