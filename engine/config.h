@@ -47,6 +47,21 @@ struct config {
 	char *embed_model;
 	char *embed_api_key;        /* never printed */
 	int embed_batch_size;       /* default 32 */
+
+	/* Added with the loader: where things came from, for `config show` and messages. */
+	char *path_source;          /* "--config", "$VBADMIN_CONFIG", "./agent.yml", "./conf/agent.yml",
+	                             * "~/.datus/conf/agent.yml"; NULL when no file was found */
+	char *namespace_key;        /* key(s) the namespaces were under: "namespace", "datasource",
+	                             * "datasources" (comma-separated when several), or NULL */
+	char *storage_rel_namespace; /* agent.storage.backends[.relational].namespace */
+	char *storage_rel_db;
+	char *embed_registry;       /* registry_name as written, or NULL */
+	char *embed_source;         /* "agent.storage.semantic_model", "agent.storage.metric" or "default" */
+	char *data_dir_source;      /* "agent.vbadmin.data_dir", "$VBADMIN_DATA_DIR", "$XDG_DATA_HOME",
+	                             * "~/.local/share" */
+	int vector_backend_from_type; /* vector_backend came from agent.storage.backends.vector.type */
+	char **warnings;            /* things accepted but probably not meant; never contain secrets */
+	int nwarnings;
 };
 
 /* Loads and validates; on failure *out is NULL and err says file:line:column and what to do
@@ -60,5 +75,23 @@ void config_free(struct config **cfg);
  * Unknown namespace => VB_ERR_INVALID listing the namespaces that exist. */
 int config_resolve(const struct config *cfg, const char *ns, const char *backend_override,
                    struct vb_config *out, struct vb_error *err);
+
+/* Added: lookups shared by the resolver, `config show` and the console. */
+const struct config_namespace *config_find_namespace(const struct config *cfg, const char *name);
+/* The entry named db, or the first one when db is NULL or empty; NULL if none. */
+const struct config_db *config_find_db(const struct config_namespace *ns, const char *db);
+/* 1 for "postgresql" / "postgres": the types that select the pgvector backend. */
+int config_db_is_postgres(const struct config_db *db);
+/* ^[a-zA-Z0-9_-]+$, the Datus rule for namespace names (also used for backend names). */
+int config_valid_name(const char *name);
+/* Comma-separated list of the accepted database `type` values (static string). */
+const char *config_db_types(void);
+/* The entry config_resolve takes the connection from (storage namespace's db, else the row
+ * namespace's first entry), or NULL. */
+const struct config_db *config_connection_db(const struct config *cfg, const char *ns);
+/* Why config_resolve picks its backend: "--backend", "agent.storage.vector_backend",
+ * "agent.storage.backends.vector.type", "storage namespace type postgresql", or
+ * "default (no PostgreSQL storage namespace)". */
+const char *config_backend_source(const struct config *cfg, const char *backend_override);
 
 #endif
