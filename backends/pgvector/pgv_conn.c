@@ -1,0 +1,405 @@
+/* backends/pgvector/pgv_conn.c - connection lifecycle, cancel, error mapping and the one place
+ * statements are sent and waited for. */
+#include "pgv.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* SQLSTATE -> status: exact codes first, then classes (first two characters). */
+static const struct {
+	const char *code;
+	int status;
+} sqlstate_map[] = {
+	{"42501", VB_ERR_PERMISSION}, {"57014", VB_ERR_CANCELLED},  {"42P01", VB_ERR_NOT_FOUND},
+	{"3F000", VB_ERR_NOT_FOUND},  {"42704", VB_ERR_NOT_FOUND},  {"42883", VB_ERR_NOT_FOUND},
+	{"22000", VB_ERR_INVALID},    {"22P02", VB_ERR_INVALID},    {"42703", VB_ERR_INVALID},
+	{"42601", VB_ERR_INVALID},    {"42804", VB_ERR_INVALID},    {"42P10", VB_ERR_SCHEMA},
+	{"0A000", VB_ERR_UNSUPPORTED}, {"58P01", VB_ERR_UNSUPPORTED}, {"53100", VB_ERR_IO},
+	{"58030", VB_ERR_IO},         {"25006", VB_ERR_IO},         {"57P01", VB_ERR_CONNECT},
+	{"57P02", VB_ERR_CONNECT},    {"57P03", VB_ERR_CONNECT},    {"3D000", VB_ERR_CONNECT},
+	{"08", VB_ERR_CONNECT},       {"28", VB_ERR_CONNECT},       {"22", VB_ERR_INVALID},
+	{"23", VB_ERR_INVALID},       {"54", VB_ERR_INVALID},
+};
+
+int pgv_status_for_sqlstate(const char *s)
+{
+	if (!s || !*s)
+		return VB_ERR_SERVER;
+	for (size_t i = 0; i < sizeof sqlstate_map / sizeof sqlstate_map[0]; i++) {
+		size_t n = strlen(sqlstate_map[i].code);
+		if (strncmp(s, sqlstate_map[i].code, n) == 0 && (n == 5 || strlen(s) == 5))
+			return sqlstate_map[i].status;
+	}
+	return VB_ERR_SERVER;
+}
+
+static void copy_field(char *dst, size_t len, const char *src)
+{
+	if (!src) {
+		dst[0] = '\0';
+		return;
+	}
+	snprintf(dst, len, "%s", src);
+	/* libpq texts end with a newline that only gets in the way of the caller's layout */
+	size_t n = strlen(dst);
+	while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' '))
+		dst[--n] = '\0';
+}
+
+int pgv_err_result(struct vb_handle *h, const PGresult *r, struct vb_error *err)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	int status = pgv_status_for_sqlstate(state);
+	if (!state && h && PQstatus(h->conn) == CONNECTION_BAD)
+		status = VB_ERR_CONNECT;
+	if (!err)
+		return status;
+	vb_err_clear(err);
+	err->status = status;
+	copy_field(err->sqlstate, sizeof err->sqlstate, state);
+	copy_field(err->message, sizeof err->message,
+	           msg ? msg : (PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(h->conn)));
+	copy_field(err->detail, sizeof err->detail, PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL));
+	copy_field(err->hint, sizeof err->hint, PQresultErrorField(r, PG_DIAG_MESSAGE_HINT));
+	return status;
+}
+
+int pgv_err_conn(struct vb_handle *h, struct vb_error *err)
+{
+	int status = PQstatus(h->conn) == CONNECTION_BAD ? VB_ERR_CONNECT : VB_ERR_SERVER;
+	vb_err_set(err, status, "%s", "");
+	if (err)
+		copy_field(err->message, sizeof err->message, PQerrorMessage(h->conn));
+	return status;
+}
+
+/* ---- parameters ---- */
+
+void pgv_params_init(struct pgv_params *p)
+{
+	p->n = p->cap = 0;
+	p->vals = NULL;
+}
+
+void pgv_params_free(struct pgv_params *p)
+{
+	for (int i = 0; i < p->n; i++)
+		free(p->vals[i]);
+	free(p->vals);
+	pgv_params_init(p);
+}
+
+int pgv_param_add(struct pgv_params *p, char *val)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->vals = vb_xrealloc(p->vals, (size_t)p->cap * sizeof *p->vals);
+	}
+	p->vals[p->n++] = val;
+	return p->n;
+}
+
+int pgv_param_addf(struct pgv_params *p, const char *s)
+{
+	return pgv_param_add(p, vb_xstrdup(s));
+}
+
+/* ---- execution ---- */
+
+/* Waits until a whole result is buffered; poll() keeps a signal or PQcancel from another
+ * thread able to end the wait through the server's reply. */
+static void wait_input(PGconn *c)
+{
+	while (PQisBusy(c)) {
+		struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
+		if (pfd.fd < 0)
+			return;
+		int rc = poll(&pfd, 1, -1);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0 || !PQconsumeInput(c))
+			return; /* PQgetResult reports the broken connection */
+	}
+}
+
+static int is_error(ExecStatusType st)
+{
+	return st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR;
+}
+
+PGresult *pgv_wait(struct vb_handle *h, struct vb_error *err)
+{
+	PGresult *keep = NULL;
+	for (;;) {
+		wait_input(h->conn);
+		PGresult *r = PQgetResult(h->conn);
+		if (!r)
+			break;
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+			PQclear(keep);
+			return r;
+		}
+		if (keep && is_error(PQresultStatus(keep))) {
+			PQclear(r); /* the first error explains what happened */
+		} else {
+			PQclear(keep);
+			keep = r;
+		}
+	}
+	if (!keep) {
+		pgv_err_conn(h, err);
+		return NULL;
+	}
+	if (is_error(PQresultStatus(keep))) {
+		pgv_err_result(h, keep, err);
+		PQclear(keep);
+		return NULL;
+	}
+	return keep;
+}
+
+PGresult *pgv_exec(struct vb_handle *h, const char *sql, const struct pgv_params *params, struct vb_error *err)
+{
+	int sent = params ? PQsendQueryParams(h->conn, sql, params->n, NULL, (const char *const *)params->vals, NULL,
+	                                      NULL, 0)
+	                  : PQsendQuery(h->conn, sql);
+	if (!sent) {
+		pgv_err_conn(h, err);
+		return NULL;
+	}
+	return pgv_wait(h, err);
+}
+
+int pgv_run(struct vb_handle *h, const char *sql, const struct pgv_params *params, struct vb_error *err)
+{
+	PGresult *r = pgv_exec(h, sql, params, err);
+	if (!r)
+		return err ? err->status : VB_ERR_SERVER;
+	int st = PQresultStatus(r) == PGRES_COPY_IN ? VB_ERR_INTERNAL : VB_OK;
+	PQclear(r);
+	return st;
+}
+
+void pgv_rollback(struct vb_handle *h)
+{
+	if (PQstatus(h->conn) != CONNECTION_OK)
+		return;
+	PGTransactionStatusType ts = PQtransactionStatus(h->conn);
+	if (ts == PQTRANS_ACTIVE) {
+		/* a COPY or statement still in flight: let it finish or fail first */
+		PGresult *r;
+		while ((r = PQgetResult(h->conn)) != NULL) {
+			if (PQresultStatus(r) == PGRES_COPY_IN)
+				PQputCopyEnd(h->conn, "aborted by vbadmin");
+			PQclear(r);
+		}
+		ts = PQtransactionStatus(h->conn);
+	}
+	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
+		struct vb_error ignored;
+		pgv_run(h, "ROLLBACK", NULL, &ignored);
+	}
+}
+
+/* ---- identifiers ---- */
+
+char *pgv_ident(struct vb_handle *h, const char *ident)
+{
+	char *q = h && h->conn ? PQescapeIdentifier(h->conn, ident, strlen(ident)) : NULL;
+	if (q) {
+		char *out = vb_xstrdup(q);
+		PQfreemem(q);
+		return out;
+	}
+	/* invalid encoding for the connection: always-quoting with doubled quotes is still safe */
+	struct vb_buf b;
+	vb_buf_init(&b);
+	vb_buf_addc(&b, '"');
+	for (const char *p = ident; *p; p++) {
+		if (*p == '"')
+			vb_buf_addc(&b, '"');
+		vb_buf_addc(&b, *p);
+	}
+	vb_buf_addc(&b, '"');
+	return vb_buf_steal(&b);
+}
+
+char *pgv_qualified(struct vb_handle *h, const char *table)
+{
+	char *t = pgv_ident(h, table);
+	char *out = vb_xasprintf("%s.%s", h->qschema, t);
+	free(t);
+	return out;
+}
+
+/* ---- lifecycle ---- */
+
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message; /* "already exists, skipping" and friends would garble the console */
+}
+
+/* Removes every occurrence of the password from text (libpq does not echo it, but a
+ * server-side message might quote a conninfo back). */
+static void scrub(char *text, const char *password)
+{
+	if (!password || strlen(password) < 3)
+		return;
+	size_t pl = strlen(password);
+	char *p;
+	while ((p = strstr(text, password)) != NULL) {
+		memmove(p + 3, p + pl, strlen(p + pl) + 1);
+		memcpy(p, "***", 3);
+	}
+}
+
+/* libpq 15 reports no SQLSTATE for a failed connection; recognise the server texts. */
+static const struct {
+	const char *needle, *also; /* both must occur (also may be NULL) */
+	const char *sqlstate;
+	const char *hint;
+} connect_texts[] = {
+	{"password authentication failed", NULL, "28P01", "Check username and password of this database entry in agent.yml."},
+	{"no password supplied", NULL, "28P01", "Set the password of this database entry in agent.yml."},
+	{"database \"", "does not exist", "3D000", "Create the database or fix `database` in agent.yml."},
+	{"role \"", "does not exist", "28000", "Create the role or fix `username` in agent.yml."},
+	{"timeout expired", NULL, "08001", "The server did not answer in time: check host, port and firewalls."},
+	{"Connection refused", NULL, "08001", NULL},
+	{"SSL", NULL, "08001", "Check sslmode in agent.yml against what the server offers."},
+};
+
+static void connect_error(PGconn *c, const struct vb_config *cfg, struct vb_error *err)
+{
+	char text[1024];
+	snprintf(text, sizeof text, "%s", c ? PQerrorMessage(c) : "out of memory");
+	scrub(text, cfg->password);
+	vb_err_set(err, VB_ERR_CONNECT, "%s", "");
+	if (!err)
+		return;
+	/* first line is the reason; libpq's indented follow-up line is advice */
+	char *nl = strchr(text, '\n');
+	char *rest = NULL;
+	if (nl) {
+		*nl = '\0';
+		rest = nl + 1;
+		while (*rest == '\t' || *rest == ' ' || *rest == '\n')
+			rest++;
+	}
+	copy_field(err->message, sizeof err->message, text);
+	if (rest && *rest)
+		copy_field(err->hint, sizeof err->hint, rest);
+	for (size_t i = 0; i < sizeof connect_texts / sizeof connect_texts[0]; i++) {
+		if (!strstr(text, connect_texts[i].needle) || (connect_texts[i].also && !strstr(text, connect_texts[i].also)))
+			continue;
+		copy_field(err->sqlstate, sizeof err->sqlstate, connect_texts[i].sqlstate);
+		if (connect_texts[i].hint && !err->hint[0])
+			copy_field(err->hint, sizeof err->hint, connect_texts[i].hint);
+		break;
+	}
+}
+
+static void kv_add(const char **kw, const char **val, int *n, const char *k, const char *v)
+{
+	if (v && *v && *n < 30) {
+		kw[*n] = k;
+		val[*n] = v;
+		(*n)++;
+	}
+}
+
+int pgv_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_error *err)
+{
+	*out = NULL;
+	const char *kw[32];
+	const char *val[32];
+	int n = 0;
+	char port[16], timeout[16];
+	char *opts = cfg->options ? vb_xstrdup(cfg->options) : NULL;
+	kv_add(kw, val, &n, "host", cfg->host);
+	if (cfg->port > 0) {
+		snprintf(port, sizeof port, "%d", cfg->port);
+		kv_add(kw, val, &n, "port", port);
+	}
+	kv_add(kw, val, &n, "dbname", cfg->database);
+	kv_add(kw, val, &n, "user", cfg->username);
+	kv_add(kw, val, &n, "password", cfg->password);
+	kv_add(kw, val, &n, "sslmode", cfg->sslmode);
+	if (cfg->connect_timeout > 0) {
+		snprintf(timeout, sizeof timeout, "%d", cfg->connect_timeout);
+		kv_add(kw, val, &n, "connect_timeout", timeout);
+	}
+	kv_add(kw, val, &n, "application_name", "vbadmin");
+	kv_add(kw, val, &n, "client_encoding", "UTF8");
+	/* backend options "k=v;k=v" are extra libpq keywords (sslrootcert, target_session_attrs...) */
+	for (char *save = NULL, *tok = opts ? strtok_r(opts, ";", &save) : NULL; tok; tok = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		kv_add(kw, val, &n, tok, eq + 1);
+	}
+	kw[n] = NULL;
+	val[n] = NULL;
+
+	PGconn *c = PQconnectdbParams(kw, val, 0);
+	free(opts);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		connect_error(c, cfg, err);
+		PQfinish(c);
+		return VB_ERR_CONNECT;
+	}
+	PQsetNoticeProcessor(c, ignore_notice, NULL);
+	struct vb_handle *h = vb_xcalloc(1, sizeof *h);
+	h->conn = c;
+	h->cancel = PQgetCancel(c);
+	h->schema = vb_xstrdup(cfg->schema && *cfg->schema ? cfg->schema : "public");
+	h->qschema = pgv_ident(h, h->schema);
+	h->ns = vb_xstrdup(cfg->namespace);
+	h->dim = cfg->dim;
+	*out = h;
+	return VB_OK;
+}
+
+void pgv_close(struct vb_handle **hp)
+{
+	if (!hp || !*hp)
+		return;
+	struct vb_handle *h = *hp;
+	pgv_tables_free(h);
+	if (h->cancel)
+		PQfreeCancel(h->cancel);
+	PQfinish(h->conn);
+	free(h->schema);
+	free(h->qschema);
+	free(h->ns);
+	free(h);
+	*hp = NULL;
+}
+
+const char *pgv_version(void)
+{
+	static char buf[64];
+	int v = PQlibVersion();
+	snprintf(buf, sizeof buf, "pgvector plugin %s (libpq %d.%d)", PGV_PLUGIN_VERSION, v / 10000, v % 10000);
+	return buf;
+}
+
+int pgv_cancel(struct vb_handle *h)
+{
+	char errbuf[256];
+	if (!h || !h->cancel)
+		return VB_ERR_INTERNAL;
+	/* PQcancel is async-signal-safe and thread-safe: it only opens a socket and writes */
+	return PQcancel(h->cancel, errbuf, sizeof errbuf) ? VB_OK : VB_ERR_CONNECT;
+}
+
+int pgv_socket_fd(struct vb_handle *h)
+{
+	return h && h->conn ? PQsocket(h->conn) : -1;
+}

@@ -1,0 +1,273 @@
+/* backends/pgvector/pgv_search.c - search_all, vector (<=> cosine), full-text (ts_rank_cd over
+ * the indexed expression) and the single-statement hybrid of spec 1.5. */
+#include "pgv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../vb_sql.h"
+
+/* The requested columns (every column but the vector when select is NULL) as SQL plus names. */
+static int select_list(struct vb_handle *h, const struct pgv_table *t, const struct vb_table_spec *spec,
+                       const char *const *select, struct vb_buf *sql, struct vb_error *err)
+{
+	int n = 0;
+	if (!select) {
+		for (int i = 0; i < t->ncols; i++) {
+			if (spec->vector_column && strcmp(t->cols[i].name, spec->vector_column) == 0)
+				continue;
+			char *q = pgv_ident(h, t->cols[i].name);
+			vb_buf_printf(sql, "%s%s", n++ ? ", " : "", q);
+			free(q);
+		}
+	} else {
+		for (int i = 0; select[i]; i++) {
+			/* the distance and score travel beside the cells, never as columns */
+			if (!strcmp(select[i], "_distance") || !strcmp(select[i], "score"))
+				continue;
+			if (!pgv_table_col(t, select[i]))
+				return vb_err_set(err, VB_ERR_INVALID, "Unknown column '%s' in select", select[i]);
+			char *q = pgv_ident(h, select[i]);
+			vb_buf_printf(sql, "%s%s", n++ ? ", " : "", q);
+			free(q);
+		}
+	}
+	if (!n)
+		vb_buf_add(sql, "NULL AS _vb_none"); /* keeps the statement valid; dropped below */
+	return VB_OK;
+}
+
+/* Copies the first ncells columns out of r; then the optional distance and score columns. */
+static struct vb_result *copy_result(PGresult *r, int ncells, int dist_col, int score_col)
+{
+	int nrows = PQntuples(r);
+	if (ncells == 1 && strcmp(PQfname(r, 0), "_vb_none") == 0)
+		ncells = 0;
+	const char **names = vb_xcalloc((size_t)(ncells ? ncells : 1), sizeof *names);
+	for (int c = 0; c < ncells; c++)
+		names[c] = PQfname(r, c);
+	struct vb_result *res = vb_result_new(ncells, names);
+	const char **cells = vb_xcalloc((size_t)(ncells ? ncells : 1), sizeof *cells);
+	for (int i = 0; i < nrows; i++) {
+		for (int c = 0; c < ncells; c++)
+			cells[c] = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
+		size_t row = vb_result_add_row(res, cells);
+		if (dist_col >= 0)
+			vb_result_set_distance(res, row, strtod(PQgetvalue(r, i, dist_col), NULL));
+		if (score_col >= 0)
+			vb_result_set_score(res, row, strtod(PQgetvalue(r, i, score_col), NULL));
+	}
+	free(cells);
+	free(names);
+	return res;
+}
+
+static int run_search(struct vb_handle *h, struct vb_buf *sql, struct pgv_params *p, int extra_dist,
+                      int extra_score, struct vb_result **out, struct vb_error *err)
+{
+	PGresult *r = pgv_exec(h, sql->data, p, err);
+	vb_buf_free(sql);
+	pgv_params_free(p);
+	if (!r)
+		return err->status;
+	int nf = PQnfields(r);
+	int ncells = nf - extra_dist - extra_score;
+	*out = copy_result(r, ncells, extra_dist ? ncells : -1, extra_score ? nf - 1 : -1);
+	PQclear(r);
+	return VB_OK;
+}
+
+static void limit_clause(struct vb_buf *sql, int64_t n)
+{
+	if (n > 0)
+		vb_buf_printf(sql, " LIMIT %lld", (long long)n);
+}
+
+int pgv_search_all(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
+                   const char *const *select, int64_t limit, struct vb_result **out, struct vb_error *err)
+{
+	*out = NULL;
+	struct pgv_table *t;
+	int rc = pgv_table_get(h, spec->name, &t, err);
+	if (rc != VB_OK)
+		return rc;
+	struct vb_buf sql;
+	struct pgv_params p;
+	vb_buf_init(&sql);
+	pgv_params_init(&p);
+	vb_buf_add(&sql, "SELECT ");
+	char *qt = pgv_qualified(h, spec->name);
+	if ((rc = select_list(h, t, spec, select, &sql, err)) == VB_OK) {
+		vb_buf_printf(&sql, " FROM %s WHERE ", qt);
+		rc = pgv_where(h, t, where, &sql, &p, err);
+	}
+	free(qt);
+	if (rc != VB_OK) {
+		vb_buf_free(&sql);
+		pgv_params_free(&p);
+		return rc;
+	}
+	limit_clause(&sql, limit);
+	return run_search(h, &sql, &p, 0, 0, out, err);
+}
+
+static int vector_ready(const struct vb_table_spec *spec, const struct pgv_table *t, const float *q,
+                        struct vb_error *err)
+{
+	if (!spec->vector_column || !pgv_table_col(t, spec->vector_column))
+		return vb_err_set(err, VB_ERR_UNSUPPORTED, "Table %s has no vector column", spec->name);
+	if (!q)
+		return vb_err_set(err, VB_ERR_INVALID, "Vector search needs a query vector");
+	return VB_OK;
+}
+
+int pgv_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
+                      const struct vb_filter *where, const char *const *select, struct vb_result **out,
+                      struct vb_error *err)
+{
+	*out = NULL;
+	struct pgv_table *t;
+	int rc = pgv_table_get(h, spec->name, &t, err);
+	if (rc != VB_OK)
+		return rc;
+	if ((rc = vector_ready(spec, t, q, err)) != VB_OK)
+		return rc;
+	struct vb_buf sql;
+	struct pgv_params p;
+	vb_buf_init(&sql);
+	pgv_params_init(&p);
+	char *qt = pgv_qualified(h, spec->name);
+	char *qv = pgv_ident(h, spec->vector_column);
+	int vp = pgv_param_add(&p, vb_vector_to_text(q, dim));
+	vb_buf_add(&sql, "SELECT ");
+	if ((rc = select_list(h, t, spec, select, &sql, err)) == VB_OK) {
+		vb_buf_printf(&sql, ", (%s <=> $%d::vector) AS _distance FROM %s WHERE ", qv, vp, qt);
+		rc = pgv_where(h, t, where, &sql, &p, err);
+	}
+	/* the ORDER BY repeats the operator expression so an HNSW/IVFFlat index can serve it */
+	vb_buf_printf(&sql, " ORDER BY %s <=> $%d::vector", qv, vp);
+	free(qt);
+	free(qv);
+	if (rc != VB_OK) {
+		vb_buf_free(&sql);
+		pgv_params_free(&p);
+		return rc;
+	}
+	limit_clause(&sql, top_n);
+	return run_search(h, &sql, &p, 1, 0, out, err);
+}
+
+static char *fts_or_fail(const struct vb_table_spec *spec, struct vb_error *err)
+{
+	char *fts = vb_fts_expression(spec);
+	if (!fts)
+		vb_err_set(err, VB_ERR_UNSUPPORTED, "Table %s has no text column to search", spec->name);
+	return fts;
+}
+
+int pgv_search_text(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, int top_n,
+                    const struct vb_filter *where, const char *const *select, struct vb_result **out,
+                    struct vb_error *err)
+{
+	*out = NULL;
+	struct pgv_table *t;
+	int rc = pgv_table_get(h, spec->name, &t, err);
+	if (rc != VB_OK)
+		return rc;
+	char *fts = fts_or_fail(spec, err);
+	if (!fts)
+		return VB_ERR_UNSUPPORTED;
+	struct vb_buf sql;
+	struct pgv_params p;
+	vb_buf_init(&sql);
+	pgv_params_init(&p);
+	char *qt = pgv_qualified(h, spec->name);
+	int tp = pgv_param_addf(&p, text ? text : "");
+	vb_buf_add(&sql, "SELECT ");
+	if ((rc = select_list(h, t, spec, select, &sql, err)) == VB_OK) {
+		vb_buf_printf(&sql, ", ts_rank_cd(%s, plainto_tsquery('simple', $%d)) AS _vb_rank FROM %s WHERE ", fts, tp,
+		              qt);
+		rc = pgv_where(h, t, where, &sql, &p, err);
+	}
+	vb_buf_printf(&sql, " AND %s @@ plainto_tsquery('simple', $%d) ORDER BY _vb_rank DESC", fts, tp);
+	free(qt);
+	free(fts);
+	if (rc != VB_OK) {
+		vb_buf_free(&sql);
+		pgv_params_free(&p);
+		return rc;
+	}
+	limit_clause(&sql, top_n);
+	return run_search(h, &sql, &p, 0, 1, out, err);
+}
+
+int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, const float *q,
+                      int dim, int top_n, const struct vb_filter *where, const char *const *select,
+                      struct vb_result **out, struct vb_error *err)
+{
+	*out = NULL;
+	char *fts = vb_fts_expression(spec);
+	/* spec 1.5 fallbacks, except that a missing vector searches the text instead of failing */
+	if (!fts || !text || !*text) {
+		free(fts);
+		return pgv_search_vector(h, spec, q, dim, top_n, where, select, out, err);
+	}
+	if (!q) {
+		free(fts);
+		return pgv_search_text(h, spec, text, top_n, where, select, out, err);
+	}
+	struct pgv_table *t;
+	int rc = pgv_table_get(h, spec->name, &t, err);
+	if (rc == VB_OK)
+		rc = vector_ready(spec, t, q, err);
+	if (rc != VB_OK) {
+		free(fts);
+		return rc;
+	}
+	int candidate_k = top_n * 5 > 50 ? top_n * 5 : 50;
+	struct vb_buf sql, base, cols;
+	struct pgv_params p;
+	vb_buf_init(&sql);
+	vb_buf_init(&base);
+	vb_buf_init(&cols);
+	pgv_params_init(&p);
+	char *qt = pgv_qualified(h, spec->name);
+	char *qv = pgv_ident(h, spec->vector_column);
+	int vp = pgv_param_add(&p, vb_vector_to_text(q, dim));
+	int tp = pgv_param_addf(&p, text);
+	rc = pgv_where(h, t, where, &base, &p, err);
+	if (rc == VB_OK)
+		rc = select_list(h, t, spec, select, &cols, err);
+	if (rc == VB_OK) {
+		vb_buf_printf(&sql,
+		              "WITH _vb_vec AS (SELECT ctid AS _vb_tid FROM %s WHERE %s ORDER BY %s <=> $%d::vector LIMIT %d),"
+		              " _vb_fts AS (SELECT ctid AS _vb_tid FROM %s WHERE %s AND %s @@ plainto_tsquery('simple', $%d)"
+		              " ORDER BY ts_rank_cd(%s, plainto_tsquery('simple', $%d)) DESC LIMIT %d),"
+		              " _vb_cand AS (SELECT _vb_tid FROM _vb_vec UNION SELECT _vb_tid FROM _vb_fts)"
+		              " SELECT %s, _vb_d AS _distance, 0.6 * (1 - _vb_d / 2) + 0.4 * 8.0 * _vb_r AS _vb_score"
+		              " FROM (SELECT *, (%s <=> $%d::vector) AS _vb_d,"
+		              " ts_rank_cd(%s, plainto_tsquery('simple', $%d)) AS _vb_r"
+		              " FROM %s WHERE ctid IN (SELECT _vb_tid FROM _vb_cand)) _vb_x"
+		              " ORDER BY _vb_score DESC",
+		              qt, base.data, qv, vp, candidate_k, qt, base.data, fts, tp, fts, tp, candidate_k, cols.data, qv,
+		              vp, fts, tp, qt);
+		limit_clause(&sql, top_n);
+	}
+	free(qt);
+	free(qv);
+	free(fts);
+	vb_buf_free(&base);
+	vb_buf_free(&cols);
+	if (rc != VB_OK) {
+		vb_buf_free(&sql);
+		pgv_params_free(&p);
+		return rc;
+	}
+	return run_search(h, &sql, &p, 1, 1, out, err);
+}
+
+void pgv_result_free(struct vb_handle *h, struct vb_result **res)
+{
+	(void)h;
+	vb_result_destroy(res);
+}
