@@ -91,7 +91,7 @@ const char *config_db_types(void);
 const struct config_db *config_connection_db(const struct config *cfg, const char *ns);
 /* Why config_resolve picks its backend: "--backend", "agent.storage.vector_backend",
  * "agent.storage.backends.vector.type", "storage namespace type postgresql", or
- * "default (no PostgreSQL storage namespace)". */
+ * "default: no PostgreSQL storage namespace". */
 const char *config_backend_source(const struct config *cfg, const char *backend_override);
 
 #endif

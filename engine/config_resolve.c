@@ -33,7 +33,7 @@ const char *config_backend_source(const struct config *cfg, const char *backend_
 	if (config_db_is_postgres(db))
 		return strcmp(db->type, "postgres") == 0 ? "storage namespace type postgres"
 		                                          : "storage namespace type postgresql";
-	return "default (no PostgreSQL storage namespace)";
+	return "default: no PostgreSQL storage namespace";
 }
 
 static int unknown_namespace(const struct config *cfg, const char *ns, struct vb_error *err)

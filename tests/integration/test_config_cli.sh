@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# tests/integration/test_config_cli.sh - `vbadmin config show [--json]` on real files: discovery,
+# masking, --namespace / --backend, and exit code 2 plus the message for each bad input.
+# A marker password is used throughout and must never appear in any output.
+. "$(dirname "$0")/lib.sh"
+case $VBADMIN in /*) ;; *) VBADMIN=$PWD/$VBADMIN ;; esac
+unset VBADMIN_CONFIG VBADMIN_DATA_DIR
+MARK='Mk7-SECRET-pw-42'
+ALL="$T_TMP/all-output"
+: >"$ALL"
+run() { t_run "$@"; printf '%s\n%s\n' "$OUT" "$ERR" >>"$ALL"; }
+json_get() { # json, python expression on d
+	printf '%s' "$1" | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)" 2>&1
+}
+
+W="$T_TMP/w"
+mkdir -p "$W/empty" "$W/cwd" "$W/conf/conf"
+cd "$W/empty" || exit 1
+
+# --- no file at all: the embedded default ---
+run "$VBADMIN" config show
+t_is "$RC" 0 "no config: exit 0"
+t_has "$OUT" "config file:   none: embedded default" "no config: says embedded default"
+t_has "$OUT" "backend:       embedded (default: no PostgreSQL storage namespace)" "no config: embedded backend, reason"
+t_has "$OUT" "dim:           384" "no config: default dim"
+t_has "$OUT" "data dir:      $XDG_DATA_HOME/vbadmin (from \$XDG_DATA_HOME)" "no config: data dir from \$XDG_DATA_HOME"
+run "$VBADMIN" config show --json
+t_is "$RC" 0 "no config --json: exit 0"
+t_is "$(json_get "$OUT" 'd["config_file"], d["config_source"], d["resolved"]["backend"], d["resolved"]["namespace"]')" \
+	"None none embedded default" "no config --json: file null, embedded, namespace default"
+t_is "$(json_get "$OUT" 'd["embedding"]["embedder"], d["embedding"]["dim"], d["embedding"]["api_key"]')" \
+	"hashing 384 (unset)" "no config --json: embedding defaults, api key (unset)"
+
+# --- a full config with secrets ---
+cat >"$W/full.yml" <<'EOF'
+agent:
+  home: ~/datus-home
+  namespace:
+    pgns:
+      type: postgresql
+      host: ${CFG_HOST}
+      port: 5433
+      database: kb
+      username: app
+      password: ${CFG_PW}
+      schema: vec
+      sslmode: disable
+    multi:
+      type: postgres
+      host: shared
+      dbs:
+        - name: one
+          database: d1
+        - name: two
+          database: d2
+          password: Mk7-SECRET-pw-42
+  storage:
+    backends:
+      namespace: pgns
+    semantic_model:
+      registry_name: openai
+      model_name: text-embedding-3-small
+      dim_size: 1536
+      batch_size: 16
+      base_url: http://127.0.0.1:9/v1
+      api_key: ${CFG_KEY}
+  vbadmin:
+    data_dir: /srv/vb
+EOF
+export CFG_HOST=db.example CFG_PW="$MARK" CFG_KEY="sk-$MARK"
+run "$VBADMIN" --config "$W/full.yml" config show
+t_is "$RC" 0 "full config: exit 0"
+t_has "$OUT" "config file:   $W/full.yml (found via --config)" "full: file and how it was found"
+t_has "$OUT" "backend:       pgvector (storage namespace type postgresql)" "full: pgvector from the storage namespace"
+t_has "$OUT" "host:          db.example" "full: \${CFG_HOST} substituted"
+t_has "$OUT" "port:          5433" "full: port"
+t_has "$OUT" "database:      kb" "full: database"
+t_has "$OUT" "user:          app" "full: user"
+t_has "$OUT" "password:      ********" "full: password masked"
+t_has "$OUT" "schema:        vec" "full: schema"
+t_has "$OUT" "sslmode:       disable" "full: sslmode"
+t_has "$OUT" "embedder:      openai" "full: openai embedder"
+t_has "$OUT" "dim:           1536" "full: dim"
+t_has "$OUT" "api key:       ********" "full: api key masked"
+t_has "$OUT" "data dir:      /srv/vb (from agent.vbadmin.data_dir)" "full: data dir from the file"
+t_has "$OUT" "home:          $HOME/datus-home" "full: home with ~ expanded"
+t_has "$OUT" "two              postgres" "full: named entries listed"
+
+run "$VBADMIN" --config "$W/full.yml" config show --json
+t_is "$RC" 0 "full --json: exit 0"
+t_is "$(json_get "$OUT" 'd["resolved"]["backend"], d["resolved"]["host"], d["resolved"]["port"], d["resolved"]["user"], d["resolved"]["password"]')" \
+	"pgvector db.example 5433 app ********" "full --json: resolved connection, password masked"
+t_is "$(json_get "$OUT" '[db["password"] for ns in d["namespaces"] for db in ns["dbs"]]')" \
+	"['********', '(unset)', '********']" "full --json: every entry's password masked or (unset)"
+t_is "$(json_get "$OUT" 'd["embedding"]["api_key"], d["embedding"]["model"], d["embedding"]["batch_size"]')" \
+	"******** text-embedding-3-small 16" "full --json: embedding, api key masked"
+t_is "$(json_get "$OUT" 'd["storage"]["namespace"], d["namespace_key"], d["data_dir"]')" \
+	"pgns namespace /srv/vb" "full --json: storage, key, data dir"
+
+run "$VBADMIN" --config "$W/full.yml" --namespace multi config show --json
+t_is "$(json_get "$OUT" 'd["resolved"]["namespace"], d["resolved"]["host"]')" "multi db.example" \
+	"--namespace sets the row namespace; connection stays on the storage namespace"
+run "$VBADMIN" --config "$W/full.yml" --backend embedded config show
+t_has "$OUT" "backend:       embedded (--backend)" "--backend override shown with its source"
+
+run "$VBADMIN" --config "$W/full.yml" --namespace nosuch config show
+t_is "$RC" 2 "unknown --namespace: exit 2"
+t_has "$ERR" "namespace 'nosuch' is not in $W/full.yml; namespaces there: pgns, multi" "unknown --namespace: lists namespaces"
+
+# --- the newer key names ---
+cat >"$W/ds.yml" <<'EOF'
+agent:
+  datasources:
+    warehouse:
+      type: postgresql
+      host: dwh
+  storage:
+    backends:
+      vector:
+        namespace: warehouse
+EOF
+run "$VBADMIN" --config "$W/ds.yml" config show
+t_is "$RC" 0 "datasources key: exit 0"
+t_has "$OUT" "namespaces (under agent.datasources):" "datasources key named"
+t_has "$OUT" "host:          dwh" "datasources: connection resolved"
+
+# --- discovery ---
+printf 'agent:\n  namespace:\n    fromhome:\n      type: postgresql\n' >"$T_TMP/h.yml"
+mkdir -p "$HOME/.datus/conf" && cp "$T_TMP/h.yml" "$HOME/.datus/conf/agent.yml"
+cd "$W/empty" && run "$VBADMIN" config show
+t_has "$OUT" "(found via ~/.datus/conf/agent.yml)" "discovery: ~/.datus/conf/agent.yml"
+cp "$W/ds.yml" "$W/conf/conf/agent.yml"
+cd "$W/conf" && run "$VBADMIN" config show
+t_has "$OUT" "config file:   conf/agent.yml (found via ./conf/agent.yml)" "discovery: ./conf/agent.yml beats home"
+cp "$W/ds.yml" "$W/conf/agent.yml"
+run "$VBADMIN" config show
+t_has "$OUT" "(found via ./agent.yml)" "discovery: ./agent.yml beats ./conf/agent.yml"
+VBADMIN_CONFIG="$W/full.yml" run "$VBADMIN" config show
+t_has "$OUT" "(found via \$VBADMIN_CONFIG)" "discovery: \$VBADMIN_CONFIG beats ./agent.yml"
+VBADMIN_CONFIG="$W/missing.yml" run "$VBADMIN" config show
+t_is "$RC" 2 "missing \$VBADMIN_CONFIG file: exit 2"
+t_has "$ERR" "$W/missing.yml (from \$VBADMIN_CONFIG) does not exist" "missing \$VBADMIN_CONFIG file: named"
+rm -f "$HOME/.datus/conf/agent.yml"
+cd "$W/empty" || exit 1
+
+run "$VBADMIN" --config "$W/nope.yml" config show
+t_is "$RC" 2 "missing --config file: exit 2"
+t_has "$ERR" "config file $W/nope.yml (from --config) does not exist" "missing --config file: named"
+
+# --- bad input: exit 2, file:line[:column] and the problem ---
+bad() { # name, line-prefix-suffix, needle, yaml
+	local f="$W/bad-$1.yml"
+	printf '%s' "$4" >"$f"
+	run "$VBADMIN" --config "$f" config show
+	t_is "$RC" 2 "$1: exit 2"
+	t_has "$ERR" "$f:$2" "$1: names $f:$2"
+	t_has "$ERR" "$3" "$1: says '$3'"
+	t_lacks "$OUT" "config file:" "$1: no report printed"
+}
+bad syntax 5:6: "YAML syntax error" $'agent:\n  namespace:\n    pg:\n      type: postgresql\n     host: x\n'
+bad type 4:13: "unknown database type 'mongo' in agent.namespace.pg.type; accepted: postgresql, postgres" \
+	$'agent:\n  namespace:\n    pg:\n      type: mongo\n'
+bad port-nan 5:13: "agent.namespace.pg.port 'fivefour' is not a number" \
+	$'agent:\n  namespace:\n    pg:\n      type: postgresql\n      port: fivefour\n      password: Mk7-SECRET-pw-42\n'
+bad port-range 5:13: "agent.namespace.pg.port 65536 is out of range 1..65535" \
+	$'agent:\n  namespace:\n    pg:\n      type: postgresql\n      port: 65536\n'
+unset CFG_UNSET_VAR
+bad unset-var 5:17: "environment variable CFG_UNSET_VAR is not set (used by agent.namespace.pg.password)" \
+	$'agent:\n  namespace:\n    pg:\n      type: postgresql\n      password: ${CFG_UNSET_VAR}\n'
+bad storage-ns 7:18: "Storage backend namespace 'ghost' not found in configuration." \
+	$'agent:\n  namespace:\n    pg:\n      type: postgresql\n  storage:\n    backends:\n      namespace: ghost\n'
+bad kind-list 3:5: "agent.namespace must be a mapping (key: value lines), found a list" \
+	$'agent:\n  namespace:\n    - pg\n'
+bad kind-scalar 2:12: "agent.storage must be a mapping (key: value lines), found a scalar" \
+	$'agent:\n  storage: lance\n'
+bad ns-name 3:5: "Invalid namespace name 'my ns'." \
+	$'agent:\n  namespace:\n    my ns:\n      type: postgresql\n'
+
+# --- usage errors ---
+run "$VBADMIN" config
+t_is "$RC" 2 "config without subcommand: exit 2"
+t_has "$ERR" "usage: vbadmin config show [--json]" "config without subcommand: usage shown"
+run "$VBADMIN" config show --yaml
+t_is "$RC" 2 "config show --yaml: exit 2"
+t_has "$ERR" "unknown argument '--yaml'" "config show --yaml: named"
+
+# --- the marker password never shows ---
+t_lacks "$(cat "$ALL")" "$MARK" "marker password never appears in any stdout/stderr"
+t_has "$(cat "$ALL")" "********" "masked form did appear (the check above looked at real output)"
+t_done
