@@ -98,6 +98,16 @@ t_is "$(grep -c 'vector(1024)' <<<"$OUT")" 7 "dim comes from storage.semantic_mo
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" ddl render --schema public --dim 64 --part vector
 t_has "$OUT" "CREATE TABLE IF NOT EXISTS public.metrics (" "--schema overrides the config"
 t_is "$(grep -c 'vector(64)' <<<"$OUT")" 7 "--dim overrides the config"
+cat >"$T_TMP/bigdim.yml" <<'EOF'
+agent:
+  storage:
+    semantic_model: {model_name: huge, dim_size: 20000}
+EOF
+t_run "$VBADMIN" --config "$T_TMP/bigdim.yml" ddl render
+t_is "$RC" 2 "dim_size 20000 in agent.yml exits 2"
+t_has "$ERR" "bigdim.yml:3:" "dim_size error names file:line"
+t_has "$ERR" "1..16000" "dim_size error names the limit"
+t_is "$OUT" "" "no DDL on a config error"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace nosuch ddl render
 t_is "$RC" 2 "unknown namespace exits 2"
 t_has "$ERR" "kb" "unknown namespace lists the configured ones"
