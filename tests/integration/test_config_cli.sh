@@ -4,6 +4,7 @@
 # A marker password is used throughout and must never appear in any output.
 . "$(dirname "$0")/lib.sh"
 case $VBADMIN in /*) ;; *) VBADMIN=$PWD/$VBADMIN ;; esac
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 unset VBADMIN_CONFIG VBADMIN_DATA_DIR
 MARK='Mk7-SECRET-pw-42'
 ALL="$T_TMP/all-output"
@@ -175,6 +176,17 @@ bad kind-scalar 2:12: "agent.storage must be a mapping (key: value lines), found
 	$'agent:\n  storage: lance\n'
 bad ns-name 3:5: "Invalid namespace name 'my ns'." \
 	$'agent:\n  namespace:\n    my ns:\n      type: postgresql\n'
+
+# --- the example in docs/configuration.md loads as documented ---
+DOC="$ROOT/docs/configuration.md"
+awk '/^## A full example/{f=1; next} f&&/^```yaml/{y=1; next} y&&/^```/{exit} y' "$DOC" >"$W/doc.yml"
+POSTGRES_HOST=pghost POSTGRES_DB=kb POSTGRES_USER=u POSTGRES_PASSWORD="$MARK" DWH_PASSWORD="$MARK" KB_PW="$MARK" \
+	OPENAI_API_KEY="$MARK" run "$VBADMIN" --config "$W/doc.yml" config show
+t_is "$RC" 0 "docs example: loads"
+t_has "$OUT" "hr               postgresql hr.internal:5432 database=hr user=kb" "docs example: dbs entry inherits user"
+t_has "$OUT" "primary          postgresql 10.0.0.5:5433 database=kb user=kb password=******** schema=public sslmode=require" \
+	"docs example: uri entry parsed"
+t_has "$OUT" "backend:       pgvector (storage namespace type postgresql)" "docs example: backend"
 
 # --- usage errors ---
 run "$VBADMIN" config
