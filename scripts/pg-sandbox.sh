@@ -43,7 +43,7 @@ EOF
 # --- argument parsing ------------------------------------------------------------------------
 [ $# -ge 1 ] || usage
 cmd=$1; shift
-kind= port= dir=
+kind= port= dir= no_default=
 if [ "$cmd" = up ]; then
 	[ $# -ge 1 ] || usage
 	kind=$1; shift
@@ -83,7 +83,7 @@ if [ -z "$dir" ]; then
 		found=()
 		for k in pg17 pg15; do [ -f "/tmp/vbadmin-sandbox-$k/state" ] && found+=("/tmp/vbadmin-sandbox-$k"); done
 		case ${#found[@]} in
-		0) dir=/tmp/vbadmin-sandbox-pg17 ;;
+		0) dir=/tmp/vbadmin-sandbox-pg17; no_default=1 ;;
 		1) dir=${found[0]} ;;
 		*) die 2 "both ${found[0]} and ${found[1]} exist; say which with --dir" ;;
 		esac
@@ -188,8 +188,9 @@ ensure_pg15() {
 stop_server() { # host data dir; fast, then immediate, then SIGKILL
 	local data=$1 inner=${1#"$ROOT"} pid
 	pid=$(live_pid "$data") || return 0
-	as_pg "$PGBIN/pg_ctl -D $inner -m fast -w -t 15 stop" >/dev/null 2>&1 && return 0
-	note "fast shutdown failed; trying immediate"
+	local msg
+	msg=$(as_pg "$PGBIN/pg_ctl -D $inner -m fast -w -t 15 stop" 2>&1) && return 0
+	note "fast shutdown failed ($(echo "$msg" | tail -n 1)); trying immediate"
 	as_pg "$PGBIN/pg_ctl -D $inner -m immediate -w -t 15 stop" >/dev/null 2>&1 && return 0
 	kill -KILL "$pid" 2>/dev/null || true
 	sleep 0.2
@@ -304,6 +305,8 @@ EOF
 cmd_down() {
 	local run k p
 	need_root
+	[ -f "$STATE" ] || [ -z "$no_default" ] ||
+		die 1 "no sandbox cluster in /tmp/vbadmin-sandbox-pg17 or /tmp/vbadmin-sandbox-pg15 (nothing to stop; name another with --dir D)"
 	[ -f "$STATE" ] || die 1 "no sandbox cluster in $dir (nothing to stop; start one with $SELF up pg17|pg15 --dir $dir)"
 	k=$(state_get kind); p=$(state_get port); run=$(state_get run)
 	case "$k" in pg17|pg15) ;; *) die 1 "$STATE is not a pg-sandbox state file (kind '$k')" ;; esac

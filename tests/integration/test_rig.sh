@@ -137,6 +137,11 @@ for k in pg15 pg17; do
 	t_has "$ERR" "no sandbox cluster in $d (nothing to stop" "$k: down of a stopped cluster says so"
 done
 
+q "$P17" "SELECT 1"
+t_is "$OUT" 1 "the runner's pg17 still answers after our own pg17 cluster was stopped"
+q "$P15" "SELECT 1"
+t_is "$OUT" 1 "the runner's pg15 still answers after our own pg15 cluster was stopped"
+
 # a server that died without `down` (killed test run): status and down report it, down cleans up
 d=$W/rig-dead; own_dirs+=("$d"); port=$(free_port)
 t_run "$SANDBOX" up pg15 --port "$port" --dir "$d"
