@@ -28,7 +28,7 @@ static const struct {
 static const char *const db_known_keys[] = {
 	"type", "uri", "host", "port", "username", "password", "database", "schema", "schema_name",
 	"sslmode", "timeout", "timeout_seconds", "enable_vector_search", "name", "logic_name",
-	"path_pattern", "dbs", "account", "warehouse", "catalog", "extra",
+	"path_pattern", "dbs", "account", "warehouse", "catalog", "extra", "<<",
 };
 
 static const char *const sslmodes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
@@ -362,7 +362,9 @@ static int parse_namespace(struct loader *L, const char *key, yaml_node_t *knode
 		int n = config_map_len(v);
 		int all_maps = n > 0;
 		for (int i = 0; i < n; i++)
-			all_maps &= config_map_value(&L->src, v, i)->type == YAML_MAPPING_NODE;
+			all_maps &= config_map_value(&L->src, v, i)->type == YAML_MAPPING_NODE &&
+			            !(config_scalar(config_map_key(&L->src, v, i)) &&
+			              strcmp(config_scalar(config_map_key(&L->src, v, i)), "<<") == 0);
 		if (!all_maps) {
 			rc = config_err_at(&L->src, v, L->err,
 			                   "%s has no 'type'; add a line like 'type: postgresql' (accepted: %s), or list "

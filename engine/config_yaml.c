@@ -75,17 +75,36 @@ yaml_node_t *config_map_value(struct config_src *s, yaml_node_t *map, int i)
 	return yaml_document_get_node(&s->doc, map->data.mapping.pairs.start[i].value);
 }
 
-yaml_node_t *config_map_get(struct config_src *s, yaml_node_t *map, const char *key)
+static yaml_node_t *map_get(struct config_src *s, yaml_node_t *map, const char *key, int depth)
 {
 	/* the last occurrence wins, as in PyYAML, which Datus reads the file with */
-	yaml_node_t *found = NULL;
+	yaml_node_t *found = NULL, *merge = NULL;
 	int n = config_map_len(map);
 	for (int i = 0; i < n; i++) {
 		const char *k = config_scalar(config_map_key(s, map, i));
 		if (k && strcmp(k, key) == 0)
 			found = config_map_value(s, map, i);
+		else if (k && strcmp(k, "<<") == 0)
+			merge = config_map_value(s, map, i);
 	}
-	return found;
+	if (found || !merge || depth > 16) /* the bound stops self-referencing anchors */
+		return found;
+	/* YAML merge key (`<<: *base` or `<<: [*a, *b]`), which PyYAML honours: explicit keys win,
+	 * then the merged mappings in order */
+	if (merge->type == YAML_MAPPING_NODE)
+		return map_get(s, merge, key, depth + 1);
+	for (int i = 0; i < config_seq_len(merge); i++) {
+		yaml_node_t *m = config_seq_item(s, merge, i);
+		yaml_node_t *v = map_get(s, m, key, depth + 1);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+yaml_node_t *config_map_get(struct config_src *s, yaml_node_t *map, const char *key)
+{
+	return map_get(s, map, key, 0);
 }
 
 int config_seq_len(yaml_node_t *seq)

@@ -329,6 +329,24 @@ static void test_namespace_shapes(void)
 	}
 	config_free(&c);
 
+	c = load_ok("base: &pg\n  type: postgresql\n  host: basehost\n  port: 5999\n"
+	            "agent:\n  namespace:\n    m1:\n      <<: *pg\n      host: own\n"
+	            "    m2:\n      <<: [*pg]\n",
+	            "YAML merge keys");
+	if (c) {
+		const struct config_db *d1 = &config_find_namespace(c, "m1")->dbs[0];
+		const struct config_db *d2 = &config_find_namespace(c, "m2")->dbs[0];
+		is_str(d1->type, "postgresql", "merge: type from the anchor");
+		is_str(d1->host, "own", "merge: explicit key wins");
+		is_int(d1->port, 5999, "merge: port from the anchor");
+		is_str(d2->host, "basehost", "merge list: host from the anchor");
+		is_int(c->nwarnings, 0, "merge: '<<' is not an unknown key");
+	}
+	config_free(&c);
+
+	load_bad("agent:\n  namespace:\n    loop: &x\n      <<: *x\n", 3, "has no 'type'", NULL,
+	         "self-referencing merge terminates");
+
 	c = load_ok("", "empty file");
 	if (c)
 		is_int(c->nnamespaces, 0, "empty file: no namespaces");
