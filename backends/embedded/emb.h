@@ -1,0 +1,132 @@
+/* backends/embedded/emb.h - private to the embedded backend: the handle, the per-table vector
+ * cache and the helpers the emb_*.c files share. */
+#ifndef VB_EMB_H
+#define VB_EMB_H
+
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "../vb.h"
+#include "../vb_util.h"
+
+/* All vectors of one table, L2-normalised, contiguous (row i at vecs + i*dim), ordered by
+ * row id, so a scan is one linear pass and cosine similarity is a plain dot product. */
+struct emb_vcache {
+	int loaded;
+	int dim;
+	size_t n;
+	int64_t *rids;
+	float *vecs;
+	int64_t data_version; /* PRAGMA data_version when loaded: detects other writers */
+};
+
+struct emb_table {
+	char *name;
+	int exists; /* known to exist (never un-set: tables are not dropped, only emptied) */
+	struct emb_vcache vc;
+	struct emb_table *next;
+};
+
+struct vb_handle {
+	sqlite3 *db;
+	char *ns;
+	char *path;
+	atomic_int cancelled;
+	struct emb_table *tables;
+};
+
+/* Bound parameters of a compiled filter: pointers into the caller's filter (valid for the call). */
+struct emb_params {
+	const struct vb_value **v;
+	size_t n, cap;
+};
+
+/* Maps a SQLite failure to a status and fills err with "what: sqlite message". */
+int emb_fail(struct vb_handle *h, int rc, struct vb_error *err, const char *what);
+int emb_exec(struct vb_handle *h, const char *sql, struct vb_error *err);
+int emb_prepare(struct vb_handle *h, const char *sql, sqlite3_stmt **st, struct vb_error *err);
+/* Always-quoted SQLite identifier ("a""b"); heap string. */
+char *emb_qi(const char *ident);
+void emb_buf_qi(struct vb_buf *b, const char *ident);
+
+/* Schema helpers (emb_schema.c). */
+const char *emb_rid_column(const struct vb_table_spec *spec);
+/* Columns of the full-text index: spec->fts_columns, else {text_source}; n = 0 when none. */
+int emb_fts_columns(const struct vb_table_spec *spec, const char *const **cols);
+struct emb_table *emb_table_get(struct vb_handle *h, const char *name);
+void emb_table_invalidate(struct vb_handle *h, const char *name);
+/* Checks the spec is usable and the table exists: VB_ERR_NOT_FOUND "Table X does not exist." */
+int emb_require_table(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err);
+
+/* Filter compilation (emb_where.c).  Appends " WHERE ..." (or " AND ..." when `and`) to sql,
+ * every column written as qual."col" when qual is set; values go to params. */
+int emb_where(const struct vb_filter *f, const struct vb_table_spec *spec, const char *qual, int and,
+              struct vb_buf *sql, struct emb_params *params, struct vb_error *err);
+int emb_bind_value(sqlite3_stmt *st, int idx, const struct vb_value *v);
+int emb_bind_params(sqlite3_stmt *st, int first, const struct emb_params *p);
+void emb_params_free(struct emb_params *p);
+
+/* Reading rows into results (emb_read.c). */
+struct emb_select {
+	int n;
+	const char **names; /* output column names */
+	int *types;         /* enum vb_type per column */
+};
+int emb_select_resolve(const struct vb_table_spec *spec, const char *const *select, struct emb_select *out,
+                       struct vb_error *err);
+void emb_select_free(struct emb_select *s);
+void emb_select_sql(struct vb_buf *b, const struct emb_select *s, const char *qual);
+/* Appends the current row of st (columns first..first+s->n-1) to r. */
+size_t emb_result_add(struct vb_result *r, sqlite3_stmt *st, int first, const struct emb_select *s);
+/* Fetches rows by row id, in the order given, into a new result. */
+int emb_fetch_rows(struct vb_handle *h, const struct vb_table_spec *spec, const struct emb_select *s,
+                   const int64_t *rids, size_t n, struct vb_result **out, struct vb_error *err);
+
+/* Vectors (emb_vec.c). */
+struct emb_hit {
+	float sim;   /* cosine similarity */
+	uint32_t idx; /* row index in the cache */
+};
+int emb_vcache_ready(struct vb_handle *h, const struct vb_table_spec *spec, struct emb_vcache **out,
+                     struct vb_error *err);
+/* Row ids matching where, as cache indexes (sorted); *idx NULL when where is NULL (= all rows). */
+int emb_filter_indexes(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
+                       const struct emb_vcache *vc, uint32_t **idx, size_t *n, struct vb_error *err);
+/* Exact top-k by cosine similarity over all rows (subset NULL) or the given indexes; returns the
+ * number of hits written to out (best first).  q must already be normalised. */
+size_t emb_topk(const struct emb_vcache *vc, const float *q, const uint32_t *subset, size_t nsubset, size_t k,
+                struct emb_hit *out, atomic_int *cancelled);
+/* Normalised copy of v (zero vector stays zero). */
+void emb_normalise(const float *v, float *out, int dim);
+float emb_dot(const float *a, const float *b, int dim);
+/* Cache index of rid, or -1. */
+long emb_vcache_find(const struct emb_vcache *vc, int64_t rid);
+void emb_vcache_clear(struct emb_vcache *vc);
+
+/* Slots, one file each group. */
+int emb_ensure_table(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err);
+int emb_table_exists(struct vb_handle *h, const char *table, int *exists, struct vb_error *err);
+int emb_drop(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err);
+int emb_add(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_rows *rows, struct vb_error *err);
+int emb_upsert(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_rows *rows,
+               const char *on_column, struct vb_error *err);
+int emb_update(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
+               const struct vb_rows *values, int64_t *affected, struct vb_error *err);
+int emb_delete_where(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
+                     int64_t *affected, struct vb_error *err);
+int emb_count(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where, int64_t *out,
+              struct vb_error *err);
+int emb_search_all(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
+                   const char *const *select, int64_t limit, struct vb_result **out, struct vb_error *err);
+int emb_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
+                      const struct vb_filter *where, const char *const *select, struct vb_result **out,
+                      struct vb_error *err);
+int emb_search_text(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, int top_n,
+                    const struct vb_filter *where, const char *const *select, struct vb_result **out,
+                    struct vb_error *err);
+int emb_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, const float *q,
+                      int dim, int top_n, const struct vb_filter *where, const char *const *select,
+                      struct vb_result **out, struct vb_error *err);
+
+#endif

@@ -1,0 +1,284 @@
+/* backends/embedded/emb_open.c - the embedded backend's vtable, open/close, and the SQLite
+ * helpers the other emb_*.c files share.
+ *
+ * Store layout: <data_dir>/<namespace>.db, WAL.  The file is created 0600 (SQLite gives its
+ * -wal/-shm files the same mode), the directory 0700: a knowledge base may hold schema
+ * descriptions and sample rows that are not for every local user. */
+#include "embedded.h"
+#include "emb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int emb_fail(struct vb_handle *h, int rc, struct vb_error *err, const char *what)
+{
+	const char *msg = h && h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc);
+	int status;
+	switch (rc & 0xff) {
+	case SQLITE_INTERRUPT:
+		status = VB_ERR_CANCELLED;
+		msg = "cancelled";
+		break;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		status = VB_ERR_IO;
+		break;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_TOOBIG:
+	case SQLITE_RANGE:
+		status = VB_ERR_INVALID;
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		status = VB_ERR_SERVER;
+		break;
+	default:
+		status = VB_ERR_INTERNAL;
+		break;
+	}
+	if (status == VB_ERR_INTERNAL && strstr(msg, "no such "))
+		status = VB_ERR_SCHEMA; /* the table on disk lacks something the spec has */
+	vb_err_set(err, status, "%s: %s", what, msg);
+	if ((rc & 0xff) == SQLITE_BUSY)
+		snprintf(err->hint, sizeof err->hint, "another process holds a write lock on %s; retry when it is done",
+		         h && h->path ? h->path : "the store");
+	if ((rc & 0xff) == SQLITE_FULL)
+		snprintf(err->hint, sizeof err->hint, "free disk space where %s lives", h && h->path ? h->path : "the store");
+	return status;
+}
+
+int emb_exec(struct vb_handle *h, const char *sql, struct vb_error *err)
+{
+	int rc = sqlite3_exec(h->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? VB_OK : emb_fail(h, rc, err, "embedded store");
+}
+
+int emb_prepare(struct vb_handle *h, const char *sql, sqlite3_stmt **st, struct vb_error *err)
+{
+	int rc = sqlite3_prepare_v2(h->db, sql, -1, st, NULL);
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return emb_fail(h, rc, err, "embedded store");
+	}
+	return VB_OK;
+}
+
+void emb_buf_qi(struct vb_buf *b, const char *ident)
+{
+	vb_buf_addc(b, '"');
+	for (const char *p = ident; *p; p++) {
+		if (*p == '"')
+			vb_buf_addc(b, '"');
+		vb_buf_addc(b, *p);
+	}
+	vb_buf_addc(b, '"');
+}
+
+char *emb_qi(const char *ident)
+{
+	struct vb_buf b;
+	vb_buf_init(&b);
+	emb_buf_qi(&b, ident);
+	return vb_buf_steal(&b);
+}
+
+char *vb_embedded_data_dir(const struct vb_config *cfg)
+{
+	if (cfg && cfg->data_dir && *cfg->data_dir)
+		return vb_xstrdup(cfg->data_dir);
+	const char *xdg = getenv("XDG_DATA_HOME");
+	if (xdg && *xdg == '/')
+		return vb_xasprintf("%s/vbadmin", xdg);
+	const char *home = getenv("HOME");
+	return vb_xasprintf("%s/.local/share/vbadmin", home && *home ? home : ".");
+}
+
+static const char *ns_of(const struct vb_config *cfg)
+{
+	return cfg && cfg->namespace && *cfg->namespace ? cfg->namespace : "default";
+}
+
+char *vb_embedded_path(const struct vb_config *cfg)
+{
+	char *dir = vb_embedded_data_dir(cfg);
+	char *path = vb_xasprintf("%s/%s.db", dir, ns_of(cfg));
+	free(dir);
+	return path;
+}
+
+/* The namespace becomes a file name: keep it to characters that cannot escape the directory. */
+static int ns_valid(const char *ns)
+{
+	if (!*ns || *ns == '.' || strlen(ns) > 200)
+		return 0;
+	for (const char *p = ns; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '-' || *p == '.'))
+			return 0;
+	return 1;
+}
+
+static int mkdir_p(const char *dir, struct vb_error *err)
+{
+	char *p = vb_xstrdup(dir);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			int e = errno;
+			vb_err_set(err, VB_ERR_IO, "cannot create directory %s: %s", p, strerror(e));
+			free(p);
+			return VB_ERR_IO;
+		}
+		*s = '/';
+	}
+	int rc = VB_OK;
+	if (mkdir(p, 0700) != 0 && errno != EEXIST)
+		rc = vb_err_set(err, VB_ERR_IO, "cannot create directory %s: %s", p, strerror(errno));
+	free(p);
+	return rc;
+}
+
+static void handle_free(struct vb_handle *h)
+{
+	if (!h)
+		return;
+	struct emb_table *t = h->tables;
+	while (t) {
+		struct emb_table *next = t->next;
+		emb_vcache_clear(&t->vc);
+		free(t->name);
+		free(t);
+		t = next;
+	}
+	if (h->db)
+		sqlite3_close_v2(h->db);
+	free(h->ns);
+	free(h->path);
+	free(h);
+}
+
+static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_error *err)
+{
+	*out = NULL;
+	const char *ns = ns_of(cfg);
+	if (!ns_valid(ns))
+		return vb_err_set(err, VB_ERR_INVALID,
+		                  "namespace '%s' cannot name an embedded store file: use letters, digits, '_', '-' "
+		                  "and '.' (not first)", ns);
+	char *dir = vb_embedded_data_dir(cfg);
+	int rc = mkdir_p(dir, err);
+	free(dir);
+	if (rc != VB_OK)
+		return rc;
+
+	struct vb_handle *h = vb_xcalloc(1, sizeof *h);
+	h->ns = vb_xstrdup(ns);
+	h->path = vb_embedded_path(cfg);
+	atomic_init(&h->cancelled, 0);
+	int fd = open(h->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		vb_err_set(err, VB_ERR_CONNECT, "cannot open embedded store %s: %s", h->path, strerror(errno));
+		handle_free(h);
+		return VB_ERR_CONNECT;
+	}
+	close(fd);
+	int src = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (src != SQLITE_OK) {
+		vb_err_set(err, VB_ERR_CONNECT, "cannot open embedded store %s: %s", h->path,
+		           h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(src));
+		handle_free(h);
+		return VB_ERR_CONNECT;
+	}
+	sqlite3_busy_timeout(h->db, 5000);
+	sqlite3_extended_result_codes(h->db, 0);
+	/* journal_mode also proves the file is a database: a foreign file fails here, not later.
+	 * case_sensitive_like makes LIKE behave as in PostgreSQL and LanceDB. */
+	rc = emb_exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA case_sensitive_like=ON;"
+	                 "CREATE TABLE IF NOT EXISTS _vb_tables (name TEXT PRIMARY KEY, vector_column TEXT,"
+	                 " dim INTEGER, fts_columns TEXT, created_at TEXT DEFAULT CURRENT_TIMESTAMP)", err);
+	if (rc != VB_OK) {
+		char msg[sizeof err->message];
+		snprintf(msg, sizeof msg, "%s", err->message);
+		vb_err_set(err, VB_ERR_CONNECT, "cannot open embedded store %s: %s", h->path, msg);
+		handle_free(h);
+		return VB_ERR_CONNECT;
+	}
+	*out = h;
+	return VB_OK;
+}
+
+static void emb_close(struct vb_handle **h)
+{
+	if (!h || !*h)
+		return;
+	handle_free(*h);
+	*h = NULL;
+}
+
+static const char *emb_version(void)
+{
+	return SQLITE_VERSION;
+}
+
+static void emb_result_free(struct vb_handle *h, struct vb_result **res)
+{
+	(void)h;
+	vb_result_destroy(res);
+}
+
+static int emb_cancel(struct vb_handle *h)
+{
+	if (!h)
+		return VB_ERR_INVALID;
+	atomic_store(&h->cancelled, 1);
+	sqlite3_interrupt(h->db);
+	return VB_OK;
+}
+
+static int emb_socket_fd(struct vb_handle *h)
+{
+	(void)h;
+	return -1;
+}
+
+const struct vb_ops vb_embedded_ops = {
+	.abi_version = VB_ABI_VERSION,
+	.ops_size = sizeof(struct vb_ops),
+	.name = "embedded",
+	.description = "built-in SQLite store: one file per namespace, FTS5 text search, exact vector scan",
+	.caps = VB_CAP_VECTOR | VB_CAP_TEXT | VB_CAP_HYBRID | VB_CAP_NAMESPACED | VB_CAP_CREATES | VB_CAP_CANCEL,
+	.version = emb_version,
+	.open = emb_open,
+	.close = emb_close,
+	.ensure_table = emb_ensure_table,
+	.table_exists = emb_table_exists,
+	.drop = emb_drop,
+	.add = emb_add,
+	.upsert = emb_upsert,
+	.update = emb_update,
+	.delete_where = emb_delete_where,
+	.count = emb_count,
+	.search_all = emb_search_all,
+	.search_vector = emb_search_vector,
+	.search_text = emb_search_text,
+	.search_hybrid = emb_search_hybrid,
+	.result_free = emb_result_free,
+	.create_index = NULL,
+	.query = NULL,
+	.exec_script = NULL,
+	.cancel = emb_cancel,
+	.socket_fd = emb_socket_fd,
+};

@@ -1,0 +1,198 @@
+/* backends/embedded/emb_where.c - the filter model compiled to a SQLite WHERE clause.  Values
+ * are always bound parameters; identifiers are always quoted; unknown columns are rejected
+ * before SQLite sees anything.  NULL/IN/empty rules follow spec 1.2. */
+#include "emb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../vb_filter.h"
+
+static void params_add(struct emb_params *p, const struct vb_value *v)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->v = vb_xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	p->v[p->n++] = v;
+}
+
+void emb_params_free(struct emb_params *p)
+{
+	free(p->v);
+	p->v = NULL;
+	p->n = p->cap = 0;
+}
+
+static void add_col(struct vb_buf *b, const char *qual, const char *col)
+{
+	if (qual) {
+		vb_buf_add(b, qual);
+		vb_buf_addc(b, '.');
+	}
+	emb_buf_qi(b, col);
+}
+
+static int check_field(const struct vb_filter *f, const struct vb_table_spec *spec, struct vb_error *err)
+{
+	const struct vb_column *c = vb_spec_column(spec, f->field);
+	if (!c && !(spec->namespaced && strcmp(f->field, "namespace") == 0))
+		return vb_err_set(err, VB_ERR_INVALID, "Unknown column '%s' in filter", f->field);
+	if (c && c->type == VB_T_VECTOR)
+		return vb_err_set(err, VB_ERR_INVALID, "cannot filter on vector column '%s'", f->field);
+	for (size_t i = 0; i < f->nlist; i++)
+		if (!f->list[i].is_null && (f->list[i].type == VB_T_VECTOR || f->list[i].type == VB_T_TEXT_ARRAY))
+			return vb_err_set(err, VB_ERR_INVALID, "filter on '%s': IN values must be scalars", f->field);
+	if (f->op != VB_OP_IN && !f->value.is_null && f->value.type == VB_T_VECTOR)
+		return vb_err_set(err, VB_ERR_INVALID, "filter on '%s': a vector is not a comparable value", f->field);
+	if (f->op == VB_OP_LIKE && !f->value.is_null && f->value.type != VB_T_TEXT)
+		return vb_err_set(err, VB_ERR_INVALID, "filter on '%s': LIKE needs a text pattern", f->field);
+	return VB_OK;
+}
+
+static int compile(const struct vb_filter *f, const struct vb_table_spec *spec, const char *qual, struct vb_buf *b,
+                   struct emb_params *p, struct vb_error *err)
+{
+	int rc;
+	switch (f->kind) {
+	case VB_F_COND:
+		if ((rc = check_field(f, spec, err)) != VB_OK)
+			return rc;
+		if (f->op == VB_OP_IN) {
+			size_t nvals = 0;
+			int has_null = 0;
+			for (size_t i = 0; i < f->nlist; i++)
+				f->list[i].is_null ? (void)(has_null = 1) : (void)nvals++;
+			if (!nvals && !has_null) {
+				vb_buf_add(b, "1 = 0");
+				return VB_OK;
+			}
+			vb_buf_addc(b, '(');
+			if (nvals) {
+				add_col(b, qual, f->field);
+				vb_buf_add(b, " IN (");
+				size_t k = 0;
+				for (size_t i = 0; i < f->nlist; i++) {
+					if (f->list[i].is_null)
+						continue;
+					vb_buf_add(b, k++ ? ", ?" : "?");
+					params_add(p, &f->list[i]);
+				}
+				vb_buf_addc(b, ')');
+			}
+			if (has_null) {
+				if (nvals)
+					vb_buf_add(b, " OR ");
+				add_col(b, qual, f->field);
+				vb_buf_add(b, " IS NULL");
+			}
+			vb_buf_addc(b, ')');
+			return VB_OK;
+		}
+		if (f->value.is_null) {
+			if (f->op != VB_OP_EQ && f->op != VB_OP_NE)
+				return vb_err_set(err, VB_ERR_INVALID, "Operator %s is invalid with NULL (field: %s)",
+				                  vb_filter_op_text(f->op) ? vb_filter_op_text(f->op) : "?", f->field);
+			add_col(b, qual, f->field);
+			vb_buf_add(b, f->op == VB_OP_EQ ? " IS NULL" : " IS NOT NULL");
+			return VB_OK;
+		}
+		if (!vb_filter_op_text(f->op))
+			return vb_err_set(err, VB_ERR_INVALID, "Unsupported operator: %d", f->op);
+		add_col(b, qual, f->field);
+		vb_buf_printf(b, " %s ?", vb_filter_op_text(f->op));
+		params_add(p, &f->value);
+		return VB_OK;
+	case VB_F_AND:
+	case VB_F_OR: {
+		size_t shown = 0;
+		for (size_t i = 0; i < f->nkids; i++) {
+			if (!f->kids[i])
+				continue;
+			vb_buf_add(b, shown++ ? (f->kind == VB_F_AND ? " AND " : " OR ") : "(");
+			if ((rc = compile(f->kids[i], spec, qual, b, p, err)) != VB_OK)
+				return rc;
+		}
+		vb_buf_add(b, shown ? ")" : (f->kind == VB_F_AND ? "1 = 1" : "1 = 0"));
+		return VB_OK;
+	}
+	case VB_F_NOT:
+		if (f->nkids != 1 || !f->kids[0])
+			return vb_err_set(err, VB_ERR_INVALID, "NOT needs exactly one condition");
+		vb_buf_add(b, "NOT (");
+		if ((rc = compile(f->kids[0], spec, qual, b, p, err)) != VB_OK)
+			return rc;
+		vb_buf_addc(b, ')');
+		return VB_OK;
+	default:
+		return vb_err_set(err, VB_ERR_INVALID, "Unknown node type: %d", f->kind);
+	}
+}
+
+int emb_where(const struct vb_filter *f, const struct vb_table_spec *spec, const char *qual, int and,
+              struct vb_buf *sql, struct emb_params *params, struct vb_error *err)
+{
+	if (!f)
+		return VB_OK;
+	struct vb_buf w;
+	vb_buf_init(&w);
+	size_t before = params->n;
+	int rc = compile(f, spec, qual, &w, params, err);
+	if (rc == VB_OK) {
+		vb_buf_add(sql, and ? " AND (" : " WHERE (");
+		vb_buf_add(sql, w.data);
+		vb_buf_addc(sql, ')');
+	} else {
+		params->n = before;
+	}
+	vb_buf_free(&w);
+	return rc;
+}
+
+static void json_array(struct vb_buf *b, const struct vb_value *v)
+{
+	vb_buf_addc(b, '[');
+	for (int i = 0; i < v->u.arr.n; i++) {
+		if (i)
+			vb_buf_addc(b, ',');
+		vb_buf_json_str(b, v->u.arr.items[i]);
+	}
+	vb_buf_addc(b, ']');
+}
+
+int emb_bind_value(sqlite3_stmt *st, int idx, const struct vb_value *v)
+{
+	if (!v || v->is_null)
+		return sqlite3_bind_null(st, idx);
+	switch (v->type) {
+	case VB_T_TEXT:
+	case VB_T_TIMESTAMP:
+		return sqlite3_bind_text(st, idx, v->u.s ? v->u.s : "", -1, SQLITE_STATIC);
+	case VB_T_INT:
+		return sqlite3_bind_int64(st, idx, v->u.i);
+	case VB_T_DOUBLE:
+		return sqlite3_bind_double(st, idx, v->u.d);
+	case VB_T_BOOL:
+		return sqlite3_bind_int(st, idx, v->u.b ? 1 : 0);
+	case VB_T_TEXT_ARRAY: {
+		struct vb_buf b;
+		vb_buf_init(&b);
+		json_array(&b, v);
+		return sqlite3_bind_text(st, idx, vb_buf_steal(&b), -1, free);
+	}
+	case VB_T_VECTOR:
+		return sqlite3_bind_blob(st, idx, v->u.vec.v, (int)((size_t)v->u.vec.dim * sizeof(float)), SQLITE_STATIC);
+	default:
+		return SQLITE_MISMATCH;
+	}
+}
+
+int emb_bind_params(sqlite3_stmt *st, int first, const struct emb_params *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		int rc = emb_bind_value(st, first + (int)i, p->v[i]);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
