@@ -421,6 +421,19 @@ static void test_storage_and_embedding(void)
 	}
 	config_free(&c);
 
+	c = load_ok("agent:\n  namespace:\n    a:\n      type: postgresql\n      host: ha\n    b:\n      type: sqlite\n"
+	            "  storage:\n    backends:\n      namespace: a\n      vector:\n        namespace: \"\"\n"
+	            "      relational:\n        namespace: b\n",
+	            "per-kind overrides");
+	if (c) {
+		is_str(c->storage_namespace, "a", "empty vector.namespace falls back to backends.namespace (Datus)");
+		is_str(c->storage_rel_namespace, "b", "relational.namespace overrides for its kind");
+		config_resolve(c, NULL, NULL, &r, &err);
+		is_str(r.backend, "pgvector", "vector kind decides the backend");
+		is_str(r.host, "ha", "vector kind decides the connection");
+	}
+	config_free(&c);
+
 	c = load_ok("agent:\n  storage:\n    backends:\n      vector:\n        type: lance\n", "backends.vector.type");
 	if (c) {
 		config_resolve(c, NULL, NULL, &r, &err);
