@@ -86,8 +86,8 @@ int config_db_is_postgres(const struct config_db *db);
 int config_valid_name(const char *name);
 /* Comma-separated list of the accepted database `type` values (static string). */
 const char *config_db_types(void);
-/* The entry config_resolve takes the connection from (storage namespace's db, else the row
- * namespace's first entry), or NULL. */
+/* The PostgreSQL entry config_resolve takes the connection from (storage namespace's db, else
+ * the row namespace's first entry), or NULL (none, or not a postgresql/postgres entry). */
 const struct config_db *config_connection_db(const struct config *cfg, const char *ns);
 /* Why config_resolve picks its backend: "--backend", "agent.storage.vector_backend",
  * "agent.storage.backends.vector.type", "storage namespace type postgresql", or

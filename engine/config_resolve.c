@@ -16,11 +16,13 @@ static const struct config_db *storage_db(const struct config *cfg)
 
 const struct config_db *config_connection_db(const struct config *cfg, const char *ns)
 {
+	const struct config_db *db;
 	if (cfg->storage_namespace)
-		return storage_db(cfg);
-	/* no storage namespace: a --backend pgvector run still needs somewhere to connect; the
-	 * row namespace's own entry is the natural place */
-	return config_find_db(config_find_namespace(cfg, ns), NULL);
+		db = storage_db(cfg);
+	else /* a --backend pgvector run without storage: the row namespace's own entry */
+		db = config_find_db(config_find_namespace(cfg, ns), NULL);
+	/* a sqlite/duckdb/... entry is a Datus data source, not a place for the knowledge base */
+	return config_db_is_postgres(db) ? db : NULL;
 }
 
 const char *config_backend_source(const struct config *cfg, const char *backend_override)

@@ -269,6 +269,7 @@ static void test_postgres_defaults(void)
 	if (c) {
 		config_resolve(c, NULL, NULL, &r, &err);
 		is_str(r.backend, "embedded", "non-postgres storage namespace => embedded");
+		ok(r.host == NULL, "non-postgres entry gives no connection");
 	}
 	config_free(&c);
 
