@@ -197,8 +197,13 @@ stop_server() { # host data dir; fast, then immediate, then SIGKILL
 }
 
 remove_cluster() { # host path of the cluster's run dir (data, socket, logs)
-	local run=$1
-	case "$run" in */tmp/vbsandbox/*) rm -rf "$run" ;; *) note "not removing unexpected path $run" ;; esac
+	local run=$1 base=${1%/*} name=${1##*/}
+	# the state file names this path and the caller is root: delete only what up could have made
+	if [ "$base" = "$ROOT/tmp/vbsandbox" ] && [[ "$name" =~ ^pg1[57]\.[A-Za-z0-9]{8}$ ]] && [ ! -L "$run" ]; then
+		rm -rf "$run"
+	else
+		note "not removing unexpected path $run"
+	fi
 }
 
 # Clusters whose owner vanished without `down` (a killed test run) would pile up in the cache:
@@ -227,7 +232,7 @@ cmd_up() {
 			die 1 "$old_kind cluster in $dir is already running on port $old_port; stop it with $SELF down --dir $dir"
 		fi
 		note "removing the stale $old_kind cluster state in $dir (its server was not running)"
-		[ -n "$old_run" ] && remove_cluster "$old_run"
+		case "$old_kind" in pg17|pg15) [ -n "$old_run" ] && (kind=$old_kind; setup_kind; remove_cluster "$old_run") ;; esac
 		rm -f "$STATE"
 	fi
 	if port_in_use "$port"; then
@@ -239,6 +244,10 @@ cmd_up() {
 	[ -n "$PGUID" ] && [ -n "$PGGID" ] || die 3 "no postgres user in ${ROOT:-the host}'s /etc/passwd"
 
 	mkdir -p "$dir" "$ROOT/tmp/vbsandbox"
+	# /tmp is world-writable: refuse a vbsandbox dir someone else planted (or a symlink to one)
+	if [ -L "$ROOT/tmp/vbsandbox" ] || [ "$(stat -c %u "$ROOT/tmp/vbsandbox")" != 0 ]; then
+		die 3 "$ROOT/tmp/vbsandbox is not a directory owned by root; remove it and retry"
+	fi
 	chmod 755 "$ROOT/tmp/vbsandbox"
 	collect_orphans
 	run=$(mktemp -d "$ROOT/tmp/vbsandbox/$kind.XXXXXXXX")

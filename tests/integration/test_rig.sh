@@ -151,6 +151,15 @@ sleep 0.3
 t_run "$SANDBOX" status --dir "$d"
 t_is "$RC" 1 "killed server: status exits 1"
 t_has "$ERR" "is not running" "killed server: status says it is not running"
+t_run "$SANDBOX" up pg15 --port "$port" --dir "$d"
+t_is "$RC" 0 "killed server: up on the same dir starts a new cluster"
+t_has "$ERR" "removing the stale pg15 cluster state in $d" "killed server: up says it cleaned the stale state"
+t_ok "$([ ! -e "$data" ]; echo $?)" "killed server: up removed the dead cluster's data"
+q "$(echo "$OUT" | tail -n 1)" "SELECT 1"
+t_is "$OUT" 1 "killed server: the new cluster answers"
+data=$(sed -n 's/^run=//p' "$d/state" 2>/dev/null)/data
+kill -KILL "$(head -n 1 "$data/postmaster.pid" 2>/dev/null)" 2>/dev/null
+sleep 0.3
 t_run "$SANDBOX" down --dir "$d"
 t_is "$RC" 1 "killed server: down exits 1"
 t_has "$ERR" "was not running; removed its leftover data" "killed server: down says it was not running"
