@@ -113,6 +113,7 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 		.schema = opt->schema,
 		.include_semantic_objects = !is_metrics,
 		.include_metrics = is_metrics,
+		.flags = opt->all_data_sources ? SEMANTIC_ALL_DATA_SOURCES : 0u,
 	};
 	struct semantic_stats stats;
 	int st = semantic_validate(opt->yaml_path, &so, &stats, err);

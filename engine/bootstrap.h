@@ -24,6 +24,7 @@ struct bootstrap_opts {
 	const char *dialect;     /* of the namespace's database, for sql_table splitting */
 	const char *database, *schema; /* table-context defaults */
 	int batch_rows;          /* rows per committed batch (default 256) */
+	int all_data_sources;    /* load every data_source, not only the last (Datus keeps the last) */
 	bootstrap_embed_fn embed;
 	void *embed_ctx;
 	bootstrap_progress_fn progress;

@@ -84,10 +84,11 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 		{"config", required_argument, NULL, 'C'},
 		{"batch-size", required_argument, NULL, 'B'},
 		{"yes", no_argument, NULL, 'y'},
+		{"all-data-sources", no_argument, NULL, 'A'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *components = "semantic_model", *strategy = "check", *yaml = NULL;
-	int yes = 0, batch = 256, c;
+	int yes = 0, batch = 256, all_ds = 0, c;
 	while ((c = getopt_long(argc, argv, "+c:s:f:n:C:B:y", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': components = optarg; break;
@@ -104,6 +105,7 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		case 'y': yes = 1; break;
+		case 'A': all_ds = 1; break;
 		default: return cli_usage_error(ctx, "bootstrap-kb", "bad option '%s'", argv[optind - 1]);
 		}
 	}
@@ -117,9 +119,10 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 	char *comps = vb_xstrdup(components);
 	for (char *tok = strtok(comps, ","); tok; tok = strtok(NULL, ",")) {
 		if (!bootstrap_component_ok(tok)) {
+			int rc = cli_usage_error(ctx, "bootstrap-kb", "--components: '%s' is not supported; use semantic_model "
+			                                              "or metrics", tok);
 			free(comps);
-			return cli_usage_error(ctx, "bootstrap-kb", "--components: '%s' is not supported; use semantic_model "
-			                                            "or metrics", tok);
+			return rc;
 		}
 	}
 
@@ -164,6 +167,7 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 			.database = s.vc.database,
 			.schema = s.vc.schema,
 			.batch_rows = batch,
+			.all_data_sources = all_ds,
 			.embed = embed_adapter,
 			.embed_ctx = emb,
 			.progress = show_progress,

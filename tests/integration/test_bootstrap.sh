@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# bootstrap-kb and search on both backends: counts per kind follow the spec's mapping
+# (tests/data/kb_small.yaml documents them), incremental is idempotent, overwrite stays inside
+# its namespace, a metric's own words find it first, bad files write nothing.
+. "$(dirname "$0")/lib.sh"
+Y=$PWD/tests/data/kb_small.yaml
+[ -n "${PG17_CONNINFO:-}" ] || { t_ok 1 "PG17_CONNINFO is set (run through tests/run-all.sh)"; t_done; exit 1; }
+
+emb_count() { # ns table [where]
+	sqlite3 "$XDG_DATA_HOME/vbadmin/$1.db" "SELECT count(*) FROM \"$2\"${3:+ WHERE $3}"
+}
+
+# ---------------------------------------------------------------- embedded
+t_run "$VBADMIN" bootstrap-kb --components semantic_model --namespace nsa --kb_update_strategy incremental --semantic_yaml "$Y"
+t_is "$RC" 0 "embedded: semantic_model bootstrap exits 0"
+t_is "$(printf '%s\n' "$OUT" | tail -n 1)" "semantic_model bootstrap completed, semantic_object_count=1" "embedded: final line is the spec's success message"
+t_is "$(emb_count nsa semantic_model "kind='table'")" 1 "embedded: 1 table row (last data_source only)"
+t_is "$(emb_count nsa semantic_model "kind='column'")" 6 "embedded: 6 column rows"
+t_is "$(emb_count nsa semantic_model "is_measure=1")" 2 "embedded: 2 measure rows"
+t_run "$VBADMIN" bootstrap-kb --components semantic_model --namespace nsa --kb_update_strategy incremental --semantic_yaml "$Y"
+t_is "$(emb_count nsa semantic_model)" 7 "embedded: incremental twice leaves the same count"
+t_run "$VBADMIN" bootstrap-kb --components metrics --namespace nsa --kb_update_strategy incremental --semantic_yaml "$Y"
+t_is "$RC" 0 "embedded: metrics bootstrap exits 0"
+t_is "$(printf '%s\n' "$OUT" | tail -n 1)" "metrics bootstrap completed, metrics_count=3" "embedded: metrics success message"
+t_is "$(emb_count nsa subject_nodes "name='Payments'")" 1 "embedded: subject path Finance/Payments created once"
+t_run "$VBADMIN" bootstrap-kb --components semantic_model --namespace nsb --kb_update_strategy incremental --semantic_yaml "$Y" --all-data-sources
+t_is "$(emb_count nsb semantic_model "kind='table'")" 2 "embedded: --all-data-sources loads both data sources"
+t_run "$VBADMIN" bootstrap-kb --components semantic_model --namespace nsb --kb_update_strategy overwrite --semantic_yaml "$Y" </dev/null
+t_is "$RC" 1 "embedded: overwrite without -y and without a terminal refuses"
+t_has "$ERR" "re-run with -y" "embedded: the refusal says how to confirm"
+t_is "$(emb_count nsb semantic_model)" 12 "embedded: the refused overwrite changed nothing"
+t_run "$VBADMIN" bootstrap-kb --components semantic_model --namespace nsb --kb_update_strategy overwrite --semantic_yaml "$Y" -y
+t_is "$(emb_count nsb semantic_model)" 7 "embedded: overwrite -y replaces namespace nsb's rows"
+t_is "$(emb_count nsa semantic_model)" 7 "embedded: overwrite of nsb leaves nsa untouched"
+t_run "$VBADMIN" --namespace nsa search --mode text --table metrics "average ticket size"
+t_is "$RC" 0 "embedded: text search exits 0"
+t_has "$(printf '%s\n' "$OUT" | sed -n 3p)" "metric:average_ticket" "embedded: text search ranks the metric with those words first"
+t_run "$VBADMIN" --namespace nsa search --mode hybrid --table metrics --json "share of payments refunded"
+t_has "$OUT" '"rank":1' "embedded: hybrid --json carries rank"
+t_is "$(printf '%s' "$OUT" | grep -o '"id":"[^"]*"' | head -1)" '"id":"metric:refund_rate"' "embedded: hybrid search ranks refund_rate first"
+t_run "$VBADMIN" --namespace nsa search --mode vector --where "kind = 'table'" "payments"
+t_is "$(printf '%s\n' "$OUT" | grep -c 'table:')" 1 "embedded: --where kind = 'table' keeps only the table row"
+t_run "$VBADMIN" --namespace nsa search --where "nosuch = 1" "x"
+t_is "$RC" 2 "embedded: unknown column in --where exits 2"
+t_has "$ERR" "Unknown column 'nosuch'" "embedded: and names the column"
+
+# bad input writes nothing
+printf 'data_source:\n  name: [broken\n' > "$T_TMP/bad.yaml"
+t_run "$VBADMIN" bootstrap-kb --components semantic_model --namespace nsc --kb_update_strategy incremental --semantic_yaml "$T_TMP/bad.yaml"
+t_is "$RC" 2 "bad YAML exits 2"
+t_has "$ERR" "bad.yaml:" "bad YAML message names the file and position"
+t_ok "$([ ! -s "$XDG_DATA_HOME/vbadmin/nsc.db" ] || [ "$(emb_count nsc semantic_model 2>/dev/null || echo 0)" = 0 ]; echo $?)" "bad YAML wrote nothing"
+t_run "$VBADMIN" bootstrap-kb --components semantic_model --namespace nsc --semantic_yaml "$T_TMP/missing.yaml"
+t_has "$ERR" "Semantic YAML file $T_TMP/missing.yaml not found" "missing file gives the spec's message"
+t_run "$VBADMIN" bootstrap-kb --components lineage --semantic_yaml "$Y"
+t_is "$RC" 2 "unknown component exits 2"
+t_run "$VBADMIN" bootstrap-kb --kb_update_strategy sometimes --semantic_yaml "$Y"
+t_is "$RC" 2 "unknown strategy exits 2"
+
+# ---------------------------------------------------------------- pgvector (real PostgreSQL 17)
+host=$(pg_field "$PG17_CONNINFO" host); port=$(pg_field "$PG17_CONNINFO" port)
+db=vb_boot_$$
+export PGPASSWORD=postgres
+PSQL=(psql -X -q -At -h "$host" -p "$port" -U postgres)
+"${PSQL[@]}" -d postgres -c "CREATE DATABASE $db" >/dev/null
+"${PSQL[@]}" -d "$db" -c "CREATE EXTENSION vector" >/dev/null
+cat > "$T_TMP/agent.yml" <<YML
+agent:
+  namespace:
+    pgv:
+      type: postgresql
+      host: $host
+      port: $port
+      database: $db
+      username: postgres
+      password: \${VB_TEST_PW}
+    # row namespaces: each a configured namespace (Datus rule); storage lives in pgv
+    pa: {type: postgresql, host: $host, port: $port, database: $db, username: postgres}
+    pb: {type: postgresql, host: $host, port: $port, database: $db, username: postgres}
+  storage:
+    backends:
+      namespace: pgv
+YML
+export VB_TEST_PW=postgres
+"$VBADMIN" --config "$T_TMP/agent.yml" ddl render | "${PSQL[@]}" -d "$db" -v ON_ERROR_STOP=1 >/dev/null
+t_ok $? "pgvector: DDL applied"
+pgq() { "${PSQL[@]}" -d "$db" -c "$1"; }
+B=(bootstrap-kb --config "$T_TMP/agent.yml" --semantic_yaml "$Y")
+t_run "$VBADMIN" "${B[@]}" --components semantic_model --namespace pa --kb_update_strategy incremental
+t_is "$RC" 0 "pgvector: semantic_model bootstrap exits 0"
+t_is "$(printf '%s\n' "$OUT" | tail -n 1)" "semantic_model bootstrap completed, semantic_object_count=1" "pgvector: success message"
+t_is "$(pgq "SELECT count(*) FROM semantic_model WHERE namespace='pa' AND kind='column'")" 6 "pgvector: 6 column rows"
+t_run "$VBADMIN" "${B[@]}" --components semantic_model --namespace pa --kb_update_strategy incremental
+t_is "$(pgq "SELECT count(*) FROM semantic_model WHERE namespace='pa'")" 7 "pgvector: incremental twice leaves 7 rows"
+t_run "$VBADMIN" "${B[@]}" --components semantic_model --namespace pb --kb_update_strategy incremental --all-data-sources
+t_run "$VBADMIN" "${B[@]}" --components semantic_model --namespace pb --kb_update_strategy overwrite -y
+t_is "$(pgq "SELECT count(*) FROM semantic_model WHERE namespace='pb'")" 7 "pgvector: overwrite replaced pb's rows"
+t_is "$(pgq "SELECT count(*) FROM semantic_model WHERE namespace='pa'")" 7 "pgvector: overwrite of pb left pa untouched"
+t_run "$VBADMIN" "${B[@]}" --components metrics --namespace pa --kb_update_strategy incremental
+t_is "$(printf '%s\n' "$OUT" | tail -n 1)" "metrics bootstrap completed, metrics_count=3" "pgvector: metrics success message"
+t_is "$(pgq "SELECT count(*) FROM metrics m JOIN subject_nodes s ON s.namespace=m.namespace AND s.node_id=m.subject_node_id WHERE m.namespace='pa' AND m.id='metric:total_captured' AND s.name='Payments'")" 1 "pgvector: metric linked to its subject node"
+t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode text --table metrics "average ticket size"
+t_has "$(printf '%s\n' "$OUT" | sed -n 3p)" "metric:average_ticket" "pgvector: text search ranks the metric with those words first"
+t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode hybrid --table metrics --json "share of payments refunded"
+t_is "$(printf '%s' "$OUT" | grep -o '"id":"[^"]*"' | head -1)" '"id":"metric:refund_rate"' "pgvector: hybrid search ranks refund_rate first"
+t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --explain "payments"
+t_has "$OUT" "Limit" "pgvector: --explain prints the plan"
+t_lacks "$OUT$ERR" "postgres@" "no credentials in output"
+
+"${PSQL[@]}" -d postgres -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
+t_done
