@@ -52,6 +52,7 @@ struct vb_handle {
 	char *ns;               /* row namespace */
 	int dim;
 	struct pgv_table *tables;
+	int tables_stale;       /* DDL may have run: reload the catalog cache at the next slot */
 };
 
 /* Text parameters for PQsendQueryParams; NULL entries are SQL NULL.  $n = index + 1. */
@@ -90,6 +91,8 @@ char *pgv_qualified(struct vb_handle *h, const char *table);
 int pgv_table_load(struct vb_handle *h, const char *name, struct pgv_table **out, struct vb_error *err);
 int pgv_table_get(struct vb_handle *h, const char *name, struct pgv_table **out, struct vb_error *err);
 void pgv_table_forget(struct vb_handle *h, const char *name);
+/* The columns of the table's full-text expression are all present (else UNSUPPORTED). */
+int pgv_fts_ready(const struct vb_table_spec *spec, const struct pgv_table *t, struct vb_error *err);
 void pgv_tables_free(struct vb_handle *h);
 const struct pgv_col *pgv_table_col(const struct pgv_table *t, const char *name);
 

@@ -56,6 +56,9 @@ int pgv_err_result(struct vb_handle *h, const PGresult *r, struct vb_error *err)
 	int status = pgv_status_for_sqlstate(state);
 	if (!state && h && PQstatus(h->conn) == CONNECTION_BAD)
 		status = VB_ERR_CONNECT;
+	/* a missing table or column may mean the cached catalog is out of date */
+	if (h && state && (!strcmp(state, "42P01") || !strcmp(state, "42703") || !strcmp(state, "42804")))
+		h->tables_stale = 1;
 	if (!err)
 		return status;
 	vb_err_clear(err);

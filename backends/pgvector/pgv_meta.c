@@ -125,6 +125,11 @@ int pgv_table_load(struct vb_handle *h, const char *name, struct pgv_table **out
 
 int pgv_table_get(struct vb_handle *h, const char *name, struct pgv_table **out, struct vb_error *err)
 {
+	/* slots call this first, so no caller still holds an entry freed here */
+	if (h->tables_stale) {
+		pgv_tables_free(h);
+		h->tables_stale = 0;
+	}
 	for (struct pgv_table *t = h->tables; t; t = t->next) {
 		if (strcmp(t->name, name) == 0) {
 			*out = t;
@@ -132,6 +137,19 @@ int pgv_table_get(struct vb_handle *h, const char *name, struct pgv_table **out,
 		}
 	}
 	return pgv_table_load(h, name, out, err);
+}
+
+int pgv_fts_ready(const struct vb_table_spec *spec, const struct pgv_table *t, struct vb_error *err)
+{
+	const char *single[2] = {spec->text_source, NULL};
+	const char *const *cols = spec->fts_columns ? spec->fts_columns : single;
+	if (!cols[0])
+		return vb_err_set(err, VB_ERR_UNSUPPORTED, "Table %s has no text column to search", spec->name);
+	for (int i = 0; cols[i]; i++)
+		if (!pgv_table_col(t, cols[i]))
+			return vb_err_set(err, VB_ERR_UNSUPPORTED, "Table %s has no column '%s' for text search", spec->name,
+			                  cols[i]);
+	return VB_OK;
 }
 
 int pgv_table_exists(struct vb_handle *h, const char *table, int *exists, struct vb_error *err)

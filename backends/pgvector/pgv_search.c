@@ -174,6 +174,8 @@ int pgv_search_text(struct vb_handle *h, const struct vb_table_spec *spec, const
 	int rc = pgv_table_get(h, spec->name, &t, err);
 	if (rc != VB_OK)
 		return rc;
+	if ((rc = pgv_fts_ready(spec, t, err)) != VB_OK)
+		return rc;
 	char *fts = fts_or_fail(spec, err);
 	if (!fts)
 		return VB_ERR_UNSUPPORTED;
@@ -206,7 +208,12 @@ int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
                       struct vb_result **out, struct vb_error *err)
 {
 	*out = NULL;
-	char *fts = vb_fts_expression(spec);
+	struct pgv_table *t;
+	int rc = pgv_table_get(h, spec->name, &t, err);
+	if (rc != VB_OK)
+		return rc;
+	struct vb_error ignored;
+	char *fts = pgv_fts_ready(spec, t, &ignored) == VB_OK ? vb_fts_expression(spec) : NULL;
 	/* spec 1.5 fallbacks, except that a missing vector searches the text instead of failing */
 	if (!fts || !text || !*text) {
 		free(fts);
@@ -216,10 +223,7 @@ int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 		free(fts);
 		return pgv_search_text(h, spec, text, top_n, where, select, out, err);
 	}
-	struct pgv_table *t;
-	int rc = pgv_table_get(h, spec->name, &t, err);
-	if (rc == VB_OK)
-		rc = vector_ready(spec, t, q, err);
+	rc = vector_ready(spec, t, q, err);
 	if (rc != VB_OK) {
 		free(fts);
 		return rc;

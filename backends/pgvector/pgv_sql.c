@@ -10,6 +10,7 @@ int pgv_query(struct vb_handle *h, const char *sql, int nparams, const char *con
               struct vb_error *err)
 {
 	*out = NULL;
+	h->tables_stale = 1; /* the statement may be DDL */
 	struct pgv_params p;
 	pgv_params_init(&p);
 	for (int i = 0; i < nparams; i++)
@@ -47,6 +48,7 @@ int pgv_query(struct vb_handle *h, const char *sql, int nparams, const char *con
 int pgv_exec_script(struct vb_handle *h, const char *const *stmts, int n, vb_progress_fn progress, void *ctx,
                     struct vb_error *err)
 {
+	h->tables_stale = 1; /* scripts are mostly DDL */
 	int rc = pgv_run(h, "BEGIN", NULL, err);
 	if (rc != VB_OK)
 		return rc;

@@ -678,6 +678,48 @@ static void test_sql_slots(struct vb_handle *h)
 	ok(ops->socket_fd(h) >= 0, "socket_fd is a descriptor");
 }
 
+static void test_cache_and_fallbacks(struct vb_handle *h)
+{
+	/* the catalog cache must notice DDL run through the SQL slots */
+	int64_t n = -1;
+	is_int(ops->count(h, &items, NULL, &n, &err), VB_OK, "count loads the catalog cache");
+	const char *alter[] = {"ALTER TABLE items ADD COLUMN late_col TEXT"};
+	is_int(ops->exec_script(h, alter, 1, NULL, NULL, &err), VB_OK, "ALTER TABLE through exec_script");
+	const char *cols[] = {"id", "late_col", "vector"};
+	struct vb_value cells[] = {vt("late"), vt("hello"), vvec(va, 4)};
+	struct vb_rows rows = {3, cols, 1, cells};
+	is_int(ops->add(h, &items, &rows, &err), VB_OK, "a column added after the first use is writable");
+	is_int(count_where(h, &items, cond("late_col", VB_OP_EQ, vt("hello"))), 1, "and filterable");
+	is_int(run_sql(h, "DELETE FROM items WHERE id = 'late'"), VB_OK, "cleanup");
+
+	/* spec 1.5: hybrid falls back to vector search when the text column is missing */
+	struct vb_table_spec notext = items;
+	notext.fts_columns = NULL;
+	notext.text_source = "no_such_text";
+	struct vb_result *r = NULL;
+	const float q2[4] = {0, 1, 0, 0};
+	is_int(ops->search_hybrid(h, &notext, "customer", q2, 4, 2, NULL, NULL, &r, &err), VB_OK,
+	       "hybrid without its text column runs");
+	if (r) {
+		char *ids = column_of(r, "id");
+		is_str(ids, "c,b", "and ranks by vector alone");
+		free(ids);
+		ok(r->score == NULL, "no hybrid score in the fallback");
+	}
+	ops->result_free(h, &r);
+	is_int(ops->search_text(h, &notext, "customer", 2, NULL, NULL, &r, &err), VB_ERR_UNSUPPORTED,
+	       "text search without its column -> UNSUPPORTED");
+	has_str(err.message, "no_such_text", "names the missing column");
+	is_int(ops->search_hybrid(h, &items, "revenue", NULL, 4, 5, NULL, NULL, &r, &err), VB_OK,
+	       "hybrid without a vector searches the text");
+	if (r) {
+		char *ids = column_of(r, "id");
+		is_str(ids, "c,a", "text order from hybrid without a vector");
+		free(ids);
+	}
+	ops->result_free(h, &r);
+}
+
 struct cancel_arg {
 	struct vb_handle *h;
 };
@@ -849,6 +891,7 @@ int main(void)
 		test_upsert(h);
 		test_text_copy(h);
 		test_sql_slots(h);
+		test_cache_and_fallbacks(h);
 		test_cancel(h);
 		test_real_ddl(h, db);
 	}
