@@ -1053,6 +1053,13 @@ static int validate(struct sem_reader *r)
 		return rd_hint(r, "expected YAML documents (separated by ---) with a top-level 'data_source:' or "
 		                  "'metric:'; see examples/semantic.yaml");
 	}
+	if (r->dbt_doc) {
+		char *w = vb_xasprintf("%s: document %d has '%s:' (dbt MetricFlow format), which is not read; only the "
+		                       "legacy data_source:/metric: documents are loaded\n",
+		                       r->path, r->dbt_doc, r->dbt_key);
+		vb_buf_add(&r->warnings, w);
+		free(w);
+	}
 	r->st.documents = r->doc;
 	r->st.data_sources = r->ds_seen;
 	r->st.data_sources_used = r->nds;

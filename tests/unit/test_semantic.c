@@ -8,6 +8,7 @@
 #include "tap.h"
 #include "../../engine/semantic.h"
 #include "../../backends/vb_util.h"
+#include "../../ddl/ddl.h"
 
 static char tmpdir[256];
 
@@ -413,6 +414,20 @@ static void test_bad_input(void)
 	    "        type: primary\nmetrics:\n  - name: revenue\n    type: simple\n",
 	    VB_ERR_INVALID, "%s: No data_source or metrics found in YAML file", NULL, "dbt MetricFlow format");
 	bad("dbt2.yaml", "semantic_models: []\n", VB_ERR_INVALID, NULL, NULL, "entities as identifiers");
+	{
+		char *p = write_file("mixed.yaml", "semantic_models: []\n---\nmetric: {name: a, type: simple}\n");
+		struct semantic_options o = pg_opts();
+		struct vb_buf warn;
+		vb_buf_init(&warn);
+		o.warn = collect_warn;
+		o.warn_ctx = &warn;
+		struct vb_error err;
+		is_int(semantic_validate(p, &o, NULL, &err), VB_OK, "dbt document next to legacy ones is not an error");
+		has_str(warn.data, "document 1 has 'semantic_models:' (dbt MetricFlow format), which is not read",
+		        "but it is reported");
+		vb_buf_free(&warn);
+		free(p);
+	}
 	bad("empty.yaml", "", VB_ERR_INVALID, "%s: No data_source or metrics found in YAML file", NULL,
 	    "top-level 'data_source:'");
 	bad("noname.yaml", "metric:\n  name: ok\n  type: simple\n---\nmetric:\n  type: ratio\n", VB_ERR_INVALID,
@@ -527,6 +542,44 @@ static void test_values(void)
 	free(p);
 }
 
+/* Every column of the real table specs is filled from a field (catches a renamed column). */
+static void test_real_specs(void)
+{
+	char *p = write_file("real.yaml", spec_example);
+	struct semantic_options o = pg_opts();
+	struct semantic_list l = {0};
+	struct vb_error err;
+	semantic_read(p, &o, semantic_list_collect, &l, NULL, &err);
+	const struct vb_table_spec *sm = ddl_table_spec("semantic_model", 8);
+	const struct vb_table_spec *ms = ddl_table_spec("metrics", 8);
+	float vec[8] = {0};
+	if (ok(sm && ms && l.n == 6, "real specs and rows")) {
+		struct vb_value *cells = vb_xcalloc((size_t)(sm->ncolumns > ms->ncolumns ? sm->ncolumns : ms->ncolumns),
+		                                    sizeof *cells);
+		semantic_object_values(find(&l, "column:orders.revenue"), sm, vec, -1, cells);
+		struct vb_buf nulls;
+		vb_buf_init(&nulls);
+		vb_buf_add(&nulls, "");
+		for (int c = 0; c < sm->ncolumns; c++) {
+			if (cells[c].is_null)
+				vb_buf_printf(&nulls, "%s ", sm->columns[c].name);
+			if (cells[c].type != sm->columns[c].type)
+				vb_buf_printf(&nulls, "type:%s ", sm->columns[c].name);
+		}
+		is_str(nulls.data, "", "a column row fills every semantic_model column");
+		vb_buf_reset(&nulls);
+		semantic_object_values(find(&l, "metric:total_revenue"), ms, vec, 7, cells);
+		for (int c = 0; c < ms->ncolumns; c++)
+			if (cells[c].is_null)
+				vb_buf_printf(&nulls, "%s ", ms->columns[c].name);
+		is_str(nulls.data, "", "a metric row fills every metrics column");
+		vb_buf_free(&nulls);
+		free(cells);
+	}
+	semantic_list_free(&l);
+	free(p);
+}
+
 /* 50k objects: counts right, memory does not grow with the file. */
 static void test_large(void)
 {
@@ -575,6 +628,7 @@ int main(void)
 	test_bad_input();
 	test_callback_stop();
 	test_values();
+	test_real_specs();
 	test_large();
 	char *cmd = vb_xasprintf("rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
