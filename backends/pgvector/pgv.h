@@ -79,6 +79,9 @@ PGresult *pgv_exec(struct vb_handle *h, const char *sql, const struct pgv_params
 int pgv_run(struct vb_handle *h, const char *sql, const struct pgv_params *params, struct vb_error *err);
 /* Waits for the next result of the statement in flight, draining the rest (NULL = failed). */
 PGresult *pgv_wait(struct vb_handle *h, struct vb_error *err);
+/* Ends a COPY the caller did not ask for (COPY_IN refused, COPY_OUT read and dropped) so the
+ * connection is usable again; clears r. */
+void pgv_end_copy(struct vb_handle *h, PGresult *r);
 /* ROLLBACK after a failure, keeping the first error intact. */
 void pgv_rollback(struct vb_handle *h);
 

@@ -183,9 +183,30 @@ int pgv_run(struct vb_handle *h, const char *sql, const struct pgv_params *param
 	PGresult *r = pgv_exec(h, sql, params, err);
 	if (!r)
 		return err ? err->status : VB_ERR_SERVER;
-	int st = PQresultStatus(r) == PGRES_COPY_IN ? VB_ERR_INTERNAL : VB_OK;
+	ExecStatusType st = PQresultStatus(r);
+	if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
+		pgv_end_copy(h, r);
+		return vb_err_set(err, VB_ERR_UNSUPPORTED, "COPY with STDIN/STDOUT is not available here");
+	}
 	PQclear(r);
-	return st;
+	return VB_OK;
+}
+
+void pgv_end_copy(struct vb_handle *h, PGresult *r)
+{
+	ExecStatusType st = PQresultStatus(r);
+	PQclear(r);
+	if (st == PGRES_COPY_IN) {
+		PQputCopyEnd(h->conn, "COPY FROM STDIN is not available through this slot");
+	} else if (st == PGRES_COPY_OUT) {
+		char *buf;
+		while (PQgetCopyData(h->conn, &buf, 0) > 0)
+			PQfreemem(buf);
+	} else {
+		return;
+	}
+	struct vb_error ignored;
+	PQclear(pgv_wait(h, &ignored));
 }
 
 void pgv_rollback(struct vb_handle *h)

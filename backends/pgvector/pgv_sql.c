@@ -19,13 +19,9 @@ int pgv_query(struct vb_handle *h, const char *sql, int nparams, const char *con
 	pgv_params_free(&p);
 	if (!r)
 		return err->status;
-	if (PQresultStatus(r) == PGRES_COPY_IN) {
-		PQputCopyEnd(h->conn, "COPY FROM STDIN is not available through query");
-		PQclear(r);
-		struct vb_error ignored;
-		PGresult *end = pgv_wait(h, &ignored);
-		PQclear(end);
-		return vb_err_set(err, VB_ERR_UNSUPPORTED, "COPY ... FROM STDIN cannot run through the query slot");
+	if (PQresultStatus(r) == PGRES_COPY_IN || PQresultStatus(r) == PGRES_COPY_OUT) {
+		pgv_end_copy(h, r);
+		return vb_err_set(err, VB_ERR_UNSUPPORTED, "COPY ... FROM STDIN / TO STDOUT cannot run through the query slot");
 	}
 	int nf = PQnfields(r), nt = PQntuples(r);
 	const char **names = vb_xcalloc((size_t)(nf ? nf : 1), sizeof *names);
@@ -68,12 +64,9 @@ int pgv_exec_script(struct vb_handle *h, const char *const *stmts, int n, vb_pro
 			pgv_rollback(h);
 			return err->status;
 		}
-		if (PQresultStatus(r) == PGRES_COPY_IN) {
-			PQputCopyEnd(h->conn, "COPY FROM STDIN is not available in scripts");
-			PQclear(r);
-			struct vb_error ignored;
-			PQclear(pgv_wait(h, &ignored));
-			vb_err_set(err, VB_ERR_UNSUPPORTED, "statement %d of %d failed: COPY ... FROM STDIN cannot run in a script",
+		if (PQresultStatus(r) == PGRES_COPY_IN || PQresultStatus(r) == PGRES_COPY_OUT) {
+			pgv_end_copy(h, r);
+			vb_err_set(err, VB_ERR_UNSUPPORTED, "statement %d of %d failed: COPY with STDIN/STDOUT cannot run in a script",
 			           i + 1, n);
 			if (progress)
 				progress(ctx, i, stmts[i], err->status, err->message);

@@ -652,6 +652,10 @@ static void test_sql_slots(struct vb_handle *h)
 	is_int(ops->query(h, "CREATE EXTENSION nosuchext", 0, NULL, &r, &err), VB_ERR_UNSUPPORTED, "0A000 -> UNSUPPORTED");
 	ok(err.hint[0] != '\0', "hint carried (%s)", err.hint);
 
+	is_int(ops->query(h, "COPY items TO STDOUT", 0, NULL, &r, &err), VB_ERR_UNSUPPORTED, "COPY TO STDOUT refused");
+	is_int(ops->query(h, "COPY items FROM STDIN", 0, NULL, &r, &err), VB_ERR_UNSUPPORTED, "COPY FROM STDIN refused");
+	is_int(sql_int(h, "SELECT 7"), 7, "connection usable after refused COPYs");
+
 	struct progress_log log = {0};
 	const char *script[] = {"CREATE TABLE script_t (x int)", "INSERT INTO script_t VALUES (1)",
 	                        "INSERT INTO script_t VALUES ('not an int')"};
