@@ -114,6 +114,8 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 		.include_semantic_objects = !is_metrics,
 		.include_metrics = is_metrics,
 		.flags = opt->all_data_sources ? SEMANTIC_ALL_DATA_SOURCES : 0u,
+		.warn = opt->warn,
+		.warn_ctx = opt->warn_ctx,
 	};
 	struct semantic_stats stats;
 	int st = semantic_validate(opt->yaml_path, &so, &stats, err);
@@ -166,6 +168,7 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 	if (subject_spec)
 		subject_tree_init(&b.tree, ops, h, subject_spec);
 
+	so.warn = NULL; /* the validate pass above already reported them */
 	st = semantic_read(opt->yaml_path, &so, collect, &b, NULL, err);
 	if (st == VB_OK)
 		st = flush(&b, err);

@@ -27,6 +27,8 @@ struct bootstrap_opts {
 	int all_data_sources;    /* load every data_source, not only the last (Datus keeps the last) */
 	bootstrap_embed_fn embed;
 	void *embed_ctx;
+	void (*warn)(void *ctx, const char *message); /* non-fatal findings of the YAML (ignored data sources) */
+	void *warn_ctx;
 	bootstrap_progress_fn progress;
 	void *progress_ctx;
 	volatile sig_atomic_t *cancelled;

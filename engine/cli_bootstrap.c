@@ -56,6 +56,11 @@ static int embed_adapter(void *ctx, const char *const *texts, int n, float *out,
 	return embedder_embed(ctx, texts, (size_t)n, out, err);
 }
 
+static void warn_yaml(void *ctx, const char *message)
+{
+	fprintf(ctx, "vbadmin: warning: %s\n", message);
+}
+
 static int confirm_overwrite(struct cli_ctx *ctx, const char *table, const char *ns)
 {
 	if (!isatty(STDIN_FILENO)) {
@@ -170,6 +175,8 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 			.all_data_sources = all_ds,
 			.embed = embed_adapter,
 			.embed_ctx = emb,
+			.warn = warn_yaml,
+			.warn_ctx = ctx->err,
 			.progress = show_progress,
 			.progress_ctx = &pr,
 			.cancelled = &bootstrap_cancelled,
