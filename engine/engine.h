@@ -1,0 +1,156 @@
+/* engine/engine.h - guided setup: the steps of steps.def run against one resolved backend.
+ *
+ * An engine owns the backend connection it opens, the facts the steps learn (server and
+ * extension versions, privileges, the catalog of the knowledge-base tables), the drift list
+ * that `verify` prints, and one step_result per step.  It prints nothing; the CLI reports
+ * (engine/cli_report.c) and the console render the results.  No curses, libpq or sqlite3. */
+#ifndef ENGINE_ENGINE_H
+#define ENGINE_ENGINE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "../backends/vb.h"
+#include "advice.h"
+#include "steps.h"
+
+struct config;
+
+/* One column of a knowledge-base table as the catalog shows it. */
+struct eng_column {
+	char *name;
+	char *type;      /* pg_type.typname: text, int8, bool, timestamp, _text, vector ... */
+	char *format;    /* format_type(): "vector(384)", "text[]" ... */
+	int typmod;      /* vector(N) => N, else -1 */
+};
+
+struct eng_table {
+	const char *name;        /* from ddl_table_name (static) */
+	int is_vector;
+	int present;
+	int privileged;          /* current role may SELECT/INSERT/UPDATE/DELETE it */
+	struct eng_column *cols;
+	int ncols;
+	char **indexdefs;        /* pg_indexes.indexdef of this table */
+	char **indexnames;
+	int nindexes;
+	int64_t rows_ns;         /* rows in this namespace, -1 unknown */
+	int64_t rows_est;        /* pg_class.reltuples estimate (or exact count), -1 unknown */
+};
+
+enum drift_kind {
+	DRIFT_MISSING_TABLE = 0, DRIFT_MISSING_COLUMN, DRIFT_MISSING_NAMESPACE, DRIFT_WRONG_DIM,
+	DRIFT_COLUMN_TYPE, DRIFT_MISSING_FTS_INDEX, DRIFT_MISSING_UNIQUE, DRIFT_NO_PRIVILEGE,
+};
+
+/* One difference between the database and the DDL, with the SQL that fixes it. */
+struct eng_drift {
+	int kind;            /* enum drift_kind */
+	const char *table;
+	char *column;        /* or NULL */
+	char *have;          /* what the database has ("vector(1536)", "absent") */
+	char *want;          /* what the DDL says ("vector(384)") */
+	char *fix;           /* SQL (or a command) that removes the difference */
+	char *note;          /* e.g. "needs re-embedding: ..." or NULL */
+	const char *advice_id;
+};
+
+struct engine {
+	/* settings */
+	const struct config *cfg;
+	struct vb_config vbc;
+	char *config_path;       /* for messages; "agent.yml" when none was read */
+	unsigned kind;           /* STEPK_PG or STEPK_EMB */
+	char *backend_name;
+	struct vb_error config_err;
+	int config_ok;
+
+	/* backend */
+	const struct vb_ops *ops;      /* set by connect/open, or injected by engine_set_ops */
+	struct vb_handle *h;
+	int ops_injected;
+
+	/* facts (pgvector); strings are heap copies or NULL */
+	char *server_version;          /* "PostgreSQL 17.2 on ..." */
+	int server_version_num;        /* 170002 */
+	int pg_major;                  /* 17 */
+	char *current_user;
+	char *current_db;
+	int ext_available;             /* vector.control on the server */
+	char *ext_default_version;
+	char *ext_versions;            /* comma list from pg_available_extension_versions */
+	int ext_installed;
+	char *ext_version;
+	char *ext_schema;
+	char *ext_owner;
+	int rolsuper;
+	int db_create;
+	int schema_exists;
+	int schema_create;
+	int schema_usage;
+	char *search_path;
+	char *maintenance_work_mem;    /* e.g. "64MB" */
+	int64_t maintenance_work_mem_bytes;
+
+	/* catalog snapshot of the knowledge-base tables (both chains) */
+	struct eng_table *tables;
+	int ntables;
+	int catalog_loaded;
+
+	struct eng_drift *drift;
+	int ndrift;
+
+	struct step_runner run;
+	volatile sig_atomic_t cancelled;
+	char varbuf[64];               /* advice placeholder scratch */
+};
+
+/* Resolves the namespace/backend from cfg (either may be NULL: config defaults) and prepares
+ * the steps for that backend's chain.  Never fails: a resolve error becomes the config step's
+ * failure.  cfg must outlive the engine. */
+struct engine *engine_new(const struct config *cfg, const char *config_path, const char *ns,
+                          const char *backend_override);
+/* Tests: use these ops instead of the registry (the config step still resolves settings). */
+void engine_set_ops(struct engine *e, const struct vb_ops *ops, unsigned kind);
+void engine_free(struct engine **e);
+
+/* Runs one step (its pending dependencies first) / all steps (or up to `upto`). */
+int engine_run_step(struct engine *e, int id);
+int engine_run_all(struct engine *e, int upto);
+const struct step_result *engine_result(const struct engine *e, int id);
+int engine_step_applies(const struct engine *e, int id);
+
+/* Async-signal-safe: sets the flag the runner checks between steps.  The statement in
+ * flight is cancelled by engine_cancel_statement (not async-signal-safe: call it from a
+ * thread or the main loop). */
+void engine_request_cancel(struct engine *e);
+void engine_cancel_statement(struct engine *e);
+
+/* Advice for a step's result (NULL when none), and its rendered fix / cause. */
+const struct advice *engine_advice(const struct engine *e, int id);
+char *engine_render(struct engine *e, const char *tmpl, const char *table, const char *column,
+                    int have_dim);
+
+/* Exit code for the whole run: interrupted > internal > usage > connect > DBA > fixable > ok. */
+int engine_exit_code(const struct engine *e);
+/* Exit code one failed result implies. */
+int engine_result_exit(const struct engine *e, int id);
+
+/* Placeholder lookup for advice_render (schema, db, dim, pg_major, user, host, port, ...). */
+const char *engine_var(void *ctx, const char *key);
+
+/* Catalog and drift (pgvector): loads the snapshot once per run; engine_compute_drift fills
+ * e->drift from it (missing tables/columns, wrong dims, missing indexes, privileges). */
+int engine_load_catalog(struct engine *e, struct vb_error *err);
+void engine_compute_drift(struct engine *e);
+struct eng_table *engine_table(struct engine *e, const char *name);
+
+/* Runs one parameterised query through ops->query; NULL on failure with err filled. */
+struct vb_result *engine_query(struct engine *e, const char *sql, int nparams, const char *const *params,
+                               struct vb_error *err);
+/* Fills r from a backend error: class (classified), message, and advice id. */
+int engine_fail_from(struct engine *e, struct step_result *r, const struct vb_error *err, const char *what);
+
+const char *drift_kind_name(int kind);
+
+#endif
