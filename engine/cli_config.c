@@ -1,7 +1,7 @@
 /* engine/cli_config.c - `vbadmin config show [--json]`: the configuration as vbadmin resolved it.
  * Secrets (password, api key) are printed only as "********" or "(unset)".
  * JSON shape (stable; docs/configuration.md):
- *   {"config_file": str|null, "config_source": str, "namespace_key": str|null,
+ *   {"config_file": str|null, "config_source": str, "env_file": str|null, "namespace_key": str|null,
  *    "namespaces": [{"name", "line", "dbs": [{"name", "type", "uri", "host", "port", "database",
  *                    "username", "password", "schema", "sslmode", "timeout",
  *                    "enable_vector_search", "line"}]}],
@@ -54,6 +54,8 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 		fprintf(o, "config file:   %s (found via %s)\n", c->path, c->path_source);
 	else
 		fprintf(o, "config file:   none: embedded default\n");
+	if (c->env_file)
+		fprintf(o, "env file:      ./%s (fills ${VAR} not set in the environment)\n", c->env_file);
 	fprintf(o, "home:          %s\n", c->home);
 	fprintf(o, "data dir:      %s (from %s)\n", c->data_dir, c->data_dir_source);
 
@@ -143,6 +145,7 @@ static char *show_json(struct cli_ctx *ctx, const struct config *c, const struct
 	vb_buf_addc(&b, '{');
 	jstr(&b, "config_file", c->path, 1);
 	jstr(&b, "config_source", c->path_source ? c->path_source : "none", 1);
+	jstr(&b, "env_file", c->env_file, 1);
 	jstr(&b, "namespace_key", c->namespace_key, 1);
 	jkey(&b, "namespaces");
 	vb_buf_addc(&b, '[');

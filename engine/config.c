@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../backends/vb_util.h"
+#include "config_env.h"
 #include "config_uri.h"
 #include "config_yaml.h"
 
@@ -712,10 +713,18 @@ int config_load(const char *explicit_path, struct config **out, struct vb_error 
 	c->path_source = source;
 	if (path) {
 		struct loader L = {.c = c, .err = err};
-		rc = config_src_open(&L.src, path, err);
-		if (rc == VB_OK)
-			rc = parse_file(&L);
-		config_src_close(&L.src);
+		struct config_env env;
+		/* Datus loads .env (python-dotenv) before the config; do the same so ${VAR} agrees */
+		rc = config_env_load(&env, ".env", err);
+		if (rc == VB_OK) {
+			c->env_file = vb_xstrdup(env.path);
+			rc = config_src_open(&L.src, path, err);
+			L.src.env = &env;
+			if (rc == VB_OK)
+				rc = parse_file(&L);
+			config_src_close(&L.src);
+			config_env_free(&env);
+		}
 		if (rc != VB_OK) {
 			config_free(&c);
 			return rc;
@@ -771,6 +780,7 @@ void config_free(struct config **cfg)
 	free(c->embed_registry);
 	free(c->embed_source);
 	free(c->data_dir_source);
+	free(c->env_file);
 	for (int i = 0; i < c->nwarnings; i++)
 		free(c->warnings[i]);
 	free(c->warnings);

@@ -59,6 +59,7 @@ struct config {
 	char *embed_source;         /* "agent.storage.semantic_model", "agent.storage.metric" or "default" */
 	char *data_dir_source;      /* "agent.vbadmin.data_dir", "$VBADMIN_DATA_DIR", "$XDG_DATA_HOME",
 	                             * "~/.local/share" */
+	char *env_file;             /* ".env" when ./.env was read for ${VAR}, else NULL */
 	int vector_backend_from_type; /* vector_backend came from agent.storage.backends.vector.type */
 	char **warnings;            /* things accepted but probably not meant; never contain secrets */
 	int nwarnings;

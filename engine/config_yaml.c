@@ -181,12 +181,12 @@ int config_str(struct config_src *s, yaml_node_t *n, const char *where, char **o
 		}
 		vb_buf_addn(&b, p, (size_t)(open - p));
 		char *name = vb_xstrndup(open + 2, (size_t)(close - open - 2));
-		const char *val = getenv(name);
+		const char *val = config_env_get(s->env, name);
 		if (!val) {
 			int rc = config_err_at(s, n, err,
-			                       "environment variable %s is not set (used by %s). "
+			                       "environment variable %s is not set (used by %s)%s. "
 			                       "Export it (export %s=...) or write the value into the file%s.",
-			                       name, where, name,
+			                       name, where, s->env && s->env->path ? ", nor in ./.env" : "", name,
 			                       strstr(name, ":-") ? "; ${VAR:-default} is not supported (Datus has no such syntax)" : "");
 			free(name);
 			vb_buf_free(&b);

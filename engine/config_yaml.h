@@ -6,11 +6,13 @@
 #include <yaml.h>
 
 #include "../backends/vb.h"
+#include "config_env.h"
 
 struct config_src {
 	const char *path;      /* file name used in messages */
 	yaml_document_t doc;
 	int have_doc;
+	const struct config_env *env; /* ./.env values behind the environment, or NULL */
 };
 
 /* Parses the first YAML document of `path`.  An empty file gives a document without a root.

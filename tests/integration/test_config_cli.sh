@@ -144,6 +144,21 @@ t_has "$ERR" "$W/missing.yml (from \$VBADMIN_CONFIG) does not exist" "missing \$
 rm -f "$HOME/.datus/conf/agent.yml"
 cd "$W/empty" || exit 1
 
+# --- ./.env fills ${VAR} like Datus's python-dotenv ---
+mkdir -p "$W/dot"
+printf 'CFG_DOT_HOST=dot.example\nCFG_DOT_PW="%s"\n' "$MARK" >"$W/dot/.env"
+printf 'agent:\n  namespace:\n    pg:\n      type: postgresql\n      host: ${CFG_DOT_HOST}\n      password: ${CFG_DOT_PW}\n  storage:\n    backends:\n      namespace: pg\n' >"$W/dot/agent.yml"
+cd "$W/dot" && run "$VBADMIN" config show
+t_is "$RC" 0 ".env: exit 0"
+t_has "$OUT" "env file:      ./.env" ".env: shown as used"
+t_has "$OUT" "host:          dot.example" ".env: value substituted"
+t_has "$OUT" "password:      ********" ".env: password masked"
+printf 'CFG_DOT_HOST=x\nnot a pair\n' >"$W/dot/.env"
+run "$VBADMIN" config show
+t_is "$RC" 2 "malformed .env: exit 2"
+t_has "$ERR" ".env:2: expected NAME=VALUE" "malformed .env: file:line"
+cd "$W/empty" || exit 1
+
 run "$VBADMIN" --config "$W/nope.yml" config show
 t_is "$RC" 2 "missing --config file: exit 2"
 t_has "$ERR" "config file $W/nope.yml (from --config) does not exist" "missing --config file: named"

@@ -406,6 +406,51 @@ static void test_env(void)
 	         "CFGT_H:-localhost is not set", "${VAR:-default} is not supported", "${VAR:-default}");
 }
 
+static void test_dotenv(void)
+{
+	char *dir = vb_xasprintf("%s/dotenv", tmp);
+	mkdir(dir, 0755);
+	if (chdir(dir) != 0)
+		return;
+	free(write_file("dotenv/.env", "# comment\nexport DOT_HOST=dothost\nDOT_PW='p#w d'\n"
+	                               "DOT_DB=\"kb\\\"x\" # trailing comment\nDOT_SCHEMA = plain # note\n"
+	                               "CFGT_WINS=fromfile\n"));
+	setenv("CFGT_WINS", "fromenv", 1);
+	unsetenv("DOT_HOST");
+	struct config *c = load_ok("agent:\n  namespace:\n    pg:\n      type: postgresql\n      host: ${DOT_HOST}\n"
+	                           "      password: ${DOT_PW}\n      database: ${DOT_DB}\n      schema: ${DOT_SCHEMA}\n"
+	                           "      username: ${CFGT_WINS}\n",
+	                           ".env");
+	if (c) {
+		const struct config_db *d = &c->namespaces[0].dbs[0];
+		is_str(d->host, "dothost", ".env fills ${VAR} (export prefix)");
+		is_str(d->password, "p#w d", ".env single quotes are literal");
+		is_str(d->database, "kb\"x", ".env double quotes with escape, trailing comment dropped");
+		is_str(d->schema, "plain", ".env unquoted value, spaces around =, comment dropped");
+		is_str(d->username, "fromenv", "the environment wins over .env");
+		is_str(c->env_file, ".env", "env file recorded");
+		ok(getenv("DOT_HOST") == NULL, ".env does not change the process environment");
+	}
+	config_free(&c);
+	load_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n      host: ${DOT_NOT_THERE}\n", 5,
+	         "DOT_NOT_THERE is not set", "nor in ./.env", "unset with .env present");
+
+	free(write_file("dotenv/.env", "GOOD=1\nthis line is wrong\n"));
+	char *p = yml("agent:\n");
+	struct vb_error err;
+	vb_err_clear(&err);
+	is_int(config_load(p, &c, &err), VB_ERR_INVALID, "malformed .env: invalid");
+	has_str(err.message, ".env:2: expected NAME=VALUE", "malformed .env: names file:line");
+	free(write_file("dotenv/.env", "Q=\"open\n"));
+	is_int(config_load(p, &c, &err), VB_ERR_INVALID, "unterminated quote in .env: invalid");
+	has_str(err.message, ".env:1: the value's closing quote is missing", "unterminated quote: file:line");
+	free(p);
+	unsetenv("CFGT_WINS");
+	if (chdir(tmp) != 0)
+		return;
+	free(dir);
+}
+
 static void test_storage_and_embedding(void)
 {
 	struct config *c = load_ok("agent:\n  namespace:\n    pg:\n      type: postgresql\n"
@@ -585,6 +630,7 @@ int main(void)
 	test_postgres_defaults();
 	test_namespace_shapes();
 	test_env();
+	test_dotenv();
 	test_storage_and_embedding();
 	test_bad_input();
 	test_resolve_errors();
