@@ -21,9 +21,11 @@ struct ddl_sub {
 };
 
 static int ddl_render_cmd(struct cli_ctx *ctx, int argc, char **argv);
+int cli_ddl_apply(struct cli_ctx *ctx, int argc, char **argv); /* engine/cli_ddl_apply.c */
 
 static const struct ddl_sub ddl_subs[] = {
 	{"render", ddl_render_cmd, "ddl render [--schema S] [--dim N] [--part all|relational|vector]"},
+	{"apply", cli_ddl_apply, "ddl apply [--dry-run] [--yes]"},
 };
 #define NSUBS (sizeof ddl_subs / sizeof ddl_subs[0])
 
