@@ -619,6 +619,47 @@ static void test_text_copy(struct vb_handle *h)
 	has_str(err.hint, "UNIQUE (namespace, note)", "hint names the constraint to add");
 }
 
+static int64_t fts_index_scans(struct vb_handle *h)
+{
+	run_sql(h, "SELECT pg_stat_force_next_flush()");
+	return sql_int(h, "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'idx_docs_fts'");
+}
+
+static void test_fts_index_used(struct vb_handle *h)
+{
+	/* docs has only the GIN index, so with sequential scans off an index scan happens exactly
+	 * when the query's text expression is the indexed one (vb_fts_expression, as in the DDL) */
+	static const struct vb_column dc[] = {{"id", VB_T_TEXT, 0, "TEXT"}, {"body", VB_T_TEXT, 0, "TEXT"},
+	                                      {"vector", VB_T_VECTOR, 0, "vector"}};
+	struct vb_table_spec docs = {.name = "docs", .columns = dc, .ncolumns = 3, .vector_column = "vector",
+	                             .vector_dim = 4, .text_source = "body", .namespaced = 1};
+	char *fts = vb_fts_expression(&docs);
+	char *idx = vb_xasprintf("CREATE INDEX idx_docs_fts ON docs USING GIN (%s)", fts);
+	const char *ddl[] = {"CREATE TABLE docs (namespace TEXT NOT NULL, id TEXT, body TEXT, vector vector(4))", idx};
+	is_int(ops->exec_script(h, ddl, 2, NULL, NULL, &err), VB_OK, "docs table with its GIN index");
+	free(idx);
+	free(fts);
+	const char *cols[] = {"id", "body", "vector"};
+	struct vb_value cells[] = {vt("d1"), vt("zebra stripes"), vvec(va, 4), vt("d2"), vt("lion"), vvec(vc, 4)};
+	struct vb_rows rows = {3, cols, 2, cells};
+	is_int(ops->add(h, &docs, &rows, &err), VB_OK, "docs rows");
+	is_int(run_sql(h, "SET enable_seqscan = off"), VB_OK, "sequential scans off for this session");
+	struct vb_result *r = NULL;
+	int64_t before = fts_index_scans(h);
+	is_int(ops->search_text(h, &docs, "zebra", 5, NULL, NULL, &r, &err), VB_OK, "search_text on docs");
+	if (r)
+		is_int(r->nrows, 1, "one zebra");
+	ops->result_free(h, &r);
+	int64_t mid = fts_index_scans(h);
+	ok(mid > before, "search_text used idx_docs_fts (idx_scan %lld -> %lld)", (long long)before, (long long)mid);
+	is_int(ops->search_hybrid(h, &docs, "zebra", vc, 4, 5, NULL, NULL, &r, &err), VB_OK, "search_hybrid on docs");
+	ops->result_free(h, &r);
+	int64_t after = fts_index_scans(h);
+	ok(after > mid, "search_hybrid's text candidates used idx_docs_fts (idx_scan %lld -> %lld)", (long long)mid,
+	   (long long)after);
+	run_sql(h, "RESET enable_seqscan");
+}
+
 struct progress_log {
 	int calls, last_index, last_status;
 };
@@ -896,6 +937,7 @@ int main(void)
 		test_text_copy(h);
 		test_sql_slots(h);
 		test_cache_and_fallbacks(h);
+		test_fts_index_used(h);
 		test_cancel(h);
 		test_real_ddl(h, db);
 	}
