@@ -212,8 +212,7 @@ int cli_ddl_apply(struct cli_ctx *ctx, int argc, char **argv)
 			created++;
 		}
 	if (created)
-		fprintf(o, "\nCommitted: %d object%s created; %d statement%s found everything in place.\n", created,
-		        created == 1 ? "" : "s", n - created < 0 ? 0 : n - created, n - created == 1 ? "" : "s");
+		fprintf(o, "\nCommitted: %d object%s created by %d statements.\n", created, created == 1 ? "" : "s", n);
 	else
 		fprintf(o, "\nCommitted: nothing to do, 0 objects created; the database already matched the DDL "
 		        "(re-running is a no-op).\n");

@@ -102,8 +102,8 @@ void cli_print_steps(struct cli_ctx *ctx, struct engine *e, int upto)
 					}
 					fputc('\n', o);
 					if (a) {
-						char *cause = engine_render(e, a->cause, NULL, NULL, 0);
-						print_indented(o, "         why: ", cause);
+						char *cause = r->why ? NULL : engine_render(e, a->cause, NULL, NULL, 0);
+						print_indented(o, "         why: ", r->why ? r->why : cause);
 						free(cause);
 					}
 				}
@@ -195,7 +195,7 @@ void cli_json_steps(struct vb_buf *b, struct engine *e, int upto)
 				char anchor[32], doc[64];
 				advice_anchor(a, anchor, sizeof anchor);
 				snprintf(doc, sizeof doc, "docs/troubleshooting.md#%s", anchor);
-				char *cause = engine_render(e, a->cause, NULL, NULL, 0);
+				char *cause = r->why ? vb_xstrdup(r->why) : engine_render(e, a->cause, NULL, NULL, 0);
 				char *fix = engine_render(e, a->fix, NULL, NULL, 0);
 				vb_buf_add(b, "{\"id\": ");
 				vb_buf_json_str(b, a->id);

@@ -25,4 +25,8 @@ void cli_json_str_or_null(struct vb_buf *b, const char *s);
 
 const char *cli_exit_meaning(int code);
 
+/* The DBA packet (engine/cli_dba_packet.c) for an engine whose steps have run: appends the
+ * mail-ready text to b and returns how many items need a DBA (0: "Nothing needs a DBA"). */
+int cli_dba_packet_build(struct engine *e, struct vb_buf *b);
+
 #endif

@@ -332,6 +332,10 @@ int engine_fail_from(struct engine *e, struct step_result *r, const struct vb_er
 		step_set_fix(r, fix);
 		free(fix);
 	}
+	if (a) {
+		free(r->why);
+		r->why = engine_render(e, a->cause, NULL, NULL, 0);
+	}
 	return STEP_FAIL;
 }
 

@@ -31,6 +31,7 @@ void step_result_clear(struct step_result *res)
 	free(res->message);
 	free(res->detail);
 	free(res->fix);
+	free(res->why);
 	memset(res, 0, sizeof *res);
 }
 

@@ -30,6 +30,7 @@ struct step_result {
 	char errclass[24];     /* SQLSTATE ("0A000") or vbadmin code ("VBA-..."), "" if none */
 	char *fix;             /* exact fix (SQL or shell) for this situation, or NULL */
 	const char *advice_id; /* advice catalogue id ("VEC-001"), or NULL */
+	char *why;             /* the advice's cause with this situation filled in, or NULL */
 };
 
 struct step_def;

@@ -21,6 +21,10 @@ static int with_advice(struct engine *e, struct step_result *r, const char *advi
 		step_set_fix(r, fix);
 		free(fix);
 	}
+	if (a) {
+		free(r->why);
+		r->why = engine_render(e, a->cause, table, NULL, 0);
+	}
 	return r->status;
 }
 

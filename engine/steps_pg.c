@@ -48,6 +48,10 @@ static int with_advice(struct engine *e, struct step_result *r, const char *advi
 		step_set_fix(r, fix);
 		free(fix);
 	}
+	if (a) {
+		free(r->why);
+		r->why = engine_render(e, a->cause, table, column, have_dim);
+	}
 	return r->status;
 }
 
@@ -453,7 +457,9 @@ int step_pg_tables(void *ctx, struct step_result *r)
 			vb_buf_add(&fix, all);
 			free(all);
 		}
-		step_set_fix(r, fix.data);
+		/* a few tables: their exact statements; many: the command that applies the whole DDL */
+		if (missing <= 2)
+			step_set_fix(r, fix.data);
 		ret = with_advice(e, r, "VEC-015", NULL, NULL, 0);
 	} else {
 		ret = step_set(r, STEP_OK, "all %d tables present in schema %s", e->ntables, schema_of(e));
