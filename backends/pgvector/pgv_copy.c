@@ -182,6 +182,10 @@ static int field_bin(struct vb_buf *b, const struct pgv_col *c, const struct vb_
 		if (!b)
 			return 0;
 		char *t = pgv_value_text(v);
+		if (!t) { /* unreachable: make_plan refuses unknown value types */
+			put32(b, -1);
+			return 0;
+		}
 		put32(b, (int32_t)strlen(t));
 		vb_buf_add(b, t);
 		free(t);
@@ -340,6 +344,13 @@ static int make_plan(struct vb_handle *h, const struct pgv_table *t, const struc
 		plan->src[rows->ncols] = -1;
 		plan->col[rows->ncols] = pgv_table_col(t, "namespace");
 	}
+	for (size_t r = 0; r < rows->nrows; r++)
+		for (int c = 0; c < rows->ncols; c++) {
+			int type = rows->cells[r * (size_t)rows->ncols + (size_t)c].type;
+			if (type < VB_T_TEXT || type > VB_T_VECTOR)
+				return vb_err_set(err, VB_ERR_INVALID, "Row %zu column '%s': unknown value type %d", r + 1,
+				                  rows->cols[c], type);
+		}
 	plan->binary = 1;
 	for (int c = 0; c < plan->ncols && plan->binary; c++) {
 		if (plan->col[c]->kind == PGV_K_OTHER)
