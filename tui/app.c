@@ -104,6 +104,7 @@ static void job_finished(struct tui_app *app)
 	const struct tui_screen_ops *s = screens[app->job_screen];
 	if (s->job_done)
 		s->job_done(app);
+	tui_status_from_engine(app);
 }
 
 static void cancel_job(struct tui_app *app)
@@ -142,8 +143,16 @@ static void draw_bars(struct tui_app *app)
 	/* key bar */
 	tui_fill_line(LINES - 1, COLS, ROLE_KEYBAR);
 	tui_print(LINES - 1, 0, COLS, ROLE_KEYBAR,
-	          app->status_msg[0] ? app->status_msg
-	                             : " ? help  q back  Q quit  1-7 screens  : command  r run  R run all  / find");
+	          app->status_msg[0]               ? app->status_msg
+	          : screens[app->screen]->keys_hint ? screens[app->screen]->keys_hint
+	                                            : " ? help  q back  Q quit  1-7 screens  : command  / find");
+}
+
+void tui_cleanup_screens(struct tui_app *app)
+{
+	for (int i = 0; i < SCREEN__COUNT; i++)
+		if (screens[i]->cleanup)
+			screens[i]->cleanup(app);
 }
 
 void tui_redraw(struct tui_app *app)
@@ -214,6 +223,8 @@ int tui_read_key(struct tui_app *app)
 static void handle_key(struct tui_app *app, int key)
 {
 	if (key == KEY_RESIZE || key == KEY_RESIZE + 1000)
+		return;
+	if (key != 3 && screens[app->screen]->key && screens[app->screen]->key(app, key))
 		return;
 	int action = tui_key_action(key);
 	if (action == ACT_NONE)

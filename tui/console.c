@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include "../engine/config.h"
+#include "../engine/engine.h"
 #include "tui.h"
 
 int tui_app_loop(struct tui_app *app);
 
 static void app_free(struct tui_app *app)
 {
+	tui_cleanup_screens(app);
+	engine_free(&app->engine);
 	for (int i = 0; i < app->nlog; i++)
 		free(app->log[i]);
 	free(app->log);
@@ -64,6 +67,7 @@ int console_run(struct cli_ctx *ctx)
 	} else {
 		snprintf(app.server, sizeof app.server, "%s", vc.data_dir ? vc.data_dir : "local");
 	}
+	app.engine = engine_new(ctx->cfg, ctx->cfg->path, ctx->namespace, ctx->backend);
 	tui_log(&app, "console started: backend %s, namespace %s", app.backend, app.namespace_);
 	if (tui_term_open(&app) != 0) {
 		fprintf(ctx->err, "vbadmin: cannot open the terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");

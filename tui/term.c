@@ -122,3 +122,18 @@ int tui_attr(int role)
 {
 	return role >= 0 && role < ROLE__COUNT ? role_attr[role] : (int)A_NORMAL;
 }
+
+const char *tui_glyph_status(struct tui_app *app, int status)
+{
+	static const char *const utf8[] = {"·", "✓", "!", "✗", "–"};
+	static const char *const ascii[] = {"[..]", "[OK]", "[WARN]", "[FAIL]", "[SKIP]"};
+	if (status < 0 || status > 4)
+		status = 0;
+	return app->ascii ? ascii[status] : utf8[status];
+}
+
+int tui_status_role(int status)
+{
+	static const int roles[] = {ROLE_DIM, ROLE_OK, ROLE_WARN, ROLE_FAIL, ROLE_SKIP};
+	return status >= 0 && status <= 4 ? roles[status] : ROLE_NORMAL;
+}

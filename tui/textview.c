@@ -49,14 +49,17 @@ void tui_text_add_block(struct tui_text *t, int role, const char *text)
 	}
 }
 
-void tui_text_draw(const struct tui_text *t, int top, int height, int width, const char *find)
+void tui_text_draw_at(const struct tui_text *t, int top, int x0, int height, int width, const char *find)
 {
 	for (int r = 0; r < height && t->scroll + r < t->n; r++) {
 		int i = t->scroll + r;
 		int role = t->roles[i];
 		if (find && *find && strstr(t->lines[i], find))
 			role = ROLE_SELECTED;
-		tui_print(top + r, 0, width, role, t->lines[i]);
+		if (role == ROLE_SQL)
+			tui_print_sql(top + r, x0, width, t->lines[i]);
+		else
+			tui_print(top + r, x0, width, role, t->lines[i]);
 	}
 }
 
@@ -97,4 +100,48 @@ int tui_text_action(struct tui_text *t, int action, int height, const char *find
 	if (t->scroll < 0)
 		t->scroll = 0;
 	return 1;
+}
+
+void tui_text_draw(const struct tui_text *t, int top, int height, int width, const char *find)
+{
+	tui_text_draw_at(t, top, 0, height, width, find);
+}
+
+void tui_text_add_wrapped(struct tui_text *t, int role, const char *text, int width, const char *indent)
+{
+	size_t ind = strlen(indent);
+	int avail = width - (int)ind;
+	if (avail < 10)
+		avail = 10;
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		const char *s = p;
+		do {
+			/* break at the last blank that fits; count UTF-8 lead bytes as columns */
+			size_t take = 0, lastsp = 0;
+			int cols = 0;
+			while (take < (size_t)(p + len - s) && cols < avail) {
+				if (((unsigned char)s[take] & 0xC0) != 0x80)
+					cols++;
+				if (s[take] == ' ')
+					lastsp = take;
+				take++;
+			}
+			while (take < (size_t)(p + len - s) && ((unsigned char)s[take] & 0xC0) == 0x80)
+				take++;
+			if (take < (size_t)(p + len - s) && lastsp > 0)
+				take = lastsp + 1;
+			char *line = vb_xasprintf("%s%.*s", indent, (int)take, s);
+			size_t ll = strlen(line);
+			while (ll > ind && line[ll - 1] == ' ')
+				line[--ll] = '\0';
+			tui_text_add(t, role, line);
+			free(line);
+			s += take;
+		} while (s < p + len);
+		if (!len)
+			tui_text_add(t, role, indent);
+		p = nl ? nl + 1 : NULL;
+	}
 }

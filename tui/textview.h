@@ -15,6 +15,9 @@ void tui_text_clear(struct tui_text *t);
 void tui_text_add(struct tui_text *t, int role, const char *line);
 void tui_text_addf(struct tui_text *t, int role, const char *fmt, ...) VB_PRINTF(3, 4);
 void tui_text_add_block(struct tui_text *t, int role, const char *text);
+void tui_text_draw_at(const struct tui_text *t, int top, int x0, int height, int width, const char *find);
+/* Adds text wrapped at blanks to `width` columns, every line starting with indent. */
+void tui_text_add_wrapped(struct tui_text *t, int role, const char *text, int width, const char *indent);
 void tui_text_draw(const struct tui_text *t, int top, int height, int width, const char *find);
 /* Scroll and find-next actions; returns 1 when handled. */
 int tui_text_action(struct tui_text *t, int action, int height, const char *find);

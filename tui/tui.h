@@ -18,10 +18,12 @@ enum tui_action {
 enum tui_role {
 	ROLE_NORMAL = 0, ROLE_TITLE, ROLE_STATUS, ROLE_KEYBAR, ROLE_OK, ROLE_WARN, ROLE_FAIL,
 	ROLE_SKIP, ROLE_SELECTED, ROLE_SQL_KEYWORD, ROLE_SQL_STRING, ROLE_SQL_COMMENT, ROLE_DIM,
+	ROLE_SQL, /* a line of SQL: drawn token by token with the SQL_* roles */
 	ROLE__COUNT
 };
 
 struct tui_app;
+struct engine;
 
 /* A screen owns only its drawing and key handling; data comes from the engine. */
 struct tui_screen_ops {
@@ -35,6 +37,12 @@ struct tui_screen_ops {
 	void (*job_done)(struct tui_app *app);
 	/* Text lines for '/' find and for tests; may be NULL. */
 	const char *help_context;
+	/* Raw key before the key map (a text prompt); returns 1 when consumed.  May be NULL. */
+	int (*key)(struct tui_app *app, int key);
+	/* Key bar text of this screen; NULL: the default. */
+	const char *keys_hint;
+	/* Frees the screen's state when the console closes.  May be NULL. */
+	void (*cleanup)(struct tui_app *app);
 };
 
 enum tui_screen_id {
@@ -73,6 +81,8 @@ struct tui_app {
 	pthread_mutex_t log_lock;
 	char **log;
 	int nlog;
+	/* the guided-setup engine; it also owns the backend connection every screen uses */
+	struct engine *engine;
 	/* per-screen state lives in the screen files, reachable through this pointer array */
 	void *state[SCREEN__COUNT];
 };
@@ -82,6 +92,7 @@ int tui_term_open(struct tui_app *app);
 void tui_term_close(void);
 int tui_attr(int role);
 const char *tui_glyph_status(struct tui_app *app, int status); /* engine step status -> glyph */
+int tui_status_role(int status);
 
 /* keymap.c */
 int tui_key_action(int key);
@@ -113,6 +124,24 @@ int tui_job_start(struct tui_app *app, tui_job_fn fn, void *arg);
 int tui_read_key(struct tui_app *app);  /* blocking, for modals */
 void tui_redraw(struct tui_app *app);
 void tui_run_command(struct tui_app *app, const char *cmd);
+void tui_cleanup_screens(struct tui_app *app);
+
+/* backend.c: the engine's connection, shared by the screens; call on the worker thread */
+int tui_connect(struct tui_app *app, struct vb_error *err);
+/* Worker thread: replaces the engine by a fresh one (facts and catalog are read again). */
+void tui_engine_renew(struct tui_app *app);
+/* Server and user of the status bar, from what the engine learned. */
+void tui_status_from_engine(struct tui_app *app);
+/* Like tui_job_start, with Ctrl-C wired to cancel the engine's statement in flight. */
+int tui_job_engine(struct tui_app *app, tui_job_fn fn, void *arg);
+/* "12 ms" (or "-- ms" in headless test runs, so golden screens stay stable). */
+const char *tui_ms(double ms, char *buf, size_t len);
+/* Splits SQL text into statements at top-level ';' (quotes and comments respected); comment-only
+ * pieces are dropped.  NULL-terminated heap array; free with ddl_statements_free. */
+char **tui_split_sql(const char *text);
+
+/* sqlcolor.c: one line of SQL, keywords / strings / comments in their roles */
+void tui_print_sql(int y, int x, int width, const char *line);
 
 /* testhook.c: headless runs (VBADMIN_SCRIPT / VBADMIN_DUMP) */
 int tui_test_headless(void);

@@ -1,0 +1,136 @@
+/* tui/backend.c - the one backend connection of the console.  The engine opens it in its
+ * connect/open step and keeps it; DDL, Bootstrap and Search borrow it, always on the worker
+ * thread, so only one statement is ever in flight and Ctrl-C knows what to cancel. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ddl/ddl.h"
+#include "../engine/config.h"
+#include "../engine/engine.h"
+#include "tui.h"
+
+int tui_connect(struct tui_app *app, struct vb_error *err)
+{
+	struct engine *e = app->engine;
+	if (e->h)
+		return VB_OK;
+	int step = e->kind == STEPK_PG ? STEP_connect : STEP_open;
+	engine_run_step(e, step);
+	if (e->h)
+		return VB_OK;
+	const struct step_result *r = engine_result(e, step);
+	const struct step_result *rc = engine_result(e, STEP_config);
+	if (rc && rc->status == STEP_FAIL)
+		r = rc;
+	vb_err_set(err, VB_ERR_CONNECT, "%s", r && r->message ? r->message : "cannot open the backend");
+	return VB_ERR_CONNECT;
+}
+
+/* The engine is replaced by a fresh one before every wizard run (so the catalog and facts are
+ * read again) while Ctrl-C may arrive from the main thread: the lock keeps the two apart. */
+static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void tui_engine_renew(struct tui_app *app)
+{
+	struct engine *fresh = engine_new(app->ctx->cfg, app->ctx->cfg ? app->ctx->cfg->path : NULL,
+	                                  app->ctx->namespace, app->ctx->backend);
+	pthread_mutex_lock(&engine_lock);
+	struct engine *old = app->engine;
+	app->engine = fresh;
+	fresh->cancelled = old ? old->cancelled : 0;
+	pthread_mutex_unlock(&engine_lock);
+	engine_free(&old);
+}
+
+static void cancel_engine(void *arg)
+{
+	struct tui_app *app = arg;
+	pthread_mutex_lock(&engine_lock);
+	engine_cancel_statement(app->engine);
+	pthread_mutex_unlock(&engine_lock);
+}
+
+int tui_job_engine(struct tui_app *app, tui_job_fn fn, void *arg)
+{
+	if (app->job_running) {
+		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		return -1;
+	}
+	app->engine->cancelled = 0;
+	app->cancel_fn = cancel_engine;
+	app->cancel_arg = app;
+	if (tui_job_start(app, fn, arg) != 0) {
+		app->cancel_fn = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+const char *tui_ms(double ms, char *buf, size_t len)
+{
+	if (tui_test_headless())
+		snprintf(buf, len, "-- ms");
+	else if (ms < 10)
+		snprintf(buf, len, "%.1f ms", ms);
+	else if (ms < 100000)
+		snprintf(buf, len, "%.0f ms", ms);
+	else
+		snprintf(buf, len, "%.0f s", ms / 1000);
+	return buf;
+}
+
+static void push_stmt(char ***out, int *n, const char *start, size_t len)
+{
+	/* a piece made only of blanks and comments is not a statement */
+	int real = 0;
+	for (size_t i = 0; i < len && !real; i++) {
+		if (start[i] == '-' && i + 1 < len && start[i + 1] == '-') {
+			while (i < len && start[i] != '\n')
+				i++;
+		} else if (start[i] != ' ' && start[i] != '\n' && start[i] != '\t' && start[i] != '\r') {
+			real = 1;
+		}
+	}
+	if (!real)
+		return;
+	while (len && (*start == ' ' || *start == '\n' || *start == '\t'))
+		start++, len--;
+	*out = vb_xrealloc(*out, (size_t)(*n + 2) * sizeof **out);
+	(*out)[(*n)++] = vb_xstrndup(start, len);
+	(*out)[*n] = NULL;
+}
+
+char **tui_split_sql(const char *text)
+{
+	char **out = vb_xcalloc(1, sizeof *out);
+	int n = 0;
+	const char *start = text;
+	char quote = 0;
+	for (const char *p = text; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+		} else if (p[0] == '-' && p[1] == '-') {
+			while (p[1] && p[1] != '\n')
+				p++;
+		} else if (*p == ';') {
+			push_stmt(&out, &n, start, (size_t)(p - start + 1));
+			start = p + 1;
+		}
+	}
+	push_stmt(&out, &n, start, strlen(start));
+	return out;
+}
+
+void tui_status_from_engine(struct tui_app *app)
+{
+	struct engine *e = app->engine;
+	if (!e || e->kind != STEPK_PG)
+		return;
+	if (e->current_user)
+		snprintf(app->user, sizeof app->user, "%s", e->current_user);
+	if (e->pg_major > 0 && !strstr(app->server, " pg"))
+		snprintf(app->server + strlen(app->server), sizeof app->server - strlen(app->server), " pg%d", e->pg_major);
+}

@@ -1,0 +1,268 @@
+/* tui/screen_bootstrap.c - Bootstrap: semantic-model YAML into the knowledge base with a
+ * progress bar, rows/s, ETA and cancel.  The form picks the file, the component and the
+ * strategy; the load runs on the worker thread through bootstrap_run. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../engine/bootstrap.h"
+#include "../engine/config.h"
+#include "../engine/embed.h"
+#include "../engine/engine.h"
+#include "textview.h"
+
+static const char *const components[] = {"semantic_model + metrics", "semantic_model", "metrics"};
+static const char *const strategies[] = {"check", "incremental", "overwrite"};
+enum { F_YAML = 0, F_COMPONENT, F_STRATEGY, F_START, F__COUNT };
+
+static struct boot {
+	char yaml[512];
+	int component, strategy;
+	int sel;
+	/* progress, written by the worker, read by the drawing */
+	volatile long done, total;
+	volatile int part;           /* 0, 1: which component of the run */
+	double t0;
+	/* outcome */
+	struct tui_text out;
+	int rc;
+	struct vb_error err;
+	struct bootstrap_result res[2];
+	int nparts;
+	int ran;
+	double seconds;
+} B = {.yaml = "examples/semantic.yaml"};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_progress(void *ctx, long done, long total)
+{
+	(void)ctx;
+	B.total = total;
+	B.done = done;
+}
+
+static int embed_adapter(void *ctx, const char *const *texts, int n, float *out, struct vb_error *err)
+{
+	return embedder_embed(ctx, texts, (size_t)n, out, err);
+}
+
+static void job_boot(struct tui_app *app, void *arg)
+{
+	(void)arg;
+	struct engine *e = app->engine;
+	vb_err_clear(&B.err);
+	memset(B.res, 0, sizeof B.res);
+	B.nparts = 0;
+	B.rc = tui_connect(app, &B.err);
+	if (B.rc != VB_OK)
+		return;
+	e = app->engine;
+	struct embedder *emb = NULL;
+	B.rc = embedder_open_config(app->ctx->cfg, &emb, &B.err);
+	if (B.rc != VB_OK)
+		return;
+	const char *parts[2];
+	int nparts = 0;
+	if (B.component == 0) {
+		parts[nparts++] = "semantic_model";
+		parts[nparts++] = "metrics";
+	} else {
+		parts[nparts++] = components[B.component];
+	}
+	for (int i = 0; i < nparts && B.rc == VB_OK; i++) {
+		B.part = i;
+		B.done = 0;
+		B.total = 0;
+		B.t0 = now_s();
+		struct bootstrap_opts bo = {
+			.component = parts[i],
+			.strategy = strategies[B.strategy],
+			.yaml_path = B.yaml,
+			.dim = e->vbc.dim,
+			.dialect = "postgresql",
+			.database = e->vbc.database,
+			.schema = e->vbc.schema,
+			.batch_rows = 64,
+			.embed = embed_adapter,
+			.embed_ctx = emb,
+			.progress = on_progress,
+			.progress_ctx = app,
+			.cancelled = &e->cancelled,
+		};
+		B.rc = bootstrap_run(e->ops, e->h, &bo, &B.res[i], &B.err);
+		B.nparts = i + 1;
+	}
+	embedder_close(&emb);
+}
+
+static void boot_job_done(struct tui_app *app)
+{
+	B.ran = 1;
+	tui_text_clear(&B.out);
+	static const char *const names[2] = {"semantic_model", "metrics"};
+	for (int i = 0; i < B.nparts; i++) {
+		const struct bootstrap_result *r = &B.res[i];
+		const char *nm = B.component == 0 ? names[i] : components[B.component];
+		int ok = i < B.nparts - 1 || B.rc == VB_OK;
+		char rate[32];
+		if (tui_test_headless())
+			snprintf(rate, sizeof rate, "-- rows/s");
+		else
+			snprintf(rate, sizeof rate, "%.0f rows/s", r->seconds > 0 ? (double)r->written / r->seconds : 0.0);
+		tui_text_addf(&B.out, ok ? ROLE_OK : ROLE_FAIL, "%s %s: %ld of %ld rows written in %ld batches, %s",
+		              tui_glyph_status(app, ok ? 1 : 3), nm, r->written, r->total, r->batches, rate);
+		if (ok && r->message[0])
+			tui_text_add_wrapped(&B.out, ROLE_NORMAL, r->message, COLS - 4, "   ");
+		tui_log(app, "bootstrap %s: %ld/%ld rows%s", nm, r->written, r->total, ok ? "" : " (failed)");
+	}
+	if (B.rc != VB_OK) {
+		if (B.rc == VB_ERR_CANCELLED || app->engine->cancelled) {
+			tui_text_add(&B.out, ROLE_WARN, "cancelled: committed batches are kept; run again to complete the load");
+			tui_status(app, "bootstrap cancelled");
+		} else {
+			tui_text_add_wrapped(&B.out, ROLE_FAIL, B.err.message, COLS - 4, "");
+			if (B.err.hint[0])
+				tui_text_addf(&B.out, ROLE_NORMAL, "hint: %s", B.err.hint);
+			if (B.err.sqlstate[0])
+				tui_text_addf(&B.out, ROLE_NORMAL, "SQLSTATE %s", B.err.sqlstate);
+			tui_status(app, "bootstrap failed: %s", B.err.message);
+		}
+		tui_log(app, "bootstrap failed: %s", B.err.message);
+	} else {
+		tui_text_add(&B.out, ROLE_NORMAL, "");
+		tui_text_add(&B.out, ROLE_NORMAL, "Next: 6 (Search) to query it, 1 (Setup) R to re-check.");
+		tui_status(app, "bootstrap done");
+	}
+}
+
+static void start(struct tui_app *app)
+{
+	if (app->job_running) {
+		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		return;
+	}
+	if (B.strategy == 2) {
+		char typed[64] = "";
+		const char *what = B.component == 2 ? "metrics" : "semantic_model";
+		char prompt[160];
+		snprintf(prompt, sizeof prompt, "overwrite clears namespace %s; type %s to confirm: ", app->namespace_, what);
+		if (!tui_input(app, prompt, typed, sizeof typed) || strcmp(typed, what) != 0) {
+			tui_status(app, "overwrite not confirmed; nothing was changed");
+			return;
+		}
+	}
+	B.done = B.total = 0;
+	B.t0 = now_s();
+	tui_text_clear(&B.out);
+	tui_job_engine(app, job_boot, NULL);
+}
+
+static void bar(struct tui_app *app, int y, int width)
+{
+	long done = B.done, total = B.total;
+	int pct = total > 0 ? (int)(done * 100 / total) : 0;
+	int w = width - 12;
+	if (w > 50)
+		w = 50;
+	int fill = total > 0 ? (int)((long)w * done / total) : 0;
+	struct vb_buf b;
+	vb_buf_init(&b);
+	vb_buf_addc(&b, '[');
+	for (int i = 0; i < w; i++)
+		vb_buf_add(&b, i < fill ? (app->ascii ? "#" : "█") : (app->ascii ? "." : "░"));
+	vb_buf_printf(&b, "] %3d%%", pct);
+	tui_print(y, 2, width - 2, ROLE_OK, b.data);
+	vb_buf_free(&b);
+	double dt = now_s() - B.t0;
+	double rate = dt > 0 ? (double)done / dt : 0;
+	double eta = rate > 0 ? (double)(total - done) / rate : 0;
+	if (tui_test_headless())
+		tui_printf(y + 1, 2, width - 2, ROLE_NORMAL, "%ld / %ld rows", done, total);
+	else
+		tui_printf(y + 1, 2, width - 2, ROLE_NORMAL, "%ld / %ld rows   %.0f rows/s   ETA %.0f s", done, total, rate,
+		           eta);
+}
+
+static void boot_draw(struct tui_app *app, int top, int height, int width)
+{
+	int running = app->job_running && app->job_screen == SCR_BOOTSTRAP;
+	tui_printf(top, 0, width, ROLE_TITLE, " Bootstrap the knowledge base, namespace %s%s", app->namespace_,
+	           running ? " - loading (Ctrl-C cancels)" : "");
+	const char *vals[F__COUNT] = {B.yaml, components[B.component], strategies[B.strategy], ""};
+	static const char *const labels[F__COUNT] = {"Semantic YAML", "Component", "Strategy", "Start"};
+	static const char *const hints[F__COUNT] = {"Enter edits the path", "Enter cycles", "Enter cycles",
+	                                            "Enter or r starts the load"};
+	for (int i = 0; i < F__COUNT; i++) {
+		int y = top + 2 + i;
+		int role = i == B.sel ? ROLE_SELECTED : ROLE_NORMAL;
+		if (i == B.sel)
+			tui_fill_line(y, width, role);
+		if (i == F_START)
+			tui_printf(y, 2, width - 2, role, "[ Start ]   %s", i == B.sel ? hints[i] : "");
+		else
+			tui_printf(y, 2, width - 2, role, "%-14s %-40.40s %s", labels[i], vals[i], i == B.sel ? hints[i] : "");
+	}
+	int y = top + 3 + F__COUNT;
+	if (running || B.ran) {
+		if (running) {
+			const char *part = B.component == 0 ? (B.part ? "metrics" : "semantic_model") : components[B.component];
+			tui_printf(y, 2, width - 2, ROLE_NORMAL, "Loading %s", part);
+		} else {
+			tui_print(y, 2, width - 2, ROLE_NORMAL, "Last run");
+		}
+		if (running)
+			bar(app, y + 1, width);
+		tui_text_draw_at(&B.out, y + (running ? 4 : 1), 2, height - (y - top) - (running ? 4 : 1), width - 2, NULL);
+	} else {
+		tui_print(y, 2, width - 2, ROLE_DIM, "check: load only into an empty namespace; incremental: add and update rows;");
+		tui_print(y + 1, 2, width - 2, ROLE_DIM, "overwrite: clear this namespace's rows first (asks you to type the table).");
+	}
+}
+
+static int boot_action(struct tui_app *app, int action)
+{
+	switch (action) {
+	case ACT_ENTER:
+		if (B.sel == F_YAML) {
+			char buf[512];
+			snprintf(buf, sizeof buf, "%s", B.yaml);
+			if (tui_input(app, "semantic YAML: ", buf, sizeof buf) && buf[0])
+				snprintf(B.yaml, sizeof B.yaml, "%s", buf);
+		} else if (B.sel == F_COMPONENT) {
+			B.component = (B.component + 1) % 3;
+		} else if (B.sel == F_STRATEGY) {
+			B.strategy = (B.strategy + 1) % 3;
+		} else {
+			start(app);
+		}
+		return 1;
+	case ACT_RUN:
+	case ACT_RUN_ALL:
+		start(app);
+		return 1;
+	default:
+		return tui_move(action, &B.sel, F__COUNT, F__COUNT);
+	}
+}
+
+static void boot_cleanup(struct tui_app *app)
+{
+	(void)app;
+	tui_text_clear(&B.out);
+}
+
+const struct tui_screen_ops tui_screen_bootstrap = {
+	.name = "bootstrap",
+	.title = "Bootstrap",
+	.draw = boot_draw,
+	.action = boot_action,
+	.job_done = boot_job_done,
+	.keys_hint = " j/k field  Enter edit/cycle  r start  Ctrl-C cancel  ? help  q back",
+	.cleanup = boot_cleanup,
+};

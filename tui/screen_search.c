@@ -1,0 +1,614 @@
+/* tui/screen_search.c - Search lab: a GNU readline prompt inside the curses screen (readline's
+ * callback API: keys are fed one at a time, readline's line is drawn by us), history in
+ * $XDG_STATE_HOME/vbadmin/search_history without consecutive duplicates; mode, table, top-N
+ * and filter; results with distance and score; latency; EXPLAIN and recall@k on pgvector. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "../backends/vb_filter.h"
+#include "../backends/vb_sql.h"
+#include "../ddl/ddl.h"
+#include "../engine/embed.h"
+#include "../engine/engine.h"
+#include "textview.h"
+
+enum { MODE_VECTOR = 0, MODE_TEXT, MODE_HYBRID };
+static const char *const mode_names[] = {"vector", "text", "hybrid"};
+enum { SJ_SEARCH = 1, SJ_EXPLAIN, SJ_RECALL };
+
+struct hit {
+	char *label, *kind, *text;
+	double distance, score;
+	int has_d, has_s;
+};
+
+static struct lab {
+	int ready;
+	int focus;          /* 0 prompt, 1 results */
+	int mode, table, top;
+	char where[256];
+	char *query;        /* last query run */
+	char hist_path[512];
+	FILE *rl_null;
+	/* keys queued for readline's getc */
+	int q[16];
+	int nq, iq;
+	/* results */
+	struct hit *hits;
+	int nhits, sel, scroll;
+	double ms;
+	char msg[1100];
+	struct tui_text extra;  /* EXPLAIN plan or recall report */
+	/* job */
+	int job;
+	struct hit *next_hits;
+	int next_n;
+	double next_ms;
+	char next_msg[1024];
+	struct tui_text next_extra;
+	int next_ok;
+} L = {.mode = MODE_HYBRID, .top = 10};
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* -- readline glue -- */
+
+static int feed_getc(FILE *f)
+{
+	(void)f;
+	return L.iq < L.nq ? L.q[L.iq++] : EOF;
+}
+
+static void noop_redisplay(void)
+{
+}
+
+static void noop_prep(int meta)
+{
+	(void)meta;
+}
+
+static void noop_deprep(void)
+{
+}
+
+static void run_search(struct tui_app *app);
+static struct tui_app *rl_app;
+
+static void on_line(char *line)
+{
+	if (!line)
+		return;
+	if (*line) {
+		HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+		if (!last || strcmp(last->line, line) != 0) {
+			add_history(line);
+			if (L.hist_path[0] && append_history(1, L.hist_path) != 0)
+				write_history(L.hist_path);
+			history_truncate_file(L.hist_path, 1000);
+		}
+		free(L.query);
+		L.query = vb_xstrdup(line);
+		run_search(rl_app);
+	}
+	free(line);
+}
+
+static void mkdirs(char *path)
+{
+	for (char *s = path + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(path, 0700);
+		*s = '/';
+	}
+}
+
+static void lab_init(struct tui_app *app)
+{
+	if (L.ready)
+		return;
+	L.ready = 1;
+	rl_app = app;
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	if (state && *state)
+		snprintf(L.hist_path, sizeof L.hist_path, "%s/vbadmin/search_history", state);
+	else if (home && *home)
+		snprintf(L.hist_path, sizeof L.hist_path, "%s/.local/state/vbadmin/search_history", home);
+	if (L.hist_path[0]) {
+		mkdirs(L.hist_path);
+		using_history();
+		if (read_history(L.hist_path) != 0) {
+			FILE *f = fopen(L.hist_path, "a");
+			if (f)
+				fclose(f);
+		}
+	}
+	/* readline must not touch the terminal curses owns: we feed keys and draw its line */
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	rl_change_environment = 0;
+	rl_prep_term_function = noop_prep;
+	rl_deprep_term_function = noop_deprep;
+	rl_getc_function = feed_getc;
+	rl_redisplay_function = noop_redisplay;
+	L.rl_null = fopen("/dev/null", "w");
+	rl_outstream = L.rl_null;
+	rl_readline_name = "vbadmin";
+	rl_callback_handler_install("search> ", on_line);
+	for (int i = 0; i < ddl_table_count(); i++)
+		if (strcmp(ddl_table_name(i), "semantic_model") == 0)
+			L.table = i;
+}
+
+static void feed(const char *seq)
+{
+	L.nq = L.iq = 0;
+	for (const char *p = seq; *p && L.nq < 16; p++)
+		L.q[L.nq++] = (unsigned char)*p;
+	while (L.iq < L.nq)
+		rl_callback_read_char();
+}
+
+static int lab_key(struct tui_app *app, int key)
+{
+	if (L.focus != 0)
+		return 0;
+	if (key == '\t' || key == 27) {
+		L.focus = 1;
+		return 1;
+	}
+	if (key == KEY_F(1)) {
+		return 0;
+	}
+	char seq[8] = "";
+	switch (key) {
+	case KEY_UP: strcpy(seq, "\033[A"); break;
+	case KEY_DOWN: strcpy(seq, "\033[B"); break;
+	case KEY_RIGHT: strcpy(seq, "\033[C"); break;
+	case KEY_LEFT: strcpy(seq, "\033[D"); break;
+	case KEY_HOME: strcpy(seq, "\001"); break;
+	case KEY_END: strcpy(seq, "\005"); break;
+	case KEY_DC: strcpy(seq, "\004"); break;
+	case KEY_BACKSPACE: case 8: strcpy(seq, "\177"); break;
+	case KEY_ENTER: case '\n': strcpy(seq, "\r"); break;
+	default:
+		if (key > 0 && key < 256) {
+			seq[0] = (char)key;
+			seq[1] = '\0';
+		} else {
+			return 1; /* other function keys mean nothing in the prompt */
+		}
+	}
+	(void)app;
+	feed(seq);
+	return 1;
+}
+
+/* -- the search job -- */
+
+static void free_hits(struct hit *h, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(h[i].label);
+		free(h[i].kind);
+		free(h[i].text);
+	}
+	free(h);
+}
+
+static const char *cell(const struct vb_result *r, size_t row, const char *col)
+{
+	int c = col ? vb_result_col(r, col) : -1;
+	const char *v = c >= 0 ? vb_result_get(r, row, c) : NULL;
+	return v ? v : "";
+}
+
+static const struct vb_table_spec *cur_spec(struct tui_app *app)
+{
+	return ddl_table_spec(ddl_table_name(L.table), app->engine->vbc.dim);
+}
+
+static void take_hits(const struct vb_table_spec *spec, const struct vb_result *r)
+{
+	L.next_n = (int)r->nrows;
+	L.next_hits = vb_xcalloc(r->nrows ? r->nrows : 1, sizeof *L.next_hits);
+	int has_name = vb_result_col(r, "name") >= 0;
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct hit *h = &L.next_hits[i];
+		h->label = vb_xstrdup(cell(r, i, has_name ? "name" : spec->key_column));
+		h->kind = vb_xstrdup(cell(r, i, vb_result_col(r, "kind") >= 0 ? "kind" : NULL));
+		h->text = vb_xstrdup(cell(r, i, spec->text_source));
+		if (r->distance) {
+			h->distance = r->distance[i];
+			h->has_d = 1;
+		}
+		if (r->score) {
+			h->score = r->score[i];
+			h->has_s = 1;
+		}
+	}
+}
+
+/* The vector query of the pgvector plugin, by hand: with the index (plain ORDER BY) or forced
+ * exact ("+ 0" hides the operator from the planner, so no index can serve the ORDER BY). */
+static char *vector_sql(struct tui_app *app, const struct vb_table_spec *spec, int exact, int explain)
+{
+	const char *schema = app->engine->vbc.schema && *app->engine->vbc.schema ? app->engine->vbc.schema : "public";
+	char *qs = vb_quote_ident(schema), *qt = vb_quote_ident(spec->name), *qk = vb_quote_ident(spec->key_column);
+	char *sql = vb_xasprintf("%sSELECT %s FROM %s.%s WHERE namespace = $1 ORDER BY (vector <=> $2::vector)%s LIMIT $3::int",
+	                         explain ? "EXPLAIN " : "", qk, qs, qt, exact ? " + 0" : "");
+	free(qs);
+	free(qt);
+	free(qk);
+	return sql;
+}
+
+static void job_search(struct tui_app *app, void *arg)
+{
+	(void)arg;
+	struct vb_error err;
+	vb_err_clear(&err);
+	L.next_ok = 0;
+	L.next_msg[0] = '\0';
+	L.next_n = 0;
+	L.next_hits = NULL;
+	tui_text_clear(&L.next_extra);
+	if (tui_connect(app, &err) != VB_OK) {
+		snprintf(L.next_msg, sizeof L.next_msg, "cannot connect: %s", err.message);
+		return;
+	}
+	struct engine *e = app->engine;
+	const struct vb_table_spec *spec = cur_spec(app);
+	struct vb_filter *filter = NULL;
+	if (L.where[0]) {
+		filter = vb_filter_parse(L.where, &err);
+		if (!filter || vb_filter_check(filter, spec, &err) != VB_OK) {
+			snprintf(L.next_msg, sizeof L.next_msg, "filter: %s", err.message);
+			vb_filter_free(filter);
+			return;
+		}
+	}
+	struct embedder *emb = NULL;
+	float *q = NULL;
+	struct vb_result *res = NULL;
+	if (embedder_open_config(app->ctx->cfg, &emb, &err) != VB_OK) {
+		snprintf(L.next_msg, sizeof L.next_msg, "embedder: %s", err.message);
+		goto out;
+	}
+	if (e->ops->ensure_table(e->h, spec, &err) != VB_OK) {
+		snprintf(L.next_msg, sizeof L.next_msg, "table not ready: %s", err.message);
+		goto out;
+	}
+	q = vb_xmalloc((size_t)spec->vector_dim * sizeof *q);
+	const char *text = L.query ? L.query : "";
+	double t0 = mono_ms();
+	int st = VB_OK;
+	if (L.job == SJ_SEARCH && L.mode != MODE_TEXT)
+		st = embedder_embed(emb, &text, 1, q, &err);
+	if (st == VB_OK && L.job != SJ_SEARCH)
+		st = embedder_embed(emb, &text, 1, q, &err);
+	if (st != VB_OK) {
+		snprintf(L.next_msg, sizeof L.next_msg, "embedder: %s", err.message);
+		goto out;
+	}
+	if (L.job == SJ_SEARCH) {
+		if (L.mode == MODE_VECTOR)
+			st = e->ops->search_vector(e->h, spec, q, spec->vector_dim, L.top, filter, NULL, &res, &err);
+		else if (L.mode == MODE_TEXT && (e->ops->caps & VB_CAP_TEXT) && e->ops->search_text)
+			st = e->ops->search_text(e->h, spec, text, L.top, filter, NULL, &res, &err);
+		else if (L.mode == MODE_HYBRID && (e->ops->caps & VB_CAP_HYBRID) && e->ops->search_hybrid)
+			st = e->ops->search_hybrid(e->h, spec, text, q, spec->vector_dim, L.top, filter, NULL, &res, &err);
+		else
+			st = vb_err_set(&err, VB_ERR_UNSUPPORTED, "backend %s has no %s search; m changes the mode", e->ops->name,
+			                mode_names[L.mode]);
+		L.next_ms = mono_ms() - t0;
+		if (st != VB_OK) {
+			snprintf(L.next_msg, sizeof L.next_msg, "%s search failed: %s", mode_names[L.mode], err.message);
+			goto out;
+		}
+		take_hits(spec, res);
+		L.next_ok = 1;
+		goto out;
+	}
+	if (!(e->ops->caps & VB_CAP_SQL) || !e->ops->query) {
+		snprintf(L.next_msg, sizeof L.next_msg, "%s needs a SQL backend (pgvector); %s searches by exact scan, so "
+		         "recall is 1.0 by construction", L.job == SJ_EXPLAIN ? "EXPLAIN" : "recall@k", e->ops->name);
+		goto out;
+	}
+	char *vec = vb_vector_to_text(q, spec->vector_dim);
+	char topn[16];
+	snprintf(topn, sizeof topn, "%d", L.top);
+	const char *params[] = {e->vbc.namespace ? e->vbc.namespace : "default", vec, topn};
+	if (L.job == SJ_EXPLAIN) {
+		char *sql = vector_sql(app, spec, 0, 1);
+		st = e->ops->query(e->h, sql, 3, params, &res, &err);
+		free(sql);
+		if (st == VB_OK) {
+			tui_text_addf(&L.next_extra, ROLE_TITLE, "EXPLAIN of the %s vector query (top %d)", spec->name, L.top);
+			for (size_t i = 0; i < res->nrows; i++)
+				tui_text_add(&L.next_extra, ROLE_NORMAL, vb_result_get(res, i, 0));
+			L.next_ok = 1;
+		} else {
+			snprintf(L.next_msg, sizeof L.next_msg, "EXPLAIN failed: %s", err.message);
+		}
+	} else {
+		struct vb_result *exact = NULL;
+		char *sql = vector_sql(app, spec, 0, 0);
+		double ta = mono_ms();
+		st = e->ops->query(e->h, sql, 3, params, &res, &err);
+		double ms_index = mono_ms() - ta;
+		free(sql);
+		double ms_exact = 0;
+		if (st == VB_OK) {
+			sql = vector_sql(app, spec, 1, 0);
+			ta = mono_ms();
+			st = e->ops->query(e->h, sql, 3, params, &exact, &err);
+			ms_exact = mono_ms() - ta;
+			free(sql);
+		}
+		if (st == VB_OK) {
+			size_t hit = 0;
+			for (size_t i = 0; i < exact->nrows; i++)
+				for (size_t j = 0; j < res->nrows; j++)
+					if (strcmp(vb_result_get(exact, i, 0) ? vb_result_get(exact, i, 0) : "",
+					           vb_result_get(res, j, 0) ? vb_result_get(res, j, 0) : "") == 0) {
+						hit++;
+						break;
+					}
+			double recall = exact->nrows ? (double)hit / (double)exact->nrows : 1.0;
+			char a[32], b[32];
+			tui_text_addf(&L.next_extra, ROLE_TITLE, "recall@%d of %s: index vs exact scan (namespace, no filter)", L.top,
+			              spec->name);
+			tui_text_addf(&L.next_extra, recall >= 0.9 ? ROLE_OK : ROLE_WARN, "recall@%d = %.2f (%zu of %zu exact neighbours found)",
+			              L.top, recall, hit, exact->nrows);
+			tui_text_addf(&L.next_extra, ROLE_NORMAL, "index query %s, exact scan %s", tui_ms(ms_index, a, sizeof a),
+			              tui_ms(ms_exact, b, sizeof b));
+			L.next_ok = 1;
+		} else {
+			snprintf(L.next_msg, sizeof L.next_msg, "recall query failed: %s", err.message);
+		}
+		if (exact)
+			e->ops->result_free(e->h, &exact);
+	}
+	free(vec);
+out:
+	if (res)
+		e->ops->result_free(e->h, &res);
+	free(q);
+	embedder_close(&emb);
+	vb_filter_free(filter);
+}
+
+static void lab_job_done(struct tui_app *app)
+{
+	if (L.job == SJ_SEARCH && L.next_ok) {
+		free_hits(L.hits, L.nhits);
+		L.hits = L.next_hits;
+		L.nhits = L.next_n;
+		L.sel = L.scroll = 0;
+		L.ms = L.next_ms;
+		char ms[32];
+		snprintf(L.msg, sizeof L.msg, "%d result%s in %s (%s, %s, top %d)", L.nhits, L.nhits == 1 ? "" : "s",
+		         tui_ms(L.ms, ms, sizeof ms), mode_names[L.mode], ddl_table_name(L.table), L.top);
+		tui_text_clear(&L.extra);
+		tui_log(app, "search '%s': %s", L.query ? L.query : "", L.msg);
+		if (L.nhits)
+			L.focus = 1;
+	} else if (L.next_ok) {
+		tui_text_clear(&L.extra);
+		L.extra = L.next_extra;
+		memset(&L.next_extra, 0, sizeof L.next_extra);
+		tui_log(app, "search lab: %s", L.job == SJ_EXPLAIN ? "EXPLAIN shown" : L.extra.n > 1 ? L.extra.lines[1] : "recall");
+	} else {
+		free_hits(L.next_hits, L.next_n);
+		snprintf(L.msg, sizeof L.msg, "%s", L.next_msg);
+		tui_log(app, "search lab: %s", L.next_msg);
+	}
+	L.next_hits = NULL;
+	L.next_n = 0;
+	tui_text_clear(&L.next_extra);
+	L.job = 0;
+}
+
+static void start_job(struct tui_app *app, int kind)
+{
+	if (app->job_running) {
+		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		return;
+	}
+	if (!L.query || !*L.query) {
+		tui_status(app, "type a query at the prompt first (Tab goes there)");
+		return;
+	}
+	L.job = kind;
+	if (tui_job_engine(app, job_search, NULL) != 0)
+		L.job = 0;
+}
+
+static void run_search(struct tui_app *app)
+{
+	start_job(app, SJ_SEARCH);
+}
+
+/* -- drawing and keys -- */
+
+static void lab_enter(struct tui_app *app)
+{
+	lab_init(app);
+}
+
+static void lab_draw(struct tui_app *app, int top, int height, int width)
+{
+	int running = app->job_running && app->job_screen == SCR_SEARCH;
+	tui_printf(top, 0, width, ROLE_TITLE, " Search lab: mode %s, table %s, top %d, filter %s%s", mode_names[L.mode],
+	           ddl_table_name(L.table), L.top, L.where[0] ? L.where : "-", running ? " - running" : "");
+	/* the prompt line; readline's display prompt changes during Ctrl-R search */
+	const char *prompt = rl_display_prompt ? rl_display_prompt : "search> ";
+	const char *buf = rl_line_buffer ? rl_line_buffer : "";
+	int plen = (int)strlen(prompt);
+	int avail = width - plen - 1;
+	int off = rl_point > avail ? rl_point - avail : 0;
+	if (off > (int)strlen(buf))
+		off = 0;
+	int y = top + 1;
+	tui_fill_line(y, width, L.focus == 0 ? ROLE_NORMAL : ROLE_DIM);
+	tui_print(y, 0, width, L.focus == 0 ? ROLE_TITLE : ROLE_DIM, prompt);
+	tui_print(y, plen, width - plen, ROLE_NORMAL, buf + off);
+	tui_print(y + 1, 0, width, ROLE_DIM, running ? "searching... (Ctrl-C cancels)" : L.msg[0] ? L.msg :
+	          "type a query, Enter searches; Tab: results (m mode, T table, t top-N, w filter, e EXPLAIN, a recall)");
+	int ly = y + 2;
+	int rows = height - 3;
+	if (L.extra.n) {
+		int eh = L.extra.n + 1 < rows / 2 ? L.extra.n + 1 : rows / 2;
+		rows -= eh;
+		tui_text_draw_at(&L.extra, ly + rows + 1, 1, eh - 1, width - 1, NULL);
+	}
+	if (L.nhits) {
+		tui_printf(ly, 0, width, ROLE_TITLE, " %2s %-26s %-9s %8s %8s  %s", "#", "name / id", "kind", "distance",
+		           "score", "text");
+		int lh = rows - 1 - (L.nhits ? 2 : 0);
+		L.scroll = tui_scroll_for(L.sel, L.scroll, lh, L.nhits);
+		for (int r = 0; r < lh && L.scroll + r < L.nhits; r++) {
+			int i = L.scroll + r;
+			const struct hit *h = &L.hits[i];
+			char d[16] = "-", s[16] = "-";
+			if (h->has_d)
+				snprintf(d, sizeof d, "%.4f", h->distance);
+			if (h->has_s)
+				snprintf(s, sizeof s, "%.4f", h->score);
+			int role = (i == L.sel && L.focus == 1) ? ROLE_SELECTED : ROLE_NORMAL;
+			if (role == ROLE_SELECTED)
+				tui_fill_line(ly + 1 + r, width, role);
+			tui_printf(ly + 1 + r, 0, width, role, " %2d %-26.26s %-9.9s %8s %8s  %s", i + 1, h->label, h->kind, d, s,
+			           h->text);
+		}
+		/* the selected hit's text in full (two lines) */
+		if (L.sel < L.nhits) {
+			struct tui_text t = {0};
+			tui_text_add_wrapped(&t, ROLE_DIM, L.hits[L.sel].text, width - 2, "  ");
+			tui_text_draw(&t, ly + rows - 2, 2, width, NULL);
+			tui_text_clear(&t);
+		}
+	}
+	if (L.focus == 0 && !running) {
+		int cx = plen + rl_point - off;
+		move(y, cx < width ? cx : width - 1);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+}
+
+static int lab_action(struct tui_app *app, int action)
+{
+	switch (action) {
+	case ACT_TAB:
+	case ACT_ENTER:
+		L.focus = 0;
+		return 1;
+	case ACT_MODE:
+		L.mode = (L.mode + 1) % 3;
+		tui_status(app, "mode %s", mode_names[L.mode]);
+		if (L.query)
+			run_search(app);
+		return 1;
+	case ACT_TABLE: {
+		int n = ddl_table_count();
+		do
+			L.table = (L.table + 1) % n;
+		while (!ddl_table_is_vector(L.table));
+		if (L.query)
+			run_search(app);
+		return 1;
+	}
+	case ACT_TOPN: {
+		char buf[16];
+		snprintf(buf, sizeof buf, "%d", L.top);
+		if (tui_input(app, "top N (1-1000): ", buf, sizeof buf)) {
+			int v = atoi(buf);
+			if (v < 1 || v > 1000)
+				tui_status(app, "top N must be 1..1000, got '%s'", buf);
+			else
+				L.top = v;
+		}
+		return 1;
+	}
+	case ACT_FILTER: {
+		char buf[256];
+		snprintf(buf, sizeof buf, "%s", L.where);
+		if (tui_input(app, "filter (e.g. kind = 'metric'; empty clears): ", buf, sizeof buf)) {
+			struct vb_error err;
+			vb_err_clear(&err);
+			struct vb_filter *f = buf[0] ? vb_filter_parse(buf, &err) : NULL;
+			if (buf[0] && (!f || vb_filter_check(f, cur_spec(app), &err) != VB_OK))
+				tui_status(app, "filter: %s", err.message);
+			else
+				snprintf(L.where, sizeof L.where, "%s", buf);
+			vb_filter_free(f);
+		}
+		return 1;
+	}
+	case ACT_EXPLAIN:
+		start_job(app, SJ_EXPLAIN);
+		return 1;
+	case ACT_RECALL:
+		start_job(app, SJ_RECALL);
+		return 1;
+	case ACT_RUN:
+		run_search(app);
+		return 1;
+	default:
+		break;
+	}
+	if (L.extra.n && (action == ACT_PGUP || action == ACT_PGDN))
+		return tui_text_action(&L.extra, action == ACT_PGUP ? ACT_UP : ACT_DOWN, 1, NULL);
+	return tui_move(action, &L.sel, L.nhits, 5);
+}
+
+static void lab_cleanup(struct tui_app *app)
+{
+	(void)app;
+	free_hits(L.hits, L.nhits);
+	L.hits = NULL;
+	L.nhits = 0;
+	free(L.query);
+	L.query = NULL;
+	tui_text_clear(&L.extra);
+	tui_text_clear(&L.next_extra);
+	if (L.ready) {
+		rl_callback_handler_remove();
+		clear_history();
+		rl_outstream = stdout;
+		if (L.rl_null)
+			fclose(L.rl_null);
+		L.rl_null = NULL;
+		L.ready = 0;
+	}
+}
+
+const struct tui_screen_ops tui_screen_search = {
+	.name = "search",
+	.title = "Search",
+	.enter = lab_enter,
+	.draw = lab_draw,
+	.action = lab_action,
+	.job_done = lab_job_done,
+	.key = lab_key,
+	.keys_hint = " Enter search  Tab prompt/results  m mode  T table  t top-N  w filter  e explain  a recall",
+	.cleanup = lab_cleanup,
+};

@@ -1,0 +1,464 @@
+/* tui/screen_setup.c - the Setup wizard: the engine's steps with status and duration on the
+ * left, the selected step's message, advice and fix SQL on the right.  r runs one step, R all,
+ * f applies the fix SQL (after a confirm) through the backend's exec_script, s saves the DBA
+ * packet.  Engine work runs on the worker thread; this screen draws only its own snapshot. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../ddl/ddl.h"
+#include "../engine/cli_engine.h"
+#include "../engine/engine.h"
+#include "textview.h"
+
+struct snap_step {
+	int id;
+	int status;
+	double ms;
+	char *message, *detail, *fix, *cause;
+	char errclass[24];
+	const struct advice *adv;
+};
+
+enum { JOB_NONE = 0, JOB_RUN, JOB_RUN_ALL, JOB_FIX };
+
+static struct setup {
+	struct snap_step steps[STEP__COUNT];
+	int n;
+	int sel, scroll, pane;
+	struct tui_text info;
+	int info_for;           /* step index the info pane shows, -1 = rebuild */
+	int job, job_step;
+	char **fix_stmts;
+	volatile int fix_done;
+	struct vb_error job_err;
+	int job_rc;
+	int have_results;
+	int nok, nwarn, nfail;
+} S = {.info_for = -1};
+
+static void snap_clear(void)
+{
+	for (int i = 0; i < S.n; i++) {
+		free(S.steps[i].message);
+		free(S.steps[i].detail);
+		free(S.steps[i].fix);
+		free(S.steps[i].cause);
+	}
+	memset(S.steps, 0, sizeof S.steps);
+	S.n = 0;
+}
+
+/* Copies what the engine knows; main thread, no job running. */
+static void snap_take(struct tui_app *app)
+{
+	struct engine *e = app->engine;
+	snap_clear();
+	S.nok = S.nwarn = S.nfail = 0;
+	for (int i = 0; i < step_ndefs; i++) {
+		int id = step_defs[i].id;
+		if (!engine_step_applies(e, id))
+			continue;
+		const struct step_result *r = engine_result(e, id);
+		struct snap_step *s = &S.steps[S.n++];
+		s->id = id;
+		s->status = r ? r->status : STEP_PENDING;
+		s->ms = r ? r->ms : 0;
+		if (r) {
+			s->message = vb_xstrdup(r->message);
+			s->detail = vb_xstrdup(r->detail);
+			s->fix = vb_xstrdup(r->fix);
+			snprintf(s->errclass, sizeof s->errclass, "%s", r->errclass);
+			s->adv = r->advice_id ? advice_get(r->advice_id) : NULL;
+			if (r->why)
+				s->cause = vb_xstrdup(r->why);
+			else if (s->adv)
+				s->cause = engine_render(e, s->adv->cause, NULL, NULL, 0);
+		}
+		S.nok += s->status == STEP_OK;
+		S.nwarn += s->status == STEP_WARN;
+		S.nfail += s->status == STEP_FAIL;
+	}
+	if (S.sel >= S.n)
+		S.sel = S.n ? S.n - 1 : 0;
+	S.info_for = -1;
+}
+
+static const struct step_def *def_of(int id)
+{
+	for (int i = 0; i < step_ndefs; i++)
+		if (step_defs[i].id == id)
+			return &step_defs[i];
+	return NULL;
+}
+
+static void build_info(struct tui_app *app, int width)
+{
+	tui_text_clear(&S.info);
+	S.info_for = S.sel;
+	if (!S.n)
+		return;
+	const struct snap_step *s = &S.steps[S.sel];
+	const struct step_def *d = def_of(s->id);
+	char ms[32];
+	tui_text_addf(&S.info, ROLE_TITLE, "%s (%s)", d ? d->title : "?", d ? d->name : "?");
+	if (s->status == STEP_PENDING) {
+		tui_text_add(&S.info, ROLE_DIM, "not run yet: r runs this step, R runs all");
+		return;
+	}
+	tui_text_addf(&S.info, tui_status_role(s->status), "%s %s  %s%s%s", tui_glyph_status(app, s->status),
+	              step_status_name(s->status), tui_ms(s->ms, ms, sizeof ms), s->errclass[0] ? "  class " : "",
+	              s->errclass);
+	if (s->message)
+		tui_text_add_wrapped(&S.info, ROLE_NORMAL, s->message, width, "");
+	if (s->detail)
+		tui_text_add_wrapped(&S.info, ROLE_DIM, s->detail, width, "  ");
+	if (s->adv) {
+		tui_text_add(&S.info, ROLE_NORMAL, "");
+		tui_text_addf(&S.info, ROLE_TITLE, "%s: %s", s->adv->id, s->adv->title);
+		tui_text_addf(&S.info, s->adv->who == ADV_DBA ? ROLE_WARN : ROLE_NORMAL, "Who acts: %s%s",
+		              advice_who_name(s->adv->who), s->adv->who == ADV_DBA ? " (s saves the DBA packet)" : "");
+		if (s->cause)
+			tui_text_add_wrapped(&S.info, ROLE_NORMAL, s->cause, width, "");
+	}
+	if (s->fix && (s->status == STEP_FAIL || s->status == STEP_WARN)) {
+		tui_text_add(&S.info, ROLE_NORMAL, "");
+		tui_text_add(&S.info, ROLE_TITLE, "Fix (f applies the SQL after a confirm):");
+		tui_text_add_block(&S.info, ROLE_SQL, s->fix);
+	}
+}
+
+#define LIST_W 31
+
+static void setup_draw(struct tui_app *app, int top, int height, int width)
+{
+	struct engine *e = app->engine;
+	if (app->job_running && app->job_screen == SCR_SETUP)
+		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: running%s (Ctrl-C cancels)",
+		           S.job == JOB_FIX ? " the fix" : "");
+	else if (!S.have_results)
+		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %s, namespace %s - R runs every check",
+		           app->backend, app->namespace_);
+	else if (S.nfail + S.nwarn == 0)
+		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: all %d checks passed - ready", S.nok);
+	else
+		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %d ok, %d warn, %d fail - select a step for advice",
+		           S.nok, S.nwarn, S.nfail);
+	int h = height - 1;
+	S.scroll = tui_scroll_for(S.sel, S.scroll, h, S.n);
+	int live = app->job_running && app->job_screen == SCR_SETUP && S.job != JOB_FIX;
+	for (int r = 0; r < h && S.scroll + r < S.n; r++) {
+		int i = S.scroll + r;
+		const struct snap_step *s = &S.steps[i];
+		int status = s->status;
+		double msv = s->ms;
+		if (live) {
+			/* while a run is in flight only the plain numbers of the results are read */
+			const struct step_result *lr = engine_result(e, s->id);
+			status = lr ? lr->status : STEP_PENDING;
+			msv = lr ? lr->ms : 0;
+		}
+		const struct step_def *d = def_of(s->id);
+		char ms[32] = "";
+		if (status != STEP_PENDING)
+			tui_ms(msv, ms, sizeof ms);
+		int y = top + 1 + r;
+		int sel = i == S.sel;
+		if (sel)
+			tui_fill_line(y, LIST_W, S.pane == 0 ? ROLE_SELECTED : ROLE_STATUS);
+		int base = sel ? (S.pane == 0 ? ROLE_SELECTED : ROLE_STATUS) : ROLE_NORMAL;
+		if (sel) /* visible without colour or reverse video too */
+			tui_print(y, 0, 1, base, ">");
+		tui_print(y, 1, 6, sel ? base : tui_status_role(status), tui_glyph_status(app, status));
+		tui_printf(y, app->ascii ? 8 : 3, LIST_W - 3, base, "%-16s", d ? d->name : "?");
+		tui_printf(y, LIST_W - 9, 9, base, "%8s", ms);
+	}
+	for (int y = top + 1; y < top + height; y++)
+		mvaddstr(y, LIST_W, app->ascii ? "|" : "│");
+	int pw = width - LIST_W - 2;
+	if (live) {
+		tui_print(top + 1, LIST_W + 2, pw, ROLE_DIM, "running...");
+		return;
+	}
+	if (S.info_for != S.sel)
+		build_info(app, pw);
+	tui_text_draw_at(&S.info, top + 1, LIST_W + 2, h, pw, app->find);
+}
+
+static void job_run(struct tui_app *app, void *arg);
+
+static void setup_enter(struct tui_app *app)
+{
+	static int started;
+	S.info_for = -1;
+	if (app->job_running)
+		return;
+	if (!S.n)
+		snap_take(app);
+	/* the first visit runs every check: the wizard opens on the answer, not on a blank list */
+	if (!started && !getenv("VBADMIN_NO_AUTORUN")) {
+		started = 1;
+		S.job = JOB_RUN_ALL;
+		if (tui_job_engine(app, job_run, NULL) != 0)
+			S.job = JOB_NONE;
+	}
+}
+
+static void job_run(struct tui_app *app, void *arg)
+{
+	(void)arg;
+	tui_engine_renew(app);
+	if (S.job == JOB_RUN)
+		engine_run_step(app->engine, S.job_step);
+	else
+		engine_run_all(app->engine, STEP_NONE);
+}
+
+static void fix_progress(void *ctx, int index, const char *sql, int status, const char *message)
+{
+	struct tui_app *app = ctx;
+	(void)sql;
+	if (status == VB_OK)
+		S.fix_done = index + 1;
+	tui_log(app, "fix statement %d: %s%s%s", index + 1, status == VB_OK ? "ok" : "failed",
+	        message && *message ? ": " : "", message ? message : "");
+}
+
+static void job_fix(struct tui_app *app, void *arg)
+{
+	(void)arg;
+	vb_err_clear(&S.job_err);
+	S.job_rc = tui_connect(app, &S.job_err);
+	if (S.job_rc != VB_OK)
+		return;
+	struct engine *e = app->engine;
+	int n = 0;
+	while (S.fix_stmts[n])
+		n++;
+	S.job_rc = e->ops->exec_script(e->h, (const char *const *)S.fix_stmts, n, fix_progress, app, &S.job_err);
+	if (S.job_rc == VB_OK) {
+		/* show the new state right away */
+		tui_engine_renew(app);
+		engine_run_all(app->engine, STEP_NONE);
+	}
+}
+
+static void setup_job_done(struct tui_app *app)
+{
+	if (S.job == JOB_FIX) {
+		int n = 0;
+		while (S.fix_stmts[n])
+			n++;
+		if (S.job_rc == VB_OK) {
+			tui_status(app, "fix applied: %d statement%s in one transaction; checks re-run", n, n == 1 ? "" : "s");
+			tui_log(app, "fix applied (%d statements)", n);
+		} else {
+			tui_status(app, "fix failed, nothing was changed: %s", S.job_err.message);
+			tui_log(app, "fix failed%s%s: %s", S.job_err.sqlstate[0] ? " SQLSTATE " : "", S.job_err.sqlstate,
+			        S.job_err.message);
+		}
+		ddl_statements_free(S.fix_stmts);
+		S.fix_stmts = NULL;
+		if (S.job_rc != VB_OK)
+			return;
+	}
+	snap_take(app);
+	S.have_results = 1;
+	int code = engine_exit_code(app->engine);
+	tui_log(app, "setup checks: %d ok, %d warn, %d fail (exit code %d)", S.nok, S.nwarn, S.nfail, code);
+	for (int i = 0; i < S.n; i++)
+		if (S.steps[i].status == STEP_FAIL || S.steps[i].status == STEP_WARN) {
+			const struct step_def *d = def_of(S.steps[i].id);
+			tui_log(app, "  %s %s: %s", step_status_name(S.steps[i].status), d ? d->name : "?",
+			        S.steps[i].message ? S.steps[i].message : "");
+		}
+	if (app->engine->cancelled)
+		tui_status(app, "cancelled: the remaining steps were skipped");
+	/* select the first problem so its advice shows at once */
+	if (S.job == JOB_RUN_ALL)
+		for (int i = 0; i < S.n; i++)
+			if (S.steps[i].status == STEP_FAIL) {
+				S.sel = i;
+				break;
+			}
+	S.job = JOB_NONE;
+}
+
+static const char *const sql_verbs[] = {"CREATE", "ALTER", "GRANT", "REVOKE", "DROP", "SET", "SELECT", "COMMENT",
+                                        "REINDEX", "ANALYZE", "INSERT", "UPDATE", "DELETE", "TRUNCATE"};
+
+static int is_sql(const char *stmt)
+{
+	size_t n = 0;
+	while (isalpha((unsigned char)stmt[n]))
+		n++;
+	for (size_t i = 0; i < sizeof sql_verbs / sizeof sql_verbs[0]; i++)
+		if (strlen(sql_verbs[i]) == n && strncasecmp(stmt, sql_verbs[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The fix without its shell-comment lines, split into statements; NULL when a piece is not SQL. */
+static char **fix_statements(const char *fix)
+{
+	struct vb_buf b;
+	vb_buf_init(&b);
+	for (const char *p = fix; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (*p != '#') {
+			vb_buf_addn(&b, p, len);
+			vb_buf_addc(&b, '\n');
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	char **stmts = tui_split_sql(b.data ? b.data : "");
+	vb_buf_free(&b);
+	int ok = stmts[0] != NULL;
+	for (int i = 0; stmts[i]; i++)
+		ok &= is_sql(stmts[i]);
+	if (!ok) {
+		ddl_statements_free(stmts);
+		return NULL;
+	}
+	return stmts;
+}
+
+static void apply_fix(struct tui_app *app)
+{
+	if (!S.n)
+		return;
+	const struct snap_step *s = &S.steps[S.sel];
+	if (!s->fix || (s->status != STEP_FAIL && s->status != STEP_WARN)) {
+		tui_status(app, "this step has no fix to apply");
+		return;
+	}
+	struct engine *e = app->engine;
+	if (!e->ops || !(e->ops->caps & VB_CAP_SQL) || !e->ops->exec_script) {
+		tui_status(app, "backend %s runs no SQL; follow the fix by hand", app->backend);
+		return;
+	}
+	char **stmts = fix_statements(s->fix);
+	if (!stmts) {
+		tui_status(app, s->adv && s->adv->who == ADV_DBA
+		                    ? "this fix is not SQL vbadmin can run: s saves the DBA packet for whoever can"
+		                    : "this fix is a shell command, not SQL: run it in a terminal");
+		return;
+	}
+	int n = 0;
+	while (stmts[n])
+		n++;
+	char q[200];
+	snprintf(q, sizeof q, "Run %d statement%s of the fix in one transaction?", n, n == 1 ? "" : "s");
+	if (!tui_confirm(app, q)) {
+		ddl_statements_free(stmts);
+		tui_status(app, "fix not applied");
+		return;
+	}
+	S.fix_stmts = stmts;
+	S.fix_done = 0;
+	S.job = JOB_FIX;
+	if (tui_job_engine(app, job_fix, NULL) != 0) {
+		ddl_statements_free(stmts);
+		S.fix_stmts = NULL;
+		S.job = JOB_NONE;
+	}
+}
+
+static void save_packet(struct tui_app *app)
+{
+	if (!S.have_results) {
+		tui_status(app, "run the checks first (R)");
+		return;
+	}
+	char path[256] = "vbadmin-dba-packet.txt";
+	if (!tui_input(app, "save DBA packet to: ", path, sizeof path) || !path[0])
+		return;
+	struct vb_buf b;
+	vb_buf_init(&b);
+	cli_dba_packet_build(app->engine, &b);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		tui_status(app, "cannot write %s: %s", path, strerror(errno));
+	} else {
+		fputs(b.data ? b.data : "", f);
+		fclose(f);
+		tui_status(app, "DBA packet written to %s", path);
+		tui_log(app, "DBA packet written to %s", path);
+	}
+	vb_buf_free(&b);
+}
+
+static int setup_action(struct tui_app *app, int action)
+{
+	int busy = app->job_running;
+	switch (action) {
+	case ACT_TAB:
+		S.pane = !S.pane;
+		return 1;
+	case ACT_RUN:
+	case ACT_ENTER:
+		if (!S.n)
+			action = ACT_RUN_ALL;
+		else {
+			if (busy)
+				return tui_job_engine(app, job_run, NULL), 1;
+			S.job = JOB_RUN;
+			S.job_step = S.steps[S.sel].id;
+			if (tui_job_engine(app, job_run, NULL) != 0)
+				S.job = JOB_NONE;
+			return 1;
+		}
+		/* fall through */
+	case ACT_RUN_ALL:
+		if (busy)
+			return tui_job_engine(app, job_run, NULL), 1;
+		S.job = JOB_RUN_ALL;
+		if (tui_job_engine(app, job_run, NULL) != 0)
+			S.job = JOB_NONE;
+		return 1;
+	case ACT_FIX:
+		if (!busy)
+			apply_fix(app);
+		else
+			tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		return 1;
+	case ACT_SAVE:
+		if (!busy)
+			save_packet(app);
+		return 1;
+	default:
+		break;
+	}
+	if (S.pane == 1) {
+		if (action == ACT_UP || action == ACT_DOWN || action == ACT_PGUP || action == ACT_PGDN ||
+		    action == ACT_HOME || action == ACT_END || action == ACT_FIND_NEXT || action == ACT_FIND_PREV)
+			return tui_text_action(&S.info, action, LINES - 4, app->find);
+		return 0;
+	}
+	if (tui_move(action, &S.sel, S.n, LINES - 4))
+		return 1;
+	return 0;
+}
+
+static void setup_cleanup(struct tui_app *app)
+{
+	(void)app;
+	snap_clear();
+	tui_text_clear(&S.info);
+	ddl_statements_free(S.fix_stmts);
+	S.fix_stmts = NULL;
+}
+
+const struct tui_screen_ops tui_screen_setup = {
+	.name = "setup",
+	.title = "Setup",
+	.enter = setup_enter,
+	.draw = setup_draw,
+	.action = setup_action,
+	.job_done = setup_job_done,
+	.keys_hint = " R run all  r run step  Tab pane  f apply fix  s DBA packet  ? help  Q quit",
+	.cleanup = setup_cleanup,
+};
