@@ -360,19 +360,43 @@ int pgv_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_erro
 	}
 	kv_add(kw, val, &n, "application_name", "vbadmin");
 	kv_add(kw, val, &n, "client_encoding", "UTF8");
-	/* backend options "k=v;k=v" are extra libpq keywords (sslrootcert, target_session_attrs...) */
+	/* backend options "k=v;k=v": libpq keywords (sslrootcert, target_session_attrs...) pass as
+	 * they are; anything else is a server setting (statement_timeout...) sent as -c k=v */
+	struct vb_buf server_opts;
+	vb_buf_init(&server_opts);
+	PQconninfoOption *known = PQconndefaults();
 	for (char *save = NULL, *tok = opts ? strtok_r(opts, ";", &save) : NULL; tok; tok = strtok_r(NULL, ";", &save)) {
 		char *eq = strchr(tok, '=');
 		if (!eq)
 			continue;
 		*eq = '\0';
-		kv_add(kw, val, &n, tok, eq + 1);
+		while (*tok == ' ')
+			tok++;
+		int is_libpq = 0;
+		for (PQconninfoOption *o = known; o && o->keyword; o++)
+			if (strcmp(o->keyword, tok) == 0)
+				is_libpq = 1;
+		if (is_libpq) {
+			kv_add(kw, val, &n, tok, eq + 1);
+			continue;
+		}
+		vb_buf_printf(&server_opts, "%s-c %s=", server_opts.len ? " " : "", tok);
+		for (const char *v = eq + 1; *v; v++) {
+			if (*v == ' ' || *v == '\\')
+				vb_buf_addc(&server_opts, '\\');
+			vb_buf_addc(&server_opts, *v);
+		}
 	}
+	if (known)
+		PQconninfoFree(known);
+	if (server_opts.len)
+		kv_add(kw, val, &n, "options", server_opts.data);
 	kw[n] = NULL;
 	val[n] = NULL;
 
 	PGconn *c = PQconnectdbParams(kw, val, 0);
 	free(opts);
+	vb_buf_free(&server_opts);
 	if (!c || PQstatus(c) != CONNECTION_OK) {
 		connect_error(c, cfg, err);
 		PQfinish(c);

@@ -812,6 +812,27 @@ static int free_port(void)
 	return ntohs(a.sin_port);
 }
 
+static void test_options(const char *db)
+{
+	struct vb_config c = config(db, "ns1");
+	c.options = "statement_timeout=250ms; application_name=vb opt test";
+	struct vb_handle *h = NULL;
+	is_int(ops->open(&c, &h, &err), VB_OK, "open with backend options");
+	if (!h)
+		return;
+	struct vb_result *r = NULL;
+	is_int(ops->query(h, "SELECT current_setting('statement_timeout'), current_setting('application_name')", 0,
+	                  NULL, &r, &err),
+	       VB_OK, "read settings");
+	if (r) {
+		is_str(vb_result_get(r, 0, 0), "250ms", "server setting from options (-c)");
+		is_str(vb_result_get(r, 0, 1), "vb opt test", "libpq keyword from options");
+	}
+	ops->result_free(h, &r);
+	is_int(ops->query(h, "SELECT pg_sleep(2)", 0, NULL, &r, &err), VB_ERR_CANCELLED, "statement_timeout -> CANCELLED");
+	ops->close(&h);
+}
+
 static void test_connect_errors(const char *db)
 {
 	struct vb_handle *h = (struct vb_handle *)1;
@@ -945,6 +966,7 @@ int main(void)
 	ops->close(&h2);
 	ok(h == NULL && h2 == NULL, "close sets the handle to NULL");
 	ops->close(&h); /* NULL-safe */
+	test_options(db);
 	test_connect_errors(db);
 
 	sql = vb_xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
