@@ -166,8 +166,26 @@ PGresult *pgv_wait(struct vb_handle *h, struct vb_error *err)
 	return keep;
 }
 
+/* After a lost connection (server restart, terminated backend) the next statement reconnects.
+ * Every multi-statement flow here stops at its first failure, so a reset never lands between
+ * a BEGIN and its COMMIT. */
+static void reconnect_if_lost(struct vb_handle *h)
+{
+	if (PQstatus(h->conn) != CONNECTION_BAD)
+		return;
+	PQreset(h->conn);
+	if (PQstatus(h->conn) != CONNECTION_OK)
+		return;
+	PGcancel *old = h->cancel;
+	h->cancel = PQgetCancel(h->conn); /* the new backend has a new cancel key */
+	if (old)
+		PQfreeCancel(old);
+	h->tables_stale = 1;
+}
+
 PGresult *pgv_exec(struct vb_handle *h, const char *sql, const struct pgv_params *params, struct vb_error *err)
 {
+	reconnect_if_lost(h);
 	int sent = params ? PQsendQueryParams(h->conn, sql, params->n, NULL, (const char *const *)params->vals, NULL,
 	                                      NULL, 0)
 	                  : PQsendQuery(h->conn, sql);

@@ -812,6 +812,24 @@ static int free_port(void)
 	return ntohs(a.sin_port);
 }
 
+static void test_reconnect(struct vb_handle *admin, struct vb_handle *h)
+{
+	int64_t pid = sql_int(h, "SELECT pg_backend_pid()");
+	ok(pid > 0, "backend pid %lld", (long long)pid);
+	char *sql = vb_xasprintf("SELECT pg_terminate_backend(%lld)", (long long)pid);
+	is_int(run_sql(admin, sql), VB_OK, "terminate the backend behind the handle");
+	free(sql);
+	usleep(100 * 1000);
+	struct vb_result *r = NULL;
+	is_int(ops->query(h, "SELECT 1", 0, NULL, &r, &err), VB_ERR_CONNECT, "first statement after it -> CONNECT");
+	ops->result_free(h, &r);
+	int64_t n = -1;
+	is_int(ops->count(h, &items, NULL, &n, &err), VB_OK, "the next slot reconnects");
+	is_int(n, 5, "and sees the data");
+	ok(sql_int(h, "SELECT pg_backend_pid()") != pid, "on a new backend");
+	test_cancel(h); /* the cancel key was renewed */
+}
+
 static void test_options(const char *db)
 {
 	struct vb_config c = config(db, "ns1");
@@ -961,6 +979,7 @@ int main(void)
 		test_fts_index_used(h);
 		test_cancel(h);
 		test_real_ddl(h, db);
+		test_reconnect(admin, h);
 	}
 	ops->close(&h);
 	ops->close(&h2);
