@@ -115,8 +115,11 @@ static void boot_job_done(struct tui_app *app)
 			snprintf(rate, sizeof rate, "-- rows/s");
 		else
 			snprintf(rate, sizeof rate, "%.0f rows/s", r->seconds > 0 ? (double)r->written / r->seconds : 0.0);
-		tui_text_addf(&B.out, ok ? ROLE_OK : ROLE_FAIL, "%s %s: %ld of %ld rows written in %ld batches, %s",
-		              tui_glyph_status(app, ok ? 1 : 3), nm, r->written, r->total, r->batches, rate);
+		if (!ok && !r->total)
+			tui_text_addf(&B.out, ROLE_FAIL, "%s %s: failed, nothing was written", tui_glyph_status(app, 3), nm);
+		else
+			tui_text_addf(&B.out, ok ? ROLE_OK : ROLE_FAIL, "%s %s: %ld of %ld rows written in %ld batches, %s",
+			              tui_glyph_status(app, ok ? 1 : 3), nm, r->written, r->total, r->batches, rate);
 		if (ok && r->message[0])
 			tui_text_add_wrapped(&B.out, ROLE_NORMAL, r->message, COLS - 4, "   ");
 		tui_log(app, "bootstrap %s: %ld/%ld rows%s", nm, r->written, r->total, ok ? "" : " (failed)");

@@ -119,9 +119,12 @@ static void ddl_job_done(struct tui_app *app)
 	tui_text_clear(&D.res);
 	D.applied = 1;
 	int sql = app->engine->kind == STEPK_PG;
-	if (D.rc == VB_OK)
+	if (D.rc == VB_OK && sql)
 		tui_text_addf(&D.res, ROLE_OK, "%s %d statement%s applied in one transaction", tui_glyph_status(app, 1),
 		              D.nstmts, D.nstmts == 1 ? "" : "s");
+	else if (D.rc == VB_OK)
+		tui_text_addf(&D.res, ROLE_OK, "%s %d tables ready (the %s backend creates them itself)",
+		              tui_glyph_status(app, 1), D.nstmts, app->backend);
 	else
 		tui_text_addf(&D.res, ROLE_FAIL, "%s failed%s%s, %s: %s", tui_glyph_status(app, 3),
 		              D.err.sqlstate[0] ? " SQLSTATE " : "", D.err.sqlstate,

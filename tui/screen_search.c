@@ -71,6 +71,12 @@ static int feed_getc(FILE *f)
 	return L.iq < L.nq ? L.q[L.iq++] : EOF;
 }
 
+/* readline asks whether more input is waiting; only our queue counts, never the tty */
+static int queued_input(void)
+{
+	return L.iq < L.nq;
+}
+
 static void noop_redisplay(void)
 {
 }
@@ -145,6 +151,7 @@ static void lab_init(struct tui_app *app)
 	rl_prep_term_function = noop_prep;
 	rl_deprep_term_function = noop_deprep;
 	rl_getc_function = feed_getc;
+	rl_input_available_hook = queued_input;
 	rl_redisplay_function = noop_redisplay;
 	L.rl_null = fopen("/dev/null", "w");
 	rl_outstream = L.rl_null;

@@ -117,7 +117,9 @@ static void build_info(struct tui_app *app, int width)
 		tui_text_add_wrapped(&S.info, ROLE_DIM, s->detail, width, "  ");
 	if (s->adv) {
 		tui_text_add(&S.info, ROLE_NORMAL, "");
-		tui_text_addf(&S.info, ROLE_TITLE, "%s: %s", s->adv->id, s->adv->title);
+		char *t = vb_xasprintf("%s: %s", s->adv->id, s->adv->title);
+		tui_text_add_wrapped(&S.info, ROLE_TITLE, t, width, "");
+		free(t);
 		tui_text_addf(&S.info, s->adv->who == ADV_DBA ? ROLE_WARN : ROLE_NORMAL, "Who acts: %s%s",
 		              advice_who_name(s->adv->who), s->adv->who == ADV_DBA ? " (s saves the DBA packet)" : "");
 		if (s->cause)
@@ -126,7 +128,7 @@ static void build_info(struct tui_app *app, int width)
 	if (s->fix && (s->status == STEP_FAIL || s->status == STEP_WARN)) {
 		tui_text_add(&S.info, ROLE_NORMAL, "");
 		tui_text_add(&S.info, ROLE_TITLE, "Fix (f applies the SQL after a confirm):");
-		tui_text_add_block(&S.info, ROLE_SQL, s->fix);
+		tui_text_add_wrapped(&S.info, ROLE_SQL, s->fix, width, "");
 	}
 }
 
@@ -277,12 +279,17 @@ static void setup_job_done(struct tui_app *app)
 	if (app->engine->cancelled)
 		tui_status(app, "cancelled: the remaining steps were skipped");
 	/* select the first problem so its advice shows at once */
-	if (S.job == JOB_RUN_ALL)
-		for (int i = 0; i < S.n; i++)
-			if (S.steps[i].status == STEP_FAIL) {
-				S.sel = i;
-				break;
-			}
+	if (S.job == JOB_RUN_ALL) {
+		int warn = -1, fail = -1;
+		for (int i = S.n - 1; i >= 0; i--) {
+			if (S.steps[i].status == STEP_FAIL)
+				fail = i;
+			if (S.steps[i].status == STEP_WARN)
+				warn = i;
+		}
+		if (fail >= 0 || warn >= 0)
+			S.sel = fail >= 0 ? fail : warn;
+	}
 	S.job = JOB_NONE;
 }
 

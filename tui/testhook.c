@@ -1,6 +1,6 @@
 /* tui/testhook.c - headless console runs for golden screen tests.
  * VBADMIN_SCRIPT=FILE feeds keys, one token per line: a single character, or <Enter> <Esc> <Tab>
- * <Up> <Down> <PgUp> <PgDn> <Home> <End> <F1>..<F10> <C-c> <Space>, ":cmd" (command line + Enter),
+ * <Up> <Down> <PgUp> <PgDn> <Home> <End> <F1>..<F10> <C-c> <C-u> <C-r> <Space> <Resize>, ":cmd" (command line + Enter),
  * "=dump PATH" (writes the screen), "=wait" (waits for the running job), "#" comments.
  * VBADMIN_DUMP=PATH writes the final screen when the script ends. */
 #include <stdlib.h>
@@ -40,7 +40,7 @@ void tui_test_dump(const char *path)
 static const struct { const char *name; int key; } named[] = {
 	{"<Enter>", '\n'}, {"<Esc>", 27}, {"<Tab>", '\t'}, {"<Up>", KEY_UP}, {"<Down>", KEY_DOWN},
 	{"<Left>", KEY_LEFT}, {"<Right>", KEY_RIGHT}, {"<PgUp>", KEY_PPAGE}, {"<PgDn>", KEY_NPAGE},
-	{"<Home>", KEY_HOME}, {"<End>", KEY_END}, {"<C-c>", 3}, {"<Space>", ' '},
+	{"<Home>", KEY_HOME}, {"<End>", KEY_END}, {"<C-c>", 3}, {"<C-u>", 21}, {"<C-r>", 18}, {"<Space>", ' '},
 	{"<Backspace>", KEY_BACKSPACE}, {"<Resize>", KEY_RESIZE},
 };
 

@@ -145,7 +145,10 @@ int tui_input(struct tui_app *app, const char *prompt, char *buf, size_t len)
 			curs_set(0);
 			return 0;
 		}
-		if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0) {
+		if (k == 21) { /* Ctrl-U clears the line, as in a shell */
+			n = 0;
+			buf[0] = '\0';
+		} else if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0) {
 			buf[--n] = '\0';
 		} else if (k >= 0x20 && k < 0x100 && k != 127 && n + 1 < len) {
 			buf[n++] = (char)k;

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# tests/integration/test_tui_golden.sh - golden screen dumps of every console screen at 80x24.
+# Each tests/tui/<name>.keys runs headless (VBADMIN_SCRIPT) on the embedded default in a fresh
+# temp dir; the final screen (VBADMIN_DUMP) must equal tests/tui/expected/<name>.screen.
+# A "# env: K=V ..." line in the keys file adds environment.  UPDATE_GOLDEN=1 rewrites them.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/integration/lib.sh"
+VBADMIN=$(cd "$(dirname "$VBADMIN")" && pwd)/$(basename "$VBADMIN")
+
+for keys in "$ROOT"/tests/tui/*.keys; do
+	name=$(basename "$keys" .keys)
+	run="$T_TMP/$name"
+	mkdir -p "$run/home"
+	ln -s "$ROOT/examples" "$run/examples"
+	extra=$(sed -n 's/^# env: //p' "$keys")
+	# durations and latencies are drawn as "-- ms" in headless runs; the data dir is relative
+	(cd "$run" && env -i PATH="$PATH" HOME="$run/home" XDG_STATE_HOME="$run/state" XDG_CONFIG_HOME="$run/config" \
+		VBADMIN_DATA_DIR=data LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1 TERM=xterm LINES=24 COLUMNS=80 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" VBADMIN_PLUGIN_PATH="${VBADMIN_PLUGIN_PATH:-}" \
+		VBADMIN_SCRIPT="$keys" VBADMIN_DUMP="$run/out.screen" $extra \
+		timeout 60 "$VBADMIN" >"$run/stdout" 2>"$run/stderr")
+	rc=$?
+	t_is "$rc" 0 "$name: console exits 0"
+	if [ -s "$run/stderr" ]; then
+		echo "# stderr of $name:"; sed 's/^/#   /' "$run/stderr" | head -20
+	fi
+	want="$ROOT/tests/tui/expected/$name.screen"
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+		cp "$run/out.screen" "$want"
+	fi
+	if diff -u "$want" "$run/out.screen" >"$run/diff" 2>&1; then
+		t_ok 0 "$name: screen matches the golden dump"
+	else
+		t_ok 1 "$name: screen matches the golden dump"
+		sed 's/^/#   /' "$run/diff" | head -60
+	fi
+done
+# the goldens themselves must show what each screen is for (a blank dump would match a blank golden)
+e="$ROOT/tests/tui/expected"
+t_has "$(cat "$e/setup.screen")" "! bootstrap" "setup golden shows the bootstrap warning"
+t_has "$(cat "$e/setup.screen")" "VEC-047" "setup golden shows the advice of the selected step"
+t_has "$(cat "$e/setup_ascii.screen")" "[WARN]" "ascii golden uses ASCII glyphs"
+t_has "$(cat "$e/bootstrap.screen")" "metrics: 3 of 3 rows" "bootstrap golden shows rows written"
+t_has "$(cat "$e/search.screen")" "return_rate" "search golden finds the metric by its own words"
+t_has "$(cat "$e/ddl.screen")" "CREATE" "ddl golden shows SQL"
+t_has "$(cat "$e/small.screen")" "terminal too small" "small terminal golden shows the size message"
+t_done
