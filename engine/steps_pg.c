@@ -305,7 +305,9 @@ int step_pg_privileges(void *ctx, struct step_result *r)
 	if (!e->ext_installed)
 		step_add_detail(r, "create the vector extension: %s", e->rolsuper ? "yes" : "no (needs a superuser)");
 	/* table privileges come from the catalog snapshot */
-	if (e->schema_exists && engine_load_catalog(e, &err) == VB_OK) {
+	if (e->schema_exists && engine_load_catalog(e, &err) != VB_OK)
+		return engine_fail_from(e, r, &err, "reading table privileges");
+	if (e->schema_exists) {
 		struct vb_buf names;
 		vb_buf_init(&names);
 		for (int i = 0; i < e->ntables; i++)

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# scripts/gen-docs.sh - regenerate the documents derived from .def files (make docs):
+#   docs/troubleshooting.md  from engine/advice.def (via `vbadmin advice --markdown`)
+# Builds ./vbadmin first when it is missing or older than the catalogue.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${VBADMIN:-./vbadmin}
+if [ ! -x "$bin" ] || [ engine/advice.def -nt "$bin" ] || [ engine/advice.c -nt "$bin" ]; then
+	make --no-print-directory all >/dev/null
+	bin=./vbadmin
+fi
+mkdir -p docs
+"$bin" advice --markdown >docs/troubleshooting.md.tmp
+mv docs/troubleshooting.md.tmp docs/troubleshooting.md
+echo "gen-docs: docs/troubleshooting.md ($(grep -c '^## VEC-' docs/troubleshooting.md) entries)"
