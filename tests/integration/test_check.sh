@@ -243,6 +243,17 @@ cat "$T_TMP/int.out" >>"$ALL"
 psql17 -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'vb_locker'" >/dev/null
 kill $LOCKER 2>/dev/null; wait $LOCKER 2>/dev/null
 
+# ---------------------------------------------------------------- embedded chain (no config at all)
+mkdir -p "$T_TMP/emb" && pushd "$T_TMP/emb" >/dev/null
+t_run "$VBADMIN" check --json
+t_is "$RC" 0 "embedded default: check exits 0 with no config file"
+t_is "$(printf '%s' "$OUT" | json_ok 2>&1)" ok "embedded check --json has the documented shape"
+t_is "$(printf '%s' "$OUT" | json_get '" ".join(s["id"] for s in d["steps"])')" \
+	"config data_dir open fts5 tables columns dimensions bootstrap smoke" "embedded runs its own chain of steps"
+t_run "$VBADMIN" extension
+t_has "$OUT" "needs no PostgreSQL extension" "extension is not applicable to the embedded store"
+popd >/dev/null
+
 # ---------------------------------------------------------------- advice catalogue, docs
 t_run "$VBADMIN" advice 42501
 t_has "$OUT" "VEC-003" "advice 42501 prints the extension-privilege entry"
