@@ -59,6 +59,20 @@ void emb_table_invalidate(struct vb_handle *h, const char *name);
 /* Checks the spec is usable and the table exists: VB_ERR_NOT_FOUND "Table X does not exist." */
 int emb_require_table(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err);
 
+/* The FTS5 index follows the table through explicit statements (emb_fts.c); both are no-ops
+ * for a table without text columns. */
+struct emb_fts {
+	sqlite3_stmt *ins, *del;
+};
+int emb_fts_open(struct vb_handle *h, const struct vb_table_spec *spec, struct emb_fts *f, struct vb_error *err);
+void emb_fts_close(struct emb_fts *f);
+int emb_fts_add(struct vb_handle *h, struct emb_fts *f, int64_t rid, struct vb_error *err);
+int emb_fts_remove(struct vb_handle *h, struct emb_fts *f, int64_t rid, struct vb_error *err);
+/* Removes the index entries of every row matching where (NULL = all rows) - before they change. */
+int emb_fts_remove_where(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
+                         struct vb_error *err);
+int emb_fts_clear(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err);
+
 /* Filter compilation (emb_where.c).  Appends " WHERE ..." (or " AND ..." when `and`) to sql,
  * every column written as qual."col" when qual is set; values go to params. */
 int emb_where(const struct vb_filter *f, const struct vb_table_spec *spec, const char *qual, int and,

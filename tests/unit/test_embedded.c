@@ -2,6 +2,7 @@
  * every filter operator, namespace isolation and mismatch, upsert, ranking on a fixed data set,
  * bad input (nothing written), persistence, and the semantic_model table of ddl/. */
 #include <math.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -162,6 +163,24 @@ static void add_fixture(struct vb_handle *h)
 	struct vb_error err;
 	vb_err_clear(&err);
 	is_int(ops->add(h, &docs, &rows, &err), VB_OK, "add 8 fixture rows (%s)", err.message);
+}
+
+/* FTS5's own check that the text index matches the table row for row (rank 1 = compare with
+ * the content table), run on the store file through a separate connection. */
+static void fts_in_step(const char *ns, const char *table, const char *when)
+{
+	char *path = vb_xasprintf("%s/%s.db", data_dir, ns);
+	char *sql = vb_xasprintf("INSERT INTO \"%s_fts\"(\"%s_fts\", rank) VALUES ('integrity-check', 1)", table, table);
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	ok(rc == SQLITE_OK, "text index of %s in step with the table %s (%s)", table, when, msg ? msg : "ok");
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	free(sql);
+	free(path);
 }
 
 static void test_open_and_schema(void)
@@ -559,6 +578,7 @@ static void test_isolation_and_persistence(void)
 	is_int(count_where(h2, "namespace = 'ns2'"), 8, "ns2 rows carry ns2");
 	is_int(ops->drop(h2, &docs, &err), VB_OK, "drop in ns2");
 	is_int(count_where(h2, NULL), 0, "  clears ns2's rows");
+	fts_in_step("ns2", "docs", "after drop");
 	int exists = 0;
 	ops->table_exists(h2, "docs", &exists, &err);
 	is_int(exists, 1, "  but keeps the table");
@@ -585,6 +605,78 @@ static void test_isolation_and_persistence(void)
 	ops->close(&h1b);
 	ops->close(&h1);
 	ops->close(&h2);
+}
+
+/* The scan against a brute-force double-precision ranking: 3000 random rows of an odd
+ * dimension (37, so every tail loop runs), with and without a filter. */
+static int cmp_desc(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+	return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+static void test_scan_against_brute_force(void)
+{
+	enum { N = 3000, D = 37, K = 10 };
+	static const struct vb_column rc[] = {
+		{ "id", VB_T_INT, 1, "BIGINT" }, { "grp", VB_T_INT, 0, "BIGINT" }, { "vector", VB_T_VECTOR, 0, "vector" },
+	};
+	static const struct vb_table_spec rnd = { .name = "rnd", .columns = rc, .ncolumns = 3, .vector_column = "vector",
+	                                          .vector_dim = D, .key_column = "id", .namespaced = 1 };
+	static float v[N][D], qq[D];
+	static struct vb_value cells[N * 3];
+	static double rank[N][2];
+	unsigned seed = 12345;
+	for (int i = 0; i < N; i++) {
+		for (int j = 0; j < D; j++) {
+			seed = seed * 1103515245u + 12345u;
+			v[i][j] = (float)((seed >> 8) & 0xffff) / 65536.0f - 0.5f;
+		}
+		cells[i * 3] = (struct vb_value){ .type = VB_T_INT, .u.i = i };
+		cells[i * 3 + 1] = (struct vb_value){ .type = VB_T_INT, .u.i = i % 7 };
+		cells[i * 3 + 2] = vvec(v[i], D);
+	}
+	for (int j = 0; j < D; j++)
+		qq[j] = v[17][j] + 0.3f * v[42][j];
+	const char *cn[] = { "id", "grp", "vector" };
+	struct vb_rows rows = { 3, cn, N, cells };
+	struct vb_error err;
+	struct vb_handle *h = open_ns("rnd");
+	ops->ensure_table(h, &rnd, &err);
+	is_int(ops->add(h, &rnd, &rows, &err), VB_OK, "add %d random rows", N);
+	for (int pass = 0; pass < 2; pass++) {
+		double qn = 0;
+		for (int j = 0; j < D; j++)
+			qn += (double)qq[j] * qq[j];
+		int m = 0;
+		for (int i = 0; i < N; i++) {
+			if (pass && i % 7 != 3)
+				continue;
+			double dot = 0, vn = 0;
+			for (int j = 0; j < D; j++) {
+				dot += (double)qq[j] * v[i][j];
+				vn += (double)v[i][j] * v[i][j];
+			}
+			rank[m][0] = dot / sqrt(qn * vn);
+			rank[m++][1] = i;
+		}
+		qsort(rank, (size_t)m, sizeof rank[0], cmp_desc);
+		struct vb_buf want;
+		vb_buf_init(&want);
+		for (int i = 0; i < K; i++)
+			vb_buf_printf(&want, i ? ",%d" : "%d", (int)rank[i][1]);
+		struct vb_filter *f = pass ? vb_filter_parse("grp = 3", &err) : NULL;
+		struct vb_result *r = NULL;
+		is_int(ops->search_vector(h, &rnd, qq, D, K, f, NULL, &r, &err), VB_OK, "random search %s", pass ? "filtered" : "");
+		char *got = column_list(r, "id");
+		is_str(got, want.data, "  top %d equals the brute-force order%s", K, pass ? " among grp = 3" : "");
+		ok(r && r->distance && fabs(r->distance[0] - (1 - rank[0][0])) < 1e-5, "  distance = 1 - cos");
+		free(got);
+		vb_buf_free(&want);
+		vb_filter_free(f);
+		ops->result_free(h, &r);
+	}
+	ops->close(&h);
 }
 
 static void test_semantic_model(void)
@@ -644,10 +736,14 @@ int main(void)
 	test_search_all_and_cells(h);
 	test_vector(h);
 	test_text_and_hybrid(h);
+	fts_in_step("ns1", "docs", "after add");
 	test_writes(h);
+	fts_in_step("ns1", "docs", "after upserts, updates and deletes");
 	test_bad_batches(h);
+	fts_in_step("ns1", "docs", "after failed batches");
 	ops->close(&h);
 	test_isolation_and_persistence();
+	test_scan_against_brute_force();
 	test_semantic_model();
 
 	char *cmd = vb_xasprintf("rm -rf '%s'", base);
