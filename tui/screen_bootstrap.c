@@ -138,8 +138,9 @@ static void boot_job_done(struct tui_app *app)
 		}
 		tui_log(app, "bootstrap failed: %s", B.err.message);
 	} else {
+		app->data_changed = 1;
 		tui_text_add(&B.out, ROLE_NORMAL, "");
-		tui_text_add(&B.out, ROLE_NORMAL, "Next: 6 (Search) to query it, 1 (Setup) R to re-check.");
+		tui_text_add(&B.out, ROLE_NORMAL, "Next: 6 (Search) to query it, 1 (Setup) to re-check.");
 		tui_status(app, "bootstrap done");
 	}
 }

@@ -142,7 +142,9 @@ static void ddl_job_done(struct tui_app *app)
 	}
 	tui_log(app, "ddl apply: %s (%d of %d statements)", D.rc == VB_OK ? "ok" : D.err.message, D.done, D.nstmts);
 	if (D.rc == VB_OK)
-		tui_status(app, "DDL applied; 1 (Setup) and R re-check");
+		app->data_changed = 1;
+	if (D.rc == VB_OK)
+		tui_status(app, "DDL applied; 1 goes back to Setup, which re-checks");
 	else
 		tui_status(app, "DDL not applied: %s", D.err.message);
 	D.pane = 1;
@@ -181,6 +183,13 @@ static void apply(struct tui_app *app)
 	}
 	if (tui_job_engine(app, job_apply, NULL) != 0)
 		free_stmts();
+}
+
+void tui_ddl_apply(struct tui_app *app)
+{
+	if (!D.sql.n)
+		render(app);
+	apply(app);
 }
 
 static void save(struct tui_app *app)

@@ -127,7 +127,8 @@ static void build_info(struct tui_app *app, int width)
 	}
 	if (s->fix && (s->status == STEP_FAIL || s->status == STEP_WARN)) {
 		tui_text_add(&S.info, ROLE_NORMAL, "");
-		tui_text_add(&S.info, ROLE_TITLE, "Fix (f applies the SQL after a confirm):");
+		tui_text_add(&S.info, ROLE_TITLE, strncmp(s->fix, "vbadmin ", 8) == 0 ? "Fix (f does it here):"
+		                                                                        : "Fix (f applies the SQL after a confirm):");
 		tui_text_add_wrapped(&S.info, ROLE_SQL, s->fix, width, "");
 	}
 }
@@ -199,9 +200,11 @@ static void setup_enter(struct tui_app *app)
 		return;
 	if (!S.n)
 		snap_take(app);
-	/* the first visit runs every check: the wizard opens on the answer, not on a blank list */
-	if (!started && !getenv("VBADMIN_NO_AUTORUN")) {
+	/* the first visit runs every check: the wizard opens on the answer, not on a blank list;
+	 * coming back after DDL or a bootstrap shows the new state the same way */
+	if ((!started && !getenv("VBADMIN_NO_AUTORUN")) || app->data_changed) {
 		started = 1;
+		app->data_changed = 0;
 		S.job = JOB_RUN_ALL;
 		if (tui_job_engine(app, job_run, NULL) != 0)
 			S.job = JOB_NONE;
@@ -254,6 +257,7 @@ static void setup_job_done(struct tui_app *app)
 		while (S.fix_stmts[n])
 			n++;
 		if (S.job_rc == VB_OK) {
+			app->data_changed = 0; /* the fix job re-ran the checks itself */
 			tui_status(app, "fix applied: %d statement%s in one transaction; checks re-run", n, n == 1 ? "" : "s");
 			tui_log(app, "fix applied (%d statements)", n);
 		} else {
@@ -343,6 +347,17 @@ static void apply_fix(struct tui_app *app)
 		return;
 	}
 	struct engine *e = app->engine;
+	/* fixes that are vbadmin's own commands are done by the screen that does them */
+	if (strncmp(s->fix, "vbadmin ddl apply", 17) == 0) {
+		tui_switch(app, SCR_DDL);
+		tui_ddl_apply(app);
+		return;
+	}
+	if (strncmp(s->fix, "vbadmin bootstrap-kb", 20) == 0) {
+		tui_switch(app, SCR_BOOTSTRAP);
+		tui_status(app, "r (or Enter on Start) loads the sample; pick your own YAML on the first line");
+		return;
+	}
 	if (!e->ops || !(e->ops->caps & VB_CAP_SQL) || !e->ops->exec_script) {
 		tui_status(app, "backend %s runs no SQL; follow the fix by hand", app->backend);
 		return;

@@ -81,6 +81,8 @@ struct tui_app {
 	pthread_mutex_t log_lock;
 	char **log;
 	int nlog;
+	/* set when DDL, a fix or a bootstrap changed the store: Setup re-runs its checks on return */
+	int data_changed;
 	/* the guided-setup engine; it also owns the backend connection every screen uses */
 	struct engine *engine;
 	/* per-screen state lives in the screen files, reachable through this pointer array */
@@ -139,6 +141,9 @@ const char *tui_ms(double ms, char *buf, size_t len);
 /* Splits SQL text into statements at top-level ';' (quotes and comments respected); comment-only
  * pieces are dropped.  NULL-terminated heap array; free with ddl_statements_free. */
 char **tui_split_sql(const char *text);
+
+/* screen_ddl.c: asks, then applies the whole DDL (the wizard's fix for missing tables) */
+void tui_ddl_apply(struct tui_app *app);
 
 /* sqlcolor.c: one line of SQL, keywords / strings / comments in their roles */
 void tui_print_sql(int y, int x, int width, const char *line);

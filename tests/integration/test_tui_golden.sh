@@ -44,4 +44,5 @@ t_has "$(cat "$e/bootstrap.screen")" "metrics: 3 of 3 rows" "bootstrap golden sh
 t_has "$(cat "$e/search.screen")" "return_rate" "search golden finds the metric by its own words"
 t_has "$(cat "$e/ddl.screen")" "CREATE" "ddl golden shows SQL"
 t_has "$(cat "$e/small.screen")" "terminal too small" "small terminal golden shows the size message"
+t_has "$(cat "$e/guided.screen")" "all 9 checks passed" "guided golden ends all green"
 t_done
