@@ -57,6 +57,7 @@ static const struct {
 	{"permission denied for relation", "VBA-NO-TABLE-PRIV"},
 	{"permission denied for sequence", "VBA-NO-TABLE-PRIV"},
 	{"different vector dimensions", "VBA-QUERY-DIM"},
+	{"dimensional vectors, but", "VBA-DIM-MISMATCH"},
 	{"memory required is", "VBA-IVF-MEM"},
 	{"more than 2000 dimensions", "VBA-HNSW-DIMS"},
 	{"index row size", "VBA-INDEX-ROW-SIZE"},
