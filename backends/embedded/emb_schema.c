@@ -312,20 +312,26 @@ static int verify_table(struct vb_handle *h, const struct vb_table_spec *spec, s
 		free(have);
 		return emb_fail(h, src, err, "embedded store");
 	}
+	/* Columns added to the table list since the store was made are added here (the store is
+	 * ours: zero set-up), unless SQLite cannot add them to a filled table (NOT NULL). */
 	struct vb_buf missing;
 	vb_buf_init(&missing);
+	int addable = 1;
 	for (int i = 0; i < spec->ncolumns; i++)
 		if (!have[i]) {
 			if (missing.len)
 				vb_buf_add(&missing, ", ");
 			vb_buf_add(&missing, spec->columns[i].name);
+			if (spec->columns[i].not_null || strcmp(spec->columns[i].name, emb_rid_column(spec)) == 0)
+				addable = 0;
 		}
-	free(have);
 	if (spec->namespaced && !has_ns) {
+		free(have);
 		vb_buf_free(&missing);
 		return vb_err_set(err, VB_ERR_SCHEMA, "Table %s missing required column: namespace", spec->name);
 	}
-	if (missing.len) {
+	if (missing.len && !addable) {
+		free(have);
 		vb_err_set(err, VB_ERR_SCHEMA, "Table %s missing columns: %s", spec->name, missing.data);
 		snprintf(err->hint, sizeof err->hint,
 		         "the table was created by another version of the table list; clear it or use a new namespace");
@@ -333,6 +339,35 @@ static int verify_table(struct vb_handle *h, const struct vb_table_spec *spec, s
 		return VB_ERR_SCHEMA;
 	}
 	vb_buf_free(&missing);
+	for (int i = 0; i < spec->ncolumns && rc == VB_OK; i++) {
+		if (have[i])
+			continue;
+		struct vb_buf b;
+		vb_buf_init(&b);
+		vb_buf_add(&b, "ALTER TABLE ");
+		emb_buf_qi(&b, spec->name);
+		vb_buf_add(&b, " ADD COLUMN ");
+		emb_buf_qi(&b, spec->columns[i].name);
+		vb_buf_addc(&b, ' ');
+		vb_buf_add(&b, sqlite_type(spec->columns[i].type));
+		if (spec->key_column && strcmp(spec->key_column, spec->columns[i].name) == 0) {
+			/* ADD COLUMN cannot carry UNIQUE; an index serves ON CONFLICT just as well */
+			char *idx = vb_xasprintf("%s_key_%s", spec->name, spec->columns[i].name);
+			vb_buf_add(&b, "; CREATE UNIQUE INDEX ");
+			emb_buf_qi(&b, idx);
+			vb_buf_add(&b, " ON ");
+			emb_buf_qi(&b, spec->name);
+			vb_buf_addc(&b, '(');
+			emb_buf_qi(&b, spec->columns[i].name);
+			vb_buf_addc(&b, ')');
+			free(idx);
+		}
+		rc = emb_exec(h, b.data, err);
+		vb_buf_free(&b);
+	}
+	free(have);
+	if (rc != VB_OK)
+		return rc;
 
 	rc = emb_prepare(h, "SELECT dim, fts_columns FROM _vb_tables WHERE name = ?1", &st, err);
 	if (rc != VB_OK)
@@ -356,7 +391,9 @@ static int verify_table(struct vb_handle *h, const struct vb_table_spec *spec, s
 	}
 	char *fts_want = fts_list(spec);
 	rc = VB_OK;
-	if (!fts_have || strcmp(fts_have, fts_want) != 0) {
+	if (spec->vector_column && !dim)
+		rc = record_table(h, spec, err); /* the vector column is new: remember its dimension */
+	if (rc == VB_OK && (!fts_have || strcmp(fts_have, fts_want) != 0)) {
 		/* the indexed columns changed (or were never recorded): rebuild the text index */
 		rc = create_fts(h, spec, err);
 		if (rc == VB_OK)

@@ -235,8 +235,16 @@ static void test_open_and_schema(void)
 	struct vb_table_spec wider = docs;
 	wider.columns = more;
 	wider.ncolumns = NCOLS + 1;
-	is_int(ops->ensure_table(h, &wider, &err), VB_ERR_SCHEMA, "ensure_table with a column the table lacks: SCHEMA");
+	more[NCOLS].not_null = 1;
+	is_int(ops->ensure_table(h, &wider, &err), VB_ERR_SCHEMA, "ensure_table with a NOT NULL column the table lacks: SCHEMA");
 	is_str(err.message, "Table docs missing columns: extra", "  with the Datus message");
+	more[NCOLS].not_null = 0;
+	is_int(ops->ensure_table(h, &wider, &err), VB_OK, "a nullable column added to the table list is added to the table");
+	struct vb_result *wr = NULL;
+	const char *wsel[] = { "extra", NULL };
+	is_int(ops->search_all(h, &wider, NULL, wsel, 0, &wr, &err), VB_OK, "  and can be selected");
+	ops->result_free(h, &wr);
+	is_int(ops->ensure_table(h, &docs, &err), VB_OK, "the narrower spec still works on the wider table");
 
 	struct vb_table_spec bad = docs;
 	bad.key_column = "nope";
