@@ -93,6 +93,8 @@ static int make_plan(struct engine *e, const char *only, const char *method, str
 			p->verdict = "too many dimensions for an index (VEC-026: index a halfvec cast)";
 		else if (p->indexed)
 			p->verdict = "already indexed";
+		else if (p->rows == 0)
+			p->verdict = "empty: index after bootstrap-kb";
 		else if (p->need_bytes > (double)e->maintenance_work_mem_bytes)
 			p->verdict = "exceeds maintenance_work_mem (VEC-024): raise it for the session";
 		else if (strcmp(method, "ivfflat") == 0 && p->rows < 10000)
@@ -295,7 +297,7 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		fprintf(ctx->out, "\nStatements (vbadmin index create runs them, with progress):\n");
 		for (int i = 0; i < n; i++)
-			if (rows[i].sql && !rows[i].indexed && rows[i].dim <= IDX_MAX_DIMS)
+			if (rows[i].sql && !rows[i].indexed && rows[i].rows > 0 && rows[i].dim <= IDX_MAX_DIMS)
 				fprintf(ctx->out, "  %s\n", rows[i].sql);
 	} else {
 		int built = 0;
