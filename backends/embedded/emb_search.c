@@ -146,6 +146,16 @@ static int text_hits(struct vb_handle *h, const struct vb_table_spec *spec, cons
 	struct vb_buf sql;
 	struct emb_params p = { 0 };
 	vb_buf_init(&sql);
+	int rc = VB_OK;
+	if (!where) {
+		/* no filter: FTS5 ranks by itself (ORDER BY rank), no join with the table */
+		vb_buf_add(&sql, "SELECT rowid, -rank FROM ");
+		emb_buf_qi(&sql, fts);
+		vb_buf_add(&sql, " WHERE ");
+		emb_buf_qi(&sql, fts);
+		vb_buf_add(&sql, " MATCH ? ORDER BY rank, rowid");
+		goto limit;
+	}
 	vb_buf_add(&sql, "SELECT m.");
 	emb_buf_qi(&sql, emb_rid_column(spec));
 	vb_buf_add(&sql, ", -bm25(");
@@ -161,8 +171,9 @@ static int text_hits(struct vb_handle *h, const struct vb_table_spec *spec, cons
 	vb_buf_add(&sql, ".rowid WHERE ");
 	emb_buf_qi(&sql, fts);
 	vb_buf_add(&sql, " MATCH ?");
-	int rc = emb_where(where, spec, "m", 1, &sql, &p, err);
+	rc = emb_where(where, spec, "m", 1, &sql, &p, err);
 	vb_buf_add(&sql, " ORDER BY r DESC, 1");
+limit:
 	if (limit > 0)
 		vb_buf_printf(&sql, " LIMIT %lld", (long long)limit);
 	free(fts);
