@@ -18,8 +18,10 @@ void vb_filter_free(struct vb_filter *f);
 
 /* Parses --where text, e.g.  kind = 'table' AND (name LIKE 'ord*' OR score >= 10)
  * Grammar: expr := or; or := and (OR and)*; and := not (AND not)*; not := NOT not | primary;
- * primary := '(' expr ')' | ident op literal | ident IN '(' [literal (',' literal)*] ')'
- *            | ident IS [NOT] NULL;  op := = == != <> > >= < <= LIKE;
+ * primary := '(' expr ')' | ident op literal | ident [NOT] IN '(' [literal (',' literal)*] ')'
+ *            | ident [NOT] LIKE 'pattern' | ident IS [NOT] NULL;  op := = == != <> > >= < <=;
+ * (x NOT IN / NOT LIKE is NOT (x IN / LIKE ...); LIKE patterns get '*' -> '%' as vb_filter_like;
+ *  `x = NULL` is IS NULL, `x != NULL` IS NOT NULL, other operators with NULL are an error.)
  * literal := 'text' ('' escapes a quote) | number | TRUE | FALSE | NULL.
  * Keywords are case-insensitive; identifiers may be "double quoted".
  * On error returns NULL and fills err (VB_ERR_INVALID) with the 1-based column and what was
