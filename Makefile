@@ -73,19 +73,19 @@ $(BUILD)/obj/%.o: %.c
 
 $(VBADMIN): $(call obj,tui/main.c) $(TUI_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
+	$(call msg,LD,$@)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 
 $(PGV_SO): $(PGV_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ $(PQ_LIBS) -lm
+	$(call msg,LD,$@)$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ $(PQ_LIBS) -lm
 
 $(SAMPLE_SO): $(SAMPLE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ -lm
+	$(call msg,LD,$@)$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ -lm
 
 $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(TUI_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
+	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 
 deps:
 	@scripts/install-deps.sh
