@@ -145,6 +145,13 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 	free(probe);
 	if (st != VB_OK)
 		return st;
+	if (opt->before_write) {
+		st = opt->before_write(opt->before_write_ctx, opt->component, err);
+		if (st != VB_OK) {
+			res->yaml_error = st == VB_ERR_INVALID;
+			return st;
+		}
+	}
 	if (strcmp(opt->strategy, "overwrite") == 0) {
 		st = ops->drop(h, spec, err);
 		if (st != VB_OK)

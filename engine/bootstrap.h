@@ -29,6 +29,10 @@ struct bootstrap_opts {
 	void *embed_ctx;
 	void (*warn)(void *ctx, const char *message); /* non-fatal findings of the YAML (ignored data sources) */
 	void *warn_ctx;
+	/* Called once the file and table are known good, right before the first change
+	 * (the embedding-config guard); a non-OK status stops the run with nothing written. */
+	int (*before_write)(void *ctx, const char *component, struct vb_error *err);
+	void *before_write_ctx;
 	bootstrap_progress_fn progress;
 	void *progress_ctx;
 	volatile sig_atomic_t *cancelled;

@@ -10,6 +10,7 @@
 #include "bootstrap.h"
 #include "config.h"
 #include "embed.h"
+#include "embed_guard.h"
 #include "session.h"
 
 static volatile sig_atomic_t bootstrap_cancelled;
@@ -54,6 +55,28 @@ static void show_progress(void *ctx, long done, long total)
 static int embed_adapter(void *ctx, const char *const *texts, int n, float *out, struct vb_error *err)
 {
 	return embedder_embed(ctx, texts, (size_t)n, out, err);
+}
+
+struct guard_ctx {
+	const struct config *cfg;
+	const char *ns;
+	const char *strategy;
+	struct embedder *emb;
+};
+
+static int guard_before_write(void *p, const char *component, struct vb_error *err)
+{
+	struct guard_ctx *g = p;
+	const struct config *cfg = g->cfg;
+	struct embed_guard_model m = {
+		.registry_name = embedder_kind(g->emb),
+		.model_name = cfg->embed_model && *cfg->embed_model ? cfg->embed_model : embedder_kind(g->emb),
+		.dim_size = embedder_dim(g->emb),
+	};
+	char *path = embed_guard_path(cfg->home, g->ns);
+	int st = embed_guard_apply(path, strcmp(component, "metrics") == 0 ? "metric" : component, g->strategy, &m, err);
+	free(path);
+	return st;
 }
 
 static void warn_yaml(void *ctx, const char *message)
@@ -163,6 +186,7 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		struct progress pr = {ctx->err, mono(), isatty(fileno(ctx->err))};
+		struct guard_ctx guard = {ctx->cfg, s.vc.namespace, strategy, emb};
 		struct bootstrap_opts bo = {
 			.component = tok,
 			.strategy = strategy,
@@ -175,6 +199,8 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 			.all_data_sources = all_ds,
 			.embed = embed_adapter,
 			.embed_ctx = emb,
+			.before_write = ctx->cfg->home ? guard_before_write : NULL,
+			.before_write_ctx = &guard,
 			.warn = warn_yaml,
 			.warn_ctx = ctx->err,
 			.progress = show_progress,

@@ -44,6 +44,23 @@ t_run "$VBADMIN" --namespace nsa search --where "nosuch = 1" "x"
 t_is "$RC" 2 "embedded: unknown column in --where exits 2"
 t_has "$ERR" "Unknown column 'nosuch'" "embedded: and names the column"
 
+# embedding-config guard (datus_db.cfg): another model may not be mixed in without overwrite
+GUARD="$HOME/.datus/data/datus_db_nsa/datus_db.cfg"
+t_has "$(cat "$GUARD" 2>/dev/null)" "registry_name = hashing" "embedded: the model that filled nsa is recorded in datus_db.cfg"
+t_is "$(stat -c %a "$GUARD")" 600 "datus_db.cfg is private (0600)"
+printf 'agent:\n  storage:\n    semantic_model: {model_name: other-model, dim_size: 384}\n' > "$T_TMP/other.yml"
+before=$(emb_count nsa semantic_model)
+sqlite3 "$XDG_DATA_HOME/vbadmin/nsa.db" "UPDATE semantic_model SET description = 'marker' WHERE id = 'table:payments'"
+t_run "$VBADMIN" --config "$T_TMP/other.yml" bootstrap-kb --components semantic_model --namespace nsa --kb_update_strategy incremental --semantic_yaml "$Y"
+t_is "$RC" 2 "embedded: incremental with another embedding model exits 2"
+t_has "$ERR" "Embedding model configuration mismatch:" "embedded: the guard gives the Datus message"
+t_has "$ERR" "existing='hashing', new='other-model'.. If you want to use the new model, initialize it first using overwrite mode." "embedded: naming both values"
+t_is "$(sqlite3 "$XDG_DATA_HOME/vbadmin/nsa.db" "SELECT description FROM semantic_model WHERE id = 'table:payments'")" marker "embedded: the refused run wrote nothing"
+t_run "$VBADMIN" --config "$T_TMP/other.yml" bootstrap-kb --components semantic_model --namespace nsa --kb_update_strategy overwrite -y --semantic_yaml "$Y"
+t_is "$RC" 0 "embedded: overwrite with the new model is allowed"
+t_has "$(cat "$GUARD")" "model_name = other-model" "embedded: overwrite records the new model"
+t_is "$(emb_count nsa semantic_model)" "$before" "embedded: overwrite rebuilt the same rows"
+
 # bad input writes nothing
 printf 'data_source:\n  name: [broken\n' > "$T_TMP/bad.yaml"
 t_run "$VBADMIN" bootstrap-kb --components semantic_model --namespace nsc --kb_update_strategy incremental --semantic_yaml "$T_TMP/bad.yaml"
