@@ -4,6 +4,7 @@
 #   make test       install test needs, build with ASan+UBSan under build/asan, run every test
 #   make bench      benchmarks against peers (docs/benchmarks.md)
 #   make check-layers   fail when an include crosses a layer
+#   make fuzz       libFuzzer targets of tests/fuzz/ with clang, FUZZ_SECONDS (600) each (docs/fuzzing.md)
 #   make install PREFIX=/usr/local DESTDIR=
 SHELL := /bin/bash
 PREFIX ?= /usr/local
@@ -12,7 +13,14 @@ BINDIR = $(PREFIX)/bin
 PLUGINDIR = $(PREFIX)/lib/vbadmin
 
 SAN ?=
-ifeq ($(SAN),1)
+ifeq ($(SAN),fuzz)
+# libFuzzer build (make fuzz): clang instruments the product code for coverage + ASan + UBSan
+BUILD ?= build/fuzz
+OUT ?= build/fuzz
+CC = clang
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1 -g
+else ifeq ($(SAN),1)
 BUILD ?= build/asan
 OUT ?= build/asan
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -30,6 +38,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs ncursesw yaml-0.1 sqlite3 libcurl 2>/dev/null) -lreadline
 PQ_LIBS := $(shell pkg-config --libs libpq 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+ifeq ($(SAN),fuzz)
+WARN += -Wno-error # gcc builds enforce the warnings; a clang-only one must not stop fuzzing
+endif
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -fPIC $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
 	-DVB_PLUGINDIR='"$(PLUGINDIR)"' $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
@@ -42,6 +53,7 @@ PGV_SRC := $(wildcard backends/pgvector/*.c)
 SAMPLE_SRC := $(wildcard tests/plugins/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CORE_OBJ := $(call obj,$(CORE_SRC))
@@ -50,12 +62,13 @@ PGV_OBJ := $(call obj,$(PGV_SRC) $(BACKEND_COMMON_SRC))
 SAMPLE_OBJ := $(call obj,$(SAMPLE_SRC) $(BACKEND_COMMON_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 
 VBADMIN := $(OUT)/vbadmin
 PGV_SO := $(OUT)/backends/pgvector/vb_pgvector.so
 SAMPLE_SO := $(BUILD)/tests/plugins/vb_sample.so
 
-.PHONY: all run test test-build bench check-layers install clean deps deps-test docs fuzz
+.PHONY: all run test test-build bench check-layers install clean deps deps-test docs fuzz fuzz-build
 all: $(VBADMIN) $(PGV_SO)
 
 V ?= 0
@@ -87,6 +100,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(TUI_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 
+$(BUILD)/fuzzers/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(CORE_OBJ) $(PKG_LIBS) -ldl -lm -lpthread
+
 deps:
 	@scripts/install-deps.sh
 
@@ -103,11 +120,25 @@ test: deps-test
 	@$(MAKE) --no-print-directory SAN=1 test-build
 	@tests/run-all.sh build/asan
 
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS ?= 1
+fuzz-build: $(FUZZ_BIN)
+
+fuzz:
+	@$(MAKE) --no-print-directory SAN=fuzz fuzz-build
+	@FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 check-layers:
 	@scripts/check-layers.sh
 
-bench: all
-	@bench/run.sh
+# Bench drivers (bench/*.c, one program each), built only by `make bench`.
+BENCH_BIN := $(patsubst bench/%.c,$(OUT)/bench/bin/%,$(wildcard bench/*.c))
+$(OUT)/bench/bin/%: bench/%.c bench/bench.h $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(PQ_LIBS) -ldl -lm -lpthread
+
+bench: all $(BENCH_BIN)
+	@OUT=$(OUT) bench/run.sh
 
 docs:
 	@scripts/gen-docs.sh

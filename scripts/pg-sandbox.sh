@@ -4,6 +4,8 @@
 #   scripts/pg-sandbox.sh up pg17|pg15 [--port N] [--dir D]   start one; last stdout line = conninfo
 #   scripts/pg-sandbox.sh down   [--dir D]                   stop it and remove its data
 #   scripts/pg-sandbox.sh status [--dir D]                   print its state; exit 0 only when running
+#   scripts/pg-sandbox.sh kill   [--dir D]                   SIGKILL the postmaster, keep the data (crash test)
+#   scripts/pg-sandbox.sh start  [--dir D]                   restart a stopped/killed cluster on its data
 #   scripts/pg-sandbox.sh prepare                            build the pg17 chroot now if missing (quiet if present)
 #
 # pg17 = PostgreSQL 17 + pgvector 0.8 from Debian trixie packages, run inside a chroot that is built
@@ -32,10 +34,13 @@ usage() {
 usage: $SELF up pg17|pg15 [--port N] [--dir D]
        $SELF down [--dir D]
        $SELF status [--dir D]
+       $SELF kill [--dir D]
+       $SELF start [--dir D]
        $SELF prepare
   pg17: PostgreSQL 17 + pgvector 0.8 (Debian trixie, in a chroot); default port 54317
   pg15: Debian 12 PostgreSQL 15 without pgvector; default port 54315
-  D defaults to /tmp/vbadmin-sandbox-<kind> (for down/status: the only such dir that exists)
+  kill: SIGKILL the server (a crash), keeping its data; start: restart it on that data (crash recovery)
+  D defaults to /tmp/vbadmin-sandbox-<kind> (for down/status/kill/start: the only such dir that exists)
 EOF
 	exit 2
 }
@@ -64,10 +69,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$cmd" in
-up|down|status) ;;
+up|down|status|kill|start) ;;
 prepare) [ -z "$port$dir" ] || die 2 "prepare takes no options" ;;
 -h|--help|help) usage ;;
-*) die 2 "unknown command '$cmd' (expected up, down, status or prepare)" ;;
+*) die 2 "unknown command '$cmd' (expected up, down, status, kill, start or prepare)" ;;
 esac
 if [ -n "$port" ]; then
 	[[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1024 ] && [ "$port" -le 65535 ] ||
@@ -343,8 +348,70 @@ cmd_status() {
 		echo "pg-sandbox: $k running on 127.0.0.1:$p, pid $pid, data $run/data"
 		echo "host=127.0.0.1 port=$p user=postgres password=postgres dbname=postgres"
 	else
-		die 1 "$k cluster in $dir (port $p) is not running; clean up with $SELF down --dir $dir"
+		die 1 "$k cluster in $dir (port $p) is not running; restart it on its data with $SELF start --dir $dir, or remove it with $SELF down --dir $dir"
 	fi
+}
+
+# --- kill / start: a crash and a restart on the same data, for fault tests -------------------------
+# state file -> kind, port, run; sets up the kind's paths.  Refuses anything but a pg-sandbox state file.
+load_state() {
+	[ -f "$STATE" ] || die 1 "no sandbox cluster in $dir (start one with $SELF up pg17|pg15 --dir $dir)"
+	kind=$(state_get kind); port=$(state_get port); RUN=$(state_get run)
+	case "$kind" in pg17|pg15) ;; *) die 1 "$STATE is not a pg-sandbox state file (kind '$kind')" ;; esac
+	setup_kind
+	[ -n "$RUN" ] && [ -f "$RUN/data/PG_VERSION" ] ||
+		die 1 "the $kind cluster in $dir has no data dir left (${RUN:-none}); start a new one with $SELF up $kind --dir $dir"
+}
+
+cmd_kill() {
+	local pid i
+	need_root
+	load_state
+	pid=$(live_pid "$RUN/data") ||
+		die 1 "the $kind cluster in $dir (port $port) is not running; nothing to kill (restart it with $SELF start --dir $dir)"
+	# SIGKILL only the postmaster, as a crash would: its backends notice and exit on their own
+	kill -KILL "$pid"
+	# wait until it is reaped too (a zombie still holds the pid its lock files name), 10 s at most
+	for i in $(seq 1 100); do
+		[ -e "/proc/$pid" ] || break
+		sleep 0.1
+	done
+	live_pid "$RUN/data" >/dev/null && die 1 "the $kind postmaster (pid $pid) is still alive after SIGKILL"
+	echo "pg-sandbox: killed the $kind postmaster (pid $pid) on port $port with SIGKILL; data kept in $RUN/data"
+	echo "pg-sandbox: restart it with: $SELF start --dir $dir"
+}
+
+cmd_start() {
+	local t0 pid inner elapsed i
+	t0=$(date +%s.%N)
+	need_root
+	load_state
+	if pid=$(live_pid "$RUN/data"); then
+		die 1 "the $kind cluster in $dir is already running on port $port (pid $pid)"
+	fi
+	# backends of a killed postmaster may still hold the port for a moment
+	for i in $(seq 1 50); do
+		port_in_use "$port" || break
+		sleep 0.1
+	done
+	port_in_use "$port" && die 1 "port $port is in use by another process; the $kind cluster in $dir cannot restart on it"
+	inner=${RUN#"$ROOT"}
+	# A killed postmaster leaves postmaster.pid and the socket's lock file behind, and until its
+	# zombie is reaped the server takes that pid for a live one.  live_pid said the server is dead
+	# (or a zombie), so both locks are stale.
+	for f in "$RUN/data/postmaster.pid" "$RUN/.s.PGSQL.$port.lock"; do
+		[ -f "$f" ] || continue
+		note "removing the dead server's stale lock file $f"
+		rm -f "$f"
+	done
+	as_pg "$PGBIN/pg_ctl -D $inner/data -l $inner/server.log -w -t 60 start >/dev/null 2>&1" || {
+		note "last lines of $RUN/server.log:"; tail -n 15 "$RUN/server.log" >&2
+		die 1 "the $kind cluster in $dir did not restart on port $port"
+	}
+	pid=$(live_pid "$RUN/data") || die 1 "the $kind cluster in $dir exited right after restarting (see $RUN/server.log)"
+	elapsed=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+	echo "pg-sandbox: restarted the $kind cluster on 127.0.0.1:$port on its data, pid $pid, in ${elapsed}s"
+	echo "host=127.0.0.1 port=$port user=postgres password=postgres dbname=postgres"
 }
 
 case "$cmd" in
@@ -352,4 +419,6 @@ up) cmd_up ;;
 prepare) need_root; ensure_chroot ;;
 down) cmd_down ;;
 status) cmd_status ;;
+kill) cmd_kill ;;
+start) cmd_start ;;
 esac

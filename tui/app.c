@@ -306,10 +306,14 @@ int tui_app_loop(struct tui_app *app)
 		if (n > 0 && (fds[1].revents & POLLIN))
 			job_finished(app);
 		if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
-			timeout(0);
+			/* a modal inside handle_key may leave getch blocking: reset before every read */
 			int k;
-			while ((k = getch()) != ERR)
+			for (;;) {
+				timeout(0);
+				if ((k = getch()) == ERR)
+					break;
 				handle_key(app, k);
+			}
 		}
 	}
 	if (app->job_running) {
