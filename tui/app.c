@@ -137,9 +137,9 @@ static void draw_bars(struct tui_app *app)
 	}
 	/* status bar */
 	tui_fill_line(LINES - 2, COLS, ROLE_STATUS);
-	tui_printf(LINES - 2, 0, COLS, ROLE_STATUS, " backend %s | ns %s | server %s | user %s%s", app->backend,
-	           app->namespace_, app->server[0] ? app->server : "-", app->user[0] ? app->user : "-",
-	           app->job_running ? " | RUNNING (Ctrl-C cancels)" : "");
+	tui_printf(LINES - 2, 0, COLS, ROLE_STATUS, "%s backend %s | ns %s | server %s | user %s",
+	           app->job_running ? " RUNNING (Ctrl-C cancels) |" : "", app->backend, app->namespace_,
+	           app->server[0] ? app->server : "-", app->user[0] ? app->user : "-");
 	/* key bar */
 	tui_fill_line(LINES - 1, COLS, ROLE_KEYBAR);
 	tui_print(LINES - 1, 0, COLS, ROLE_KEYBAR,
@@ -305,7 +305,8 @@ int tui_app_loop(struct tui_app *app)
 			break;
 		if (n > 0 && (fds[1].revents & POLLIN))
 			job_finished(app);
-		if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
+		/* also after EINTR: SIGWINCH reaches us as KEY_RESIZE only through getch */
+		if (n != 0) {
 			/* a modal inside handle_key may leave getch blocking: reset before every read */
 			int k;
 			for (;;) {
