@@ -1,0 +1,96 @@
+/* tests/fuzz/fuzz_filter.c - libFuzzer target: the --where parser (vb_filter_parse), the
+ * canonical text (vb_filter_render / vb_filter_to_string) and the schema check against every
+ * knowledge-base table.  The input is the --where text.
+ * Invariants: a parse error fills err with a message; a parsed filter renders; when every field
+ * is a column of some table, the rendered text parses back to the same rendering
+ * (up to grouping parentheses) (it is shown
+ * to users as what will run). */
+#include "fuzz_common.h"
+
+#include "../../backends/vb_filter.h"
+#include "../../backends/vb_util.h"
+#include "../../ddl/ddl.h"
+
+/* Renderings that are canonical but deliberately not --where syntax: empty IN lists, and
+ * doubles that overflowed to inf or nan. */
+static int fuzz_filter_unparseable_form(const char *s)
+{
+	return strstr(s, "1 = 0") || strstr(s, "1 = 1") || strstr(s, "inf") || strstr(s, "nan");
+}
+
+/* s without the parentheses outside quotes: the rendering wraps a one-value IN in parentheses
+ * that do not survive a reparse, "(kind = 'a')" -> "kind = 'a'"; everything else must. */
+static char *fuzz_filter_strip_parens(const char *s)
+{
+	char *o = strdup(s), *w = o;
+	char quote = 0;
+	for (; *s; s++) {
+		if (quote) {
+			if (*s == quote)
+				quote = 0;
+		} else if (*s == '\'' || *s == '"') {
+			quote = *s;
+		} else if (*s == '(' || *s == ')') {
+			continue;
+		}
+		*w++ = *s;
+	}
+	*w = '\0';
+	return o;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size > 4096) /* a --where is a command-line argument */
+		return 0;
+	char *text = fuzz_cstring(data, size);
+	struct vb_error err;
+	vb_err_clear(&err);
+	struct vb_filter *f = vb_filter_parse(text, &err);
+	if (!f) {
+		FUZZ_CHECK(err.status == VB_ERR_INVALID, "parse failed with status %d", err.status);
+		FUZZ_CHECK(err.message[0] != '\0', "parse failed without a message");
+		free(text);
+		return 0;
+	}
+	/* Columns of some knowledge-base table: the filters users write.  Other identifiers may
+	 * be keywords ("and" = 1), which the canonical text (Datus's rules) does not quote. */
+	int known_columns = 0;
+	for (int i = 0; i < ddl_table_count(); i++) {
+		const struct vb_table_spec *spec = ddl_table_spec(ddl_table_name(i), 384);
+		vb_err_clear(&err);
+		int rc = vb_filter_check(f, spec, &err);
+		FUZZ_CHECK(rc == VB_OK || (rc == VB_ERR_INVALID && err.message[0]), "check: status %d", rc);
+		known_columns |= rc == VB_OK;
+	}
+	char *out = NULL;
+	vb_err_clear(&err);
+	int rc = vb_filter_render(f, &out, &err);
+	char *again = vb_filter_to_string(f);
+	if (rc == VB_OK) {
+		FUZZ_CHECK(out != NULL, "render OK without text");
+		FUZZ_CHECK(again && strcmp(out, again) == 0, "render and to_string differ");
+		struct vb_filter *f2 = known_columns ? vb_filter_parse(out, &err) : NULL;
+		if (f2) {
+			char *out2 = vb_filter_to_string(f2);
+			FUZZ_CHECK(out2 != NULL, "reparsed rendering does not render: %s", out);
+			char *a = fuzz_filter_strip_parens(out), *b = fuzz_filter_strip_parens(out2);
+			FUZZ_CHECK(strcmp(a, b) == 0, "rendering changes when parsed back:\n  %s\n  %s", out, out2);
+			free(a);
+			free(b);
+			free(out2);
+			vb_filter_free(f2);
+		} else if (known_columns) {
+			FUZZ_CHECK(fuzz_filter_unparseable_form(out), "rendering does not parse back: %s\n  %s", out,
+			           err.message);
+		}
+	} else {
+		FUZZ_CHECK(out == NULL && again == NULL, "failed render returned text");
+		FUZZ_CHECK(err.message[0] != '\0', "render failed without a message");
+	}
+	free(out);
+	free(again);
+	vb_filter_free(f);
+	free(text);
+	return 0;
+}
