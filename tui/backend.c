@@ -26,20 +26,33 @@ int tui_connect(struct tui_app *app, struct vb_error *err)
 	return VB_ERR_CONNECT;
 }
 
-/* The engine is replaced by a fresh one before every wizard run (so the catalog and facts are
- * read again) while Ctrl-C may arrive from the main thread: the lock keeps the two apart. */
+/* The engine is replaced by a fresh one before every wizard run, so the catalog and facts are
+ * read again.  Main thread only, with no job running: a screen may read the engine while a job
+ * runs, so the pointer never changes under a job.  The lock keeps Ctrl-C's cancel apart anyway. */
 static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void tui_engine_renew(struct tui_app *app)
 {
+	if (app->job_running)
+		return;
 	struct engine *fresh = engine_new(app->ctx->cfg, app->ctx->cfg ? app->ctx->cfg->path : NULL,
 	                                  app->ctx->namespace, app->ctx->backend);
 	pthread_mutex_lock(&engine_lock);
 	struct engine *old = app->engine;
 	app->engine = fresh;
-	fresh->cancelled = old ? old->cancelled : 0;
 	pthread_mutex_unlock(&engine_lock);
 	engine_free(&old);
+}
+
+/* Renews the engine and starts fn on it. */
+int tui_job_fresh(struct tui_app *app, tui_job_fn fn, void *arg)
+{
+	if (app->job_running) {
+		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		return -1;
+	}
+	tui_engine_renew(app);
+	return tui_job_engine(app, fn, arg);
 }
 
 static void cancel_engine(void *arg)

@@ -131,7 +131,6 @@ static void build_emb(struct tui_app *app, struct engine *e, int width)
 static void job_ext(struct tui_app *app, void *arg)
 {
 	(void)arg;
-	tui_engine_renew(app);
 	struct engine *e = app->engine;
 	engine_run_all(e, e->kind == STEPK_PG ? STEP_schema : STEP_fts5);
 }
@@ -157,7 +156,7 @@ static void ext_job_done(struct tui_app *app)
 static void ext_enter(struct tui_app *app)
 {
 	if (!ext_loaded && !app->job_running)
-		tui_job_engine(app, job_ext, NULL);
+		tui_job_fresh(app, job_ext, NULL);
 }
 
 static void ext_draw(struct tui_app *app, int top, int height, int width)
@@ -177,7 +176,7 @@ static void ext_draw(struct tui_app *app, int top, int height, int width)
 static int ext_action(struct tui_app *app, int action)
 {
 	if (action == ACT_RUN || action == ACT_RUN_ALL) {
-		tui_job_engine(app, job_ext, NULL);
+		tui_job_fresh(app, job_ext, NULL);
 		return 1;
 	}
 	return tui_text_action(&ext_text, action, LINES - 4, app->find);

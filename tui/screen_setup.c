@@ -206,7 +206,7 @@ static void setup_enter(struct tui_app *app)
 		started = 1;
 		app->data_changed = 0;
 		S.job = JOB_RUN_ALL;
-		if (tui_job_engine(app, job_run, NULL) != 0)
+		if (tui_job_fresh(app, job_run, NULL) != 0)
 			S.job = JOB_NONE;
 	}
 }
@@ -214,7 +214,6 @@ static void setup_enter(struct tui_app *app)
 static void job_run(struct tui_app *app, void *arg)
 {
 	(void)arg;
-	tui_engine_renew(app);
 	if (S.job == JOB_RUN)
 		engine_run_step(app->engine, S.job_step);
 	else
@@ -243,11 +242,6 @@ static void job_fix(struct tui_app *app, void *arg)
 	while (S.fix_stmts[n])
 		n++;
 	S.job_rc = e->ops->exec_script(e->h, (const char *const *)S.fix_stmts, n, fix_progress, app, &S.job_err);
-	if (S.job_rc == VB_OK) {
-		/* show the new state right away */
-		tui_engine_renew(app);
-		engine_run_all(app->engine, STEP_NONE);
-	}
 }
 
 static void setup_job_done(struct tui_app *app)
@@ -257,7 +251,6 @@ static void setup_job_done(struct tui_app *app)
 		while (S.fix_stmts[n])
 			n++;
 		if (S.job_rc == VB_OK) {
-			app->data_changed = 0; /* the fix job re-ran the checks itself */
 			tui_status(app, "fix applied: %d statement%s in one transaction; checks re-run", n, n == 1 ? "" : "s");
 			tui_log(app, "fix applied (%d statements)", n);
 		} else {
@@ -267,8 +260,14 @@ static void setup_job_done(struct tui_app *app)
 		}
 		ddl_statements_free(S.fix_stmts);
 		S.fix_stmts = NULL;
-		if (S.job_rc != VB_OK)
-			return;
+		S.job = JOB_NONE;
+		/* show the new state right away */
+		if (S.job_rc == VB_OK) {
+			S.job = JOB_RUN_ALL;
+			if (tui_job_fresh(app, job_run, NULL) != 0)
+				S.job = JOB_NONE;
+		}
+		return;
 	}
 	snap_take(app);
 	S.have_results = 1;
@@ -426,19 +425,19 @@ static int setup_action(struct tui_app *app, int action)
 			action = ACT_RUN_ALL;
 		else {
 			if (busy)
-				return tui_job_engine(app, job_run, NULL), 1;
+				return tui_job_fresh(app, job_run, NULL), 1;
 			S.job = JOB_RUN;
 			S.job_step = S.steps[S.sel].id;
-			if (tui_job_engine(app, job_run, NULL) != 0)
+			if (tui_job_fresh(app, job_run, NULL) != 0)
 				S.job = JOB_NONE;
 			return 1;
 		}
 		/* fall through */
 	case ACT_RUN_ALL:
 		if (busy)
-			return tui_job_engine(app, job_run, NULL), 1;
+			return tui_job_fresh(app, job_run, NULL), 1;
 		S.job = JOB_RUN_ALL;
-		if (tui_job_engine(app, job_run, NULL) != 0)
+		if (tui_job_fresh(app, job_run, NULL) != 0)
 			S.job = JOB_NONE;
 		return 1;
 	case ACT_FIX:

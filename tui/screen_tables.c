@@ -123,7 +123,6 @@ static void build_emb(struct tui_app *app, struct engine *e)
 static void job_tables(struct tui_app *app, void *arg)
 {
 	(void)arg;
-	tui_engine_renew(app);
 	struct engine *e = app->engine;
 	tui_text_clear(&tbl_next);
 	if (e->kind == STEPK_PG) {
@@ -147,7 +146,7 @@ static void tbl_job_done(struct tui_app *app)
 static void tbl_enter(struct tui_app *app)
 {
 	if (!tbl_loaded && !app->job_running)
-		tui_job_engine(app, job_tables, NULL);
+		tui_job_fresh(app, job_tables, NULL);
 }
 
 static void tbl_draw(struct tui_app *app, int top, int height, int width)
@@ -167,7 +166,7 @@ static void tbl_draw(struct tui_app *app, int top, int height, int width)
 static int tbl_action(struct tui_app *app, int action)
 {
 	if (action == ACT_RUN || action == ACT_RUN_ALL) {
-		tui_job_engine(app, job_tables, NULL);
+		tui_job_fresh(app, job_tables, NULL);
 		return 1;
 	}
 	return tui_text_action(&tbl_text, action, LINES - 4, app->find);

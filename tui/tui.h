@@ -130,8 +130,10 @@ void tui_cleanup_screens(struct tui_app *app);
 
 /* backend.c: the engine's connection, shared by the screens; call on the worker thread */
 int tui_connect(struct tui_app *app, struct vb_error *err);
-/* Worker thread: replaces the engine by a fresh one (facts and catalog are read again). */
+/* Main thread, no job running: replaces the engine by a fresh one (facts and catalog are read
+ * again); tui_job_fresh renews, then starts fn like tui_job_engine. */
 void tui_engine_renew(struct tui_app *app);
+int tui_job_fresh(struct tui_app *app, tui_job_fn fn, void *arg);
 /* Server and user of the status bar, from what the engine learned. */
 void tui_status_from_engine(struct tui_app *app);
 /* Like tui_job_start, with Ctrl-C wired to cancel the engine's statement in flight. */

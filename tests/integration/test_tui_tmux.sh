@@ -122,6 +122,19 @@ expect g "EXPLAIN of the metrics vector query" "EXPLAIN shows the plan" 30
 t_has "$(cat "$XDG_STATE_HOME/vbadmin/search_history" 2>/dev/null)" "share of revenue lost to returned orders" \
 	"the query is saved in \$XDG_STATE_HOME/vbadmin/search_history"
 
+# -- a fix that is plain SQL runs through the backend's exec_script after a confirm ----------
+psql "$CONN" -X -q -v ON_ERROR_STOP=1 -c "DROP TABLE document" >/dev/null
+keys g 1
+keys g R
+expect g "1 of 10 tables missing" "a dropped table is found by R" 30
+t_has "$(screen g)" "CREATE TABLE IF NOT EXISTS" "its fix is the table's own SQL"
+keys g f
+expect g "statements of the fix in one transaction?" "f asks before running the SQL"
+keys g y
+expect g "fix applied" "the SQL fix is applied" 30
+expect g "all 14 checks passed" "the checks re-run by themselves and are all green again" 30
+t_is "$(psql "$CONN" -X -At -c "SELECT to_regclass('public.document') IS NOT NULL")" t "the table exists again in the database"
+
 # -- Ctrl-C during a step blocked by a lock ----------------------------------------------
 psql "$CONN" -X -q -c "BEGIN; LOCK TABLE semantic_model IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60);" >/dev/null 2>&1 &
 LOCKPID=$!
