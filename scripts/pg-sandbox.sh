@@ -4,7 +4,7 @@
 #   scripts/pg-sandbox.sh up pg17|pg15 [--port N] [--dir D]   start one; last stdout line = conninfo
 #   scripts/pg-sandbox.sh down   [--dir D]                   stop it and remove its data
 #   scripts/pg-sandbox.sh status [--dir D]                   print its state; exit 0 only when running
-#   scripts/pg-sandbox.sh kill   [--dir D]                   SIGKILL the postmaster, keep the data (crash test)
+#   scripts/pg-sandbox.sh kill   [--dir D]                   SIGKILL the server's processes, keep the data (a crash)
 #   scripts/pg-sandbox.sh start  [--dir D]                   restart a stopped/killed cluster on its data
 #   scripts/pg-sandbox.sh prepare                            build the pg17 chroot now if missing (quiet if present)
 #
@@ -39,7 +39,7 @@ usage: $SELF up pg17|pg15 [--port N] [--dir D]
        $SELF prepare
   pg17: PostgreSQL 17 + pgvector 0.8 (Debian trixie, in a chroot); default port 54317
   pg15: Debian 12 PostgreSQL 15 without pgvector; default port 54315
-  kill: SIGKILL the server (a crash), keeping its data; start: restart it on that data (crash recovery)
+  kill: SIGKILL the postmaster and its backends (a crash), keeping the data; start: restart on that data
   D defaults to /tmp/vbadmin-sandbox-<kind> (for down/status/kill/start: the only such dir that exists)
 EOF
 	exit 2
@@ -369,15 +369,20 @@ cmd_kill() {
 	load_state
 	pid=$(live_pid "$RUN/data") ||
 		die 1 "the $kind cluster in $dir (port $port) is not running; nothing to kill (restart it with $SELF start --dir $dir)"
-	# SIGKILL only the postmaster, as a crash would: its backends notice and exit on their own
-	kill -KILL "$pid"
-	# wait until it is reaped too (a zombie still holds the pid its lock files name), 10 s at most
+	# The postmaster and its backends at once, as a crash (power loss, OOM kill of the container)
+	# would: a backend orphaned by a lone SIGKILL of the postmaster keeps running until it next
+	# checks for it, and a CPU-bound one (an index build) even commits.
+	local pids
+	pids="$pid $(ps -o pid= --ppid "$pid" | tr -s ' \n' ' ')"
+	# shellcheck disable=SC2086 # a list of pids
+	kill -KILL $pids 2>/dev/null || true
+	# wait until they are reaped too (a zombie still holds the pid its lock files name), 10 s at most
 	for i in $(seq 1 100); do
 		[ -e "/proc/$pid" ] || break
 		sleep 0.1
 	done
 	live_pid "$RUN/data" >/dev/null && die 1 "the $kind postmaster (pid $pid) is still alive after SIGKILL"
-	echo "pg-sandbox: killed the $kind postmaster (pid $pid) on port $port with SIGKILL; data kept in $RUN/data"
+	echo "pg-sandbox: killed the $kind server on port $port with SIGKILL (postmaster $pid and $(($(wc -w <<<"$pids") - 1)) children); data kept in $RUN/data"
 	echo "pg-sandbox: restart it with: $SELF start --dir $dir"
 }
 
