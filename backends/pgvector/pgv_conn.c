@@ -71,12 +71,29 @@ int pgv_err_result(struct vb_handle *h, const PGresult *r, struct vb_error *err)
 	return status;
 }
 
+/* libpq's text after a lost connection is "reason\n\tadvice\n\tadvice\nfollow-up": the first
+ * line is the message, the indented lines are the hint, and what follows ("invalid socket",
+ * "no connection to the server") only repeats the loss in libpq's internal words. */
 int pgv_err_conn(struct vb_handle *h, struct vb_error *err)
 {
 	int status = PQstatus(h->conn) == CONNECTION_BAD ? VB_ERR_CONNECT : VB_ERR_SERVER;
 	vb_err_set(err, status, "%s", "");
-	if (err)
-		copy_field(err->message, sizeof err->message, PQerrorMessage(h->conn));
+	if (!err)
+		return status;
+	const char *text = PQerrorMessage(h->conn);
+	const char *nl = strchr(text, '\n');
+	int n = nl ? (int)(nl - text) : (int)strlen(text);
+	snprintf(err->message, sizeof err->message, "%.*s", n, text);
+	struct vb_buf hint;
+	vb_buf_init(&hint);
+	while (nl && nl[1] == '\t') {
+		const char *line = nl + 2;
+		nl = strchr(line, '\n');
+		vb_buf_printf(&hint, "%s%.*s", hint.len ? " " : "", nl ? (int)(nl - line) : (int)strlen(line), line);
+	}
+	if (hint.len)
+		copy_field(err->hint, sizeof err->hint, hint.data);
+	vb_buf_free(&hint);
 	return status;
 }
 
