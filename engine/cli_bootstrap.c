@@ -212,7 +212,7 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 		if (pr.tty && res.written)
 			fputc('\n', ctx->err);
 		if (st != VB_OK) {
-			if (bootstrap_cancelled || st == VB_ERR_CANCELLED) {
+			if (bootstrap_cancelled) {
 				fprintf(ctx->err, "vbadmin: bootstrap-kb interrupted after %ld of %ld rows; committed batches "
 				                  "are kept. Re-run the same command to complete it.\n", res.written, res.total);
 				rc = VB_EXIT_INTERRUPTED;
@@ -222,11 +222,29 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 					fprintf(ctx->err, "hint: %s\n", err.hint);
 				fprintf(ctx->err, "nothing was written\n");
 				rc = VB_EXIT_USAGE;
-			} else {
-				rc = session_report(ctx, "bootstrap-kb", &err);
+			} else if (st == VB_ERR_CANCELLED) {
+				/* no Ctrl-C here: the server cancelled the statement (statement_timeout,
+				 * lock_timeout, pg_cancel_backend), which the operator fixes, not 130 */
+				session_report(ctx, "bootstrap-kb", &err);
+				fprintf(ctx->err, "hint: the server cancelled a statement of this load; if it was statement_timeout "
+				                  "(PGOPTIONS, ALTER ROLE ... SET statement_timeout), raise it for vbadmin's role "
+				                  "and re-run the same command\n");
+				rc = VB_EXIT_FIXABLE;
 				if (res.written)
 					fprintf(ctx->err, "%ld of %ld rows were committed before the error; re-run the same command "
 					                  "to complete the load\n", res.written, res.total);
+			} else {
+				rc = session_report(ctx, "bootstrap-kb", &err);
+				if (err.status == VB_ERR_CONNECT)
+					fprintf(ctx->err, "vbadmin: the connection to %s was lost (server stopped, crashed or ended "
+					                  "this session); rows are upserted by id, so once it is back a re-run "
+					                  "duplicates nothing\n", strcmp(s.ops->name, "pgvector") == 0 ? "PostgreSQL"
+					                                                                          : "the store");
+				/* a connection lost during COMMIT leaves that one batch in doubt: it may have landed */
+				if (res.written)
+					fprintf(ctx->err, "%s%ld of %ld rows were committed before the error; re-run the same command "
+					                  "to complete the load\n", err.status == VB_ERR_CONNECT ? "at least " : "",
+					        res.written, res.total);
 			}
 			break;
 		}
