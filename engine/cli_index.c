@@ -25,7 +25,34 @@ struct plan_row {
 	int lists;
 	char *sql;
 	const char *verdict;
+	char **invalid; /* quoted schema.index of ANN indexes an interrupted build left INVALID */
+	int ninvalid;
 };
+
+/* A CREATE INDEX CONCURRENTLY that was cancelled, or whose server died, leaves its index in the
+ * catalog marked invalid: not used by queries, still maintained on writes, and skipped by
+ * IF NOT EXISTS.  Collect them so create can drop them first and plan can say so. */
+static void find_invalid(struct engine *e, const char *schema, const char *table, struct plan_row *p)
+{
+	struct vb_error err;
+	vb_err_clear(&err);
+	struct vb_result *r = engine_query(e,
+		"SELECT c.relname FROM pg_catalog.pg_index i "
+		"JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_class t ON t.oid = i.indrelid "
+		"JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace JOIN pg_catalog.pg_am a ON a.oid = c.relam "
+		"WHERE n.nspname = $1 AND t.relname = $2 AND NOT i.indisvalid AND a.amname IN ('hnsw', 'ivfflat') "
+		"ORDER BY 1", 2, (const char *const[]){schema, table}, &err);
+	if (!r)
+		return;
+	p->invalid = vb_xcalloc(r->nrows + 1, sizeof *p->invalid);
+	for (size_t i = 0; i < r->nrows; i++) {
+		char *qs = vb_quote_ident(schema), *qi = vb_quote_ident(vb_result_get(r, i, 0));
+		p->invalid[p->ninvalid++] = vb_xasprintf("%s.%s", qs, qi);
+		free(qs);
+		free(qi);
+	}
+	e->ops->result_free(e->h, &r);
+}
 
 static int64_t exact_count(struct engine *e, const char *qualified)
 {
@@ -71,9 +98,12 @@ static int make_plan(struct engine *e, const char *only, const char *method, str
 		for (int c = 0; c < t->ncols; c++)
 			if (strcmp(t->cols[c].type, "vector") == 0)
 				p->dim = t->cols[c].typmod;
+		find_invalid(e, schema, t->name, p);
+		int ann = 0;
 		for (int k = 0; k < t->nindexes; k++)
 			if (strstr(t->indexdefs[k], "USING hnsw") || strstr(t->indexdefs[k], "USING ivfflat"))
-				p->indexed = 1;
+				ann++;
+		p->indexed = ann > p->ninvalid;
 		char *qs = vb_quote_ident(schema), *qt = vb_quote_ident(t->name);
 		char *q = vb_xasprintf("%s.%s", qs, qt);
 		p->rows = exact_count(e, q);
@@ -91,6 +121,8 @@ static int make_plan(struct engine *e, const char *only, const char *method, str
 		free(q);
 		if (p->dim > IDX_MAX_DIMS)
 			p->verdict = "too many dimensions for an index (VEC-026: index a halfvec cast)";
+		else if (p->ninvalid && !p->indexed)
+			p->verdict = "invalid index left by an interrupted build: index create drops and rebuilds it";
 		else if (p->indexed)
 			p->verdict = "already indexed";
 		else if (p->rows == 0)
@@ -157,6 +189,20 @@ static int build_one(struct cli_ctx *ctx, struct engine *e, struct plan_row *p)
 	vb_err_clear(&werr);
 	if (e->ops->open(&e->vbc, &watch, &werr) != VB_OK)
 		watch = NULL;
+	for (int i = 0; i < p->ninvalid; i++) {
+		char *drop = vb_xasprintf("DROP INDEX CONCURRENTLY IF EXISTS %s;", p->invalid[i]);
+		fprintf(ctx->out, "%s  -- invalid, left by an interrupted build\n", drop);
+		vb_err_clear(&err);
+		struct vb_result *r = engine_query(e, drop, 0, NULL, &err);
+		free(drop);
+		if (!r) {
+			fprintf(ctx->out, "  failed: %s\n", err.message);
+			if (watch)
+				e->ops->close(&watch);
+			return cli_exit_for_status(err.status) == VB_EXIT_OK ? VB_EXIT_FIXABLE : cli_exit_for_status(err.status);
+		}
+		e->ops->result_free(e->h, &r);
+	}
 	fprintf(ctx->out, "%s\n", p->sql);
 	fflush(ctx->out);
 	struct build_job job = {e, p->sql, {0}, 0, 0};
@@ -193,7 +239,8 @@ static int build_one(struct cli_ctx *ctx, struct engine *e, struct plan_row *p)
 		if (a)
 			fprintf(ctx->out, "  advice %s: %s\n", a->id, a->title);
 		fprintf(ctx->out, "  a failed CONCURRENTLY build leaves an invalid index behind: DROP INDEX CONCURRENTLY "
-		        "IF EXISTS idx_%s_vector_hnsw, idx_%s_vector_ivfflat;\n", p->table, p->table);
+		        "IF EXISTS idx_%s_vector_hnsw, idx_%s_vector_ivfflat; (a re-run of vbadmin index create drops "
+		        "it and builds again)\n", p->table, p->table);
 		if (e->cancelled || strcmp(cls, "57014") == 0)
 			return VB_EXIT_INTERRUPTED;
 		return a && a->exit_code != VB_EXIT_OK ? a->exit_code : VB_EXIT_FIXABLE;
@@ -278,7 +325,12 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 			              rows[i].need_bytes <= (double)e->maintenance_work_mem_bytes ? "true" : "false",
 			              rows[i].lists);
 			cli_json_str_or_null(&b, rows[i].sql);
-			vb_buf_add(&b, ", \"verdict\": ");
+			vb_buf_add(&b, ", \"invalid_indexes\": [");
+			for (int k = 0; k < rows[i].ninvalid; k++) {
+				vb_buf_add(&b, k ? ", " : "");
+				vb_buf_json_str(&b, rows[i].invalid[k]);
+			}
+			vb_buf_add(&b, "], \"verdict\": ");
 			vb_buf_json_str(&b, rows[i].verdict);
 			vb_buf_add(&b, "}");
 		}
@@ -296,9 +348,12 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 			        rows[i].present ? need : "-", rows[i].verdict);
 		}
 		fprintf(ctx->out, "\nStatements (vbadmin index create runs them, with progress):\n");
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			for (int k = 0; k < rows[i].ninvalid; k++)
+				fprintf(ctx->out, "  DROP INDEX CONCURRENTLY IF EXISTS %s;  -- invalid\n", rows[i].invalid[k]);
 			if (rows[i].sql && !rows[i].indexed && rows[i].rows > 0 && rows[i].dim <= IDX_MAX_DIMS)
 				fprintf(ctx->out, "  %s\n", rows[i].sql);
+		}
 	} else {
 		int built = 0;
 		for (int i = 0; i < n && rc == VB_EXIT_OK; i++) {
@@ -315,8 +370,12 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 		if (rc == VB_EXIT_OK)
 			fprintf(ctx->out, "%d index%s built\n", built, built == 1 ? "" : "es");
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		free(rows[i].sql);
+		for (int k = 0; k < rows[i].ninvalid; k++)
+			free(rows[i].invalid[k]);
+		free(rows[i].invalid);
+	}
 	cli_engine_close(&e);
 	return rc;
 }
