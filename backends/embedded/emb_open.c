@@ -190,7 +190,11 @@ static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct 
 	atomic_init(&h->cancelled, 0);
 	int fd = open(h->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		vb_err_set(err, VB_ERR_CONNECT, "cannot open embedded store %s: %s", h->path, strerror(errno));
+		int e = errno;
+		vb_err_set(err, VB_ERR_CONNECT, "cannot open embedded store %s: %s", h->path, strerror(e));
+		if (err && (e == EROFS || e == EACCES || e == EPERM))
+			snprintf(err->hint, sizeof err->hint, "vbadmin opens the store read-write, even to search; make the "
+			         "data dir writable, or set vbadmin.data_dir in agent.yml (or XDG_DATA_HOME) to a writable one");
 		handle_free(h);
 		return VB_ERR_CONNECT;
 	}
