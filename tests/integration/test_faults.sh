@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# Fault injection on a real PostgreSQL 17 + pgvector of our own (so we may kill it) and on the
+# embedded store: the server killed mid-DDL, mid-bootstrap and mid-index-build, statement_timeout,
+# connection refused and reset, the embedded data dir full or read-only, two bootstrap-kb at once.
+# Each: a clear message, the documented exit code, nothing lost or half-written, a re-run succeeds.
+# Timings go to "# time:" lines (docs/reliability.md quotes them).
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SANDBOX=$ROOT/scripts/pg-sandbox.sh
+unset PGPASSWORD PGPASSFILE PGSERVICE PGUSER PGDATABASE PGHOST PGPORT PGOPTIONS
+W=${VBTEST_WORK:-$T_TMP}
+SB=$W/faults-pg.$$
+MNT=$T_TMP/mnt
+cleanup() {
+	mountpoint -q "$MNT" 2>/dev/null && umount -l "$MNT"
+	[ -f "$SB/state" ] && "$SANDBOX" down --dir "$SB" >/dev/null 2>&1
+	rm -rf "$T_TMP"
+}
+trap cleanup EXIT
+free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
+
+PORT=$(free_port)
+t_run "$SANDBOX" up pg17 --port "$PORT" --dir "$SB"
+t_is "$RC" 0 "our own pg17 cluster starts (for killing)"
+[ "$RC" = 0 ] || { echo "# $ERR"; t_done; exit 1; }
+export PGPASSWORD=postgres
+PSQL=(psql -X -q -At -w -h 127.0.0.1 -p "$PORT" -U postgres)
+# the sandbox runs with synchronous_commit=off, which loses the last commits in a crash: a real
+# server acknowledges a COMMIT only once it is durable, and that is what we test against
+"${PSQL[@]}" -d postgres -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
+"${PSQL[@]}" -d postgres -c "CREATE DATABASE kb" -c "CREATE DATABASE ddlkb" >/dev/null
+"${PSQL[@]}" -d kb -c "CREATE EXTENSION vector" >/dev/null
+"${PSQL[@]}" -d ddlkb -c "CREATE EXTENSION vector" >/dev/null
+pgq() { "${PSQL[@]}" -d "${DB:-kb}" -c "$1" 2>&1; }
+
+conf() { # file database port
+	cat >"$1" <<YML
+agent:
+  namespace:
+    pgv: {type: postgresql, host: 127.0.0.1, port: $3, database: $2, username: postgres, password: "\${FAULT_PW}", timeout: 3}
+  storage:
+    backends:
+      namespace: pgv
+YML
+}
+export FAULT_PW=postgres
+CFG=$T_TMP/agent.yml; conf "$CFG" kb "$PORT"
+DCFG=$T_TMP/ddl.yml; conf "$DCFG" ddlkb "$PORT"
+V=("$VBADMIN" --config "$CFG")
+
+# A generated model: 500 data sources x 12 semantic_model rows, 4000 metrics.  The expected
+# counts come from the YAML itself: one row per data_source plus one per listed field.
+Y=$T_TMP/big.yaml
+bash "$ROOT/bench/gen_semantic.sh" 10000 "$Y"
+EXP_SM=$(awk '/^data_source:/{n++; ds=1; next} /^metric:/{ds=0} ds && /^    - name:/{n++} END{print n}' "$Y")
+EXP_M=$(grep -c '^metric:' "$Y")
+echo "# model: $EXP_SM semantic_model rows, $EXP_M metrics expected"
+BOOT=(bootstrap-kb --semantic_yaml "$Y" --all-data-sources --kb_update_strategy incremental --batch-size 100)
+
+kill_server() { "$SANDBOX" kill --dir "$SB" >/dev/null; }
+# bg NAME CMD...: run CMD in the background; NAME.out/.err/.rc and NAME.end (exit time) in $T_TMP
+bg() {
+	local n=$1; shift
+	( "$@" >"$T_TMP/$n.out" 2>"$T_TMP/$n.err"; echo $? >"$T_TMP/$n.rc"; now >"$T_TMP/$n.end" ) &
+	BGPID=$!
+}
+# fg NAME: wait for it; sets RC, OUT, ERR, and GAP = seconds from $t0 to its exit
+fg() {
+	wait "$BGPID"
+	RC=$(cat "$T_TMP/$1.rc"); OUT=$(cat "$T_TMP/$1.out"); ERR=$(cat "$T_TMP/$1.err")
+	GAP=$(secs "$t0" "$(cat "$T_TMP/$1.end")")
+}
+start_server() {
+	t_run "$SANDBOX" start --dir "$SB"
+	t_is "$RC" 0 "$1: the server restarts on its data after the crash"
+}
+# wait_for SQL WANT SECONDS: poll until SQL prints a number >= WANT (the DB= database)
+wait_for() {
+	local i n
+	for i in $(seq 1 $(($3 * 20))); do
+		n=$(pgq "$1" | tail -n 1)
+		[[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# ------------------------------------------------------------------ connection refused
+dead=$(free_port)
+conf "$T_TMP/dead.yml" kb "$dead"
+t_run "$VBADMIN" --config "$T_TMP/dead.yml" "${BOOT[@]}" --components semantic_model
+t_is "$RC" 3 "refused: bootstrap-kb exits 3"
+t_has "$ERR" "Connection refused" "refused: the message says the connection was refused"
+t_has "$ERR" "127.0.0.1" "refused: the message names the host"
+t_run "$VBADMIN" --config "$T_TMP/dead.yml" ddl apply --yes
+t_is "$RC" 3 "refused: ddl apply exits 3"
+t_run "$VBADMIN" --config "$T_TMP/dead.yml" search "events"
+t_is "$RC" 3 "refused: search exits 3"
+t_run "$VBADMIN" --config "$T_TMP/dead.yml" check
+t_is "$RC" 3 "refused: check exits 3"
+t_has "$OUT$ERR" "Connection refused" "refused: check shows the reason"
+
+# ------------------------------------------------------------------ killed mid-DDL
+# An event trigger that sleeps after every DDL command stretches the apply to seconds, so the
+# kill lands between two statements of the one transaction.
+DB=ddlkb pgq "CREATE FUNCTION slow_ddl() RETURNS event_trigger LANGUAGE plpgsql AS \$\$BEGIN PERFORM pg_sleep(0.15); END\$\$;
+CREATE EVENT TRIGGER slow_ddl ON ddl_command_end EXECUTE FUNCTION slow_ddl();" >/dev/null
+tables_in() { DB=$1 pgq "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'" | tail -n 1; }
+bg ddl "$VBADMIN" --config "$DCFG" ddl apply --yes
+DB=ddlkb wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vbadmin' AND query LIKE 'CREATE%'" 1 10
+sleep 0.5
+t0=$(now); kill_server; fg ddl
+echo "# time: ddl apply noticed the crash in $GAP s"
+t_is "$RC" 3 "mid-DDL: ddl apply exits 3 when the server dies"
+t_has "$OUT" "[ 1/" "mid-DDL: statements had run before the kill"
+t_has "$OUT$ERR" "Rolled back" "mid-DDL: the output says the transaction was rolled back"
+start_server mid-DDL
+t_is "$(tables_in ddlkb)" 0 "mid-DDL: after recovery none of the tables exist (all or nothing)"
+DB=ddlkb pgq "DROP EVENT TRIGGER slow_ddl" >/dev/null
+t_run "$VBADMIN" --config "$DCFG" ddl apply --yes
+t_is "$RC" 0 "mid-DDL: the re-run applies"
+t_is "$(tables_in ddlkb)" 10 "mid-DDL: after the re-run all 10 tables exist"
+
+# ------------------------------------------------------------------ killed mid-bootstrap (issue 6)
+t_run "${V[@]}" ddl apply --yes
+t_is "$RC" 0 "kb: DDL applied"
+bg boot "${V[@]}" "${BOOT[@]}" --components semantic_model
+wait_for "SELECT count(*) FROM semantic_model" 500 20
+t0=$(now); kill_server; fg boot
+echo "# time: bootstrap-kb noticed the crash in $GAP s"
+t_is "$RC" 3 "mid-bootstrap: bootstrap-kb exits 3 when the server dies"
+berr=$ERR
+t_has "$berr" "vbadmin: bootstrap-kb:" "mid-bootstrap: the message says which command failed"
+t_has "$berr" "rows were committed before the error; re-run the same command" "mid-bootstrap: the message says how much was kept and what to do"
+t_has "$berr" "the connection to PostgreSQL was lost" "mid-bootstrap: the message says the connection was lost"
+t_lacks "$OUT" "bootstrap completed" "mid-bootstrap: no success line"
+kept=$(printf '%s\n' "$berr" | sed -n 's/^at least \([0-9]*\) of [0-9]* rows were committed.*/\1/p')
+start_server mid-bootstrap
+# the batch whose COMMIT was in flight at the kill may have landed: at most one batch more
+got=$(pgq "SELECT count(*) FROM semantic_model")
+echo "# reported committed: $kept, found after recovery: $got"
+t_ok "$([ -n "$kept" ] && [ "$got" -ge "$kept" ] && [ "$got" -le $((kept + 100)) ] && [ $((got % 100)) = 0 ]; echo $?)" \
+	"mid-bootstrap: the reported batches survived the crash, whole batches only, at most the one in flight more"
+t0=$(now)
+t_run "${V[@]}" "${BOOT[@]}" --components semantic_model
+t1=$(now); echo "# time: re-run after the crash took $(secs "$t0" "$t1") s for $EXP_SM rows"
+t_is "$RC" 0 "mid-bootstrap: the re-run exits 0"
+t_is "$(pgq "SELECT count(*) || ' ' || count(DISTINCT id) FROM semantic_model WHERE namespace = 'pgv'")" "$EXP_SM $EXP_SM" \
+	"mid-bootstrap: the re-run ends with exactly the expected rows, no duplicates"
+
+# ------------------------------------------------------------------ killed mid-index-build
+t_run "${V[@]}" "${BOOT[@]}" --components metrics
+t_is "$RC" 0 "index: metrics loaded ($EXP_M rows) to index"
+# one build at a time, so the HNSW build of 4000 x 384 lasts long enough to be killed halfway
+pgq "ALTER SYSTEM SET max_parallel_maintenance_workers = 0" >/dev/null; pgq "SELECT pg_reload_conf()" >/dev/null
+bg idx "${V[@]}" index create --table metrics
+wait_for "SELECT count(*) FROM pg_stat_progress_create_index WHERE phase LIKE 'building%'" 1 20
+t0=$(now); kill_server; fg idx
+echo "# time: index create noticed the crash in $GAP s"
+t_is "$RC" 3 "mid-index: index create exits 3 when the server dies"
+t_has "$OUT" "DROP INDEX CONCURRENTLY IF EXISTS" "mid-index: the message says how to drop a half-built index"
+start_server mid-index
+t_run "${V[@]}" index plan --table metrics
+t_has "$OUT" "invalid" "mid-index: index plan reports the invalid index the crash left"
+t_run "${V[@]}" index create --table metrics
+t_is "$RC" 0 "mid-index: the re-run builds the index"
+t_has "$OUT" "1 index built" "mid-index: the re-run says it built it"
+t_is "$(pgq "SELECT count(*) FROM pg_index WHERE NOT indisvalid")" 0 "mid-index: no INVALID index is left"
+t_is "$(pgq "SELECT count(*) FROM pg_indexes WHERE tablename = 'metrics' AND indexdef LIKE '%USING hnsw%'")" 1 \
+	"mid-index: exactly one HNSW index on metrics"
+
+# ------------------------------------------------------------------ statement_timeout
+t_run env PGOPTIONS="-c statement_timeout=1" "${V[@]}" "${BOOT[@]}" --components semantic_model --kb_update_strategy overwrite -y
+t_is "$RC" 1 "statement_timeout: bootstrap-kb exits 1 (fixable), not 130 (interrupted)"
+t_has "$ERR" "statement timeout" "statement_timeout: the server's reason is shown"
+t_has "$ERR" "57014" "statement_timeout: SQLSTATE 57014 is shown"
+t_has "$ERR" "statement_timeout" "statement_timeout: the hint names the setting to raise"
+t_lacks "$ERR" "interrupted" "statement_timeout: not reported as a Ctrl-C"
+t_run "${V[@]}" "${BOOT[@]}" --components semantic_model
+t_is "$RC" 0 "statement_timeout: the re-run without the timeout succeeds"
+t_is "$(pgq "SELECT count(*) || ' ' || count(DISTINCT id) FROM semantic_model")" "$EXP_SM $EXP_SM" \
+	"statement_timeout: counts exact after the re-run"
+
+# ------------------------------------------------------------------ connection reset
+pgq "TRUNCATE semantic_model" >/dev/null
+bg rst "${V[@]}" "${BOOT[@]}" --components semantic_model
+wait_for "SELECT count(*) FROM semantic_model" 500 20
+t0=$(now)
+pgq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'vbadmin'" >/dev/null
+fg rst
+echo "# time: bootstrap-kb noticed the reset in $GAP s"
+t_is "$RC" 3 "reset: bootstrap-kb exits 3 when its backend is terminated"
+t_has "$ERR" "the connection to PostgreSQL was lost" "reset: the message says the connection was lost"
+t_has "$ERR" "re-run the same command" "reset: the message says to re-run"
+t_lacks "$ERR" "invalid socket" "reset: no stray libpq lines"
+t_run "${V[@]}" "${BOOT[@]}" --components semantic_model
+t_is "$RC" 0 "reset: the re-run succeeds"
+t_is "$(pgq "SELECT count(*) || ' ' || count(DISTINCT id) FROM semantic_model")" "$EXP_SM $EXP_SM" "reset: counts exact after the re-run"
+
+# ------------------------------------------------------------------ two bootstrap-kb at once (pgvector)
+pgq "TRUNCATE semantic_model" >/dev/null
+"${V[@]}" "${BOOT[@]}" --components semantic_model >"$T_TMP/c1.out" 2>"$T_TMP/c1.err" & p1=$!
+"${V[@]}" "${BOOT[@]}" --components semantic_model >"$T_TMP/c2.out" 2>"$T_TMP/c2.err" & p2=$!
+wait $p1; r1=$?; wait $p2; r2=$?
+echo "# concurrent pgvector exits: $r1 $r2"
+t_ok "$([ "$r1" = 0 ] || [ "$r2" = 0 ]; echo $?)" "concurrent pgvector: at least one run succeeds"
+for i in 1 2; do
+	r=$([ $i = 1 ] && echo "$r1" || echo "$r2")
+	[ "$r" = 0 ] || t_has "$(cat "$T_TMP/c$i.err")" "re-run the same command" "concurrent pgvector: run $i failed clearly ($r)"
+done
+t_is "$(pgq "SELECT count(*) || ' ' || count(DISTINCT id) FROM semantic_model")" "$EXP_SM $EXP_SM" \
+	"concurrent pgvector: exact counts, no duplicates"
+
+# ------------------------------------------------------------------ embedded: disk full
+# The data dir on a 2 MB tmpfs: the load fills it halfway.
+EB=(bootstrap-kb --semantic_yaml "$Y" --all-data-sources --kb_update_strategy incremental --batch-size 100 --namespace emb --components semantic_model)
+mkdir -p "$MNT"
+mount -t tmpfs -o size=2m,mode=0755 vbfault "$MNT"
+t_ok $? "disk full: a 2 MB tmpfs is mounted for the data dir"
+edb=$MNT/vbadmin/emb.db
+ecount() { sqlite3 "$edb" "SELECT count(*) || ' ' || count(DISTINCT id) FROM semantic_model" 2>&1; }
+t0=$(now)
+t_run env XDG_DATA_HOME="$MNT" "$VBADMIN" "${EB[@]}"
+echo "# time: disk full reported after $(secs "$t0" "$(now)") s"
+t_is "$RC" 1 "disk full: bootstrap-kb exits 1 (fixable)"
+t_has "$ERR" "disk is full" "disk full: the message says the disk is full"
+t_has "$ERR" "free disk space where $edb lives" "disk full: the hint names the store file"
+t_has "$ERR" "rows were committed before the error; re-run the same command" "disk full: says what was kept and what to do"
+kept=$(printf '%s\n' "$ERR" | sed -n 's/^\([0-9]*\) of [0-9]* rows were committed.*/\1/p')
+t_is "$(ecount)" "$kept $kept" "disk full: the store still opens and holds exactly the committed batches"
+t_ok "$([ -n "$kept" ] && [ $((kept % 100)) = 0 ]; echo $?)" "disk full: only whole batches ($kept rows)"
+t_run env XDG_DATA_HOME="$MNT" "$VBADMIN" --namespace emb search --table semantic_model "event table"
+t_is "$RC" 0 "disk full: search still works on the full store"
+mount -o remount,size=64m "$MNT"
+t_run env XDG_DATA_HOME="$MNT" "$VBADMIN" "${EB[@]}"
+t_is "$RC" 0 "disk full: with space freed the re-run succeeds"
+t_is "$(ecount)" "$EXP_SM $EXP_SM" "disk full: exact counts after the re-run, no duplicates"
+
+# ------------------------------------------------------------------ embedded: read-only data dir
+mount -o remount,ro "$MNT"
+t_run env XDG_DATA_HOME="$MNT" "$VBADMIN" "${EB[@]}"
+echo "# read-only: rc $RC: $ERR"
+t_is "$RC" 3 "read-only: bootstrap-kb exits 3 (cannot open the store for writing)"
+t_has "$ERR" "$edb" "read-only: the message names the store file"
+t_has "$ERR" "Read-only file system" "read-only: the message says the file system is read-only"
+t_has "$ERR" "make the data dir writable" "read-only: the hint says what to do"
+t_run env XDG_DATA_HOME="$MNT" "$VBADMIN" --namespace emb search --table semantic_model "event table"
+t_is "$RC" 3 "read-only: search exits 3 too (the store opens read-write)"
+mount -o remount,rw "$MNT"
+t_is "$(ecount)" "$EXP_SM $EXP_SM" "read-only: the store is unchanged"
+t_run env XDG_DATA_HOME="$MNT" "$VBADMIN" "${EB[@]}"
+t_is "$RC" 0 "read-only: writable again, the re-run succeeds"
+umount "$MNT"
+
+# ------------------------------------------------------------------ embedded: two bootstrap-kb at once
+bg e1 "$VBADMIN" "${EB[@]}"; b1=$BGPID
+bg e2 "$VBADMIN" "${EB[@]}"; b2=$BGPID
+wait "$b1"; wait "$b2"
+r1=$(cat "$T_TMP/e1.rc"); r2=$(cat "$T_TMP/e2.rc")
+echo "# concurrent embedded exits: $r1 $r2"
+t_ok "$([ "$r1" = 0 ] || [ "$r2" = 0 ]; echo $?)" "concurrent embedded: at least one run succeeds"
+for i in 1 2; do
+	r=$(cat "$T_TMP/e$i.rc")
+	[ "$r" = 0 ] || t_has "$(cat "$T_TMP/e$i.err")" "re-run the same command" "concurrent embedded: run $i failed clearly ($r)"
+done
+edb=$XDG_DATA_HOME/vbadmin/emb.db
+t_is "$(ecount)" "$EXP_SM $EXP_SM" "concurrent embedded: exact counts, no duplicates"
+
+t_done
