@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "../engine/cli.h"
 #include "../engine/config.h"
@@ -16,6 +19,15 @@ static int usage_global(struct cli_ctx *ctx, const char *msg)
 
 int main(int argc, char **argv)
 {
+	/* Passwords and API keys stay in memory for the whole run (libpq keeps the password to
+	 * reconnect with PQreset, the HTTP embedder sends its key on every request), so a core dump
+	 * or a same-user debugger would expose them: the process is not dumpable, as ssh-agent does.
+	 * VBADMIN_ALLOW_CORE=1 keeps core dumps for debugging a crash. */
+#ifdef __linux__
+	const char *allow_core = getenv("VBADMIN_ALLOW_CORE");
+	if (!allow_core || strcmp(allow_core, "1") != 0)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
 	struct cli_ctx ctx = {0};
 	ctx.out = stdout;
 	ctx.err = stderr;
