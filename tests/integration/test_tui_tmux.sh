@@ -26,13 +26,13 @@ fi
 
 # start NAME CONFIG: the console in a detached 80x24 session, exit code to $T_TMP/NAME.rc
 start() {
-	local name=$1 cfg=$2 dir="$T_TMP/$1"
+	local name=$1 cfg=$2 extra=${3:-} dir="$T_TMP/$1"
 	mkdir -p "$dir"
 	ln -sf "$ROOT/examples" "$dir/examples"
 	rm -f "$T_TMP/$name.rc"
 	tmux -L "$SOCK" -f /dev/null new-session -d -s "$name" -x 80 -y 24 \
 		"cd '$dir' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' \
-		 VBADMIN_PLUGIN_PATH='${VBADMIN_PLUGIN_PATH:-}' ASAN_OPTIONS='${ASAN_OPTIONS:-}' '$VBADMIN' --config '$cfg' \
+		 VBADMIN_PLUGIN_PATH='${VBADMIN_PLUGIN_PATH:-}' ASAN_OPTIONS='${ASAN_OPTIONS:-}' $extra '$VBADMIN' --config '$cfg' \
 		 2>'$T_TMP/$name.err'; echo \$? >'$T_TMP/$name.rc'; sleep 30"
 }
 screen() { tmux -L "$SOCK" capture-pane -p -t "$1"; }
@@ -169,7 +169,16 @@ keys n Enter
 expect n "DBA packet written to vbadmin-dba-packet.txt" "the DBA packet is written"
 t_has "$(cat "$T_TMP/n/vbadmin-dba-packet.txt" 2>/dev/null)" "CREATE EXTENSION IF NOT EXISTS vector;" \
 	"the DBA packet holds the SQL for the DBA"
+# colour: the default run draws status in colour, NO_COLOR=1 draws none (attributes only)
+case "$(tmux -L "$SOCK" capture-pane -e -p -t n)" in *$'\e[3'[0-7]*|*$'\e[38;'*) t_ok 0 "colours are drawn by default" ;;
+	*) t_ok 1 "colours are drawn by default" ;; esac
 keys n Q
 t_is "$(wait_rc n)" 0 "pg15: Q quits with exit code 0"
-t_lacks "$(cat "$T_TMP/g.err" "$T_TMP/n.err" 2>/dev/null)" "Sanitizer" "no sanitizer report (errors or leaks) from either console"
+start m "$T_TMP/pg15.yml" "NO_COLOR=1"
+expect m "VEC-001" "NO_COLOR=1: the console runs" 30
+case "$(tmux -L "$SOCK" capture-pane -e -p -t m)" in *$'\e[3'[0-7]*|*$'\e[38;'*) t_ok 1 "NO_COLOR=1 draws no colour" ;;
+	*) t_ok 0 "NO_COLOR=1 draws no colour" ;; esac
+keys m Q
+t_is "$(wait_rc m)" 0 "NO_COLOR=1: Q quits with exit code 0"
+t_lacks "$(cat "$T_TMP/g.err" "$T_TMP/n.err" "$T_TMP/m.err" 2>/dev/null)" "Sanitizer" "no sanitizer report (errors or leaks) from either console"
 t_done
