@@ -2,6 +2,8 @@
 #include "vb_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,4 +310,19 @@ char *vb_vector_to_text(const float *v, int dim)
 	}
 	vb_buf_addc(&b, ']');
 	return vb_buf_steal(&b);
+}
+
+FILE *vb_fopen_private(const char *path, const char *mode)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (mode[0] == 'a' ? O_APPEND : O_TRUNC);
+	int fd = open(path, flags, 0600);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, mode[0] == 'a' ? "a" : "w");
+	if (!f) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
 }

@@ -103,7 +103,7 @@ int cli_dba_packet(struct cli_ctx *ctx, int argc, char **argv)
 	int items = cli_dba_packet_build(e, &b);
 	FILE *f = ctx->out;
 	if (outpath) {
-		f = fopen(outpath, "w");
+		f = vb_fopen_private(outpath, "w");
 		if (!f) {
 			fprintf(ctx->err, "vbadmin: cannot write %s: %s\n", outpath, strerror(errno));
 			vb_buf_free(&b);

@@ -197,7 +197,7 @@ static void save(struct tui_app *app)
 	char path[256] = "vbadmin-ddl.sql";
 	if (!D.rendered || !tui_input(app, "save DDL to: ", path, sizeof path) || !path[0])
 		return;
-	FILE *f = fopen(path, "w");
+	FILE *f = vb_fopen_private(path, "w");
 	if (!f) {
 		tui_status(app, "cannot write %s: %s", path, strerror(errno));
 		return;

@@ -139,7 +139,7 @@ static void lab_init(struct tui_app *app)
 		mkdirs(L.hist_path);
 		using_history();
 		if (read_history(L.hist_path) != 0) {
-			FILE *f = fopen(L.hist_path, "a");
+			FILE *f = vb_fopen_private(L.hist_path, "a");
 			if (f)
 				fclose(f);
 		}

@@ -400,7 +400,7 @@ static void save_packet(struct tui_app *app)
 	struct vb_buf b;
 	vb_buf_init(&b);
 	cli_dba_packet_build(app->engine, &b);
-	FILE *f = fopen(path, "w");
+	FILE *f = vb_fopen_private(path, "w");
 	if (!f) {
 		tui_status(app, "cannot write %s: %s", path, strerror(errno));
 	} else {

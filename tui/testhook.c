@@ -21,7 +21,7 @@ int tui_test_headless(void)
 
 void tui_test_dump(const char *path)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = vb_fopen_private(path, "w");
 	if (!f)
 		return;
 	char line[1024];
