@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Hostile inputs and secrets, on the runner's real pg17 + pgvector and on the embedded store:
+# a schema named `we"ird; --`, names and filter values with quotes, semicolons, unicode and
+# `'; DROP TABLE x; --` are stored and matched literally; invalid namespace and table names are
+# refused clearly; a marker password (in agent.yml and through ${VAR}) never reaches stdout,
+# stderr, JSON, screen dumps, files under HOME/XDG dirs or a core file; what vbadmin creates is
+# 0700/0600.
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+: "${PG17_CONNINFO:?run via tests/run-all.sh (needs the pg17 sandbox)}"
+H=$(pg_field "$PG17_CONNINFO" host); P=$(pg_field "$PG17_CONNINFO" port)
+MARK='Zq9-marker-PW'
+ROLE=vb_sec_$$ DB=vb_sec_$$ DB2=vb_sec2_$$
+SCHEMA='we"ird; --'
+OLD_CORE=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
+psu() { PGPASSWORD=postgres psql -X -q -At -w -v ON_ERROR_STOP=1 "host=$H port=$P user=postgres dbname=${1:-postgres}" "${@:2}"; }
+cleanup() {
+	[ -n "$OLD_CORE" ] && [ "$(cat /proc/sys/kernel/core_pattern)" != "$OLD_CORE" ] &&
+		printf '%s\n' "$OLD_CORE" >/proc/sys/kernel/core_pattern
+	psu postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "DROP DATABASE IF EXISTS $DB2 WITH (FORCE)" \
+		-c "DROP ROLE IF EXISTS $ROLE" >/dev/null 2>&1
+	rm -rf "$T_TMP"
+}
+trap cleanup EXIT
+
+psu postgres -c "CREATE ROLE $ROLE LOGIN PASSWORD '$MARK'" -c "CREATE DATABASE $DB OWNER $ROLE" \
+	-c "CREATE DATABASE $DB2 OWNER $ROLE" >/dev/null
+for d in "$DB" "$DB2"; do psu "$d" -c "CREATE EXTENSION vector" -c "CREATE TABLE public.x (i int)" >/dev/null; done
+
+# Everything vbadmin prints goes to $OUTS; files are looked for under HOME and the XDG dirs.
+CFGDIR=$T_TMP/cfg; OUTS=$T_TMP/outputs; mkdir -p "$CFGDIR" "$OUTS"
+export XDG_CACHE_HOME=$T_TMP/cache
+cat >"$CFGDIR/agent.yml" <<YML
+agent:
+  namespace:
+    lit:
+      type: postgresql
+      host: $H
+      port: $P
+      database: $DB
+      username: $ROLE
+      password: $MARK
+      schema: '$SCHEMA'
+      timeout: 5
+    env:
+      type: postgresql
+      host: $H
+      port: $P
+      database: $DB
+      username: $ROLE
+      password: \${VB_SEC_PW}
+      schema: '$SCHEMA'
+      timeout: 5
+    bad:
+      type: postgresql
+      host: $H
+      port: $P
+      database: $DB
+      username: $ROLE
+      password: ${MARK}-wrong
+      timeout: 5
+  storage:
+    backends:
+      namespace: lit
+YML
+sed 's/namespace: lit$/namespace: env/' "$CFGDIR/agent.yml" >"$CFGDIR/env.yml"
+sed 's/namespace: lit$/namespace: bad/' "$CFGDIR/agent.yml" >"$CFGDIR/bad.yml"
+export VB_SEC_PW=$MARK
+n=0
+vb() { # run vbadmin with its arguments, keep both streams
+	n=$((n + 1))
+	t_run "$VBADMIN" "$@"
+	printf '%s\n' "$OUT" >"$OUTS/$n.out"; printf '%s\n' "$ERR" >"$OUTS/$n.err"
+}
+
+# ------------------------------------------------------------------ the weird schema, end to end
+t_run "$VBADMIN" ddl render --schema "$SCHEMA"
+t_has "$OUT" 'CREATE TABLE IF NOT EXISTS "we""ird; --".' "schema: ddl render quotes the schema as one identifier"
+printf '%s\n' "$OUT" | psu "$DB2" -c "CREATE SCHEMA \"we\"\"ird; --\"" -f - >/dev/null 2>"$T_TMP/psql.err"
+t_is "$?" 0 "schema: the rendered DDL applies with psql"
+t_is "$(psu "$DB2" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'we\"ird; --'")" 10 \
+	"schema: psql created the 10 tables inside the schema named we\"ird; --"
+for cfg in agent env; do
+	vb --config "$CFGDIR/$cfg.yml" ddl apply --yes
+	[ $cfg = agent ] && t_is "$RC" 0 "schema: ddl apply into we\"ird; -- exits 0"
+done
+t_is "$(psu "$DB" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'we\"ird; --'")" 10 \
+	"schema: ddl apply created the 10 tables in the schema, literally named"
+t_is "$(psu "$DB" -c "SELECT count(*) FROM public.x")" 0 "schema: table x still exists (nothing was injected)"
+
+# hostile names, stored and matched literally on both backends
+Y=$T_TMP/evil.yaml
+cat >"$Y" <<'EOF'
+data_source:
+  name: evil_src
+  description: "Table with hostile column names"
+  sql_table: shop.public.evil_src
+  dimensions:
+    - name: "O'Brien; DROP TABLE x; --"
+      type: CATEGORICAL
+      description: "a quote and a semicolon"
+    - name: "'; DROP TABLE x; --"
+      type: CATEGORICAL
+      description: "classic injection"
+    - name: "naïve 数据 \"q\""
+      type: CATEGORICAL
+      description: "unicode and double quotes"
+    - name: "O"
+      type: CATEGORICAL
+      description: "decoy that a broken quote would match"
+  measures:
+    - name: total
+      description: plain
+      agg: SUM
+      expr: amount
+  identifiers:
+    - name: evil_id
+      type: PRIMARY
+      entity: evil
+EOF
+BOOT=(bootstrap-kb --components semantic_model --kb_update_strategy incremental --semantic_yaml "$Y")
+names() { printf '%s\n' "$1" | python3 -c 'import json,sys; print("|".join(r["name"] for r in json.load(sys.stdin)["results"]))'; }
+for be in pgvector embedded; do
+	if [ $be = pgvector ]; then C=(--config "$CFGDIR/agent.yml" --namespace lit); else C=(--config /dev/null --namespace evil); fi
+	vb "${C[@]}" "${BOOT[@]}"
+	t_is "$RC" 0 "$be: bootstrap of hostile names exits 0"
+	for v in "O'Brien; DROP TABLE x; --" "'; DROP TABLE x; --" 'naïve 数据 "q"'; do
+		q=${v//\'/\'\'}
+		vb "${C[@]}" search --json --where "name = '$q'" "hostile"
+		t_is "$RC" 0 "$be: search --where name = <$v> exits 0"
+		t_is "$(names "$OUT")" "$v" "$be: the filter matches exactly the row named <$v>"
+	done
+	vb "${C[@]}" search --json --where "name IN ('O', 'naïve 数据 \"q\"')" "hostile"
+	t_is "$(names "$OUT" | tr '|' '\n' | sort | tr '\n' ' ')" 'O naïve 数据 "q" ' "$be: IN with hostile literals matches literally"
+	vb "${C[@]}" search --json --where "name LIKE 'O''B*'" "hostile"
+	t_is "$(names "$OUT")" "O'Brien; DROP TABLE x; --" "$be: LIKE with a quote matches literally"
+	vb "${C[@]}" search --table "semantic_model; DROP TABLE x; --" "hostile"
+	t_is "$RC" 2 "$be: a hostile --table is refused with exit 2"
+	t_has "$ERR" "semantic_model; DROP TABLE x; --" "$be: the refusal names the table given"
+done
+t_is "$(psu "$DB" -c "SELECT name FROM \"we\"\"ird; --\".semantic_model WHERE name LIKE '%DROP%' ORDER BY 1" | tr '\n' '|')" \
+	"'; DROP TABLE x; --|O'Brien; DROP TABLE x; --|" "pgvector: the rows hold the names byte for byte"
+t_is "$(sqlite3 "$XDG_DATA_HOME/vbadmin/evil.db" "SELECT name FROM semantic_model WHERE name LIKE '%DROP%' ORDER BY 1" | tr '\n' '|')" \
+	"'; DROP TABLE x; --|O'Brien; DROP TABLE x; --|" "embedded: the rows hold the names byte for byte"
+t_is "$(psu "$DB" -c "SELECT count(*) FROM public.x")" 0 "pgvector: table x survived every hostile value"
+
+# invalid namespace names are refused clearly, before anything is written
+for ns in "'; DROP TABLE x; --" "../../etc/passwd" "a b" ""; do
+	vb --config /dev/null --namespace "$ns" "${BOOT[@]}"
+	t_is "$RC" 2 "namespace <$ns>: refused with exit 2"
+	t_has "$ERR" "namespace" "namespace <$ns>: the message is about the namespace"
+done
+t_ok "$([ ! -e "$XDG_DATA_HOME/etc" ] && [ -z "$(find "$T_TMP" -name 'passwd*' -newer "$Y")" ]; echo $?)" \
+	"namespace: a path-like name created no file"
+
+# ------------------------------------------------------------------ the marker password, everywhere
+for cfg in agent env bad; do
+	C=(--config "$CFGDIR/$cfg.yml")
+	vb "${C[@]}" config show
+	vb "${C[@]}" config show --json
+	vb "${C[@]}" check
+	vb "${C[@]}" check --json
+	vb "${C[@]}" verify --json
+	vb "${C[@]}" extension --json
+	vb "${C[@]}" dba-packet
+	vb "${C[@]}" dba-packet -o "$HOME/packet-$cfg.txt"
+	vb "${C[@]}" backends --json
+	vb "${C[@]}" --namespace "$([ $cfg = agent ] && echo lit || echo $cfg)" "${BOOT[@]}"
+	vb "${C[@]}" --namespace lit search --json "hostile"
+	vb "${C[@]}" -v --namespace lit search --explain "hostile"
+	vb "${C[@]}" index plan --json
+done
+t_has "$(cat "$OUTS"/*)" "password authentication failed" "secrets: the wrong-password runs did fail to log in"
+t_has "$(cat "$OUTS"/*)" "********" "secrets: config show masks the password"
+vb --config "$CFGDIR/agent.yml" contract-test --backend pgvector
+t_is "$RC" 0 "secrets: contract-test on pgvector passes with the marker password"
+# the console, headless, on the Setup and Search screens
+printf '=wait\n6\n<Tab>\nhostile\n<Enter>\n=wait\n=dump %s\n' "$OUTS/console-search.screen" >"$T_TMP/keys"
+(cd "$T_TMP" && VBADMIN_SCRIPT="$T_TMP/keys" VBADMIN_DUMP="$OUTS/console.screen" TERM=xterm LINES=24 COLUMNS=80 \
+	timeout 60 "$VBADMIN" --config "$CFGDIR/env.yml" --namespace lit >"$OUTS/console.out" 2>"$OUTS/console.err")
+t_is "$?" 0 "secrets: the headless console exits 0"
+t_ok "$([ -s "$OUTS/console.screen" ] && [ -s "$OUTS/console-search.screen" ]; echo $?)" "secrets: the console wrote its screen dumps"
+hits=$(grep -rlaF -e "$MARK" "$OUTS" "$HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" 2>/dev/null)
+t_is "$hits" "" "secrets: the marker password is in no output, JSON, screen dump or file under HOME/XDG dirs"
+t_ok "$([ "$(ls "$OUTS" | wc -l)" -gt 70 ]; echo $?)" "secrets: every command's output was collected ($(ls "$OUTS" | wc -l) files)"
+
+# a core dump of a connected vbadmin: the process is not dumpable, so there is none to leak from
+CORES=$T_TMP/cores; mkdir -p "$CORES"; chmod 700 "$CORES"
+if printf '%s\n' "$CORES/core.%p" >/proc/sys/kernel/core_pattern 2>/dev/null; then
+	cd "$CORES" || exit 1
+	(ulimit -c unlimited; sleep 20 & c=$!; sleep 0.2; kill -SEGV $c; wait $c) 2>/dev/null
+	t_ok "$([ -n "$(ls "$CORES")" ]; echo $?)" "core: a control process does leave a core in $CORES"
+	rm -f "$CORES"/core.*
+	bash "$ROOT/bench/gen_semantic.sh" 4000 "$T_TMP/big.yaml"
+	(
+		ulimit -c unlimited
+		# ASan would otherwise switch core dumps off itself; the product must do it on its own
+		ASAN_OPTIONS=disable_coredump=0:handle_segv=0:detect_leaks=0:use_madv_dontdump=1 \
+			"$VBADMIN" --config "$CFGDIR/env.yml" --namespace lit bootstrap-kb --components semantic_model \
+			--kb_update_strategy overwrite -y --all-data-sources --semantic_yaml "$T_TMP/big.yaml" >/dev/null 2>&1 &
+		v=$!
+		for _ in $(seq 1 100); do
+			[ "$(psu "$DB" -c "SELECT count(*) FROM pg_stat_activity WHERE usename = '$ROLE'")" -gt 0 ] && break
+			sleep 0.05
+		done
+		kill -SEGV $v; wait $v; echo $? >"$T_TMP/core.rc"
+	) 2>/dev/null
+	cd "$ROOT" || exit 1
+	printf '%s\n' "$OLD_CORE" >/proc/sys/kernel/core_pattern
+	t_is "$(cat "$T_TMP/core.rc")" 139 "core: the connected vbadmin died of SIGSEGV"
+	t_is "$(ls "$CORES")" "" "core: vbadmin left no core file (not dumpable while it holds a password)"
+	t_is "$(grep -rlaF -e "$MARK" "$CORES")" "" "core: no core holds the marker password"
+else
+	t_ok 1 "core: /proc/sys/kernel/core_pattern is writable (the test runs as root)"
+fi
+
+# ------------------------------------------------------------------ modes of what vbadmin creates
+mode() { stat -c %a "$1" 2>/dev/null; }
+t_is "$(mode "$XDG_DATA_HOME/vbadmin")" 700 "modes: the embedded data dir is 0700"
+t_is "$(mode "$XDG_DATA_HOME/vbadmin/evil.db")" 600 "modes: the embedded .db is 0600"
+# WAL files exist while a connection is open: look at them from a second process mid-load
+V=(--config /dev/null --namespace walmode bootstrap-kb --components semantic_model --kb_update_strategy incremental
+	--all-data-sources --batch-size 50 --semantic_yaml "$T_TMP/big.yaml")
+"$VBADMIN" "${V[@]}" >/dev/null 2>&1 & v=$!
+for _ in $(seq 1 200); do [ -e "$XDG_DATA_HOME/vbadmin/walmode.db-wal" ] && break; sleep 0.02; done
+t_is "$(mode "$XDG_DATA_HOME/vbadmin/walmode.db-wal")" 600 "modes: the -wal file is 0600"
+t_is "$(mode "$XDG_DATA_HOME/vbadmin/walmode.db-shm")" 600 "modes: the -shm file is 0600"
+wait $v
+t_is "$(mode "$XDG_STATE_HOME/vbadmin")" 700 "modes: the console's state dir is 0700"
+t_is "$(mode "$XDG_STATE_HOME/vbadmin/search_history")" 600 "modes: the search history is 0600"
+t_is "$(mode "$HOME/packet-agent.txt")" 600 "modes: dba-packet -o writes its file 0600"
+bad=$(find "$HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME" -newer "$CFGDIR/agent.yml" \
+	\( -type d ! -perm 700 -o -type f ! -perm 600 \) ! -path "$HOME" 2>/dev/null | grep -v "^$HOME\$")
+t_is "$bad" "" "modes: every dir vbadmin made is 0700 and every file 0600"
+
+t_done
