@@ -80,8 +80,8 @@ int step_emb_open(void *ctx, struct step_result *r)
 		}
 		return STEP_FAIL;
 	}
-	return step_set(r, STEP_OK, "opened %s store for namespace %s (%s)", e->backend_name,
-	                e->vbc.namespace ? e->vbc.namespace : "default", e->ops->version ? e->ops->version() : "");
+	return step_set(r, STEP_OK, "namespace %s opened: %s", e->vbc.namespace ? e->vbc.namespace : "default",
+	                e->ops->version ? e->ops->version() : e->backend_name);
 }
 
 int step_emb_fts5(void *ctx, struct step_result *r)

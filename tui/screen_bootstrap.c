@@ -224,7 +224,7 @@ static void boot_draw(struct tui_app *app, int top, int height, int width)
 			bar(app, y + 1, width);
 		tui_text_draw_at(&B.out, y + (running ? 4 : 1), 2, height - (y - top) - (running ? 4 : 1), width - 2, NULL);
 	} else {
-		tui_print(y, 2, width - 2, ROLE_DIM, "check: load only into an empty namespace; incremental: add and update rows;");
+		tui_print(y, 2, width - 2, ROLE_DIM, "check, incremental: add and update rows by id (same embedding model only);");
 		tui_print(y + 1, 2, width - 2, ROLE_DIM, "overwrite: clear this namespace's rows first (asks you to type the table).");
 	}
 }

@@ -234,7 +234,8 @@ static void emb_close(struct vb_handle **h)
 
 static const char *emb_version(void)
 {
-	return SQLITE_VERSION;
+	/* the store format is ours; the SQLite version is what a bug report needs next to it */
+	return "embedded 1 (SQLite " SQLITE_VERSION ")";
 }
 
 static void emb_result_free(struct vb_handle *h, struct vb_result **res)
