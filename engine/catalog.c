@@ -246,7 +246,7 @@ static void drift_wrong_dim(struct engine *e, struct eng_table *t, const struct 
 	d->advice_id = "VEC-019";
 }
 
-void engine_compute_drift(struct engine *e)
+void engine_drift_clear(struct engine *e)
 {
 	for (int i = 0; i < e->ndrift; i++) {
 		free(e->drift[i].column);
@@ -258,6 +258,11 @@ void engine_compute_drift(struct engine *e)
 	free(e->drift);
 	e->drift = NULL;
 	e->ndrift = 0;
+}
+
+void engine_compute_drift(struct engine *e)
+{
+	engine_drift_clear(e);
 	if (!e->catalog_loaded)
 		return;
 	int dim = e->vbc.dim;

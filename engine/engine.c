@@ -110,16 +110,7 @@ static void free_catalog(struct engine *e)
 	e->tables = NULL;
 	e->ntables = 0;
 	e->catalog_loaded = 0;
-	for (int i = 0; i < e->ndrift; i++) {
-		free(e->drift[i].column);
-		free(e->drift[i].have);
-		free(e->drift[i].want);
-		free(e->drift[i].fix);
-		free(e->drift[i].note);
-	}
-	free(e->drift);
-	e->drift = NULL;
-	e->ndrift = 0;
+	engine_drift_clear(e);
 }
 
 void engine_free(struct engine **ep)

@@ -143,6 +143,7 @@ const char *engine_var(void *ctx, const char *key);
  * e->drift from it (missing tables/columns, wrong dims, missing indexes, privileges). */
 int engine_load_catalog(struct engine *e, struct vb_error *err);
 void engine_compute_drift(struct engine *e);
+void engine_drift_clear(struct engine *e);
 struct eng_table *engine_table(struct engine *e, const char *name);
 
 /* Runs one parameterised query through ops->query; NULL on failure with err filled. */
