@@ -59,15 +59,21 @@ char *vb_xstrndup(const char *s, size_t n)
 	return p;
 }
 
-char *vb_xasprintf(const char *fmt, ...)
+char *vb_xvasprintf(const char *fmt, va_list ap)
 {
 	struct vb_buf b;
-	va_list ap;
 	vb_buf_init(&b);
-	va_start(ap, fmt);
 	vb_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
 	return vb_buf_steal(&b);
+}
+
+char *vb_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = vb_xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 void vb_buf_init(struct vb_buf *b)

@@ -24,6 +24,7 @@ void *vb_xrealloc(void *p, size_t n);
 char *vb_xstrdup(const char *s);  /* NULL-safe: NULL in, NULL out */
 char *vb_xstrndup(const char *s, size_t n);
 char *vb_xasprintf(const char *fmt, ...) VB_PRINTF(1, 2);
+char *vb_xvasprintf(const char *fmt, va_list ap);
 /* fopen for files vbadmin creates (history, DBA packet, saved DDL): a new file is 0600 whatever
  * the umask.  mode is "w" (truncate) or "a" (append); NULL with errno set on failure. */
 FILE *vb_fopen_private(const char *path, const char *mode);

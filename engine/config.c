@@ -93,14 +93,12 @@ const struct config_db *config_find_db(const struct config_namespace *ns, const 
 static void warn(struct config *c, const char *fmt, ...) VB_PRINTF(2, 3);
 static void warn(struct config *c, const char *fmt, ...)
 {
-	struct vb_buf b;
 	va_list ap;
-	vb_buf_init(&b);
 	va_start(ap, fmt);
-	vb_buf_vprintf(&b, fmt, ap);
+	char *msg = vb_xvasprintf(fmt, ap);
 	va_end(ap);
 	c->warnings = vb_xrealloc(c->warnings, (size_t)(c->nwarnings + 1) * sizeof *c->warnings);
-	c->warnings[c->nwarnings++] = vb_buf_steal(&b);
+	c->warnings[c->nwarnings++] = msg;
 }
 
 static const char *home_dir(void)

@@ -129,14 +129,12 @@ const struct step_result *step_runner_result(const struct step_runner *r, int id
 
 int step_set(struct step_result *res, int status, const char *fmt, ...)
 {
-	struct vb_buf b;
 	va_list ap;
-	vb_buf_init(&b);
 	va_start(ap, fmt);
-	vb_buf_vprintf(&b, fmt, ap);
+	char *msg = vb_xvasprintf(fmt, ap);
 	va_end(ap);
 	free(res->message);
-	res->message = vb_buf_steal(&b);
+	res->message = msg;
 	res->status = status;
 	return status;
 }
