@@ -49,6 +49,26 @@ static void copy_field(char *dst, size_t len, const char *src)
 		dst[--n] = '\0';
 }
 
+/* libpq's own text after a lost connection is "reason\n\tadvice\n\tadvice\nfollow-up": the first
+ * line is the message, the indented lines are the hint, and what follows ("invalid socket",
+ * "no connection to the server") only repeats the loss in libpq's internal words. */
+static void libpq_text(const char *text, struct vb_error *err)
+{
+	const char *nl = strchr(text, '\n');
+	int n = nl ? (int)(nl - text) : (int)strlen(text);
+	snprintf(err->message, sizeof err->message, "%.*s", n, text);
+	struct vb_buf hint;
+	vb_buf_init(&hint);
+	while (nl && nl[1] == '\t') {
+		const char *line = nl + 2;
+		nl = strchr(line, '\n');
+		vb_buf_printf(&hint, "%s%.*s", hint.len ? " " : "", nl ? (int)(nl - line) : (int)strlen(line), line);
+	}
+	if (hint.len && !err->hint[0])
+		copy_field(err->hint, sizeof err->hint, hint.data);
+	vb_buf_free(&hint);
+}
+
 int pgv_err_result(struct vb_handle *h, const PGresult *r, struct vb_error *err)
 {
 	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
@@ -64,36 +84,21 @@ int pgv_err_result(struct vb_handle *h, const PGresult *r, struct vb_error *err)
 	vb_err_clear(err);
 	err->status = status;
 	copy_field(err->sqlstate, sizeof err->sqlstate, state);
-	copy_field(err->message, sizeof err->message,
-	           msg ? msg : (PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(h->conn)));
 	copy_field(err->detail, sizeof err->detail, PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL));
 	copy_field(err->hint, sizeof err->hint, PQresultErrorField(r, PG_DIAG_MESSAGE_HINT));
+	if (msg)
+		copy_field(err->message, sizeof err->message, msg);
+	else /* an error libpq made itself (lost connection): no fields, one multi-line text */
+		libpq_text(PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(h->conn), err);
 	return status;
 }
 
-/* libpq's text after a lost connection is "reason\n\tadvice\n\tadvice\nfollow-up": the first
- * line is the message, the indented lines are the hint, and what follows ("invalid socket",
- * "no connection to the server") only repeats the loss in libpq's internal words. */
 int pgv_err_conn(struct vb_handle *h, struct vb_error *err)
 {
 	int status = PQstatus(h->conn) == CONNECTION_BAD ? VB_ERR_CONNECT : VB_ERR_SERVER;
 	vb_err_set(err, status, "%s", "");
-	if (!err)
-		return status;
-	const char *text = PQerrorMessage(h->conn);
-	const char *nl = strchr(text, '\n');
-	int n = nl ? (int)(nl - text) : (int)strlen(text);
-	snprintf(err->message, sizeof err->message, "%.*s", n, text);
-	struct vb_buf hint;
-	vb_buf_init(&hint);
-	while (nl && nl[1] == '\t') {
-		const char *line = nl + 2;
-		nl = strchr(line, '\n');
-		vb_buf_printf(&hint, "%s%.*s", hint.len ? " " : "", nl ? (int)(nl - line) : (int)strlen(line), line);
-	}
-	if (hint.len)
-		copy_field(err->hint, sizeof err->hint, hint.data);
-	vb_buf_free(&hint);
+	if (err)
+		libpq_text(PQerrorMessage(h->conn), err);
 	return status;
 }
 
