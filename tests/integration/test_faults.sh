@@ -194,6 +194,7 @@ echo "# time: bootstrap-kb noticed the reset in $GAP s"
 t_is "$RC" 3 "reset: bootstrap-kb exits 3 when its backend is terminated"
 t_has "$ERR" "the connection to PostgreSQL was lost" "reset: the message says the connection was lost"
 t_has "$ERR" "re-run the same command" "reset: the message says to re-run"
+printf '%s\n' "$ERR" | sed 's/^/#   /'
 t_lacks "$ERR" "invalid socket" "reset: no stray libpq lines"
 t_run "${V[@]}" "${BOOT[@]}" --components semantic_model
 t_is "$RC" 0 "reset: the re-run succeeds"
