@@ -117,6 +117,10 @@ t_is "$RC" 3 "mid-DDL: ddl apply exits 3 when the server dies"
 t_has "$OUT" "[ 1/" "mid-DDL: statements had run before the kill"
 t_has "$OUT$ERR" "Rolled back" "mid-DDL: the output says the transaction was rolled back"
 start_server mid-DDL
+t_has "$OUT" "host=127.0.0.1 port=$PORT user=postgres" "sandbox: start prints the conninfo again"
+t_run "$SANDBOX" start --dir "$SB"
+t_is "$RC" 1 "sandbox: start of a running cluster exits 1"
+t_has "$ERR" "already running on port $PORT" "sandbox: and says it is running"
 t_is "$(tables_in ddlkb)" 0 "mid-DDL: after recovery none of the tables exist (all or nothing)"
 DB=ddlkb pgq "DROP EVENT TRIGGER slow_ddl" >/dev/null
 t_run "$VBADMIN" --config "$DCFG" ddl apply --yes
@@ -213,6 +217,17 @@ for i in 1 2; do
 done
 t_is "$(pgq "SELECT count(*) || ' ' || count(DISTINCT id) FROM semantic_model")" "$EXP_SM $EXP_SM" \
 	"concurrent pgvector: exact counts, no duplicates"
+
+# ------------------------------------------------------------------ sandbox kill/start edge cases
+kill_server
+t_run "$SANDBOX" kill --dir "$SB"
+t_is "$RC" 1 "sandbox: kill of a dead cluster exits 1"
+t_has "$ERR" "nothing to kill (restart it with scripts/pg-sandbox.sh start --dir $SB)" "sandbox: and says how to restart it"
+t_run "$SANDBOX" status --dir "$SB"
+t_has "$ERR" "restart it on its data with" "sandbox: status of a killed cluster points at start"
+t_run "$SANDBOX" start --dir /nonexistent-vb-dir
+t_is "$RC" 1 "sandbox: start without a cluster exits 1"
+t_has "$ERR" "no sandbox cluster in /nonexistent-vb-dir" "sandbox: and says there is none"
 
 # ------------------------------------------------------------------ embedded: disk full
 # The data dir on a 2 MB tmpfs: the load fills it halfway.
