@@ -121,13 +121,14 @@ The store is filled through the \`add\` slot (bench/emb_bench.c, batches of 10k;
 then one warm-up query loads the vector cache; each figure is the median time of a
 \`search_vector\` top-10 call (scan plus fetching the 10 rows from SQLite).  numpy
 (bench/py_scan.py): the same rows, L2-normalised once, \`x @ q\` + argpartition + sort of the
-10, median per query.  The read loop (AVX2 loads summing every float) runs over a buffer of
+10, median per query.  Three rounds, each running vbadmin then numpy as fresh processes; "x numpy"
+is the median of the per-round ratios.  The read loop (AVX2 loads summing every float) runs over a buffer of
 exactly the scan's bytes, alternating with the scans; the DRAM read bandwidth measured over 1 GiB
 is ${R[dram_gbs]} GB/s.  "agree" = share of the top-10 ids both sides return.
 
-| rows | vbadmin ms | numpy ms | x numpy | read loop ms | of read loop | scan GB/s | of 1 GiB bandwidth | agree | cache load ms | add slot rows/s |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-$(for n in $SIZES; do printf '| %s | %s | %s | %s | %s | %s%% | %s | %s%% | %s | %s | %s |\n' "$n" "${R[e${n}_ms]}" "${R[e${n}_np_ms]}" "${R[e${n}_vs_np]}" "${R[e${n}_read_ms]}" "${R[e${n}_frac]}" "${R[e${n}_gbs]}" "${R[e${n}_frac_dram]}" "${R[e${n}_agree]}" "${R[e${n}_load_ms]}" "${R[e${n}_fill_rps]}"; done)
+| rows | vbadmin ms | numpy ms | x numpy (round range) | read loop ms | of read loop | scan GB/s | numpy GB/s | of 1 GiB bandwidth | agree | cache load ms | add slot rows/s |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+$(for n in $SIZES; do printf '| %s | %s | %s | %s (%s) | %s | %s%% | %s | %s | %s%% | %s | %s | %s |\n' "$n" "${R[e${n}_ms]}" "${R[e${n}_np_ms]}" "${R[e${n}_vs_np]}" "${R[e${n}_np_range]}" "${R[e${n}_read_ms]}" "${R[e${n}_frac]}" "${R[e${n}_gbs]}" "${R[e${n}_np_gbs]}" "${R[e${n}_frac_dram]}" "${R[e${n}_agree]}" "${R[e${n}_load_ms]}" "${R[e${n}_fill_rps]}"; done)
 
 ## Hashing embedder
 

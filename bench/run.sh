@@ -170,20 +170,30 @@ maxn=0
 for n in $SIZES; do [ "$n" -gt "$maxn" ] && maxn=$n; done
 "$BIN/vecgen" "$maxn" 384 1 "$W/emb.f32"
 for n in $SIZES; do
-	if [ "$n" -ge 1000000 ]; then nq=10 er=3 nr=1; elif [ "$n" -ge 100000 ]; then nq=50 er=2 nr=2; else nq=200 er=3 nr=3; fi
-	say "embedded exact scan, $n x 384: store fill, $nq queries x $er rounds (numpy $nr)"
+	if [ "$n" -ge 1000000 ]; then nq=10 er=2 nr=1; elif [ "$n" -ge 100000 ]; then nq=50 er=2 nr=1; else nq=200 er=2 nr=1; fi
+	say "embedded exact scan, $n x 384: store fill, then 3 rounds of $nq queries x $er (vbadmin) and x $nr (numpy)"
 	d=$W/emb_$n
 	mkdir -p "$d"
 	fill=$("$BIN/emb_bench" fill "$d" "$W/emb.f32" "$n")
-	out=$("$BIN/emb_bench" scan "$d" "$W/q.f32" "$nq" "$er" "$W/emb_ids.txt")
-	np=$($PY bench/py_scan.py "$W/emb.f32" "$n" "$W/q.f32" "$nq" "$nr" "$W/np_ids.txt" | field scan_ms)
+	# rounds of (vbadmin, numpy), each side a fresh process: the ratio is paired per round, so
+	# load from other work on the machine weighs on both sides of a ratio alike
+	es= ns= rs= ls= rds= gs=
+	for r in $(seq 1 3); do
+		out=$("$BIN/emb_bench" scan "$d" "$W/q.f32" "$nq" "$er" "$W/emb_ids.txt")
+		np=$($PY bench/py_scan.py "$W/emb.f32" "$n" "$W/q.f32" "$nq" "$nr" "$W/np_ids.txt" | field scan_ms)
+		e=$(echo "$out" | field scan_ms)
+		es+=" $e" ns+=" $np" rs+=" $(div "$np" "$e" %.4f)" ls+=" $(echo "$out" | field load_ms)"
+		rds+=" $(echo "$out" | field read_ms)" gs+=" $(echo "$out" | field scan_gbs)"
+	done
 	R[e${n}_fill_rps]=$(div "$n" "$(echo "$fill" | field ms)" "%.0f" | awk '{ printf "%.0f", $1 * 1000 }')
-	R[e${n}_load_ms]=$(echo "$out" | field load_ms)
-	R[e${n}_ms]=$(echo "$out" | field scan_ms)
-	R[e${n}_read_ms]=$(echo "$out" | field read_ms)
-	R[e${n}_gbs]=$(echo "$out" | field scan_gbs)
-	R[e${n}_np_ms]=$np
-	R[e${n}_vs_np]=$(div "$np" "${R[e${n}_ms]}" %.1f)
+	R[e${n}_load_ms]=$(echo $ls | median)
+	R[e${n}_ms]=$(echo $es | median)
+	R[e${n}_read_ms]=$(echo $rds | median)
+	R[e${n}_gbs]=$(echo $gs | median)
+	R[e${n}_np_ms]=$(echo $ns | median)
+	R[e${n}_vs_np]=$(echo $rs | median | xargs printf '%.1f')
+	R[e${n}_np_range]=$(echo $rs | range)
+	R[e${n}_np_gbs]=$(awk -v n="$n" -v m="${R[e${n}_np_ms]}" 'BEGIN { printf "%.2f", n * 384 * 4 / m / 1e6 }')
 	R[e${n}_frac]=$(awk -v r="${R[e${n}_read_ms]}" -v s="${R[e${n}_ms]}" 'BEGIN { printf "%.0f", r / s * 100 }')
 	R[e${n}_frac_dram]=$(awk -v g="${R[e${n}_gbs]}" -v d="${R[dram_gbs]}" 'BEGIN { printf "%.0f", g / d * 100 }')
 	R[e${n}_agree]=$(paste -d'|' "$W/emb_ids.txt" "$W/np_ids.txt" | awk -F'|' '
@@ -302,10 +312,12 @@ done
 	"server's index search ($(pgpq_ms "${R[hnsw_pq_qps]}") ms per query for the bare libpq loop) dominates the" \
 	"client time of either side."
 for n in $SIZES; do
-	[ "$(meets "${R[e${n}_vs_np]}" 4)" = met ] || note "embedded $n x 384 vs numpy ${R[e${n}_vs_np]}x (goal 4x): the" \
-		"scan reads ${R[e${n}_gbs]} GB/s; numpy's matrix-vector product (reference BLAS) plus argpartition" \
-		"at this size take ${R[e${n}_np_ms]} ms against vbadmin's ${R[e${n}_ms]} ms (which includes fetching the" \
-		"10 rows from SQLite)."
+	[ "$(meets "${R[e${n}_vs_np]}" 4)" = met ] || note "embedded $n x 384 vs numpy ${R[e${n}_vs_np]}x (goal 4x," \
+		"per-round ratios ${R[e${n}_np_range]}): vbadmin's scan runs at ${R[e${n}_gbs]} GB/s, near what one core can" \
+		"read (${R[dram_gbs]} GB/s over 1 GiB), so it cannot go faster; numpy's matrix-vector product goes through" \
+		"Debian's reference BLAS (a scalar sgemv loop, no OpenBLAS installed) and reaches ${R[e${n}_np_gbs]} GB/s." \
+		"The ratio is therefore the bandwidth ratio, which moves with how the other jobs on this 2-core" \
+		"machine load the memory bus and the cores during the run."
 	[ "$(meets "${R[e${n}_frac_dram]}" 80)" = met ] || note "embedded $n x 384 at ${R[e${n}_frac_dram]}% of memory" \
 		"read bandwidth (goal 80%): the scan reads ${R[e${n}_gbs]} GB/s against ${R[dram_gbs]} GB/s for the" \
 		"read loop; the same-bytes read loop took ${R[e${n}_read_ms]} ms against the scan's ${R[e${n}_ms]} ms."
