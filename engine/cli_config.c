@@ -98,6 +98,8 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 		fprintf(o, "  schema:        %s\n", r->schema);
 		fprintf(o, "  sslmode:       %s\n", r->sslmode);
 		fprintf(o, "  timeout:       %ds\n", r->connect_timeout);
+		if (r->options)
+			fprintf(o, "  options:       %s\n", r->options);
 	} else {
 		fprintf(o, "  (no database entry: the embedded store in %s)\n", r->data_dir);
 	}

@@ -29,7 +29,7 @@ static const struct {
 static const char *const db_known_keys[] = {
 	"type", "uri", "host", "port", "username", "password", "database", "schema", "schema_name",
 	"sslmode", "timeout", "timeout_seconds", "enable_vector_search", "name", "logic_name",
-	"path_pattern", "dbs", "account", "warehouse", "catalog", "extra", "<<",
+	"path_pattern", "dbs", "account", "warehouse", "catalog", "extra", "options", "<<",
 };
 
 static const char *const sslmodes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
@@ -200,7 +200,8 @@ static int parse_db(struct loader *L, yaml_node_t *node, yaml_node_t *parent, co
 	    (rc = read_str(L, node, parent, "password", prefix, &db->password, 1)) != VB_OK ||
 	    (rc = read_str(L, node, parent, "schema_name", prefix, &db->schema, 0)) != VB_OK ||
 	    (rc = read_str(L, node, parent, "schema", prefix, &db->schema, 0)) != VB_OK ||
-	    (rc = read_str(L, node, parent, "sslmode", prefix, &db->sslmode, 0)) != VB_OK)
+	    (rc = read_str(L, node, parent, "sslmode", prefix, &db->sslmode, 0)) != VB_OK ||
+	    (rc = read_str(L, node, parent, "options", prefix, &db->options, 0)) != VB_OK)
 		return rc;
 
 	char *where = vb_xasprintf("%s.port", prefix);
@@ -745,6 +746,7 @@ static void db_free(struct config_db *d)
 	free(d->password);
 	free(d->schema);
 	free(d->sslmode);
+	free(d->options);
 }
 
 void config_free(struct config **cfg)

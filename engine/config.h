@@ -20,6 +20,8 @@ struct config_db {
 	char *password;     /* never printed */
 	char *schema;       /* default "public" */
 	char *sslmode;      /* default "prefer" */
+	char *options;      /* vbadmin extension: "k=v;k=v" libpq keywords or server settings
+	                     * (e.g. "statement_timeout=30s;lock_timeout=5s"), or NULL */
 	int timeout;        /* seconds, default 30 */
 	int enable_vector_search; /* default 1 */
 	int line;           /* line of the entry in the file, for messages */

@@ -88,11 +88,11 @@ int config_resolve(const struct config *cfg, const char *ns, const char *backend
 		out->schema = db->schema;
 		out->sslmode = db->sslmode;
 		out->connect_timeout = db->timeout;
+		out->options = db->options;
 	} else {
 		out->schema = "public";
 	}
 	out->data_dir = cfg->data_dir;
 	out->dim = cfg->dim;
-	out->options = NULL;
 	return VB_OK;
 }

@@ -15,6 +15,12 @@ int session_report(struct cli_ctx *ctx, const char *what, const struct vb_error 
 		fprintf(ctx->err, "  detail: %s\n", err->detail);
 	if (err->hint[0])
 		fprintf(ctx->err, "  hint: %s\n", err->hint);
+	/* the server's statement_timeout cancels too; that is a limit to raise, not a Ctrl-C */
+	if (err->status == VB_ERR_CANCELLED && strstr(err->message, "statement timeout")) {
+		fprintf(ctx->err, "  hint: the server's statement_timeout stopped the statement; raise it (agent.yml: "
+		                  "options: statement_timeout=60s) or make the query cheaper (vbadmin index plan)\n");
+		return VB_EXIT_FIXABLE;
+	}
 	return cli_exit_for_status(err->status);
 }
 

@@ -124,5 +124,20 @@ t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --explain "pa
 t_has "$OUT" "Limit" "pgvector: --explain prints the plan"
 t_lacks "$OUT$ERR" "postgres@" "no credentials in output"
 
+# agent.yml options reach the server: statement_timeout stops a statement stuck behind a lock
+awk '{ print } /^      password: / { print "      options: statement_timeout=300ms" }' "$T_TMP/agent.yml" > "$T_TMP/timeout.yml"
+t_has "$("$VBADMIN" --config "$T_TMP/timeout.yml" config show)" "options:       statement_timeout=300ms" "config show lists the connection options"
+"${PSQL[@]}" -d "$db" -c "BEGIN; LOCK TABLE metrics IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT" >/dev/null 2>&1 &
+locker=$!
+for _ in $(seq 50); do
+	[ "$(pgq "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'metrics' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && break
+	sleep 0.1
+done
+t_run "$VBADMIN" --config "$T_TMP/timeout.yml" --namespace pa search --table metrics "payments"
+t_is "$RC" 1 "pgvector: a statement_timeout from agent.yml options exits 1 (not 130)"
+t_has "$ERR" "57014" "pgvector: the timeout names its SQLSTATE"
+t_has "$ERR" "raise it (agent.yml: options: statement_timeout=60s)" "pgvector: and says how to raise it"
+wait $locker 2>/dev/null
+
 "${PSQL[@]}" -d postgres -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
 t_done
