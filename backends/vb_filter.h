@@ -23,7 +23,8 @@ void vb_filter_free(struct vb_filter *f);
  * (x NOT IN / NOT LIKE is NOT (x IN / LIKE ...); LIKE patterns get '*' -> '%' as vb_filter_like;
  *  `x = NULL` is IS NULL, `x != NULL` IS NOT NULL, other operators with NULL are an error.)
  * literal := 'text' ('' escapes a quote) | number | TRUE | FALSE | NULL.
- * Keywords are case-insensitive; identifiers may be "double quoted".
+ * Keywords are case-insensitive; identifiers may be "double quoted".  NOT and parentheses nest
+ * at most 100 levels deep (an error beyond).
  * On error returns NULL and fills err (VB_ERR_INVALID) with the 1-based column and what was
  * expected, e.g. "--where: column 14: expected a value after '=', found end of input". */
 struct vb_filter *vb_filter_parse(const char *text, struct vb_error *err);

@@ -27,7 +27,12 @@ struct parser {
 	struct tok cur;
 	struct vb_error *err;
 	int failed;
+	int depth; /* NOT and '(' levels open: the descent recurses once per level */
 };
+
+/* Deeper filters are refused rather than recursed into: 100k '(' (a --where can be 128 KiB)
+ * overflowed the stack.  Nobody writes 100 levels by hand. */
+#define FILTER_MAX_DEPTH 100
 
 static int column_of(const struct parser *p, size_t byte)
 {
@@ -467,15 +472,24 @@ out:
 static struct vb_filter *parse_not(struct parser *p)
 {
 	struct tok *t = &p->cur;
+	if ((is_kw(t, "NOT") || t->type == T_LP) && p->depth >= FILTER_MAX_DEPTH) {
+		fail_at(p, t->start, "NOT and parentheses nest deeper than %d levels; write a flatter filter",
+		        FILTER_MAX_DEPTH);
+		return NULL;
+	}
 	if (is_kw(t, "NOT")) {
 		advance(p);
+		p->depth++;
 		struct vb_filter *kid = parse_not(p);
+		p->depth--;
 		return kid ? vb_filter_not(kid) : NULL;
 	}
 	if (t->type == T_LP) {
 		size_t open = t->start;
 		advance(p);
+		p->depth++;
 		struct vb_filter *f = parse_or(p);
+		p->depth--;
 		if (!f)
 			return NULL;
 		if (p->cur.type != T_RP) {
