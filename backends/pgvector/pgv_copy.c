@@ -252,8 +252,16 @@ static int field_bin(struct vb_buf *b, const struct pgv_col *c, const struct vb_
 			put32(b, 4 + 4 * v->u.vec.dim);
 			put16(b, (int16_t)v->u.vec.dim);
 			put16(b, 0);
-			for (int k = 0; k < v->u.vec.dim; k++)
-				putf4(b, v->u.vec.v[k]);
+			/* byte-swapped in blocks, one append per block: a per-float append made the
+			 * encoding a third of the client's time in make bench's 10k x 384 add */
+			uint32_t blk[256];
+			for (int k = 0; k < v->u.vec.dim; k += 256) {
+				int m = v->u.vec.dim - k < 256 ? v->u.vec.dim - k : 256;
+				memcpy(blk, v->u.vec.v + k, (size_t)m * 4);
+				for (int j = 0; j < m; j++)
+					blk[j] = htobe32(blk[j]);
+				vb_buf_addn(b, (const char *)blk, (size_t)m * 4);
+			}
 		}
 		return 0;
 	case PGV_K_TEXTARR: {
