@@ -294,14 +294,14 @@ for op in add upsert; do
 	[ "$(meets "${R[${op}_vs_psql]}" 0.9)" = met ] || note "pgvector $op vs psql ${R[${op}_vs_psql]}x (goal 0.9x): both sides" \
 		"send the same binary COPY stream; vbadmin also encodes the rows from its in-memory values and" \
 		"wraps them in BEGIN/COMMIT.  Per-round ratios spread over ${R[${op}_range]} on this shared machine" \
-		"(load average $load_start), so the gap is within the noise of the run."
+		"(load average $load_start)."
 done
 [ "$(meets "${R[add_vs_py]}" 5)" = met ] || note "add vs psycopg2 ${R[add_vs_py]}x (goal 5x): see the per-side times above."
 [ "$(meets "${R[upsert_vs_py]}" 2)" = met ] || note "upsert vs psycopg2 ${R[upsert_vs_py]}x (goal 2x): see the per-side times above."
 for s in exact hnsw; do
 	[ "$(meets "${R[${s}_vs_libpq]}" 0.95)" = met ] || note "top-10 ($s) vs libpq ${R[${s}_vs_libpq]}x (goal 0.95x):" \
 		"the plugin sends the same statement and parameters; per-round ratios spread over ${R[${s}_range]}," \
-		"i.e. the gap is within what the shared machine's load does to two identical loops."
+		"on this shared machine."
 done
 [ "$(meets "${R[exact_vs_py]}" 1.5)" = met ] || note "top-10 without an index vs psycopg2 ${R[exact_vs_py]}x (goal 1.5x):" \
 	"without an index every query is a sequential scan computing 10k cosine distances in the server," \
