@@ -37,8 +37,11 @@ static int needs_quotes(const char *s)
 
 char *vb_quote_ident(const char *ident)
 {
-	if (!needs_quotes(ident))
-		return vb_xstrdup(ident);
+	return needs_quotes(ident) ? vb_quote_ident_always(ident) : vb_xstrdup(ident);
+}
+
+char *vb_quote_ident_always(const char *ident)
+{
 	struct vb_buf b;
 	vb_buf_init(&b);
 	vb_buf_addc(&b, '"');

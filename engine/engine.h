@@ -153,5 +153,7 @@ struct vb_result *engine_query(struct engine *e, const char *sql, int nparams, c
 int engine_fail_from(struct engine *e, struct step_result *r, const struct vb_error *err, const char *what);
 
 const char *drift_kind_name(int kind);
+/* Compares dotted version strings numerically ("0.10.0" > "0.8.0"); <0, 0, >0. */
+int engine_version_cmp(const char *a, const char *b);
 
 #endif

@@ -199,8 +199,7 @@ static int load_ext(struct engine *e, struct vb_error *err)
 	return VB_OK;
 }
 
-/* Compares dotted version strings numerically ("0.10.0" > "0.8.0"). */
-static int version_cmp(const char *a, const char *b)
+int engine_version_cmp(const char *a, const char *b)
 {
 	while (*a || *b) {
 		long x = strtol(a, (char **)&a, 10), y = strtol(b, (char **)&b, 10);
@@ -278,7 +277,7 @@ int step_pg_ext_installed(void *ctx, struct step_result *r)
 	}
 	step_add_detail(r, "installed %s in schema %s, owner %s", e->ext_version, e->ext_schema ? e->ext_schema : "?",
 	                e->ext_owner ? e->ext_owner : "?");
-	if (e->ext_default_version && e->ext_version && version_cmp(e->ext_default_version, e->ext_version) > 0) {
+	if (e->ext_default_version && e->ext_version && engine_version_cmp(e->ext_default_version, e->ext_version) > 0) {
 		step_set_class(r, "VBA-EXT-OUTDATED");
 		step_set(r, STEP_WARN, "pgvector %s is installed in %s; the server has %s: ALTER EXTENSION vector UPDATE",
 		         e->ext_version, db, e->ext_default_version);

@@ -9,31 +9,12 @@
 static struct tui_text ext_text;
 static int ext_loaded;
 
-/* Dotted version compare: "0.10.0" > "0.9.1". */
-static int ver_cmp(const char *a, const char *b)
-{
-	while (*a || *b) {
-		long x = strtol(a, (char **)&a, 10), y = strtol(b, (char **)&b, 10);
-		if (x != y)
-			return x < y ? -1 : 1;
-		if (*a == '.')
-			a++;
-		if (*b == '.')
-			b++;
-		if (!*a && !*b)
-			break;
-		if ((*a && *a != '.' && (*a < '0' || *a > '9')) || (*b && *b != '.' && (*b < '0' || *b > '9')))
-			return strcmp(a, b);
-	}
-	return 0;
-}
-
 static char *newest_of(const char *list)
 {
 	char *best = NULL;
 	char *copy = vb_xstrdup(list ? list : "");
 	for (char *tok = strtok(copy, ", "); tok; tok = strtok(NULL, ", "))
-		if (!best || ver_cmp(tok, best) > 0) {
+		if (!best || engine_version_cmp(tok, best) > 0) {
 			free(best);
 			best = vb_xstrdup(tok);
 		}
@@ -94,7 +75,7 @@ static void build_pg(struct tui_app *app, struct engine *e, int width)
 		tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s none: install the package on the server first", "update path");
 	else if (!e->ext_installed)
 		tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s CREATE EXTENSION IF NOT EXISTS vector;", "update path");
-	else if (newest && e->ext_version && ver_cmp(e->ext_version, newest) < 0)
+	else if (newest && e->ext_version && engine_version_cmp(e->ext_version, newest) < 0)
 		tui_text_addf(&ext_text, ROLE_WARN, "  %-22s ALTER EXTENSION vector UPDATE TO '%s';", "update path", newest);
 	else
 		tui_text_addf(&ext_text, ROLE_OK, "  %-22s up to date", "update path");

@@ -1,6 +1,7 @@
 /* backends/pgvector/pgv_conn.c - connection lifecycle, cancel, error mapping and the one place
  * statements are sent and waited for. */
 #include "pgv.h"
+#include "../vb_sql.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -281,16 +282,7 @@ char *pgv_ident(struct vb_handle *h, const char *ident)
 		return out;
 	}
 	/* invalid encoding for the connection: always-quoting with doubled quotes is still safe */
-	struct vb_buf b;
-	vb_buf_init(&b);
-	vb_buf_addc(&b, '"');
-	for (const char *p = ident; *p; p++) {
-		if (*p == '"')
-			vb_buf_addc(&b, '"');
-		vb_buf_addc(&b, *p);
-	}
-	vb_buf_addc(&b, '"');
-	return vb_buf_steal(&b);
+	return vb_quote_ident_always(ident);
 }
 
 char *pgv_qualified(struct vb_handle *h, const char *table)
