@@ -62,6 +62,22 @@ int cli_load_config(struct cli_ctx *ctx)
 	return VB_EXIT_OK;
 }
 
+int cli_resolve(struct cli_ctx *ctx, const char *backend, struct vb_config *out)
+{
+	int rc = cli_load_config(ctx);
+	if (rc != VB_EXIT_OK)
+		return rc;
+	struct vb_error err;
+	vb_err_clear(&err);
+	if (config_resolve(ctx->cfg, ctx->namespace, backend ? backend : ctx->backend, out, &err) != VB_OK) {
+		fprintf(ctx->err, "vbadmin: %s\n", err.message);
+		if (err.hint[0])
+			fprintf(ctx->err, "hint: %s\n", err.hint);
+		return cli_exit_for_status(err.status);
+	}
+	return VB_EXIT_OK;
+}
+
 int cli_exit_for_status(int st)
 {
 	switch (st) {

@@ -50,6 +50,9 @@ int cli_dispatch(struct cli_ctx *ctx, int argc, char **argv);
 int cli_usage_error(struct cli_ctx *ctx, const char *cmd, const char *fmt, ...) VB_PRINTF(3, 4);
 /* Loads the config once (discovery per design.md); on error prints it and returns an exit code. */
 int cli_load_config(struct cli_ctx *ctx);
+/* Loads the config and resolves namespace/backend (backend NULL = ctx->backend) into *out; on
+ * error prints it with its hint and returns the exit code (VB_EXIT_USAGE), else VB_EXIT_OK. */
+int cli_resolve(struct cli_ctx *ctx, const char *backend, struct vb_config *out);
 /* Maps a backend status to the exit code of the design's table. */
 int cli_exit_for_status(int vb_status);
 

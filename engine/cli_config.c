@@ -246,16 +246,10 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			return cli_usage_error(ctx, "config", "config show: unknown argument '%s'", argv[i]);
 	}
-	int rc = cli_load_config(ctx);
+	struct vb_config r;
+	int rc = cli_resolve(ctx, NULL, &r);
 	if (rc != VB_EXIT_OK)
 		return rc;
-	struct vb_config r;
-	struct vb_error err;
-	vb_err_clear(&err);
-	if (config_resolve(ctx->cfg, ctx->namespace, ctx->backend, &r, &err) != VB_OK) {
-		fprintf(ctx->err, "vbadmin: %s\n", err.message);
-		return cli_exit_for_status(err.status);
-	}
 	if (json) {
 		char *s = show_json(ctx, ctx->cfg, &r);
 		fputs(s, ctx->out);

@@ -84,18 +84,10 @@ static long parse_dim(const char *s)
 /* Schema and dim the command was not given come from the resolved config. */
 static int defaults_from_config(struct cli_ctx *ctx, const char **schema, int *dim, const char **dim_from)
 {
-	int rc = cli_load_config(ctx);
+	struct vb_config vc;
+	int rc = cli_resolve(ctx, NULL, &vc);
 	if (rc != VB_EXIT_OK)
 		return rc;
-	struct vb_config vc;
-	struct vb_error err;
-	vb_err_clear(&err);
-	if (config_resolve(ctx->cfg, ctx->namespace, ctx->backend, &vc, &err) != VB_OK) {
-		fprintf(ctx->err, "vbadmin: %s\n", err.message);
-		if (err.hint[0])
-			fprintf(ctx->err, "hint: %s\n", err.hint);
-		return cli_exit_for_status(err.status);
-	}
 	if (!*schema)
 		*schema = vc.schema && *vc.schema ? vc.schema : DDL_DEFAULT_SCHEMA;
 	if (*dim < 0) {

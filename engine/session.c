@@ -27,17 +27,11 @@ int session_report(struct cli_ctx *ctx, const char *what, const struct vb_error 
 int session_open(struct cli_ctx *ctx, struct session *s)
 {
 	memset(s, 0, sizeof *s);
-	int rc = cli_load_config(ctx);
+	int rc = cli_resolve(ctx, NULL, &s->vc);
 	if (rc != VB_EXIT_OK)
 		return rc;
 	struct vb_error err;
 	vb_err_clear(&err);
-	if (config_resolve(ctx->cfg, ctx->namespace, ctx->backend, &s->vc, &err) != VB_OK) {
-		fprintf(ctx->err, "vbadmin: %s\n", err.message);
-		if (err.hint[0])
-			fprintf(ctx->err, "hint: %s\n", err.hint);
-		return VB_EXIT_USAGE;
-	}
 	if (vb_registry_open(&s->vc, &s->ops, &s->h, &err) != VB_OK) {
 		/* an unknown backend name is a usage error, not a connection problem */
 		if (err.status == VB_ERR_NOT_FOUND || err.status == VB_ERR_ABI || err.status == VB_ERR_INVALID) {

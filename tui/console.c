@@ -40,16 +40,10 @@ int console_run(struct cli_ctx *ctx)
 		}
 		return cli_help(ctx, 0, NULL);
 	}
-	int rc = cli_load_config(ctx);
+	struct vb_config vc;
+	int rc = cli_resolve(ctx, NULL, &vc);
 	if (rc != VB_EXIT_OK)
 		return rc;
-	struct vb_config vc;
-	struct vb_error err;
-	vb_err_clear(&err);
-	if (config_resolve(ctx->cfg, ctx->namespace, ctx->backend, &vc, &err) != VB_OK) {
-		fprintf(ctx->err, "vbadmin: %s\n", err.message);
-		return VB_EXIT_USAGE;
-	}
 	struct tui_app app;
 	memset(&app, 0, sizeof app);
 	app.ctx = ctx;
