@@ -64,7 +64,9 @@ int step_runner_applies(const struct step_runner *r, int id)
 	return i >= 0 && (r->defs[i].kinds & r->kind);
 }
 
-static int run_index(struct step_runner *r, int i, int depth)
+static int run_index(struct step_runner *r, int i, int depth);
+
+static int run_index_unpublished(struct step_runner *r, int i, int depth)
 {
 	const struct step_def *d = &r->defs[i];
 	struct step_result *res = &r->res[i];
@@ -95,6 +97,14 @@ static int run_index(struct step_runner *r, int i, int depth)
 			step_set(res, STEP_FAIL, "internal: step %s returned no status", d->name);
 	}
 	return res->status;
+}
+
+static int run_index(struct step_runner *r, int i, int depth)
+{
+	int st = run_index_unpublished(r, i, depth);
+	if (st != STEP_PENDING)
+		__atomic_store_n(&r->res[i].published, st, __ATOMIC_RELEASE);
+	return st;
 }
 
 int step_runner_run(struct step_runner *r, int id)

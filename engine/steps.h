@@ -30,6 +30,8 @@ struct step_result {
 	char errclass[24];     /* SQLSTATE ("0A000") or vbadmin code ("VBA-..."), "" if none */
 	char *fix;             /* exact fix (SQL or shell) for this situation, or NULL */
 	const char *advice_id; /* advice catalogue id ("VEC-001"), or NULL */
+	int published;         /* final status, stored (release) once status and ms are final, so a
+	                        * console thread may read status/ms while the runner works */
 	char *why;             /* the advice's cause with this situation filled in, or NULL */
 };
 

@@ -158,10 +158,11 @@ static void setup_draw(struct tui_app *app, int top, int height, int width)
 		int status = s->status;
 		double msv = s->ms;
 		if (live) {
-			/* while a run is in flight only the plain numbers of the results are read */
+			/* while a run is in flight only published results are read: the runner stores
+			 * `published` after status and ms are final (release/acquire) */
 			const struct step_result *lr = engine_result(e, s->id);
-			status = lr ? lr->status : STEP_PENDING;
-			msv = lr ? lr->ms : 0;
+			status = lr ? __atomic_load_n(&lr->published, __ATOMIC_ACQUIRE) : STEP_PENDING;
+			msv = status != STEP_PENDING ? lr->ms : 0;
 		}
 		const struct step_def *d = def_of(s->id);
 		char ms[32] = "";
