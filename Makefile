@@ -137,7 +137,9 @@ $(OUT)/bench/bin/%: bench/%.c bench/bench.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(PQ_LIBS) -ldl -lm -lpthread
 
-bench: all $(BENCH_BIN)
+# bench needs the test packages too (PostgreSQL sandbox, psycopg2, numpy): install them first
+bench: deps-test
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@OUT=$(OUT) bench/run.sh
 
 docs:
