@@ -49,7 +49,15 @@ int emb_fail(struct vb_handle *h, int rc, struct vb_error *err, const char *what
 	}
 	if (status == VB_ERR_INTERNAL && strstr(msg, "no such "))
 		status = VB_ERR_SCHEMA; /* the table on disk lacks something the spec has */
+	/* SQLite's own limits on a statement (expression depth, compound terms, variables) are
+	 * hit by an over-long --where: the input is too big, nothing is wrong with the store */
+	int too_big = status == VB_ERR_INTERNAL && (strstr(msg, "too large") || strstr(msg, "too many"));
+	if (too_big)
+		status = VB_ERR_INVALID;
 	vb_err_set(err, status, "%s: %s", what, msg);
+	if (too_big)
+		snprintf(err->hint, sizeof err->hint, "the filter is larger than the embedded store accepts; "
+		                                      "use IN (...) instead of many OR terms, or split the query");
 	if ((rc & 0xff) == SQLITE_BUSY)
 		snprintf(err->hint, sizeof err->hint, "another process holds a write lock on %s; retry when it is done",
 		         h && h->path ? h->path : "the store");

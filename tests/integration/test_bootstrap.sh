@@ -44,6 +44,11 @@ t_run "$VBADMIN" --namespace nsa search --where "nosuch = 1" "x"
 t_is "$RC" 2 "embedded: unknown column in --where exits 2"
 t_has "$ERR" "Unknown column 'nosuch'" "embedded: and names the column"
 
+W=$(awk 'BEGIN { for (i = 0; i < 1200; i++) printf "%sname = %cx%d%c", (i ? " OR " : ""), 39, i, 39 }')
+t_run "$VBADMIN" --namespace nsa search --mode vector --where "$W" "x"
+t_is "$RC" 2 "embedded: a --where beyond SQLite's expression limit is a usage error (exit 2)"
+t_has "$ERR" "use IN (...) instead of many OR terms" "embedded: with a hint how to write it"
+
 # embedding-config guard (datus_db.cfg): another model may not be mixed in without overwrite
 GUARD="$HOME/.datus/data/datus_db_nsa/datus_db.cfg"
 t_has "$(cat "$GUARD" 2>/dev/null)" "registry_name = hashing" "embedded: the model that filled nsa is recorded in datus_db.cfg"
