@@ -218,9 +218,18 @@ static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct 
 	sqlite3_extended_result_codes(h->db, 0);
 	/* journal_mode also proves the file is a database: a foreign file fails here, not later.
 	 * case_sensitive_like makes LIKE behave as in PostgreSQL and LanceDB. */
-	rc = emb_exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA case_sensitive_like=ON;"
-	                 "CREATE TABLE IF NOT EXISTS _vb_tables (name TEXT PRIMARY KEY, vector_column TEXT,"
-	                 " dim INTEGER, fts_columns TEXT, created_at TEXT DEFAULT CURRENT_TIMESTAMP)", err);
+	static const char setup_sql[] =
+		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA case_sensitive_like=ON;"
+		"CREATE TABLE IF NOT EXISTS _vb_tables (name TEXT PRIMARY KEY, vector_column TEXT,"
+		" dim INTEGER, fts_columns TEXT, created_at TEXT DEFAULT CURRENT_TIMESTAMP)";
+	/* While another process switches a new file to WAL, SQLite reports BUSY at once instead of
+	 * calling the busy handler (it would deadlock on the lock upgrade); wait for it here, as
+	 * long as the busy timeout would have. */
+	int tries = 0;
+	while ((src = sqlite3_exec(h->db, setup_sql, NULL, NULL, NULL)) != SQLITE_OK &&
+	       ((src & 0xff) == SQLITE_BUSY || (src & 0xff) == SQLITE_LOCKED) && tries++ < 250)
+		usleep(20000);
+	rc = src == SQLITE_OK ? VB_OK : emb_fail(h, src, err, "embedded store");
 	if (rc != VB_OK) {
 		char msg[sizeof err->message];
 		snprintf(msg, sizeof msg, "%s", err->message);
