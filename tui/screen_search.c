@@ -15,6 +15,7 @@
 #include "../backends/vb_filter.h"
 #include "../backends/vb_sql.h"
 #include "../ddl/ddl.h"
+#include "../engine/config.h"
 #include "../engine/embed.h"
 #include "../engine/engine.h"
 #include "textview.h"
@@ -93,13 +94,29 @@ static void noop_deprep(void)
 static void run_search(struct tui_app *app);
 static struct tui_app *rl_app;
 
+/* History hygiene (peers-errors-ux 4.5): a line that holds a configured password, a
+ * "password" word or a URI with credentials is searched but never written to the file. */
+static int history_safe(const struct tui_app *app, const char *line)
+{
+	if (strcasestr(line, "password") || (strstr(line, "://") && strchr(line, '@')))
+		return 0;
+	const struct config *cfg = app && app->ctx ? app->ctx->cfg : NULL;
+	for (int i = 0; cfg && i < cfg->nnamespaces; i++)
+		for (int k = 0; k < cfg->namespaces[i].ndbs; k++) {
+			const char *pw = cfg->namespaces[i].dbs[k].password;
+			if (pw && *pw && strstr(line, pw))
+				return 0;
+		}
+	return !(cfg && cfg->embed_api_key && *cfg->embed_api_key && strstr(line, cfg->embed_api_key));
+}
+
 static void on_line(char *line)
 {
 	if (!line)
 		return;
 	if (*line) {
 		HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
-		if (!last || strcmp(last->line, line) != 0) {
+		if ((!last || strcmp(last->line, line) != 0) && history_safe(rl_app, line)) {
 			add_history(line);
 			if (L.hist_path[0] && append_history(1, L.hist_path) != 0)
 				write_history(L.hist_path);

@@ -180,6 +180,15 @@ printf '=wait\n6\n<Tab>\nhostile\n<Enter>\n=wait\n=dump %s\n' "$OUTS/console-sea
 	timeout 60 "$VBADMIN" --config "$CFGDIR/env.yml" --namespace lit >"$OUTS/console.out" 2>"$OUTS/console.err")
 t_is "$?" 0 "secrets: the headless console exits 0"
 t_ok "$([ -s "$OUTS/console.screen" ] && [ -s "$OUTS/console-search.screen" ]; echo $?)" "secrets: the console wrote its screen dumps"
+# the search prompt keeps a history file: lines holding the configured password or a
+# "password" word are searched but never written to it
+# (a search with results moves the focus to the result list; Tab goes back to the prompt)
+printf '=wait\n6\nfind %s here\n<Enter>\n=wait\n<Tab>\nmy password is hunter2\n<Enter>\n=wait\n<Tab>\nplain history line\n<Enter>\n=wait\n=dump %s\n' \
+	"$MARK" "$OUTS/console2.screen" >"$T_TMP/keys2"
+(cd "$T_TMP" && VBADMIN_SCRIPT="$T_TMP/keys2" TERM=xterm LINES=24 COLUMNS=80 \
+	timeout 60 "$VBADMIN" --config "$CFGDIR/env.yml" --namespace lit >"$OUTS/console2.out" 2>"$OUTS/console2.err")
+t_has "$(cat "$XDG_STATE_HOME/vbadmin/search_history" 2>/dev/null)" "plain history line" "secrets: ordinary search lines go to the history"
+t_lacks "$(cat "$XDG_STATE_HOME/vbadmin/search_history" 2>/dev/null)" "hunter2" "secrets: a line with the word password stays out of the history"
 hits=$(grep -rlaF -e "$MARK" "$OUTS" "$HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" 2>/dev/null)
 t_is "$hits" "" "secrets: the marker password is in no output, JSON, screen dump or file under HOME/XDG dirs"
 t_ok "$([ "$(ls "$OUTS" | wc -l)" -gt 70 ]; echo $?)" "secrets: every command's output was collected ($(ls "$OUTS" | wc -l) files)"
