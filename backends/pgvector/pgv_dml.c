@@ -66,34 +66,40 @@ out:
 	return rc;
 }
 
-int pgv_delete(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
-               int64_t *affected, struct vb_error *err)
+/* Runs "<head> FROM <table> WHERE <namespace-scoped filter>"; NULL with *rc and err set on failure. */
+static PGresult *run_filtered(struct vb_handle *h, const struct vb_table_spec *spec, const char *head,
+                              const struct vb_filter *where, int *rc, struct vb_error *err)
 {
-	if (affected)
-		*affected = 0;
 	struct pgv_table *t;
-	int rc = pgv_table_get(h, spec->name, &t, err);
-	if (rc != VB_OK)
-		return rc;
+	if ((*rc = pgv_table_get(h, spec->name, &t, err)) != VB_OK)
+		return NULL;
 	struct pgv_params p;
 	pgv_params_init(&p);
 	struct vb_buf sql;
 	vb_buf_init(&sql);
 	char *qt = pgv_qualified(h, spec->name);
-	vb_buf_printf(&sql, "DELETE FROM %s WHERE ", qt);
+	vb_buf_printf(&sql, "%s FROM %s WHERE ", head, qt);
 	free(qt);
-	if ((rc = pgv_where(h, t, where, &sql, &p, err)) == VB_OK) {
-		PGresult *r = pgv_exec(h, sql.data, &p, err);
-		if (r) {
-			if (affected)
-				*affected = cmd_tuples(r);
-			PQclear(r);
-		} else {
-			rc = err->status;
-		}
-	}
+	PGresult *r = NULL;
+	if ((*rc = pgv_where(h, t, where, &sql, &p, err)) == VB_OK && !(r = pgv_exec(h, sql.data, &p, err)))
+		*rc = err->status;
 	vb_buf_free(&sql);
 	pgv_params_free(&p);
+	return r;
+}
+
+int pgv_delete(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
+               int64_t *affected, struct vb_error *err)
+{
+	if (affected)
+		*affected = 0;
+	int rc;
+	PGresult *r = run_filtered(h, spec, "DELETE", where, &rc, err);
+	if (r) {
+		if (affected)
+			*affected = cmd_tuples(r);
+		PQclear(r);
+	}
 	return rc;
 }
 
@@ -101,27 +107,11 @@ int pgv_count(struct vb_handle *h, const struct vb_table_spec *spec, const struc
               struct vb_error *err)
 {
 	*out = 0;
-	struct pgv_table *t;
-	int rc = pgv_table_get(h, spec->name, &t, err);
-	if (rc != VB_OK)
-		return rc;
-	struct pgv_params p;
-	pgv_params_init(&p);
-	struct vb_buf sql;
-	vb_buf_init(&sql);
-	char *qt = pgv_qualified(h, spec->name);
-	vb_buf_printf(&sql, "SELECT count(*) FROM %s WHERE ", qt);
-	free(qt);
-	if ((rc = pgv_where(h, t, where, &sql, &p, err)) == VB_OK) {
-		PGresult *r = pgv_exec(h, sql.data, &p, err);
-		if (r) {
-			*out = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
-			PQclear(r);
-		} else {
-			rc = err->status;
-		}
+	int rc;
+	PGresult *r = run_filtered(h, spec, "SELECT count(*)", where, &rc, err);
+	if (r) {
+		*out = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+		PQclear(r);
 	}
-	vb_buf_free(&sql);
-	pgv_params_free(&p);
 	return rc;
 }
