@@ -80,6 +80,11 @@ int emb_where(const struct vb_filter *f, const struct vb_table_spec *spec, const
 int emb_bind_value(sqlite3_stmt *st, int idx, const struct vb_value *v);
 int emb_bind_params(sqlite3_stmt *st, int first, const struct emb_params *p);
 void emb_params_free(struct emb_params *p);
+/* Prepares "<head> <table><WHERE filter>" (head e.g. "DELETE FROM") with its values bound; p
+ * holds them and is freed by the caller after sqlite3_finalize(*st). */
+int emb_prepare_filtered(struct vb_handle *h, const struct vb_table_spec *spec, const char *head,
+                         const struct vb_filter *where, sqlite3_stmt **st, struct emb_params *p,
+                         struct vb_error *err);
 
 /* Reading rows into results (emb_read.c). */
 struct emb_select {

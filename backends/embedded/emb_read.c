@@ -161,18 +161,10 @@ int emb_count(struct vb_handle *h, const struct vb_table_spec *spec, const struc
 	int rc = emb_require_table(h, spec, err);
 	if (rc != VB_OK)
 		return rc;
-	struct vb_buf sql;
 	struct emb_params p = { 0 };
-	vb_buf_init(&sql);
-	vb_buf_add(&sql, "SELECT count(*) FROM ");
-	emb_buf_qi(&sql, spec->name);
-	rc = emb_where(where, spec, NULL, 0, &sql, &p, err);
-	sqlite3_stmt *st = NULL;
-	if (rc == VB_OK)
-		rc = emb_prepare(h, sql.data, &st, err);
-	vb_buf_free(&sql);
+	sqlite3_stmt *st;
+	rc = emb_prepare_filtered(h, spec, "SELECT count(*) FROM", where, &st, &p, err);
 	if (rc == VB_OK) {
-		emb_bind_params(st, 1, &p);
 		int src = sqlite3_step(st);
 		if (src == SQLITE_ROW)
 			*out = sqlite3_column_int64(st, 0);

@@ -187,6 +187,25 @@ int emb_bind_value(sqlite3_stmt *st, int idx, const struct vb_value *v)
 	}
 }
 
+int emb_prepare_filtered(struct vb_handle *h, const struct vb_table_spec *spec, const char *head,
+                         const struct vb_filter *where, sqlite3_stmt **st, struct emb_params *p,
+                         struct vb_error *err)
+{
+	struct vb_buf sql;
+	vb_buf_init(&sql);
+	vb_buf_add(&sql, head);
+	vb_buf_addc(&sql, ' ');
+	emb_buf_qi(&sql, spec->name);
+	*st = NULL;
+	int rc = emb_where(where, spec, NULL, 0, &sql, p, err);
+	if (rc == VB_OK)
+		rc = emb_prepare(h, sql.data, st, err);
+	vb_buf_free(&sql);
+	if (rc == VB_OK)
+		emb_bind_params(*st, 1, p);
+	return rc;
+}
+
 int emb_bind_params(sqlite3_stmt *st, int first, const struct emb_params *p)
 {
 	for (size_t i = 0; i < p->n; i++) {

@@ -415,23 +415,15 @@ int emb_delete_where(struct vb_handle *h, const struct vb_table_spec *spec, cons
 	int rc = emb_require_table(h, spec, err);
 	if (rc != VB_OK)
 		return rc;
-	struct vb_buf sql;
 	struct emb_params p = { 0 };
-	vb_buf_init(&sql);
-	vb_buf_add(&sql, "DELETE FROM ");
-	emb_buf_qi(&sql, spec->name);
-	rc = emb_where(where, spec, NULL, 0, &sql, &p, err);
-	sqlite3_stmt *st = NULL;
-	if (rc == VB_OK)
-		rc = emb_prepare(h, sql.data, &st, err);
-	vb_buf_free(&sql);
+	sqlite3_stmt *st;
+	rc = emb_prepare_filtered(h, spec, "DELETE FROM", where, &st, &p, err);
 	int in_tx = 0;
 	if (rc == VB_OK && (rc = emb_exec(h, "BEGIN IMMEDIATE", err)) == VB_OK)
 		in_tx = 1;
 	if (rc == VB_OK)
 		rc = emb_fts_remove_where(h, spec, where, err);
 	if (rc == VB_OK) {
-		emb_bind_params(st, 1, &p);
 		int src = sqlite3_step(st);
 		if (src == SQLITE_DONE) {
 			if (affected)
