@@ -62,9 +62,23 @@ static struct vb_result *copy_result(PGresult *r, int ncells, int dist_col, int 
 	return res;
 }
 
-static int run_search(struct vb_handle *h, struct vb_buf *sql, struct pgv_params *p, int extra_dist,
-                      int extra_score, struct vb_result **out, struct vb_error *err)
+static void limit_clause(struct vb_buf *sql, int64_t n)
 {
+	if (n > 0)
+		vb_buf_printf(sql, " LIMIT %lld", (long long)n);
+}
+
+/* Every search ends here: rc is the status of building sql (on failure sql and p are only freed),
+ * limit > 0 appends LIMIT, and the statement's rows become the result. */
+static int run_search(struct vb_handle *h, int rc, struct vb_buf *sql, struct pgv_params *p, int64_t limit,
+                      int extra_dist, int extra_score, struct vb_result **out, struct vb_error *err)
+{
+	if (rc != VB_OK) {
+		vb_buf_free(sql);
+		pgv_params_free(p);
+		return rc;
+	}
+	limit_clause(sql, limit);
 	PGresult *r = pgv_exec(h, sql->data, p, err);
 	vb_buf_free(sql);
 	pgv_params_free(p);
@@ -75,12 +89,6 @@ static int run_search(struct vb_handle *h, struct vb_buf *sql, struct pgv_params
 	*out = copy_result(r, ncells, extra_dist ? ncells : -1, extra_score ? nf - 1 : -1);
 	PQclear(r);
 	return VB_OK;
-}
-
-static void limit_clause(struct vb_buf *sql, int64_t n)
-{
-	if (n > 0)
-		vb_buf_printf(sql, " LIMIT %lld", (long long)n);
 }
 
 int pgv_search_all(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
@@ -102,13 +110,7 @@ int pgv_search_all(struct vb_handle *h, const struct vb_table_spec *spec, const 
 		rc = pgv_where(h, t, where, &sql, &p, err);
 	}
 	free(qt);
-	if (rc != VB_OK) {
-		vb_buf_free(&sql);
-		pgv_params_free(&p);
-		return rc;
-	}
-	limit_clause(&sql, limit);
-	return run_search(h, &sql, &p, 0, 0, out, err);
+	return run_search(h, rc, &sql, &p, limit, 0, 0, out, err);
 }
 
 static int vector_ready(const struct vb_table_spec *spec, const struct pgv_table *t, const float *q,
@@ -148,13 +150,7 @@ int pgv_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, con
 	vb_buf_printf(&sql, " ORDER BY %s <=> $%d::vector", qv, vp);
 	free(qt);
 	free(qv);
-	if (rc != VB_OK) {
-		vb_buf_free(&sql);
-		pgv_params_free(&p);
-		return rc;
-	}
-	limit_clause(&sql, top_n);
-	return run_search(h, &sql, &p, 1, 0, out, err);
+	return run_search(h, rc, &sql, &p, top_n, 1, 0, out, err);
 }
 
 static char *fts_or_fail(const struct vb_table_spec *spec, struct vb_error *err)
@@ -194,13 +190,7 @@ int pgv_search_text(struct vb_handle *h, const struct vb_table_spec *spec, const
 	vb_buf_printf(&sql, " AND %s @@ plainto_tsquery('simple', $%d) ORDER BY _vb_rank DESC", fts, tp);
 	free(qt);
 	free(fts);
-	if (rc != VB_OK) {
-		vb_buf_free(&sql);
-		pgv_params_free(&p);
-		return rc;
-	}
-	limit_clause(&sql, top_n);
-	return run_search(h, &sql, &p, 0, 1, out, err);
+	return run_search(h, rc, &sql, &p, top_n, 0, 1, out, err);
 }
 
 int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, const float *q,
@@ -255,19 +245,13 @@ int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 		              " ORDER BY _vb_score DESC",
 		              qt, base.data, qv, vp, candidate_k, qt, base.data, fts, tp, fts, tp, candidate_k, cols.data, qv,
 		              vp, fts, tp, qt);
-		limit_clause(&sql, top_n);
 	}
 	free(qt);
 	free(qv);
 	free(fts);
 	vb_buf_free(&base);
 	vb_buf_free(&cols);
-	if (rc != VB_OK) {
-		vb_buf_free(&sql);
-		pgv_params_free(&p);
-		return rc;
-	}
-	return run_search(h, &sql, &p, 1, 1, out, err);
+	return run_search(h, rc, &sql, &p, top_n, 1, 1, out, err);
 }
 
 void pgv_result_free(struct vb_handle *h, struct vb_result **res)
