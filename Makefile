@@ -47,8 +47,9 @@ LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 # Sources by layer.  New files are picked up by wildcard: add a .c, not a makefile line.
 BACKEND_COMMON_SRC := $(filter-out backends/registry.c,$(wildcard backends/*.c))
-CORE_SRC := $(wildcard backends/*.c backends/embedded/*.c engine/*.c ddl/*.c)
-TUI_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c))
+CORE_SRC := $(wildcard backends/*.c backends/embedded/*.c backends/contract/*.c engine/*.c config/*.c kb/*.c ddl/*.c)
+CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
+TUI_SRC := $(wildcard tui/*.c)
 PGV_SRC := $(wildcard backends/pgvector/*.c)
 SAMPLE_SRC := $(wildcard tests/plugins/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -58,6 +59,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CORE_OBJ := $(call obj,$(CORE_SRC))
 TUI_OBJ := $(call obj,$(TUI_SRC))
+CLI_OBJ := $(call obj,$(CLI_SRC))
 PGV_OBJ := $(call obj,$(PGV_SRC) $(BACKEND_COMMON_SRC))
 SAMPLE_OBJ := $(call obj,$(SAMPLE_SRC) $(BACKEND_COMMON_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
@@ -84,7 +86,7 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$<)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
-$(VBADMIN): $(call obj,tui/main.c) $(TUI_OBJ) $(CORE_OBJ)
+$(VBADMIN): $(call obj,cli/main.c) $(CLI_OBJ) $(TUI_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 
@@ -96,7 +98,7 @@ $(SAMPLE_SO): $(SAMPLE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ -lm
 
-$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(TUI_OBJ) $(CORE_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(CLI_OBJ) $(TUI_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 

@@ -136,7 +136,7 @@ struct vb_result {
 	double *score;       /* per row, or NULL when no score (hybrid / text rank) */
 };
 
-/* Connection and store settings, resolved by engine/config. */
+/* Connection and store settings, resolved by config/. */
 struct vb_config {
 	const char *backend;   /* registry name */
 	const char *host;

@@ -1,5 +1,5 @@
 /* bench/emb_bench.c - the embedded backend's exact scan, the machine's memory read bandwidth
- * and the hashing embedder, through the same code vbadmin runs (registry + engine/embed.h).
+ * and the hashing embedder, through the same code vbadmin runs (registry + kb/embed.h).
  *
  *   emb_bench fill DIR VECFILE N             store N vectors in DIR/bench.db via the add slot
  *   emb_bench scan DIR QFILE NQ ROUNDS IDS   search_vector top-10 per query, alternating with a
@@ -10,7 +10,7 @@
  * Output: "key value" lines on stdout. */
 #include "../backends/registry.h"
 #include "../backends/vb_util.h"
-#include "../engine/embed.h"
+#include "../kb/embed.h"
 #include "bench.h"
 
 #define DIM 384

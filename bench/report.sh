@@ -133,7 +133,7 @@ $(for n in $SIZES; do printf '| %s | %s | %s | %s (%s) | %s | %s%% | %s | %s | %
 ## Hashing embedder
 
 ${R[embed_tps]} texts/s on one core (200k texts of ${R[embed_bytes]} bytes on average, dim 384,
-\`embed_hashing\` of engine/embed.h), ${R[embed_vs_goal]}x the goal of 50k texts/s/core.
+\`embed_hashing\` of kb/embed.h), ${R[embed_vs_goal]}x the goal of 50k texts/s/core.
 EOF
 	if [ -n "${R[embed_sk]}" ]; then
 		cat <<EOF

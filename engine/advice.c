@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
+#include "exitcode.h"
 
 const struct advice advice_table[] = {
 #define ADVICE(id, match, step, who, exitc, title, cause, fix) {id, match, step, who, exitc, title, cause, fix},

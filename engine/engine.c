@@ -8,8 +8,8 @@
 #include "../backends/registry.h"
 #include "../backends/vb_util.h"
 #include "../ddl/ddl.h"
-#include "cli.h"
-#include "config.h"
+#include "exitcode.h"
+#include "../config/config.h"
 
 #define STEP(sym, name, kinds, title, dep1, dep2, fn) int fn(void *ctx, struct step_result *r);
 #include "steps.def"

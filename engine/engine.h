@@ -3,7 +3,7 @@
  * An engine owns the backend connection it opens, the facts the steps learn (server and
  * extension versions, privileges, the catalog of the knowledge-base tables), the drift list
  * that `verify` prints, and one step_result per step.  It prints nothing; the CLI reports
- * (engine/cli_report.c) and the console render the results.  No curses, libpq or sqlite3. */
+ * (cli/) and the console render the results.  No curses, libpq or sqlite3. */
 #ifndef ENGINE_ENGINE_H
 #define ENGINE_ENGINE_H
 

@@ -8,8 +8,8 @@
 #include "../backends/vb_sql.h"
 #include "../backends/vb_util.h"
 #include "../ddl/ddl.h"
-#include "cli.h"
-#include "config.h"
+#include "exitcode.h"
+#include "../config/config.h"
 #include "engine.h"
 
 #define VEC_BIG_TABLE_ROWS 10000 /* above this an exact scan is slow enough to want an index */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../ddl/ddl.h"
-#include "../engine/config.h"
+#include "../config/config.h"
 #include "../engine/engine.h"
 #include "tui.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../engine/config.h"
+#include "../config/config.h"
 #include "../engine/engine.h"
 #include "tui.h"
 

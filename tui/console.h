@@ -2,7 +2,7 @@
 #ifndef TUI_CONSOLE_H
 #define TUI_CONSOLE_H
 
-#include "../engine/cli.h"
+#include "../cli/cli.h"
 
 /* Opens the console on the resolved config; returns an exit code.  When stdout is not a
  * terminal it prints the plain-text readiness report instead. */

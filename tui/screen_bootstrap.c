@@ -5,9 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../engine/bootstrap.h"
-#include "../engine/config.h"
-#include "../engine/embed.h"
+#include "../kb/bootstrap.h"
+#include "../config/config.h"
+#include "../kb/embed.h"
 #include "../engine/engine.h"
 #include "textview.h"
 

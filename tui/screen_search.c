@@ -15,8 +15,8 @@
 #include "../backends/vb_filter.h"
 #include "../backends/vb_sql.h"
 #include "../ddl/ddl.h"
-#include "../engine/config.h"
-#include "../engine/embed.h"
+#include "../config/config.h"
+#include "../kb/embed.h"
 #include "../engine/engine.h"
 #include "textview.h"
 

@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "../ddl/ddl.h"
-#include "../engine/cli_engine.h"
+#include "../cli/cli_engine.h"
 #include "../engine/engine.h"
 #include "textview.h"
 

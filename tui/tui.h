@@ -5,7 +5,7 @@
 #include <curses.h>
 #include <pthread.h>
 
-#include "../engine/cli.h"
+#include "../cli/cli.h"
 
 enum tui_action {
 	ACT_NONE = 0,

@@ -5,7 +5,7 @@
 #include "fuzz_common.h"
 
 #include "../../backends/vb_util.h"
-#include "../../engine/config.h"
+#include "../../config/config.h"
 
 static void fuzz_cfg_resolve(const struct config *c, const char *ns, const char *backend)
 {

@@ -8,7 +8,7 @@
 
 #include "../../backends/vb_util.h"
 #include "../../ddl/ddl.h"
-#include "../../engine/semantic.h"
+#include "../../kb/semantic.h"
 
 static const char *const fuzz_sem_dialects[] = {"postgresql", "mysql", "starrocks", "snowflake",
                                                 "sqlite",     "duckdb", "oracle",   NULL};

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../../engine/advice.h"
-#include "../../engine/cli.h"
+#include "../../cli/cli.h"
 #include "tap.h"
 
 static const char *vars(void *ctx, const char *key)

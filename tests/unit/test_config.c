@@ -7,7 +7,7 @@
 
 #include "tap.h"
 #include "../backends/vb_util.h"
-#include "../engine/config.h"
+#include "../config/config.h"
 
 static char tmp[512];
 static int nfile;

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "../../engine/embed.h"
+#include "../../kb/embed.h"
 #include "../../backends/vb_util.h"
 
 static double dot(const float *a, const float *b, int dim)

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "../../engine/semantic.h"
+#include "../../kb/semantic.h"
 #include "../../backends/vb_util.h"
 #include "../../ddl/ddl.h"
 

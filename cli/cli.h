@@ -1,0 +1,55 @@
+/* cli/cli.h - command-line commands: shared context, dispatch table, helpers.
+ * Commands print text for people or one JSON document (--json) and return an exit code
+ * from engine/exitcodes.def. */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
+
+#include <stdio.h>
+#include "../backends/vb_util.h"
+#include "../engine/exitcode.h"
+
+
+struct config;
+
+/* Global flags, parsed by main before the command. */
+struct cli_ctx {
+	const char *config_path; /* --config, or NULL to discover */
+	const char *namespace;   /* --namespace / --datasource, or NULL */
+	const char *backend;     /* --backend override, or NULL */
+	int no_color;
+	int verbose;
+	FILE *out;               /* stdout unless a test redirects */
+	FILE *err;               /* stderr */
+	struct config *cfg;      /* loaded lazily by cli_load_config; freed by main */
+};
+
+typedef int (*cli_cmd_fn)(struct cli_ctx *ctx, int argc, char **argv);
+
+struct cli_command {
+	const char *name;
+	cli_cmd_fn fn;
+	const char *usage;
+	const char *summary;
+};
+
+#define CLI_COMMAND(name, fn, usage, summary) int fn(struct cli_ctx *ctx, int argc, char **argv);
+#include "commands.def"
+#undef CLI_COMMAND
+
+extern const struct cli_command cli_commands[];
+extern const size_t cli_ncommands;
+
+const struct cli_command *cli_find(const char *name);
+/* Runs argv[0] as a command; unknown names are a usage error listing the commands. */
+int cli_dispatch(struct cli_ctx *ctx, int argc, char **argv);
+/* Prints "vbadmin: <msg>" plus a usage hint to ctx->err; returns VB_EXIT_USAGE. */
+int cli_usage_error(struct cli_ctx *ctx, const char *cmd, const char *fmt, ...) VB_PRINTF(3, 4);
+/* Loads the config once (discovery per design.md); on error prints it and returns an exit code. */
+int cli_load_config(struct cli_ctx *ctx);
+/* Loads the config and resolves namespace/backend (backend NULL = ctx->backend) into *out; on
+ * error prints it with its hint and returns the exit code (VB_EXIT_USAGE), else VB_EXIT_OK. */
+int cli_resolve(struct cli_ctx *ctx, const char *backend, struct vb_config *out);
+/* Maps a backend status to the exit code of the design's table. */
+int cli_exit_for_status(int vb_status);
+
+#endif

@@ -1,0 +1,109 @@
+/* cli/cli_advice.c - `vbadmin advice [CODE...] [--json] [--markdown]`: the advice catalogue
+ * by SQLSTATE, Datus code, vbadmin code or id; --markdown prints docs/troubleshooting.md. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/advice.h"
+#include "cli.h"
+
+static void print_one(FILE *o, const struct advice *a)
+{
+	char anchor[32];
+	advice_anchor(a, anchor, sizeof anchor);
+	char *fix = advice_render(a->fix, NULL, NULL);
+	fprintf(o, "%s: %s\n  matches: %s%s%s\n  who acts: %s; exit code %d\n  why: %s\n  fix:\n", a->id, a->title,
+	        a->match, a->step ? " in step " : "", a->step ? a->step : "", advice_who_name(a->who), a->exit_code,
+	        a->cause);
+	for (char *p = fix; p && *p;) {
+		char *nl = strchr(p, '\n');
+		fprintf(o, "    %.*s\n", nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl ? nl + 1 : NULL;
+	}
+	fprintf(o, "  docs: docs/troubleshooting.md#%s\n", anchor);
+	free(fix);
+}
+
+static void json_one(struct vb_buf *b, const struct advice *a)
+{
+	char anchor[32], doc[64];
+	advice_anchor(a, anchor, sizeof anchor);
+	snprintf(doc, sizeof doc, "docs/troubleshooting.md#%s", anchor);
+	char *fix = advice_render(a->fix, NULL, NULL);
+	vb_buf_add(b, "{\"id\": ");
+	vb_buf_json_str(b, a->id);
+	vb_buf_add(b, ", \"matches\": ");
+	vb_buf_json_str(b, a->match);
+	vb_buf_add(b, ", \"title\": ");
+	vb_buf_json_str(b, a->title);
+	vb_buf_add(b, ", \"cause\": ");
+	vb_buf_json_str(b, a->cause);
+	vb_buf_add(b, ", \"fix\": ");
+	vb_buf_json_str(b, fix);
+	vb_buf_add(b, ", \"who\": ");
+	vb_buf_json_str(b, advice_who_name(a->who));
+	vb_buf_printf(b, ", \"exit_code\": %d, \"doc\": ", a->exit_code);
+	vb_buf_json_str(b, doc);
+	vb_buf_add(b, "}");
+	free(fix);
+}
+
+int cli_advice(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'}, {"markdown", no_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+	int json = 0, md = 0, c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jm", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'm')
+			md = 1;
+		else
+			return cli_usage_error(ctx, "advice", "advice: unknown option '%s'", argv[optind - 1]);
+	}
+	struct vb_buf b;
+	vb_buf_init(&b);
+	if (md) {
+		advice_markdown(&b);
+		fputs(b.data, ctx->out);
+		vb_buf_free(&b);
+		return VB_EXIT_OK;
+	}
+	int rc = VB_EXIT_OK, n = 0;
+	if (json)
+		vb_buf_add(&b, "{\"schema_version\": 1, \"command\": \"advice\", \"advice\": [");
+	if (optind >= argc) {
+		for (int i = 0; i < advice_count; i++) {
+			if (json) {
+				vb_buf_add(&b, i ? ",\n  " : "\n  ");
+				json_one(&b, &advice_table[i]);
+			} else {
+				fprintf(ctx->out, "%-8s %-8s %s\n", advice_table[i].id, advice_who_name(advice_table[i].who),
+				        advice_table[i].title);
+			}
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		const struct advice *a = advice_lookup(argv[i], NULL, NULL);
+		if (!a) {
+			fprintf(ctx->err, "vbadmin: no advice for '%s' (try a SQLSTATE like 42501, a Datus code like 500010, "
+			        "or an id like VEC-013; `vbadmin advice` lists them)\n", argv[i]);
+			rc = VB_EXIT_FIXABLE;
+			continue;
+		}
+		if (json) {
+			vb_buf_add(&b, n++ ? ",\n  " : "\n  ");
+			json_one(&b, a);
+		} else {
+			print_one(ctx->out, a);
+		}
+	}
+	if (json) {
+		vb_buf_add(&b, "]}\n");
+		fputs(b.data, ctx->out);
+	}
+	vb_buf_free(&b);
+	return rc;
+}

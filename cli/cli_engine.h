@@ -1,0 +1,32 @@
+/* cli/cli_engine.h - shared by the engine-driven commands (check, extension, verify,
+ * ddl apply, dba-packet, index): open an engine for the CLI context with Ctrl-C wired to
+ * cancel the running statement, and render step results as text or JSON. */
+#ifndef CLI_CLI_ENGINE_H
+#define CLI_CLI_ENGINE_H
+
+#include "cli.h"
+#include "../engine/engine.h"
+
+/* Loads the config and builds the engine; NULL with *rc set (exit code) on failure.  While the
+ * engine is open, SIGINT sets the cancel flag and cancels the statement in flight. */
+struct engine *cli_engine_open(struct cli_ctx *ctx, int *rc);
+void cli_engine_close(struct engine **e);
+
+/* One line per step (from the first applicable step through `upto`, STEP_NONE = all) with
+ * message, class, advice and fix for people. */
+void cli_print_steps(struct cli_ctx *ctx, struct engine *e, int upto);
+/* Final verdict line. */
+void cli_print_verdict(struct cli_ctx *ctx, struct engine *e, int code);
+
+/* JSON pieces: the common head ("schema_version" ... "summary") and the "steps" array. */
+void cli_json_head(struct vb_buf *b, const char *command, struct engine *e, int code, int upto);
+void cli_json_steps(struct vb_buf *b, struct engine *e, int upto);
+void cli_json_str_or_null(struct vb_buf *b, const char *s);
+
+const char *cli_exit_meaning(int code);
+
+/* The DBA packet (cli/cli_dba_packet.c) for an engine whose steps have run: appends the
+ * mail-ready text to b and returns how many items need a DBA (0: "Nothing needs a DBA"). */
+int cli_dba_packet_build(struct engine *e, struct vb_buf *b);
+
+#endif

@@ -1,0 +1,98 @@
+/* config/config_resolve.c - from a loaded agent.yml to the vb_config a command opens:
+ * row namespace, backend name and connection settings. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../backends/vb_util.h"
+
+/* The storage namespace's entry decides the backend; Datus's get_default_backend does the same
+ * with backends.vector. */
+static const struct config_db *storage_db(const struct config *cfg)
+{
+	return config_find_db(config_find_namespace(cfg, cfg->storage_namespace), cfg->storage_db);
+}
+
+const struct config_db *config_connection_db(const struct config *cfg, const char *ns)
+{
+	const struct config_db *db;
+	if (cfg->storage_namespace)
+		db = storage_db(cfg);
+	else /* a --backend pgvector run without storage: the row namespace's own entry */
+		db = config_find_db(config_find_namespace(cfg, ns), NULL);
+	/* a sqlite/duckdb/... entry is a Datus data source, not a place for the knowledge base */
+	return config_db_is_postgres(db) ? db : NULL;
+}
+
+const char *config_backend_source(const struct config *cfg, const char *backend_override)
+{
+	if (backend_override)
+		return "--backend";
+	if (cfg->vector_backend)
+		return cfg->vector_backend_from_type ? "agent.storage.backends.vector.type" : "agent.storage.vector_backend";
+	const struct config_db *db = storage_db(cfg);
+	if (config_db_is_postgres(db))
+		return strcmp(db->type, "postgres") == 0 ? "storage namespace type postgres"
+		                                          : "storage namespace type postgresql";
+	return "default: no PostgreSQL storage namespace";
+}
+
+static int unknown_namespace(const struct config *cfg, const char *ns, struct vb_error *err)
+{
+	struct vb_buf b;
+	vb_buf_init(&b);
+	for (int i = 0; i < cfg->nnamespaces; i++)
+		vb_buf_printf(&b, "%s%s", i ? ", " : "", cfg->namespaces[i].name);
+	vb_err_set(err, VB_ERR_INVALID,
+	           "namespace '%s' is not in %s; namespaces there: %s. Pass one of them with --namespace, or add "
+	           "agent.namespace.%s to the file.",
+	           ns, cfg->path, b.data, ns);
+	vb_buf_free(&b);
+	return VB_ERR_INVALID;
+}
+
+int config_resolve(const struct config *cfg, const char *ns, const char *backend_override,
+                   struct vb_config *out, struct vb_error *err)
+{
+	*out = (struct vb_config){0};
+	if (ns) {
+		/* the name also becomes a file name (<data_dir>/<ns>.db), so the Datus rule is a must */
+		if (!config_valid_name(ns))
+			return vb_err_set(err, VB_ERR_INVALID,
+			                  "Invalid namespace name '%s'. Only alphanumeric characters, underscores, and hyphens "
+			                  "are allowed.",
+			                  ns);
+		/* with no namespaces configured (embedded default) any valid name is a fresh store */
+		if (cfg->nnamespaces > 0 && !config_find_namespace(cfg, ns))
+			return unknown_namespace(cfg, ns, err);
+	}
+	if (backend_override && !*backend_override)
+		return vb_err_set(err, VB_ERR_INVALID, "--backend needs a name, for example pgvector or embedded.");
+
+	out->namespace = ns ? ns : cfg->storage_namespace ? cfg->storage_namespace : "default";
+	if (backend_override)
+		out->backend = backend_override;
+	else if (cfg->vector_backend)
+		out->backend = cfg->vector_backend;
+	else
+		out->backend = config_db_is_postgres(storage_db(cfg)) ? "pgvector" : "embedded";
+
+	const struct config_db *db = config_connection_db(cfg, out->namespace);
+	if (db) {
+		out->host = db->host;
+		out->port = db->port;
+		out->database = db->database ? db->database : "postgres";
+		out->username = db->username;
+		out->password = db->password;
+		out->schema = db->schema;
+		out->sslmode = db->sslmode;
+		out->connect_timeout = db->timeout;
+		out->options = db->options;
+	} else {
+		out->schema = "public";
+	}
+	out->data_dir = cfg->data_dir;
+	out->dim = cfg->dim;
+	return VB_OK;
+}

@@ -1,0 +1,206 @@
+/* kb/bootstrap.c - batches of semantic objects: embed descriptions, upsert by id. */
+#include "bootstrap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../backends/vb_filter.h"
+#include "../backends/vb_util.h"
+#include "../ddl/ddl.h"
+#include "semantic.h"
+#include "subject_tree.h"
+
+int bootstrap_component_ok(const char *c)
+{
+	return c && (strcmp(c, "semantic_model") == 0 || strcmp(c, "metrics") == 0);
+}
+
+int bootstrap_strategy_ok(const char *s)
+{
+	return s && (strcmp(s, "check") == 0 || strcmp(s, "incremental") == 0 || strcmp(s, "overwrite") == 0);
+}
+
+struct batch {
+	const struct vb_ops *ops;
+	struct vb_handle *h;
+	const struct bootstrap_opts *opt;
+	const struct vb_table_spec *spec;
+	const struct vb_table_spec *subject_spec;
+	struct subject_tree tree;
+	struct semantic_object **objs;
+	int n, cap;
+	float *vecs;
+	struct vb_value *cells;
+	const char **cols;
+	long done, total;
+	long batches;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int flush(struct batch *b, struct vb_error *err)
+{
+	if (b->n == 0)
+		return VB_OK;
+	if (b->opt->cancelled && *b->opt->cancelled)
+		return vb_err_set(err, VB_ERR_CANCELLED, "interrupted; the batches committed so far are kept, "
+		                                         "re-run the same command to complete the load");
+	int dim = b->spec->vector_dim, ncols = b->spec->ncolumns;
+	const char **texts = vb_xmalloc((size_t)b->n * sizeof *texts);
+	for (int i = 0; i < b->n; i++)
+		texts[i] = b->objs[i]->description ? b->objs[i]->description : "";
+	int st = b->opt->embed(b->opt->embed_ctx, texts, b->n, b->vecs, err);
+	free(texts);
+	if (st != VB_OK)
+		return st;
+	for (int i = 0; i < b->n; i++) {
+		int64_t node = -1;
+		const struct semantic_object *o = b->objs[i];
+		if (o->kind == SEMANTIC_METRIC && b->subject_spec) {
+			st = subject_tree_path_id(&b->tree, (const char *const *)o->subject_path.items,
+			                          o->subject_path.n, &node, err);
+			if (st != VB_OK)
+				return st;
+		}
+		semantic_object_values(o, b->spec, b->vecs + (size_t)i * (size_t)dim, node,
+		                       b->cells + (size_t)i * (size_t)ncols);
+	}
+	struct vb_rows rows = {ncols, b->cols, (size_t)b->n, b->cells};
+	st = b->ops->upsert(b->h, b->spec, &rows, "id", err);
+	if (st != VB_OK)
+		return st;
+	b->done += b->n;
+	b->batches++;
+	for (int i = 0; i < b->n; i++)
+		semantic_object_free(b->objs[i]);
+	b->n = 0;
+	if (b->opt->progress)
+		b->opt->progress(b->opt->progress_ctx, b->done, b->total);
+	return VB_OK;
+}
+
+static int collect(void *ctx, const struct semantic_object *obj, struct vb_error *err)
+{
+	struct batch *b = ctx;
+	b->objs[b->n++] = semantic_object_dup(obj);
+	return b->n == b->cap ? flush(b, err) : VB_OK;
+}
+
+static int count_result(const struct vb_ops *ops, struct vb_handle *h, const struct vb_table_spec *spec,
+                        int tables_only, int64_t *out, struct vb_error *err)
+{
+	struct vb_filter *f = tables_only ? vb_filter_eq_text("kind", "table") : NULL;
+	int st = ops->count(h, spec, f, out, err);
+	vb_filter_free(f);
+	return st;
+}
+
+int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
+                  struct bootstrap_result *res, struct vb_error *err)
+{
+	memset(res, 0, sizeof *res);
+	double t0 = now_s();
+	int is_metrics = strcmp(opt->component, "metrics") == 0;
+	struct semantic_options so = {
+		.dialect = opt->dialect,
+		.database = opt->database,
+		.schema = opt->schema,
+		.include_semantic_objects = !is_metrics,
+		.include_metrics = is_metrics,
+		.flags = opt->all_data_sources ? SEMANTIC_ALL_DATA_SOURCES : 0u,
+		.warn = opt->warn,
+		.warn_ctx = opt->warn_ctx,
+	};
+	struct semantic_stats stats;
+	int st = semantic_validate(opt->yaml_path, &so, &stats, err);
+	if (st != VB_OK) {
+		res->yaml_error = 1;
+		return st;
+	}
+	res->total = is_metrics ? stats.metrics : stats.tables + stats.columns;
+
+	const struct vb_table_spec *spec = ddl_table_spec(opt->component, opt->dim);
+	if (!spec)
+		return vb_err_set(err, VB_ERR_INTERNAL, "no table spec for %s", opt->component);
+	st = ops->ensure_table(h, spec, err);
+	if (st != VB_OK)
+		return st;
+	const struct vb_table_spec *subject_spec = NULL;
+	if (is_metrics) {
+		subject_spec = ddl_table_spec("subject_nodes", opt->dim);
+		st = ops->ensure_table(h, subject_spec, err);
+		if (st != VB_OK)
+			return st;
+	}
+	/* the embedder must answer with the table's dimension before anything is cleared */
+	float *probe = vb_xmalloc((size_t)opt->dim * sizeof *probe);
+	const char *probe_text = "dimension probe";
+	st = opt->embed(opt->embed_ctx, &probe_text, 1, probe, err);
+	free(probe);
+	if (st != VB_OK)
+		return st;
+	if (opt->before_write) {
+		st = opt->before_write(opt->before_write_ctx, opt->component, err);
+		if (st != VB_OK) {
+			res->yaml_error = st == VB_ERR_INVALID;
+			return st;
+		}
+	}
+	if (strcmp(opt->strategy, "overwrite") == 0) {
+		st = ops->drop(h, spec, err);
+		if (st != VB_OK)
+			return st;
+	}
+
+	struct batch b = {0};
+	b.ops = ops;
+	b.h = h;
+	b.opt = opt;
+	b.spec = spec;
+	b.subject_spec = subject_spec;
+	b.cap = opt->batch_rows > 0 ? opt->batch_rows : 256;
+	b.total = res->total;
+	b.objs = vb_xcalloc((size_t)b.cap, sizeof *b.objs);
+	b.vecs = vb_xmalloc((size_t)b.cap * (size_t)opt->dim * sizeof *b.vecs);
+	b.cells = vb_xcalloc((size_t)b.cap * (size_t)spec->ncolumns, sizeof *b.cells);
+	b.cols = vb_xmalloc((size_t)spec->ncolumns * sizeof *b.cols);
+	for (int c = 0; c < spec->ncolumns; c++)
+		b.cols[c] = spec->columns[c].name;
+	if (subject_spec)
+		subject_tree_init(&b.tree, ops, h, subject_spec);
+
+	so.warn = NULL; /* the validate pass above already reported them */
+	st = semantic_read(opt->yaml_path, &so, collect, &b, NULL, err);
+	if (st == VB_OK)
+		st = flush(&b, err);
+	res->written = b.done;
+	res->batches = b.batches;
+	for (int i = 0; i < b.n; i++)
+		semantic_object_free(b.objs[i]);
+	if (subject_spec)
+		subject_tree_free(&b.tree);
+	free(b.objs);
+	free(b.vecs);
+	free(b.cells);
+	free(b.cols);
+	if (st != VB_OK)
+		return st;
+
+	st = count_result(ops, h, spec, !is_metrics, &res->final_count, err);
+	if (st != VB_OK)
+		return st;
+	res->seconds = now_s() - t0;
+	if (is_metrics)
+		snprintf(res->message, sizeof res->message, "metrics bootstrap completed, metrics_count=%lld",
+		         (long long)res->final_count);
+	else
+		snprintf(res->message, sizeof res->message,
+		         "semantic_model bootstrap completed, semantic_object_count=%lld", (long long)res->final_count);
+	return VB_OK;
+}

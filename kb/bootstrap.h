@@ -1,0 +1,61 @@
+/* kb/bootstrap.h - bootstrap-kb: semantic-model YAML into the semantic_model or metrics
+ * table of one namespace, in batches that commit whole (datus-spec.md 6).
+ *
+ * Order of work, so that nothing is written from a bad file and a re-run completes an
+ * interrupted one: validate the whole YAML; check the table is ready (ensure_table) and that
+ * the embedder's dimension equals the table's; for `overwrite` clear this namespace's rows;
+ * then read, embed and upsert by id in batches.  Upsert by id makes every strategy
+ * idempotent: re-running after a crash rewrites the same rows and adds the missing ones. */
+#ifndef KB_BOOTSTRAP_H
+#define KB_BOOTSTRAP_H
+
+#include <signal.h>
+
+#include "../backends/vb.h"
+
+typedef int (*bootstrap_embed_fn)(void *ctx, const char *const *texts, int n, float *out, struct vb_error *err);
+typedef void (*bootstrap_progress_fn)(void *ctx, long done, long total);
+
+struct bootstrap_opts {
+	const char *component;   /* "semantic_model" or "metrics" */
+	const char *strategy;    /* "check", "incremental" or "overwrite" */
+	const char *yaml_path;
+	int dim;                 /* table and embedder dimension */
+	const char *dialect;     /* of the namespace's database, for sql_table splitting */
+	const char *database, *schema; /* table-context defaults */
+	int batch_rows;          /* rows per committed batch (default 256) */
+	int all_data_sources;    /* load every data_source, not only the last (Datus keeps the last) */
+	bootstrap_embed_fn embed;
+	void *embed_ctx;
+	void (*warn)(void *ctx, const char *message); /* non-fatal findings of the YAML (ignored data sources) */
+	void *warn_ctx;
+	/* Called once the file and table are known good, right before the first change
+	 * (the embedding-config guard); a non-OK status stops the run with nothing written. */
+	int (*before_write)(void *ctx, const char *component, struct vb_error *err);
+	void *before_write_ctx;
+	bootstrap_progress_fn progress;
+	void *progress_ctx;
+	volatile sig_atomic_t *cancelled;
+};
+
+struct bootstrap_result {
+	long total;          /* rows the file yields for this component */
+	long written;        /* rows upserted by this run */
+	long batches;
+	int64_t final_count; /* semantic_object_count (tables) or metrics_count */
+	double seconds;
+	char message[256];   /* the spec's success message */
+	int yaml_error;      /* the failure came from the YAML file (usage/config error, exit 2) */
+};
+
+/* Valid component and strategy names (for usage errors). */
+int bootstrap_component_ok(const char *c);
+int bootstrap_strategy_ok(const char *s);
+
+/* Runs the bootstrap against an open backend.  Returns VB_OK, or a status with err filled
+ * (VB_ERR_INVALID for a bad file, VB_ERR_CANCELLED when *cancelled was set, backend errors
+ * as the backend reported them). */
+int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
+                  struct bootstrap_result *res, struct vb_error *err);
+
+#endif
