@@ -22,20 +22,11 @@
 
 #define VB_ABI_VERSION 1
 
+/* The statuses of every slot; names and exit codes come from the same list (status.def). */
 enum vb_status {
-	VB_OK = 0,
-	VB_ERR_INVALID,     /* bad argument: wrong dimension, unknown column, bad filter */
-	VB_ERR_NOT_FOUND,   /* table or object missing */
-	VB_ERR_UNSUPPORTED, /* slot or capability not offered by this backend */
-	VB_ERR_CONNECT,     /* cannot reach the server / open the store */
-	VB_ERR_PERMISSION,  /* privilege missing (SQLSTATE 42501 and friends) */
-	VB_ERR_SCHEMA,      /* table exists but does not match the spec (missing columns, dims) */
-	VB_ERR_MISMATCH,    /* namespace mismatch between row and backend */
-	VB_ERR_IO,          /* disk full, read-only, I/O */
-	VB_ERR_CANCELLED,   /* cancelled by the user (SQLSTATE 57014) */
-	VB_ERR_SERVER,      /* other server-side error; see sqlstate */
-	VB_ERR_INTERNAL,
-	VB_ERR_ABI,         /* plugin built for another ABI */
+#define VB_STATUS(sym, name, exit, meaning) sym,
+#include "status.def"
+#undef VB_STATUS
 };
 
 struct vb_error {

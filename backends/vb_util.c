@@ -202,8 +202,9 @@ void vb_err_clear(struct vb_error *e)
 const char *vb_status_name(int status)
 {
 	static const char *const names[] = {
-		"ok", "invalid", "not_found", "unsupported", "connect", "permission", "schema",
-		"mismatch", "io", "cancelled", "server", "internal", "abi",
+#define VB_STATUS(sym, name, exit, meaning) [sym] = name,
+#include "status.def"
+#undef VB_STATUS
 	};
 	if (status < 0 || (size_t)status >= sizeof names / sizeof names[0])
 		return "unknown";

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../config/config.h"
+#include "../engine/engine.h"
 
 const struct cli_command cli_commands[] = {
 #define CLI_COMMAND(name, fn, usage, summary) {name, fn, usage, summary},
@@ -73,23 +74,11 @@ int cli_resolve(struct cli_ctx *ctx, const char *backend, struct vb_config *out)
 		fprintf(ctx->err, "vbadmin: %s\n", err.message);
 		if (err.hint[0])
 			fprintf(ctx->err, "hint: %s\n", err.hint);
-		return cli_exit_for_status(err.status);
+		return engine_exit_for_status(err.status);
 	}
 	return VB_EXIT_OK;
 }
 
-int cli_exit_for_status(int st)
-{
-	switch (st) {
-	case VB_OK: return VB_EXIT_OK;
-	case VB_ERR_CONNECT: return VB_EXIT_CONNECT;
-	case VB_ERR_PERMISSION: return VB_EXIT_DBA;
-	case VB_ERR_CANCELLED: return VB_EXIT_INTERRUPTED;
-	case VB_ERR_INVALID: return VB_EXIT_USAGE;
-	case VB_ERR_INTERNAL: case VB_ERR_ABI: return VB_EXIT_INTERNAL;
-	default: return VB_EXIT_FIXABLE;
-	}
-}
 
 int cli_help(struct cli_ctx *ctx, int argc, char **argv)
 {

@@ -49,7 +49,12 @@ int cli_load_config(struct cli_ctx *ctx);
 /* Loads the config and resolves namespace/backend (backend NULL = ctx->backend) into *out; on
  * error prints it with its hint and returns the exit code (VB_EXIT_USAGE), else VB_EXIT_OK. */
 int cli_resolve(struct cli_ctx *ctx, const char *backend, struct vb_config *out);
-/* Maps a backend status to the exit code of the design's table. */
-int cli_exit_for_status(int vb_status);
+/* The candidate closest to word within a typo or two, or NULL. */
+const char *cli_suggest(const char *word, const char *const *cands, size_t n);
+struct option;
+/* An option getopt refused: "did you mean --X?" when one is close; returns VB_EXIT_USAGE. */
+int cli_bad_option(struct cli_ctx *ctx, const char *cmd, const char *arg, const struct option *opts);
+/* The words joined by single spaces (a query the shell split); free() it. */
+char *cli_join_words(int n, char *const *words);
 
 #endif

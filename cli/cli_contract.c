@@ -3,6 +3,7 @@
  * from the usual config; the suite works in its own table and namespaces. */
 #include <string.h>
 
+#include "../engine/engine.h"
 #include "cli.h"
 #include "../config/config.h"
 #include "../backends/contract/contract.h"
@@ -15,7 +16,7 @@ static int print_error(struct cli_ctx *ctx, const struct vb_error *err)
 		fprintf(ctx->err, "detail: %s\n", err->detail);
 	if (err->hint[0])
 		fprintf(ctx->err, "hint: %s\n", err->hint);
-	return cli_exit_for_status(err->status);
+	return engine_exit_for_status(err->status);
 }
 
 int cli_contract_test(struct cli_ctx *ctx, int argc, char **argv)
@@ -43,6 +44,6 @@ int cli_contract_test(struct cli_ctx *ctx, int argc, char **argv)
 	struct contract_stats st;
 	int failed = contract_run(ops, &cfg, ctx->out, &st);
 	if (st.open_status != VB_OK)
-		return cli_exit_for_status(st.open_status);
+		return engine_exit_for_status(st.open_status);
 	return failed ? VB_EXIT_FIXABLE : VB_EXIT_OK;
 }

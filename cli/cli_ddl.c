@@ -1,5 +1,6 @@
 /* cli/cli_ddl.c - `vbadmin ddl SUBCOMMAND`: render (print the DDL); more subcommands
  * (apply) hook into the table below. */
+#include "../engine/engine.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -161,7 +162,7 @@ static int ddl_render_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			fprintf(ctx->err, "vbadmin: %s\n", err.message);
 		vb_buf_free(&out);
-		return cli_exit_for_status(err.status);
+		return engine_exit_for_status(err.status);
 	}
 	fputs(out.data, ctx->out);
 	vb_buf_free(&out);

@@ -198,7 +198,7 @@ int cli_ddl_apply(struct cli_ctx *ctx, int argc, char **argv)
 			free(fix);
 		}
 		rc = e->cancelled ? VB_EXIT_INTERRUPTED
-		     : a && a->exit_code != VB_EXIT_OK ? a->exit_code : cli_exit_for_status(err.status);
+		     : a && a->exit_code != VB_EXIT_OK ? a->exit_code : engine_exit_for_status(err.status);
 		free_list(before, nbefore);
 		goto out;
 	}

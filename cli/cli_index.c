@@ -199,7 +199,7 @@ static int build_one(struct cli_ctx *ctx, struct engine *e, struct plan_row *p)
 			fprintf(ctx->out, "  failed: %s\n", err.message);
 			if (watch)
 				e->ops->close(&watch);
-			return cli_exit_for_status(err.status) == VB_EXIT_OK ? VB_EXIT_FIXABLE : cli_exit_for_status(err.status);
+			return engine_exit_for_status(err.status) == VB_EXIT_OK ? VB_EXIT_FIXABLE : engine_exit_for_status(err.status);
 		}
 		e->ops->result_free(e->h, &r);
 	}

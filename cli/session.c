@@ -1,4 +1,5 @@
 /* cli/session.c - config + backend opening shared by bootstrap-kb and search. */
+#include "../engine/engine.h"
 #include "session.h"
 
 #include <string.h>
@@ -21,7 +22,7 @@ int session_report(struct cli_ctx *ctx, const char *what, const struct vb_error 
 		                  "options: statement_timeout=60s) or make the query cheaper (vbadmin index plan)\n");
 		return VB_EXIT_FIXABLE;
 	}
-	return cli_exit_for_status(err->status);
+	return engine_exit_for_status(err->status);
 }
 
 int session_open(struct cli_ctx *ctx, struct session *s)

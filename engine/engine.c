@@ -188,6 +188,16 @@ int engine_result_exit(const struct engine *e, int id)
 	return VB_EXIT_FIXABLE;
 }
 
+int engine_exit_for_status(int vb_status)
+{
+	switch (vb_status) {
+#define VB_STATUS(sym, name, exit, meaning) case sym: return exit;
+#include "../backends/status.def"
+#undef VB_STATUS
+	}
+	return VB_EXIT_INTERNAL;
+}
+
 static int exit_rank(int code)
 {
 	switch (code) {

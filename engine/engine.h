@@ -114,6 +114,9 @@ struct engine *engine_new(const struct config *cfg, const char *config_path, con
 void engine_set_ops(struct engine *e, const struct vb_ops *ops, unsigned kind);
 void engine_free(struct engine **e);
 
+/* Opens the backend of the resolved config (or the injected ops) once; VB_OK when open. */
+int engine_open_backend(struct engine *e, struct vb_error *err);
+
 /* Runs one step (its pending dependencies first) / all steps (or up to `upto`). */
 int engine_run_step(struct engine *e, int id);
 int engine_run_all(struct engine *e, int upto);
@@ -133,6 +136,8 @@ char *engine_render(struct engine *e, const char *tmpl, const char *table, const
 
 /* Exit code for the whole run: interrupted > internal > usage > connect > DBA > fixable > ok. */
 int engine_exit_code(const struct engine *e);
+/* Exit code a backend status means (backends/status.def). */
+int engine_exit_for_status(int vb_status);
 /* Exit code one failed result implies. */
 int engine_result_exit(const struct engine *e, int id);
 

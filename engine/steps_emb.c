@@ -10,7 +10,6 @@
 #include "../ddl/ddl.h"
 #include "engine.h"
 
-int engine_open_backend(struct engine *e, struct vb_error *err);
 
 static int with_advice(struct engine *e, struct step_result *r, const char *advice_id, const char *table)
 {

@@ -7,21 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "../backends/vb_filter.h"
-#include "../backends/vb_sql.h"
 #include "../ddl/ddl.h"
 #include "../config/config.h"
-#include "../kb/embed.h"
 #include "../engine/engine.h"
+#include "../engine/search.h"
 #include "textview.h"
 
-enum { MODE_VECTOR = 0, MODE_TEXT, MODE_HYBRID };
-static const char *const mode_names[] = {"vector", "text", "hybrid"};
+#define mode_names(m) engine_search_mode_name(m)
 enum { SJ_SEARCH = 1, SJ_EXPLAIN, SJ_RECALL };
 
 struct hit {
@@ -55,14 +51,7 @@ static struct lab {
 	char next_msg[1024];
 	struct tui_text next_extra;
 	int next_ok;
-} L = {.mode = MODE_HYBRID, .top = 10};
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+} L = {.mode = ENGINE_MODE_HYBRID, .top = 10};
 
 /* -- readline glue -- */
 
@@ -235,28 +224,17 @@ static void free_hits(struct hit *h, int n)
 	free(h);
 }
 
-static const char *cell(const struct vb_result *r, size_t row, const char *col)
+static void take_hits(const struct engine_search_res *s)
 {
-	int c = col ? vb_result_col(r, col) : -1;
-	const char *v = c >= 0 ? vb_result_get(r, row, c) : NULL;
-	return v ? v : "";
-}
-
-static const struct vb_table_spec *cur_spec(struct tui_app *app)
-{
-	return ddl_table_spec(ddl_table_name(L.table), app->engine->vbc.dim);
-}
-
-static void take_hits(const struct vb_table_spec *spec, const struct vb_result *r)
-{
+	const struct vb_result *r = s->rows;
 	L.next_n = (int)r->nrows;
 	L.next_hits = vb_xcalloc(r->nrows ? r->nrows : 1, sizeof *L.next_hits);
 	int has_name = vb_result_col(r, "name") >= 0;
 	for (size_t i = 0; i < r->nrows; i++) {
 		struct hit *h = &L.next_hits[i];
-		h->label = vb_xstrdup(cell(r, i, has_name ? "name" : spec->key_column));
-		h->kind = vb_xstrdup(cell(r, i, vb_result_col(r, "kind") >= 0 ? "kind" : NULL));
-		h->text = vb_xstrdup(cell(r, i, spec->text_source));
+		h->label = vb_xstrdup(engine_search_cell(r, i, has_name ? "name" : s->spec->key_column));
+		h->kind = vb_xstrdup(engine_search_cell(r, i, "kind"));
+		h->text = vb_xstrdup(engine_search_cell(r, i, s->spec->text_source));
 		if (r->distance) {
 			h->distance = r->distance[i];
 			h->has_d = 1;
@@ -268,18 +246,28 @@ static void take_hits(const struct vb_table_spec *spec, const struct vb_result *
 	}
 }
 
-/* The vector query of the pgvector plugin, by hand: with the index (plain ORDER BY) or forced
- * exact ("+ 0" hides the operator from the planner, so no index can serve the ORDER BY). */
-static char *vector_sql(struct tui_app *app, const struct vb_table_spec *spec, int exact, int explain)
+/* The lab's message for a failed engine_search, by the stage that failed. */
+static void fail_message(const struct engine_search_res *s, const struct vb_error *err)
 {
-	const char *schema = app->engine->vbc.schema && *app->engine->vbc.schema ? app->engine->vbc.schema : "public";
-	char *qs = vb_quote_ident(schema), *qt = vb_quote_ident(spec->name), *qk = vb_quote_ident(spec->key_column);
-	char *sql = vb_xasprintf("%sSELECT %s FROM %s.%s WHERE namespace = $1 ORDER BY (vector <=> $2::vector)%s LIMIT $3::int",
-	                         explain ? "EXPLAIN " : "", qk, qs, qt, exact ? " + 0" : "");
-	free(qs);
-	free(qt);
-	free(qk);
-	return sql;
+	const char *at = s->failed_at ? s->failed_at : "search";
+	if (!strcmp(at, "search"))
+		snprintf(L.next_msg, sizeof L.next_msg, "%s search failed: %s", mode_names(L.mode), err->message);
+	else if (err->status == VB_ERR_UNSUPPORTED)
+		snprintf(L.next_msg, sizeof L.next_msg, "%s", err->message);
+	else
+		snprintf(L.next_msg, sizeof L.next_msg, "%s: %s", at, err->message);
+}
+
+static void take_recall(const struct engine_search_res *s)
+{
+	char a[32], b[32];
+	tui_text_addf(&L.next_extra, ROLE_TITLE, "recall@%d of %s: index vs exact scan (namespace, no filter)", L.top,
+	              s->spec->name);
+	tui_text_addf(&L.next_extra, s->recall >= 0.9 ? ROLE_OK : ROLE_WARN,
+	              "recall@%d = %.2f (%zu of %zu exact neighbours found)", L.top, s->recall, s->recall_found,
+	              s->recall_exact);
+	tui_text_addf(&L.next_extra, ROLE_NORMAL, "index query %s, exact scan %s", tui_ms(s->ms_index, a, sizeof a),
+	              tui_ms(s->ms_exact, b, sizeof b));
 }
 
 static void job_search(struct tui_app *app, void *arg)
@@ -296,126 +284,27 @@ static void job_search(struct tui_app *app, void *arg)
 		snprintf(L.next_msg, sizeof L.next_msg, "cannot connect: %s", err.message);
 		return;
 	}
-	struct engine *e = app->engine;
-	const struct vb_table_spec *spec = cur_spec(app);
-	struct vb_filter *filter = NULL;
-	if (L.where[0]) {
-		filter = vb_filter_parse(L.where, &err);
-		if (!filter || vb_filter_check(filter, spec, &err) != VB_OK) {
-			snprintf(L.next_msg, sizeof L.next_msg, "filter: %s", err.message);
-			vb_filter_free(filter);
-			return;
-		}
-	}
-	struct embedder *emb = NULL;
-	float *q = NULL;
-	struct vb_result *res = NULL;
-	if (embedder_open_config(app->ctx->cfg, &emb, &err) != VB_OK) {
-		snprintf(L.next_msg, sizeof L.next_msg, "embedder: %s", err.message);
-		goto out;
-	}
-	if (e->ops->ensure_table(e->h, spec, &err) != VB_OK) {
-		snprintf(L.next_msg, sizeof L.next_msg, "table not ready: %s", err.message);
-		goto out;
-	}
-	q = vb_xmalloc((size_t)spec->vector_dim * sizeof *q);
-	const char *text = L.query ? L.query : "";
-	double t0 = mono_ms();
-	int st = VB_OK;
-	if (L.job == SJ_SEARCH && L.mode != MODE_TEXT)
-		st = embedder_embed(emb, &text, 1, q, &err);
-	if (st == VB_OK && L.job != SJ_SEARCH)
-		st = embedder_embed(emb, &text, 1, q, &err);
-	if (st != VB_OK) {
-		snprintf(L.next_msg, sizeof L.next_msg, "embedder: %s", err.message);
-		goto out;
-	}
-	if (L.job == SJ_SEARCH) {
-		if (L.mode == MODE_VECTOR)
-			st = e->ops->search_vector(e->h, spec, q, spec->vector_dim, L.top, filter, NULL, &res, &err);
-		else if (L.mode == MODE_TEXT && (e->ops->caps & VB_CAP_TEXT) && e->ops->search_text)
-			st = e->ops->search_text(e->h, spec, text, L.top, filter, NULL, &res, &err);
-		else if (L.mode == MODE_HYBRID && (e->ops->caps & VB_CAP_HYBRID) && e->ops->search_hybrid)
-			st = e->ops->search_hybrid(e->h, spec, text, q, spec->vector_dim, L.top, filter, NULL, &res, &err);
-		else
-			st = vb_err_set(&err, VB_ERR_UNSUPPORTED, "backend %s has no %s search; m changes the mode", e->ops->name,
-			                mode_names[L.mode]);
-		L.next_ms = mono_ms() - t0;
-		if (st != VB_OK) {
-			snprintf(L.next_msg, sizeof L.next_msg, "%s search failed: %s", mode_names[L.mode], err.message);
-			goto out;
-		}
-		take_hits(spec, res);
+	static const unsigned what[] = {[SJ_SEARCH] = ENGINE_SEARCH_RUN, [SJ_EXPLAIN] = ENGINE_SEARCH_EXPLAIN,
+	                                [SJ_RECALL] = ENGINE_SEARCH_RECALL};
+	struct engine_search_req q = {.query = L.query ? L.query : "", .table = ddl_table_name(L.table), .mode = L.mode,
+	                              .top = L.top, .where = L.where[0] ? L.where : NULL, .what = what[L.job]};
+	struct engine_search_res s;
+	if (engine_search(app->engine, &q, &s, &err) != VB_OK) {
+		fail_message(&s, &err);
+	} else if (L.job == SJ_SEARCH) {
+		take_hits(&s);
+		L.next_ms = s.ms;
 		L.next_ok = 1;
-		goto out;
-	}
-	if (!(e->ops->caps & VB_CAP_SQL) || !e->ops->query) {
-		snprintf(L.next_msg, sizeof L.next_msg, "%s needs a SQL backend (pgvector); %s searches by exact scan, so "
-		         "recall is 1.0 by construction", L.job == SJ_EXPLAIN ? "EXPLAIN" : "recall@k", e->ops->name);
-		goto out;
-	}
-	char *vec = vb_vector_to_text(q, spec->vector_dim);
-	char topn[16];
-	snprintf(topn, sizeof topn, "%d", L.top);
-	const char *params[] = {e->vbc.namespace ? e->vbc.namespace : "default", vec, topn};
-	if (L.job == SJ_EXPLAIN) {
-		char *sql = vector_sql(app, spec, 0, 1);
-		st = e->ops->query(e->h, sql, 3, params, &res, &err);
-		free(sql);
-		if (st == VB_OK) {
-			tui_text_addf(&L.next_extra, ROLE_TITLE, "EXPLAIN of the %s vector query (top %d)", spec->name, L.top);
-			for (size_t i = 0; i < res->nrows; i++)
-				tui_text_add(&L.next_extra, ROLE_NORMAL, vb_result_get(res, i, 0));
-			L.next_ok = 1;
-		} else {
-			snprintf(L.next_msg, sizeof L.next_msg, "EXPLAIN failed: %s", err.message);
-		}
+	} else if (L.job == SJ_EXPLAIN) {
+		tui_text_addf(&L.next_extra, ROLE_TITLE, "EXPLAIN of the %s vector query (top %d)", s.spec->name, L.top);
+		for (int i = 0; i < s.nplan; i++)
+			tui_text_add(&L.next_extra, ROLE_NORMAL, s.plan[i]);
+		L.next_ok = 1;
 	} else {
-		struct vb_result *exact = NULL;
-		char *sql = vector_sql(app, spec, 0, 0);
-		double ta = mono_ms();
-		st = e->ops->query(e->h, sql, 3, params, &res, &err);
-		double ms_index = mono_ms() - ta;
-		free(sql);
-		double ms_exact = 0;
-		if (st == VB_OK) {
-			sql = vector_sql(app, spec, 1, 0);
-			ta = mono_ms();
-			st = e->ops->query(e->h, sql, 3, params, &exact, &err);
-			ms_exact = mono_ms() - ta;
-			free(sql);
-		}
-		if (st == VB_OK) {
-			size_t hit = 0;
-			for (size_t i = 0; i < exact->nrows; i++)
-				for (size_t j = 0; j < res->nrows; j++)
-					if (strcmp(vb_result_get(exact, i, 0) ? vb_result_get(exact, i, 0) : "",
-					           vb_result_get(res, j, 0) ? vb_result_get(res, j, 0) : "") == 0) {
-						hit++;
-						break;
-					}
-			double recall = exact->nrows ? (double)hit / (double)exact->nrows : 1.0;
-			char a[32], b[32];
-			tui_text_addf(&L.next_extra, ROLE_TITLE, "recall@%d of %s: index vs exact scan (namespace, no filter)", L.top,
-			              spec->name);
-			tui_text_addf(&L.next_extra, recall >= 0.9 ? ROLE_OK : ROLE_WARN, "recall@%d = %.2f (%zu of %zu exact neighbours found)",
-			              L.top, recall, hit, exact->nrows);
-			tui_text_addf(&L.next_extra, ROLE_NORMAL, "index query %s, exact scan %s", tui_ms(ms_index, a, sizeof a),
-			              tui_ms(ms_exact, b, sizeof b));
-			L.next_ok = 1;
-		} else {
-			snprintf(L.next_msg, sizeof L.next_msg, "recall query failed: %s", err.message);
-		}
-		if (exact)
-			e->ops->result_free(e->h, &exact);
+		take_recall(&s);
+		L.next_ok = 1;
 	}
-	free(vec);
-out:
-	if (res)
-		e->ops->result_free(e->h, &res);
-	free(q);
-	embedder_close(&emb);
-	vb_filter_free(filter);
+	engine_search_free(app->engine, &s);
 }
 
 static void lab_job_done(struct tui_app *app)
@@ -428,7 +317,7 @@ static void lab_job_done(struct tui_app *app)
 		L.ms = L.next_ms;
 		char ms[32];
 		snprintf(L.msg, sizeof L.msg, "%d result%s in %s (%s, %s, top %d)", L.nhits, L.nhits == 1 ? "" : "s",
-		         tui_ms(L.ms, ms, sizeof ms), mode_names[L.mode], ddl_table_name(L.table), L.top);
+		         tui_ms(L.ms, ms, sizeof ms), mode_names(L.mode), ddl_table_name(L.table), L.top);
 		tui_text_clear(&L.extra);
 		tui_log(app, "search '%s': %s", L.query ? L.query : "", L.msg);
 		if (L.nhits)
@@ -479,7 +368,7 @@ static void lab_enter(struct tui_app *app)
 static void lab_draw(struct tui_app *app, int top, int height, int width)
 {
 	int running = app->job_running && app->job_screen == SCR_SEARCH;
-	tui_printf(top, 0, width, ROLE_TITLE, " Search lab: mode %s, table %s, top %d, filter %s%s", mode_names[L.mode],
+	tui_printf(top, 0, width, ROLE_TITLE, " Search lab: mode %s, table %s, top %d, filter %s%s", mode_names(L.mode),
 	           ddl_table_name(L.table), L.top, L.where[0] ? L.where : "-", running ? " - running" : "");
 	/* the prompt line; readline's display prompt changes during Ctrl-R search */
 	const char *prompt = rl_display_prompt ? rl_display_prompt : "search> ";
@@ -546,8 +435,8 @@ static int lab_action(struct tui_app *app, int action)
 		L.focus = 0;
 		return 1;
 	case ACT_MODE:
-		L.mode = (L.mode + 1) % 3;
-		tui_status(app, "mode %s", mode_names[L.mode]);
+		L.mode = (L.mode + 1) % ENGINE_MODE__COUNT;
+		tui_status(app, "mode %s", mode_names(L.mode));
 		if (L.query)
 			run_search(app);
 		return 1;
@@ -578,12 +467,10 @@ static int lab_action(struct tui_app *app, int action)
 		if (tui_input(app, "filter (e.g. kind = 'metric'; empty clears): ", buf, sizeof buf)) {
 			struct vb_error err;
 			vb_err_clear(&err);
-			struct vb_filter *f = buf[0] ? vb_filter_parse(buf, &err) : NULL;
-			if (buf[0] && (!f || vb_filter_check(f, cur_spec(app), &err) != VB_OK))
+			if (engine_search_check_filter(app->engine, ddl_table_name(L.table), buf, &err) != VB_OK)
 				tui_status(app, "filter: %s", err.message);
 			else
 				snprintf(L.where, sizeof L.where, "%s", buf);
-			vb_filter_free(f);
 		}
 		return 1;
 	}

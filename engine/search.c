@@ -1,0 +1,328 @@
+/* engine/search.c - the search use case (see search.h). */
+#include "search.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../backends/vb_filter.h"
+#include "../backends/vb_sql.h"
+#include "../backends/vb_util.h"
+#include "../ddl/ddl.h"
+#include "../kb/embed.h"
+#include "engine.h"
+
+static const char *const mode_names[] = {
+#define X(sym, name) name,
+	ENGINE_SEARCH_MODES(X)
+#undef X
+};
+
+const char *engine_search_mode_name(int mode)
+{
+	return mode >= 0 && mode < ENGINE_MODE__COUNT ? mode_names[mode] : "auto";
+}
+
+int engine_search_mode_parse(const char *name)
+{
+	if (!name)
+		return ENGINE_MODE_AUTO;
+	for (int m = 0; m < ENGINE_MODE__COUNT; m++)
+		if (strcmp(name, mode_names[m]) == 0)
+			return m;
+	return -2;
+}
+
+const char *engine_search_cell(const struct vb_result *r, size_t row, const char *col)
+{
+	int c = col ? vb_result_col(r, col) : -1;
+	const char *v = c >= 0 ? vb_result_get(r, row, c) : NULL;
+	return v ? v : "";
+}
+
+int engine_search_check_filter(const struct engine *e, const char *table, const char *where, struct vb_error *err)
+{
+	vb_err_clear(err);
+	if (!where || !*where)
+		return VB_OK;
+	const struct vb_table_spec *spec = ddl_table_spec(table, e->vbc.dim);
+	if (!spec)
+		return vb_err_set(err, VB_ERR_INVALID, "unknown table '%s'", table);
+	struct vb_filter *f = vb_filter_parse(where, err);
+	int st = f ? vb_filter_check(f, spec, err) : err->status ? err->status : VB_ERR_INVALID;
+	vb_filter_free(f);
+	return st;
+}
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One search in flight: the request, what was prepared for it and where it failed. */
+struct job {
+	struct engine *e;
+	const struct engine_search_req *req;
+	struct engine_search_res *res;
+	struct vb_error *err;
+	struct vb_filter *filter;
+	struct embedder *emb;
+	float *q;        /* the query's embedding, when a step needs it */
+};
+
+static int fail(struct job *j, const char *stage, int st)
+{
+	j->res->failed_at = stage;
+	if (!j->err->status)
+		j->err->status = st;
+	return j->err->status;
+}
+
+static int pick_table(struct job *j)
+{
+	const char *name = j->req->table ? j->req->table : "semantic_model";
+	j->res->spec = ddl_table_spec(name, j->e->vbc.dim);
+	if (j->res->spec && j->res->spec->vector_column)
+		return VB_OK;
+	struct vb_buf b;
+	vb_buf_init(&b);
+	for (int i = 0; i < ddl_table_count(); i++)
+		if (ddl_table_is_vector(i))
+			vb_buf_printf(&b, " %s", ddl_table_name(i));
+	vb_err_set(j->err, VB_ERR_INVALID, "table '%s' is not a vector table; use one of:%s", name, b.data ? b.data : "");
+	vb_buf_free(&b);
+	return fail(j, "table", VB_ERR_INVALID);
+}
+
+static int check_request(struct job *j)
+{
+	const struct engine_search_req *r = j->req;
+	if (r->top < 1 || r->top > 10000) {
+		vb_err_set(j->err, VB_ERR_INVALID, "top must be 1..10000, got %d", r->top);
+		return fail(j, "top", VB_ERR_INVALID);
+	}
+	if (r->mode < ENGINE_MODE_AUTO || r->mode >= ENGINE_MODE__COUNT) {
+		vb_err_set(j->err, VB_ERR_INVALID, "mode must be vector, text or hybrid");
+		return fail(j, "mode", VB_ERR_INVALID);
+	}
+	if (pick_table(j) != VB_OK)
+		return j->err->status;
+	if (!r->where || !*r->where)
+		return VB_OK;
+	j->filter = vb_filter_parse(r->where, j->err);
+	if (!j->filter || vb_filter_check(j->filter, j->res->spec, j->err) != VB_OK)
+		return fail(j, "filter", VB_ERR_INVALID);
+	return VB_OK;
+}
+
+/* Opens the store, readies the table and resolves AUTO to what the backend does best. */
+static int prepare(struct job *j)
+{
+	struct engine *e = j->e;
+	if (!e->config_ok && !e->ops_injected) {
+		*j->err = e->config_err;
+		return fail(j, "config", VB_ERR_INVALID);
+	}
+	if (engine_open_backend(e, j->err) != VB_OK)
+		return fail(j, "store", VB_ERR_CONNECT);
+	j->res->mode = j->req->mode;
+	if (j->res->mode == ENGINE_MODE_AUTO)
+		j->res->mode = (e->ops->caps & VB_CAP_HYBRID) && e->ops->search_hybrid ? ENGINE_MODE_HYBRID : ENGINE_MODE_VECTOR;
+	if (e->ops->ensure_table(e->h, j->res->spec, j->err) != VB_OK)
+		return fail(j, "table not ready", VB_ERR_INTERNAL);
+	return VB_OK;
+}
+
+static int embed_query(struct job *j)
+{
+	if (j->q)
+		return VB_OK;
+	if (embedder_open_config(j->e->cfg, &j->emb, j->err) != VB_OK)
+		return fail(j, "embedder", VB_ERR_INVALID);
+	int dim = j->res->spec->vector_dim;
+	j->q = vb_xmalloc((size_t)dim * sizeof *j->q);
+	const char *text = j->req->query ? j->req->query : "";
+	if (embedder_embed(j->emb, &text, 1, j->q, j->err) != VB_OK) {
+		free(j->q);
+		j->q = NULL;
+		return fail(j, "embedder", VB_ERR_INTERNAL);
+	}
+	return VB_OK;
+}
+
+static int mode_supported(const struct vb_ops *ops, int mode)
+{
+	if (mode == ENGINE_MODE_TEXT)
+		return (ops->caps & VB_CAP_TEXT) && ops->search_text;
+	if (mode == ENGINE_MODE_HYBRID)
+		return (ops->caps & VB_CAP_HYBRID) && ops->search_hybrid;
+	return ops->search_vector != NULL;
+}
+
+static int run_search(struct job *j)
+{
+	struct engine *e = j->e;
+	const struct vb_table_spec *spec = j->res->spec;
+	int mode = j->res->mode, top = j->req->top;
+	const char *text = j->req->query ? j->req->query : "";
+	if (!mode_supported(e->ops, mode)) {
+		vb_err_set(j->err, VB_ERR_UNSUPPORTED, "backend %s does not support %s search; use the vector mode",
+		           e->ops->name, mode_names[mode]);
+		return fail(j, "search", VB_ERR_UNSUPPORTED);
+	}
+	double t0 = mono_ms();
+	if (mode != ENGINE_MODE_TEXT && embed_query(j) != VB_OK)
+		return j->err->status;
+	int st;
+	if (mode == ENGINE_MODE_VECTOR)
+		st = e->ops->search_vector(e->h, spec, j->q, spec->vector_dim, top, j->filter, NULL, &j->res->rows, j->err);
+	else if (mode == ENGINE_MODE_TEXT)
+		st = e->ops->search_text(e->h, spec, text, top, j->filter, NULL, &j->res->rows, j->err);
+	else
+		st = e->ops->search_hybrid(e->h, spec, text, j->q, spec->vector_dim, top, j->filter, NULL, &j->res->rows,
+		                           j->err);
+	j->res->ms = mono_ms() - t0;
+	return st == VB_OK ? VB_OK : fail(j, "search", st);
+}
+
+/* The vector query the pgvector plugin runs, for EXPLAIN and recall: with the index (plain
+ * ORDER BY) or forced exact ("+ 0" hides the operator from the planner, so no index serves it). */
+static char *vector_sql(const struct engine *e, const struct vb_table_spec *spec, int exact, int explain)
+{
+	const char *schema = e->vbc.schema && *e->vbc.schema ? e->vbc.schema : "public";
+	char *qs = vb_quote_ident(schema), *qt = vb_quote_ident(spec->name), *qk = vb_quote_ident(spec->key_column);
+	char *sql = vb_xasprintf("%sSELECT %s FROM %s.%s WHERE namespace = $1 ORDER BY (vector <=> $2::vector)%s "
+	                         "LIMIT $3::int", explain ? "EXPLAIN " : "", qk, qs, qt, exact ? " + 0" : "");
+	free(qs);
+	free(qt);
+	free(qk);
+	return sql;
+}
+
+/* Runs one vector query shape through the query slot; *ms gets its latency. */
+static int vector_query(struct job *j, int exact, int explain, struct vb_result **out, double *ms)
+{
+	struct engine *e = j->e;
+	char *vec = vb_vector_to_text(j->q, j->res->spec->vector_dim);
+	char top[16];
+	snprintf(top, sizeof top, "%d", j->req->top);
+	const char *params[] = {e->vbc.namespace ? e->vbc.namespace : "default", vec, top};
+	char *sql = vector_sql(e, j->res->spec, exact, explain);
+	double t0 = mono_ms();
+	int st = e->ops->query(e->h, sql, 3, params, out, j->err);
+	if (ms)
+		*ms = mono_ms() - t0;
+	free(sql);
+	free(vec);
+	return st;
+}
+
+static int need_sql(struct job *j, const char *what)
+{
+	const struct vb_ops *ops = j->e->ops;
+	if ((ops->caps & VB_CAP_SQL) && ops->query)
+		return VB_OK;
+	vb_err_set(j->err, VB_ERR_UNSUPPORTED, "%s needs a SQL backend (pgvector); %s searches by exact scan, so there "
+	           "is no query plan and recall is 1.0 by construction", what, ops->name);
+	return fail(j, what, VB_ERR_UNSUPPORTED);
+}
+
+static int run_explain(struct job *j)
+{
+	if (need_sql(j, "explain") != VB_OK || embed_query(j) != VB_OK)
+		return j->err->status;
+	struct vb_result *r = NULL;
+	if (vector_query(j, 0, 1, &r, NULL) != VB_OK)
+		return fail(j, "explain", VB_ERR_INTERNAL);
+	j->res->plan = vb_xcalloc(r->nrows + 1, sizeof *j->res->plan);
+	for (size_t i = 0; i < r->nrows; i++) {
+		const char *line = vb_result_get(r, i, 0);
+		j->res->plan[j->res->nplan++] = vb_xstrdup(line ? line : "");
+	}
+	j->e->ops->result_free(j->e->h, &r);
+	return VB_OK;
+}
+
+static size_t count_found(const struct vb_result *exact, const struct vb_result *got)
+{
+	size_t found = 0;
+	for (size_t i = 0; i < exact->nrows; i++) {
+		const char *id = vb_result_get(exact, i, 0);
+		for (size_t k = 0; k < got->nrows; k++) {
+			const char *g = vb_result_get(got, k, 0);
+			if (strcmp(id ? id : "", g ? g : "") == 0) {
+				found++;
+				break;
+			}
+		}
+	}
+	return found;
+}
+
+static int run_recall(struct job *j)
+{
+	if (need_sql(j, "recall") != VB_OK || embed_query(j) != VB_OK)
+		return j->err->status;
+	struct vb_result *got = NULL, *exact = NULL;
+	struct engine_search_res *res = j->res;
+	int st = vector_query(j, 0, 0, &got, &res->ms_index);
+	if (st == VB_OK)
+		st = vector_query(j, 1, 0, &exact, &res->ms_exact);
+	if (st == VB_OK) {
+		res->recall_found = count_found(exact, got);
+		res->recall_exact = exact->nrows;
+		res->recall = exact->nrows ? (double)res->recall_found / (double)exact->nrows : 1.0;
+		res->recall_done = 1;
+	}
+	if (got)
+		j->e->ops->result_free(j->e->h, &got);
+	if (exact)
+		j->e->ops->result_free(j->e->h, &exact);
+	return st == VB_OK ? VB_OK : fail(j, "recall", VB_ERR_INTERNAL);
+}
+
+static int cancelled(struct job *j)
+{
+	if (!j->e->cancelled)
+		return 0;
+	vb_err_set(j->err, VB_ERR_CANCELLED, "cancelled");
+	fail(j, "search", VB_ERR_CANCELLED);
+	return 1;
+}
+
+int engine_search(struct engine *e, const struct engine_search_req *req, struct engine_search_res *res,
+                  struct vb_error *err)
+{
+	memset(res, 0, sizeof *res);
+	vb_err_clear(err);
+	struct job j = {.e = e, .req = req, .res = res, .err = err};
+	unsigned what = req->what ? req->what : ENGINE_SEARCH_RUN;
+	int st = check_request(&j);
+	if (st == VB_OK)
+		st = prepare(&j);
+	if (st == VB_OK && (what & ENGINE_SEARCH_RUN) && !cancelled(&j))
+		st = run_search(&j);
+	if (st == VB_OK && (what & ENGINE_SEARCH_EXPLAIN) && !cancelled(&j))
+		st = run_explain(&j);
+	if (st == VB_OK && (what & ENGINE_SEARCH_RECALL) && !cancelled(&j))
+		st = run_recall(&j);
+	if (st == VB_OK && err->status == VB_ERR_CANCELLED)
+		st = VB_ERR_CANCELLED;
+	free(j.q);
+	embedder_close(&j.emb);
+	vb_filter_free(j.filter);
+	return st;
+}
+
+void engine_search_free(struct engine *e, struct engine_search_res *res)
+{
+	if (res->rows && e->ops)
+		e->ops->result_free(e->h, &res->rows);
+	for (int i = 0; i < res->nplan; i++)
+		free(res->plan[i]);
+	free(res->plan);
+	res->plan = NULL;
+	res->nplan = 0;
+}
