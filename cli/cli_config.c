@@ -9,12 +9,19 @@
  *    "resolved": {"namespace", "backend", "backend_source", "host", "port", "database", "user",
  *                 "password", "schema", "sslmode", "connect_timeout", "data_dir", "dim"},
  *    "embedding": {"source", "embedder", "registry_name", "model", "dim", "batch_size",
- *                  "base_url", "api_key"},
+ *                  "base_url", "api_key"},          (the semantic_model store, as older code reads it)
+ *    "embeddings": [{"section", "tables": [str], "registry_name", "model_name", "dim_size",
+ *                    "batch_size", "target_model", "endpoint_from", "endpoint": model|null,
+ *                    "configured": bool, "shared_with", "source", "line"}],
+ *    "target": str|null, "models": [{"name", "type", "base_url", "model", "api_key", "line",
+ *                                    "unset": [{"field", "var", "line"}]}],
+ *    "unknown_keys": [str], "unset_vars": [str],   (each db also has "unset": [...])
  *    "home": str, "data_dir": str, "data_dir_source": str, "warnings": [str]} */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_config_stores.h"
 #include "../config/config.h"
 #include "../backends/vb_util.h"
 
@@ -76,6 +83,7 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 				        or_dash(u), or_dash(d->database));
 				free(u);
 			}
+			cli_config_unset_text(o, d->unset, d->nunset);
 		}
 	}
 
@@ -113,6 +121,7 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 		fprintf(o, "  base url:      %s\n", or_dash(c->embed_base_url));
 		fprintf(o, "  api key:       %s\n", MASK(c->embed_api_key));
 	}
+	cli_config_stores_text(o, c);
 	if (c->nwarnings) {
 		fprintf(o, "\nwarnings:\n");
 		for (int i = 0; i < c->nwarnings; i++)
@@ -177,7 +186,9 @@ static char *show_json(struct cli_ctx *ctx, const struct config *c, const struct
 			jint(&b, "timeout", d->timeout, 1);
 			jkey(&b, "enable_vector_search");
 			vb_buf_add(&b, d->enable_vector_search ? "true," : "false,");
-			jint(&b, "line", d->line, 0);
+			jint(&b, "line", d->line, 1);
+			jkey(&b, "unset");
+			cli_config_unset_json(&b, d->unset, d->nunset);
 			vb_buf_addc(&b, '}');
 		}
 		vb_buf_add(&b, "]}");
@@ -221,6 +232,7 @@ static char *show_json(struct cli_ctx *ctx, const struct config *c, const struct
 	jstr(&b, "base_url", c->embed_base_url, 1);
 	jstr(&b, "api_key", MASK(c->embed_api_key), 0);
 	vb_buf_add(&b, "},");
+	cli_config_stores_json(&b, c);
 	jstr(&b, "home", c->home, 1);
 	jstr(&b, "data_dir", c->data_dir, 1);
 	jstr(&b, "data_dir_source", c->data_dir_source, 1);

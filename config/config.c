@@ -12,8 +12,8 @@
 
 #include "../backends/vb_util.h"
 #include "config_env.h"
+#include "config_internal.h"
 #include "config_uri.h"
-#include "config_yaml.h"
 
 static const struct {
 	const char *name;
@@ -24,13 +24,6 @@ static const struct {
 #undef CONFIG_DB_TYPE
 };
 #define N_DB_TYPES (sizeof db_types / sizeof db_types[0])
-
-/* Keys a database entry may carry (Datus DbConfig fields plus the PostgreSQL adapter's). */
-static const char *const db_known_keys[] = {
-	"type", "uri", "host", "port", "username", "password", "database", "schema", "schema_name",
-	"sslmode", "timeout", "timeout_seconds", "enable_vector_search", "name", "logic_name",
-	"path_pattern", "dbs", "account", "warehouse", "catalog", "extra", "options", "<<",
-};
 
 static const char *const sslmodes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
 
@@ -90,8 +83,7 @@ const struct config_db *config_find_db(const struct config_namespace *ns, const 
 	return NULL;
 }
 
-static void warn(struct config *c, const char *fmt, ...) VB_PRINTF(2, 3);
-static void warn(struct config *c, const char *fmt, ...)
+void config_warn(struct config *c, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -99,6 +91,67 @@ static void warn(struct config *c, const char *fmt, ...)
 	va_end(ap);
 	c->warnings = vb_xrealloc(c->warnings, (size_t)(c->nwarnings + 1) * sizeof *c->warnings);
 	c->warnings[c->nwarnings++] = msg;
+}
+
+void config_note_unset(void *loader, const char *var, const char *where, int line)
+{
+	struct loader *L = loader;
+	if (L->unset) {
+		*L->unset = vb_xrealloc(*L->unset, (size_t)(*L->nunset + 1) * sizeof **L->unset);
+		(*L->unset)[(*L->nunset)++] = (struct config_unset){vb_xstrdup(where), vb_xstrdup(var), line};
+	}
+	struct config *c = L->c;
+	char *msg = vb_xasprintf("%s:%d: ${%s} is not set%s (%s); %s%s.", L->src.path, line, var,
+	                         L->src.env && L->src.env->path ? ", nor in ./.env" : "", where,
+	                         L->unset_scope ? L->unset_scope : "it is left unset",
+	                         strstr(var, ":-") ? "; ${VAR:-default} is not supported (Datus has no such syntax)" : "");
+	config_warn(c, "%s", msg);
+	c->unset_vars = vb_xrealloc(c->unset_vars, (size_t)(c->nunset_vars + 1) * sizeof *c->unset_vars);
+	c->unset_vars[c->nunset_vars++] = msg;
+}
+
+void config_ignore_unset(void *loader, const char *var, const char *where, int line)
+{
+	(void)loader, (void)var, (void)where, (void)line;
+}
+
+void config_scan_value(struct loader *L, yaml_node_t *v, const char *where)
+{
+	const char *text = config_scalar(v);
+	for (const char *p = text; p && (p = strstr(p, "${")) != NULL;) {
+		const char *close = strchr(p + 2, '}');
+		if (!close)
+			break;
+		if (close > p + 2) { /* "${}" stays literal: Datus's regex needs one character */
+			char *var = vb_xstrndup(p + 2, (size_t)(close - p - 2));
+			if (!config_env_get(L->src.env, var))
+				config_note_unset(L, var, where, (int)v->start_mark.line + 1);
+			free(var);
+		}
+		p = close + 1;
+	}
+}
+
+void config_scan_unset(struct loader *L, yaml_node_t *map, const char *prefix, yaml_node_t *except)
+{
+	int n = map && map->type == YAML_MAPPING_NODE ? config_map_len(map) : 0;
+	for (int i = 0; i < n; i++) {
+		const char *key = config_scalar(config_map_key(&L->src, map, i));
+		if (!key || (except && config_map_get(&L->src, except, key)))
+			continue;
+		char *where = vb_xasprintf("%s.%s", prefix, key);
+		config_scan_value(L, config_map_value(&L->src, map, i), where);
+		free(where);
+	}
+}
+
+void config_unset_free(struct config_unset *u, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(u[i].field);
+		free(u[i].var);
+	}
+	free(u);
 }
 
 static const char *home_dir(void)
@@ -119,12 +172,6 @@ static char *expand_tilde(const char *p)
 }
 
 /* ---- parsing --------------------------------------------------------------------------- */
-
-struct loader {
-	struct config_src src;
-	struct config *c;
-	struct vb_error *err;
-};
 
 /* Replaces *dst with a substituted string field of node (or of parent when node lacks it).
  * Empty strings count as absent so defaults apply, like Datus's `host or "127.0.0.1"`. */
@@ -170,8 +217,36 @@ static int check_type(struct loader *L, yaml_node_t *tnode, const char *prefix, 
 
 /* One database entry: node's own keys, falling back to parent's (a `dbs:` list inherits the
  * namespace's fields). */
+static int parse_db_fields(struct loader *L, yaml_node_t *node, yaml_node_t *parent, const char *prefix,
+                           const char *logic_name, struct config_db *db);
+
+/* Datus resolves a namespace's ${VAR} only when it is used: an unset one is recorded in the
+ * entry and warned about; config_resolve() refuses it for the namespaces a command uses. */
 static int parse_db(struct loader *L, yaml_node_t *node, yaml_node_t *parent, const char *prefix,
-                    const char *logic_name, struct config_db *db)
+                    const char *logic_name, struct config_db *db, const char *ns_name)
+{
+	char *scope = vb_xasprintf("only commands that use namespace '%s' need it", ns_name);
+	L->src.on_unset = config_ignore_unset;
+	int rc = parse_db_fields(L, node, parent, prefix, logic_name, db);
+	L->src.on_unset = NULL;
+	if (rc == VB_OK) {
+		/* every field Datus substitutes, read by vbadmin or not (account, warehouse, ...) */
+		L->unset = &db->unset;
+		L->nunset = &db->nunset;
+		L->unset_scope = scope;
+		config_scan_unset(L, node, prefix, NULL);
+		if (parent) /* a dbs: item inherits the namespace's own fields */
+			config_scan_unset(L, parent, prefix, node);
+		L->unset = NULL;
+		L->nunset = NULL;
+		L->unset_scope = NULL;
+	}
+	free(scope);
+	return rc;
+}
+
+static int parse_db_fields(struct loader *L, yaml_node_t *node, yaml_node_t *parent, const char *prefix,
+                           const char *logic_name, struct config_db *db)
 {
 	int rc;
 	db->host = vb_xstrdup("127.0.0.1");
@@ -243,23 +318,7 @@ static int parse_db(struct loader *L, yaml_node_t *node, yaml_node_t *parent, co
 			                     prefix, db->sslmode);
 	}
 
-	int n = config_map_len(node);
-	for (int i = 0; i < n; i++) {
-		yaml_node_t *k = config_map_key(&L->src, node, i);
-		const char *key = config_scalar(k);
-		if (!key)
-			continue;
-		int known = 0;
-		for (size_t j = 0; j < sizeof db_known_keys / sizeof db_known_keys[0]; j++)
-			known |= strcmp(key, db_known_keys[j]) == 0;
-		if (known)
-			continue;
-		if (strcmp(key, "user") == 0)
-			warn(L->c, "%s:%zu: %s.user is not read; Datus spells it 'username'.", L->src.path,
-			     k->start_mark.line + 1, prefix);
-		else
-			warn(L->c, "%s:%zu: unknown key %s.%s ignored.", L->src.path, k->start_mark.line + 1, prefix, key);
-	}
+	config_check_keys(L, node, prefix, CONFIG_KEYS_DB, NULL);
 	return VB_OK;
 }
 
@@ -305,7 +364,7 @@ static int parse_dbs_list(struct loader *L, struct config_namespace *ns, yaml_no
 			rc = check_dup_db(L, ns, item, name);
 		if (rc == VB_OK) {
 			char *p = vb_xasprintf("%s.dbs[%s]", prefix, name);
-			rc = parse_db(L, item, nsnode, p, name, ns_add_db(ns));
+			rc = parse_db(L, item, nsnode, p, name, ns_add_db(ns), ns->name);
 			free(p);
 		}
 		free(where);
@@ -354,7 +413,7 @@ static int parse_namespace(struct loader *L, const char *key, yaml_node_t *knode
 			char *logic = NULL;
 			rc = read_str(L, v, NULL, "name", prefix, &logic, 0);
 			if (rc == VB_OK)
-				rc = parse_db(L, v, NULL, prefix, logic ? logic : name, ns_add_db(ns));
+				rc = parse_db(L, v, NULL, prefix, logic ? logic : name, ns_add_db(ns), name);
 			free(logic);
 		}
 	} else {
@@ -381,7 +440,7 @@ static int parse_namespace(struct loader *L, const char *key, yaml_node_t *knode
 			if ((rc = check_dup_db(L, ns, k, logic)) != VB_OK)
 				break;
 			char *p = vb_xasprintf("%s.%s", prefix, logic);
-			rc = parse_db(L, config_map_value(&L->src, v, i), NULL, p, logic, ns_add_db(ns));
+			rc = parse_db(L, config_map_value(&L->src, v, i), NULL, p, logic, ns_add_db(ns), name);
 			free(p);
 		}
 	}
@@ -489,63 +548,6 @@ static int parse_backend_kind(struct loader *L, yaml_node_t *backends, const cha
 	return rc;
 }
 
-/* Embedding settings.  Like Datus, an entry lacking model_name or dim_size is ignored and the
- * default model applies; unlike Datus, that is reported. */
-static int parse_embedding(struct loader *L, yaml_node_t *storage)
-{
-	struct config *c = L->c;
-	static const char *const keys[] = {"semantic_model", "metric"};
-	yaml_node_t *e = NULL;
-	const char *key = NULL;
-	for (size_t i = 0; i < 2 && !e; i++) {
-		e = config_map_get(&L->src, storage, keys[i]);
-		key = keys[i];
-		if (e && config_is_null(e))
-			e = NULL;
-	}
-	if (!e)
-		return VB_OK;
-	char *where = vb_xasprintf("agent.storage.%s", key);
-	int rc = config_want_map(&L->src, e, where, "write model_name:, dim_size: and registry_name: under it", L->err);
-	if (rc != VB_OK) {
-		free(where);
-		return rc;
-	}
-	if (!config_map_get(&L->src, e, "model_name") || !config_map_get(&L->src, e, "dim_size")) {
-		warn(c, "%s:%zu: %s lacks %s; Datus ignores such an entry and uses the default model (all-MiniLM-L6-v2, "
-		     "384 dims), and so does vbadmin. Add both model_name and dim_size.",
-		     L->src.path, e->start_mark.line + 1, where,
-		     config_map_get(&L->src, e, "model_name") ? "dim_size" : "model_name");
-		free(where);
-		return VB_OK;
-	}
-	free(c->embed_source);
-	c->embed_source = vb_xstrdup(where);
-	char *w = vb_xasprintf("%s.dim_size", where);
-	rc = config_int(&L->src, config_map_get(&L->src, e, "dim_size"), w, 1, 16000,
-	                "use the embedding model's output size (pgvector allows 1..16000)", &c->dim, L->err);
-	free(w);
-	if (rc == VB_OK) {
-		w = vb_xasprintf("%s.batch_size", where);
-		rc = config_int(&L->src, config_map_get(&L->src, e, "batch_size"), w, 1, 100000,
-		                "use a whole number of texts per request", &c->embed_batch_size, L->err);
-		free(w);
-	}
-	if (rc == VB_OK)
-		rc = read_str(L, e, NULL, "model_name", where, &c->embed_model, 0);
-	if (rc == VB_OK)
-		rc = read_str(L, e, NULL, "registry_name", where, &c->embed_registry, 0);
-	if (rc == VB_OK && c->embed_registry && strcasecmp(c->embed_registry, "openai") == 0) {
-		free(c->embedder);
-		c->embedder = vb_xstrdup("openai");
-		rc = read_str(L, e, NULL, "base_url", where, &c->embed_base_url, 0);
-		if (rc == VB_OK)
-			rc = read_str(L, e, NULL, "api_key", where, &c->embed_api_key, 0);
-	}
-	free(where);
-	return rc;
-}
-
 static int parse_storage(struct loader *L, yaml_node_t *agent)
 {
 	struct config *c = L->c;
@@ -583,8 +585,17 @@ static int parse_storage(struct loader *L, yaml_node_t *agent)
 		}
 		free(vtype);
 	}
-	if (rc == VB_OK)
-		rc = parse_embedding(L, st);
+	if (rc == VB_OK) {
+		config_check_keys(L, st, "agent.storage", CONFIG_KEYS_STORAGE, NULL);
+		config_check_keys(L, b, "agent.storage.backends", CONFIG_KEYS_BACKENDS, NULL);
+		static const char *const kinds[] = {"vector", "relational"};
+		for (int i = 0; i < 2; i++) {
+			char *w = vb_xasprintf("agent.storage.backends.%s", kinds[i]);
+			config_check_keys(L, config_map_get(&L->src, b, kinds[i]), w, CONFIG_KEYS_BACKEND_KIND, NULL);
+			free(w);
+		}
+		rc = config_parse_embeddings(L, st);
+	}
 	return rc;
 }
 
@@ -627,9 +638,39 @@ static int parse_file(struct loader *L)
 		free(c->data_dir_source);
 		c->data_dir_source = vb_xstrdup("agent.vbadmin.data_dir");
 	}
+	config_check_keys(L, agent, "agent", CONFIG_KEYS_AGENT, NULL);
+	config_check_keys(L, vb, "agent.vbadmin", CONFIG_KEYS_VBADMIN, NULL);
 	if ((rc = parse_namespaces(L, agent)) != VB_OK)
 		return rc;
+	if ((rc = config_parse_models(L, agent)) != VB_OK)
+		return rc;
 	return parse_storage(L, agent);
+}
+
+/* The fields older code reads (one model for everything): the semantic_model store's, the
+ * store bootstrap-kb fills first.  Without a section of its own (or a reused model) they keep
+ * vbadmin's built-in defaults. */
+static void derive_legacy_fields(struct config *c)
+{
+	const struct config_embedding *e = &c->embeddings[CONFIG_EMB_SEMANTIC_MODEL];
+	if (!e->configured)
+		return;
+	c->dim = e->dim_size;
+	c->embed_batch_size = e->batch_size;
+	free(c->embed_model);
+	c->embed_model = vb_xstrdup(e->model_name);
+	free(c->embed_registry);
+	c->embed_registry = vb_xstrdup(e->registry_name);
+	free(c->embed_source);
+	c->embed_source = vb_xstrdup(e->source);
+	if (strcasecmp(e->registry_name, "openai") != 0)
+		return;
+	free(c->embedder);
+	c->embedder = vb_xstrdup("openai");
+	const char *url = e->ext_base_url ? e->ext_base_url : e->endpoint ? e->endpoint->base_url : NULL;
+	const char *key = e->ext_api_key ? e->ext_api_key : e->endpoint ? e->endpoint->api_key : NULL;
+	c->embed_base_url = url ? vb_xstrdup(url) : NULL;
+	c->embed_api_key = key ? vb_xstrdup(key) : NULL;
 }
 
 /* ---- discovery and defaults ------------------------------------------------------------ */
@@ -684,6 +725,7 @@ static void set_defaults(struct config *c)
 	c->embed_batch_size = 32;
 	c->embedder = vb_xstrdup("hashing");
 	c->embed_source = vb_xstrdup("default");
+	config_embeddings_defaults(c);
 	c->home = vb_xasprintf("%s/.datus", home_dir());
 	const char *v = getenv("VBADMIN_DATA_DIR");
 	const char *x = getenv("XDG_DATA_HOME");
@@ -721,6 +763,8 @@ int config_load(const char *explicit_path, struct config **out, struct vb_error 
 			L.src.env = &env;
 			if (rc == VB_OK)
 				rc = parse_file(&L);
+			if (rc == VB_OK)
+				derive_legacy_fields(c);
 			config_src_close(&L.src);
 			config_env_free(&env);
 		}
@@ -747,6 +791,7 @@ static void db_free(struct config_db *d)
 	free(d->schema);
 	free(d->sslmode);
 	free(d->options);
+	config_unset_free(d->unset, d->nunset);
 }
 
 void config_free(struct config **cfg)
@@ -784,6 +829,14 @@ void config_free(struct config **cfg)
 	for (int i = 0; i < c->nwarnings; i++)
 		free(c->warnings[i]);
 	free(c->warnings);
+	for (int i = 0; i < c->nunknown_keys; i++)
+		free(c->unknown_keys[i]);
+	free(c->unknown_keys);
+	for (int i = 0; i < c->nunset_vars; i++)
+		free(c->unset_vars[i]);
+	free(c->unset_vars);
+	config_models_free(c);
+	config_embeddings_free(c);
 	free(c);
 	*cfg = NULL;
 }

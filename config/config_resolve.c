@@ -52,6 +52,29 @@ static int unknown_namespace(const struct config *cfg, const char *ns, struct vb
 	return VB_ERR_INVALID;
 }
 
+static const struct config_unset *first_unset(const struct config_namespace *n)
+{
+	for (int i = 0; n && i < n->ndbs; i++)
+		if (n->dbs[i].nunset)
+			return &n->dbs[i].unset[0];
+	return NULL;
+}
+
+const struct config_unset *config_namespace_unset(const struct config *cfg, const char *ns, const char **ns_name)
+{
+	/* the row namespace, then the storage namespaces (vector, relational) */
+	const char *used[] = {ns ? ns : cfg->storage_namespace, cfg->storage_namespace, cfg->storage_rel_namespace};
+	for (int i = 0; i < 3; i++) {
+		const struct config_unset *u = first_unset(config_find_namespace(cfg, used[i]));
+		if (u) {
+			if (ns_name)
+				*ns_name = used[i];
+			return u;
+		}
+	}
+	return NULL;
+}
+
 int config_resolve(const struct config *cfg, const char *ns, const char *backend_override,
                    struct vb_config *out, struct vb_error *err)
 {
@@ -67,6 +90,15 @@ int config_resolve(const struct config *cfg, const char *ns, const char *backend
 		if (cfg->nnamespaces > 0 && !config_find_namespace(cfg, ns))
 			return unknown_namespace(cfg, ns, err);
 	}
+	const char *uns;
+	const struct config_unset *u = config_namespace_unset(cfg, ns, &uns);
+	if (u)
+		return vb_err_set(err, VB_ERR_INVALID,
+		                  "%s:%d: environment variable %s is not set%s (used by %s), and this command uses "
+		                  "namespace '%s'. Export it (export %s=...), add it to ./.env, or write the value into the "
+		                  "file%s.",
+		                  cfg->path, u->line, u->var, cfg->env_file ? ", nor in ./.env" : "", u->field, uns, u->var,
+		                  strstr(u->var, ":-") ? "; ${VAR:-default} is not supported (Datus has no such syntax)" : "");
 	if (backend_override && !*backend_override)
 		return vb_err_set(err, VB_ERR_INVALID, "--backend needs a name, for example pgvector or embedded.");
 

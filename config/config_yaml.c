@@ -182,6 +182,12 @@ int config_str(struct config_src *s, yaml_node_t *n, const char *where, char **o
 		vb_buf_addn(&b, p, (size_t)(open - p));
 		char *name = vb_xstrndup(open + 2, (size_t)(close - open - 2));
 		const char *val = config_env_get(s->env, name);
+		if (!val && s->on_unset) {
+			s->on_unset(s->on_unset_ctx, name, where, (int)n->start_mark.line + 1);
+			free(name);
+			vb_buf_free(&b);
+			return VB_OK;
+		}
 		if (!val) {
 			int rc = config_err_at(s, n, err,
 			                       "environment variable %s is not set (used by %s)%s. "

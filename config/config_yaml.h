@@ -13,6 +13,10 @@ struct config_src {
 	yaml_document_t doc;
 	int have_doc;
 	const struct config_env *env; /* ./.env values behind the environment, or NULL */
+	/* Lazy mode (Datus resolves ${VAR} lazily): when set, an unset ${VAR} is not an error;
+	 * on_unset(ctx, VAR, where, line) is called and the value reads as absent (NULL). */
+	void (*on_unset)(void *ctx, const char *var, const char *where, int line);
+	void *on_unset_ctx;
 };
 
 /* Parses the first YAML document of `path`.  An empty file gives a document without a root.
@@ -41,7 +45,7 @@ int config_err_at(struct config_src *s, const yaml_node_t *n, struct vb_error *e
 	__attribute__((format(printf, 4, 5)));
 
 /* The scalar n with every `${NAME}` replaced by the environment value.  An unset NAME is an
- * error naming NAME, the field `where` and path:line.  Null gives *out = NULL.  A non-scalar
+ * error naming NAME, the field `where` and path:line (in lazy mode: see on_unset).  Null gives *out = NULL.  A non-scalar
  * is an error naming `where` and the kind found.  *out is malloc'd. */
 int config_str(struct config_src *s, yaml_node_t *n, const char *where, char **out, struct vb_error *err);
 /* Integer in [lo, hi] after substitution; null leaves *out unchanged.  `what_to_do` ends the

@@ -180,9 +180,22 @@ bad port-nan 5:13: "agent.namespace.pg.port 'fivefour' is not a number" \
 	$'agent:\n  namespace:\n    pg:\n      type: postgresql\n      port: fivefour\n      password: Mk7-SECRET-pw-42\n'
 bad port-range 5:13: "agent.namespace.pg.port 65536 is out of range 1..65535" \
 	$'agent:\n  namespace:\n    pg:\n      type: postgresql\n      port: 65536\n'
+# unset ${VAR}: Datus resolves lazily (agent_config.py resolve_env leaves <MISSING:VAR>), so only
+# a command that uses the namespace fails; config show marks the entry
 unset CFG_UNSET_VAR
-bad unset-var 5:17: "environment variable CFG_UNSET_VAR is not set (used by agent.namespace.pg.password)" \
-	$'agent:\n  namespace:\n    pg:\n      type: postgresql\n      password: ${CFG_UNSET_VAR}\n'
+printf 'agent:\n  namespace:\n    pg:\n      type: postgresql\n      password: ${CFG_UNSET_VAR}\n    other:\n      type: postgresql\n' >"$W/unset-var.yml"
+run "$VBADMIN" --config "$W/unset-var.yml" config show
+t_is "$RC" 0 "unset-var in an unused namespace: config show exits 0"
+t_has "$OUT" 'unset: ${CFG_UNSET_VAR} (password, line 5)' "unset-var: config show marks the entry"
+t_has "$OUT" "$W/unset-var.yml:5: \${CFG_UNSET_VAR} is not set (agent.namespace.pg.password)" "unset-var: warning names file:line"
+run "$VBADMIN" --config "$W/unset-var.yml" --namespace other config show
+t_is "$RC" 0 "unset-var: a command on another namespace runs"
+run "$VBADMIN" --config "$W/unset-var.yml" --namespace pg config show
+t_is "$RC" 2 "unset-var: a command on that namespace exits 2"
+t_has "$ERR" "$W/unset-var.yml:5: environment variable CFG_UNSET_VAR is not set (used by agent.namespace.pg.password), and this command uses namespace 'pg'" "unset-var: the error names file:line, variable, field and namespace"
+run "$VBADMIN" --config "$W/unset-var.yml" config show --json
+t_is "$(json_get "$OUT" 'd["namespaces"][0]["dbs"][0]["unset"][0]["var"], d["namespaces"][0]["dbs"][0]["unset"][0]["line"]')" \
+	"CFG_UNSET_VAR 5" "unset-var --json: the entry's unset list"
 bad storage-ns 7:18: "Storage backend namespace 'ghost' not found in configuration." \
 	$'agent:\n  namespace:\n    pg:\n      type: postgresql\n  storage:\n    backends:\n      namespace: ghost\n'
 bad kind-list 3:5: "agent.namespace must be a mapping (key: value lines), found a list" \

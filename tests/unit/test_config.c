@@ -73,6 +73,34 @@ static void load_bad(const char *text, int line, const char *needle1, const char
 	config_free(&c);
 }
 
+/* Lazy ${VAR} (Datus agent_config.py resolve_env runs when a value is used and leaves
+ * "<MISSING:VAR>" otherwise): text loads, warns at path:line naming the variable, and
+ * config_resolve for namespace ns fails with VB_ERR_INVALID naming the same. */
+static void unset_bad(const char *text, int line, const char *ns, const char *needle1, const char *needle2,
+                      const char *name)
+{
+	char *p = yml(text);
+	struct config *c = NULL;
+	struct vb_error err;
+	vb_err_clear(&err);
+	is_int(config_load(p, &c, &err), VB_OK, "%s: loads (unset ${VAR} is lazy, as in Datus)", name);
+	char *where = vb_xasprintf("%s:%d:", p, line);
+	if (c) {
+		ok(c->nunset_vars == 1, "%s: one unset-variable warning", name);
+		has_str(c->nunset_vars ? c->unset_vars[0] : "", where, "%s: warning names %s", name, where);
+		struct vb_config r;
+		is_int(config_resolve(c, ns, NULL, &r, &err), VB_ERR_INVALID, "%s: a command on '%s' is refused", name, ns);
+		has_str(err.message, where, "%s: error names %s", name, where);
+		if (needle1)
+			has_str(err.message, needle1, "%s: error says '%s'", name, needle1);
+		if (needle2)
+			has_str(err.message, needle2, "%s: error says '%s'", name, needle2);
+	}
+	free(where);
+	free(p);
+	config_free(&c);
+}
+
 static void test_no_file(void)
 {
 	char *empty = vb_xasprintf("%s/emptycwd", tmp);
@@ -400,10 +428,10 @@ static void test_env(void)
 	}
 	config_free(&c);
 	unsetenv("CFGT_UNSET");
-	load_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n      password: pre-${CFGT_UNSET}\n", 5,
-	         "environment variable CFGT_UNSET is not set", "agent.namespace.pg.password", "unset ${VAR}");
-	load_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n      host: ${CFGT_H:-localhost}\n", 5,
-	         "CFGT_H:-localhost is not set", "${VAR:-default} is not supported", "${VAR:-default}");
+	unset_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n      password: pre-${CFGT_UNSET}\n", 5, "pg",
+	          "environment variable CFGT_UNSET is not set", "agent.namespace.pg.password", "unset ${VAR}");
+	unset_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n      host: ${CFGT_H:-localhost}\n", 5, "pg",
+	          "CFGT_H:-localhost is not set", "${VAR:-default} is not supported", "${VAR:-default}");
 }
 
 static void test_dotenv(void)
@@ -432,8 +460,8 @@ static void test_dotenv(void)
 		ok(getenv("DOT_HOST") == NULL, ".env does not change the process environment");
 	}
 	config_free(&c);
-	load_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n      host: ${DOT_NOT_THERE}\n", 5,
-	         "DOT_NOT_THERE is not set", "nor in ./.env", "unset with .env present");
+	unset_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n      host: ${DOT_NOT_THERE}\n", 5, "pg",
+	          "DOT_NOT_THERE is not set", "nor in ./.env", "unset with .env present");
 
 	free(write_file("dotenv/.env", "GOOD=1\nthis line is wrong\n"));
 	char *p = yml("agent:\n");
