@@ -208,6 +208,16 @@ struct vb_ops {
 	/* Cancel the statement running on h; callable from a signal-aware main loop. */
 	int (*cancel)(struct vb_handle *h);
 	int (*socket_fd)(struct vb_handle *h);
+
+	/* Optional, appended after ABI 1's first release (hosts test them with VB_SLOT).
+	 * search_vector_exact: search_vector answered by an exact scan whatever indexes exist, the
+	 * reference recall@k is measured against. */
+	int (*search_vector_exact)(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim,
+	                           int top_n, const struct vb_filter *where, const char *const *select,
+	                           struct vb_result **out, struct vb_error *err);
+	/* One line saying how the handle's last vector or hybrid search ran (index, scan, fallback),
+	 * for --explain and --json; valid until the next slot call on h, "" before any search. */
+	const char *(*search_path)(struct vb_handle *h);
 };
 
 /* Plugin ABI record, exported as `vb_plugin_magic`. */

@@ -59,7 +59,9 @@ static void print_json(struct cli_ctx *ctx, const struct engine_search_req *q, c
 	vb_buf_json_str(&b, q->query);
 	vb_buf_add(&b, ",\"where\":");
 	vb_buf_json_str(&b, q->where);
-	vb_buf_printf(&b, ",\"elapsed_ms\":%.3f,\"results\":[", s->ms);
+	vb_buf_printf(&b, ",\"elapsed_ms\":%.3f,\"search_path\":", s->ms);
+	vb_buf_json_str(&b, s->search_path[0] ? s->search_path : NULL);
+	vb_buf_add(&b, ",\"results\":[");
 	for (size_t i = 0; i < s->rows->nrows; i++)
 		json_row(&b, s->rows, i);
 	vb_buf_add(&b, "]");
@@ -72,8 +74,9 @@ static void print_json(struct cli_ctx *ctx, const struct engine_search_req *q, c
 		vb_buf_add(&b, "]");
 	}
 	if (s->recall_done)
-		vb_buf_printf(&b, ",\"recall\":{\"k\":%d,\"recall\":%.4f,\"found\":%zu,\"exact\":%zu}", q->top, s->recall,
-		              s->recall_found, s->recall_exact);
+		vb_buf_printf(&b, ",\"recall\":{\"k\":%d,\"recall\":%.4f,\"found\":%zu,\"exact\":%zu,"
+		              "\"reference\":\"exact scan, same namespace and filter\"}", q->top, s->recall, s->recall_found,
+		              s->recall_exact);
 	vb_buf_add(&b, "}\n");
 	fputs(b.data, ctx->out);
 	vb_buf_free(&b);
@@ -81,13 +84,16 @@ static void print_json(struct cli_ctx *ctx, const struct engine_search_req *q, c
 
 static void print_extras(struct cli_ctx *ctx, const struct engine_search_req *q, const struct engine_search_res *s)
 {
+	if (q->what & ENGINE_SEARCH_EXPLAIN)
+		fprintf(ctx->out, "search path: %s\n", s->search_path[0] ? s->search_path : "(the backend does not say)");
 	if (s->nplan) {
 		fprintf(ctx->out, "plan:\n");
 		for (int i = 0; i < s->nplan; i++)
 			fprintf(ctx->out, "  %s\n", s->plan[i]);
 	}
 	if (s->recall_done)
-		fprintf(ctx->out, "recall@%d = %.2f (%zu of %zu exact neighbours found; index %.1f ms, exact scan %.1f ms)\n",
+		fprintf(ctx->out, "recall@%d = %.2f (%zu of %zu exact neighbours found; reference: exact scan, same namespace "
+		        "and filter; search %.1f ms, exact scan %.1f ms)\n",
 		        q->top, s->recall, s->recall_found, s->recall_exact, s->ms_index, s->ms_exact);
 }
 

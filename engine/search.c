@@ -5,12 +5,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "../backends/registry.h"
 #include "../backends/vb_filter.h"
 #include "../backends/vb_sql.h"
 #include "../backends/vb_util.h"
 #include "../ddl/ddl.h"
 #include "../kb/embed.h"
 #include "engine.h"
+#include "search_recall.h"
 
 static const char *const mode_names[] = {
 #define X(sym, name) name,
@@ -161,6 +163,13 @@ static int mode_supported(const struct vb_ops *ops, int mode)
 	return ops->search_vector != NULL;
 }
 
+static void take_path(struct job *j)
+{
+	const struct vb_ops *ops = j->e->ops;
+	const char *p = VB_SLOT(ops, search_path) ? ops->search_path(j->e->h) : NULL;
+	snprintf(j->res->search_path, sizeof j->res->search_path, "%s", p ? p : "");
+}
+
 static int run_search(struct job *j)
 {
 	struct engine *e = j->e;
@@ -184,11 +193,13 @@ static int run_search(struct job *j)
 		st = e->ops->search_hybrid(e->h, spec, text, j->q, spec->vector_dim, top, j->filter, NULL, &j->res->rows,
 		                           j->err);
 	j->res->ms = mono_ms() - t0;
+	if (st == VB_OK && mode != ENGINE_MODE_TEXT)
+		take_path(j);
 	return st == VB_OK ? VB_OK : fail(j, "search", st);
 }
 
-/* The vector query the pgvector plugin runs, for EXPLAIN and recall: with the index (plain
- * ORDER BY) or forced exact ("+ 0" hides the operator from the planner, so no index serves it). */
+/* The vector query shape the pgvector plugin runs, for EXPLAIN (exact: "+ 0" hides the operator
+ * from the planner, so no index serves it). */
 static char *vector_sql(const struct engine *e, const struct vb_table_spec *spec, int exact, int explain)
 {
 	const char *schema = e->vbc.schema && *e->vbc.schema ? e->vbc.schema : "public";
@@ -219,20 +230,24 @@ static int vector_query(struct job *j, int exact, int explain, struct vb_result 
 	return st;
 }
 
-static int need_sql(struct job *j, const char *what)
-{
-	const struct vb_ops *ops = j->e->ops;
-	if ((ops->caps & VB_CAP_SQL) && ops->query)
-		return VB_OK;
-	vb_err_set(j->err, VB_ERR_UNSUPPORTED, "%s needs a SQL backend (pgvector); %s searches by exact scan, so there "
-	           "is no query plan and recall is 1.0 by construction", what, ops->name);
-	return fail(j, what, VB_ERR_UNSUPPORTED);
-}
-
+/* How the backend answers this vector search (its search path); on SQL backends also the
+ * planner's EXPLAIN of the vector query shape (namespace filter, default settings). */
 static int run_explain(struct job *j)
 {
-	if (need_sql(j, "explain") != VB_OK || embed_query(j) != VB_OK)
+	struct engine *e = j->e;
+	if (embed_query(j) != VB_OK)
 		return j->err->status;
+	if (!j->res->search_path[0] || j->res->mode != ENGINE_MODE_VECTOR) {
+		const struct vb_table_spec *spec = j->res->spec;
+		struct vb_result *r = NULL;
+		if (e->ops->search_vector(e->h, spec, j->q, spec->vector_dim, j->req->top, j->filter, NULL, &r, j->err) !=
+		    VB_OK)
+			return fail(j, "explain", VB_ERR_INTERNAL);
+		e->ops->result_free(e->h, &r);
+		take_path(j);
+	}
+	if (!(e->ops->caps & VB_CAP_SQL) || !e->ops->query)
+		return VB_OK;
 	struct vb_result *r = NULL;
 	if (vector_query(j, 0, 1, &r, NULL) != VB_OK)
 		return fail(j, "explain", VB_ERR_INTERNAL);
@@ -241,46 +256,28 @@ static int run_explain(struct job *j)
 		const char *line = vb_result_get(r, i, 0);
 		j->res->plan[j->res->nplan++] = vb_xstrdup(line ? line : "");
 	}
-	j->e->ops->result_free(j->e->h, &r);
+	e->ops->result_free(e->h, &r);
 	return VB_OK;
 }
 
-static size_t count_found(const struct vb_result *exact, const struct vb_result *got)
-{
-	size_t found = 0;
-	for (size_t i = 0; i < exact->nrows; i++) {
-		const char *id = vb_result_get(exact, i, 0);
-		for (size_t k = 0; k < got->nrows; k++) {
-			const char *g = vb_result_get(got, k, 0);
-			if (strcmp(id ? id : "", g ? g : "") == 0) {
-				found++;
-				break;
-			}
-		}
-	}
-	return found;
-}
-
+/* recall@k: the backend's vector search against its exact scan, same namespace and filter. */
 static int run_recall(struct job *j)
 {
-	if (need_sql(j, "recall") != VB_OK || embed_query(j) != VB_OK)
+	if (embed_query(j) != VB_OK)
 		return j->err->status;
-	struct vb_result *got = NULL, *exact = NULL;
+	struct search_recall rr;
 	struct engine_search_res *res = j->res;
-	int st = vector_query(j, 0, 0, &got, &res->ms_index);
-	if (st == VB_OK)
-		st = vector_query(j, 1, 0, &exact, &res->ms_exact);
-	if (st == VB_OK) {
-		res->recall_found = count_found(exact, got);
-		res->recall_exact = exact->nrows;
-		res->recall = exact->nrows ? (double)res->recall_found / (double)exact->nrows : 1.0;
-		res->recall_done = 1;
-	}
-	if (got)
-		j->e->ops->result_free(j->e->h, &got);
-	if (exact)
-		j->e->ops->result_free(j->e->h, &exact);
-	return st == VB_OK ? VB_OK : fail(j, "recall", VB_ERR_INTERNAL);
+	if (search_recall_measure(j->e->ops, j->e->h, res->spec, j->q, j->req->top, j->filter, &rr, j->err) != VB_OK)
+		return fail(j, "recall", VB_ERR_INTERNAL);
+	res->recall = rr.recall;
+	res->recall_found = rr.found;
+	res->recall_exact = rr.exact_rows;
+	res->ms_index = rr.ms_search;
+	res->ms_exact = rr.ms_exact;
+	res->recall_done = 1;
+	if (!res->search_path[0])
+		snprintf(res->search_path, sizeof res->search_path, "%s", rr.path);
+	return VB_OK;
 }
 
 static int cancelled(struct job *j)

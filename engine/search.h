@@ -1,6 +1,7 @@
 /* engine/search.h - the search use case: one query against one vector table of the knowledge
- * base in a mode (vector, text, hybrid), and on SQL backends the EXPLAIN of the vector query and
- * recall@k of the index against an exact scan.  The CLI (`vbadmin search`) and the console's
+ * base in a mode (vector, text, hybrid), how the backend ran it (its search path; on SQL backends
+ * also the EXPLAIN of the vector query) and recall@k against an exact scan under the same namespace
+ * and filter.  The CLI (`vbadmin search`) and the console's
  * Search lab both call engine_search; neither embeds, filters or writes SQL itself. */
 #ifndef ENGINE_SEARCH_H
 #define ENGINE_SEARCH_H
@@ -44,6 +45,8 @@ struct engine_search_res {
 	double recall;                     /*   found / exact (1.0 when the exact scan is empty) */
 	size_t recall_found, recall_exact;
 	double ms_index, ms_exact;
+	char search_path[320];             /* RUN, EXPLAIN, RECALL: how the backend ran the vector or
+	                                    * hybrid search (its search_path slot); "" if it does not say */
 	const char *failed_at;             /* on failure: "table", "filter", "store", "table not ready",
 	                                    * "embedder", "search", "explain", "recall" */
 };

@@ -622,13 +622,22 @@ static const char *vector_index_def(const struct eng_table *t)
 	return NULL;
 }
 
+/* Datus keeps every namespace in the same table, told apart by the namespace column. */
+static int table_is_shared(const struct eng_table *t)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, "namespace") == 0)
+			return 1;
+	return 0;
+}
+
 int step_pg_vector_index(void *ctx, struct step_result *r)
 {
 	struct engine *e = ctx;
 	if (!need_catalog(e, r))
 		return STEP_FAIL;
-	int indexed = 0, big_unindexed = 0;
-	const char *first_big = NULL;
+	int indexed = 0, big_unindexed = 0, shared_indexed = 0;
+	const char *first_big = NULL, *first_shared = NULL;
 	for (int i = 0; i < e->ntables; i++) {
 		const struct eng_table *t = &e->tables[i];
 		if (!t->present || !t->is_vector)
@@ -636,6 +645,8 @@ int step_pg_vector_index(void *ctx, struct step_result *r)
 		const char *def = vector_index_def(t);
 		if (def) {
 			indexed++;
+			if (table_is_shared(t) && !shared_indexed++)
+				first_shared = t->name;
 			step_add_detail(r, "%s: %s", t->name, def);
 			if (!strstr(def, "vector_cosine_ops"))
 				step_add_detail(r, "  %s: the index does not use vector_cosine_ops; cosine searches (<=>) "
@@ -652,6 +663,15 @@ int step_pg_vector_index(void *ctx, struct step_result *r)
 		step_set(r, STEP_WARN, "%d large table%s without a vector index (searches scan every row)", big_unindexed,
 		         big_unindexed == 1 ? "" : "s");
 		return with_advice(e, r, "VEC-046", first_big, NULL, 0);
+	}
+	if (shared_indexed && e->ext_version && engine_version_cmp(e->ext_version, "0.8.0") < 0) {
+		step_add_detail(r, "pgvector %s has no iterative index scans: a filtered search over a shared table gets "
+		                "hnsw.ef_search candidates and filters afterwards", e->ext_version);
+		step_set_class(r, "VBA-FEW-ROWS");
+		step_set(r, STEP_WARN, "%d shared table%s carry an ANN index but pgvector %s cannot iterate: other clients' "
+		         "namespace searches come back short (vbadmin re-runs them as exact scans)", shared_indexed,
+		         shared_indexed == 1 ? "" : "s", e->ext_version);
+		return with_advice(e, r, "VEC-022", first_shared, NULL, 0);
 	}
 	if (indexed)
 		return step_set(r, STEP_OK, "%d vector table%s with an HNSW/IVFFlat index", indexed, indexed == 1 ? "" : "s");
@@ -725,6 +745,15 @@ int step_pg_smoke(void *ctx, struct step_result *r)
 	size_t nvec = res ? res->nrows : 0;
 	if (res)
 		e->ops->result_free(e->h, &res);
+	int64_t matching = 0;
+	if (e->ops->count(e->h, spec, NULL, &matching, &err) == VB_OK && (int64_t)nvec < (matching < 3 ? matching : 3)) {
+		const char *path = VB_SLOT(e->ops, search_path) ? e->ops->search_path(e->h) : NULL;
+		step_add_detail(r, "search path: %s", path && *path ? path : "(the backend does not say)");
+		step_set_class(r, "VBA-FEW-ROWS");
+		step_set(r, STEP_FAIL, "vector search on %s returned %zu of 3 rows though %lld rows match: a short page",
+		         table, nvec, (long long)matching);
+		return with_advice(e, r, "VEC-022", table, NULL, 0);
+	}
 	size_t ntext = 0;
 	if (e->ops->search_text && (e->ops->caps & VB_CAP_TEXT)) {
 		st = e->ops->search_text(e->h, spec, "vbadmin smoke test", 3, NULL, NULL, &res, &err);

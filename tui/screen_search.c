@@ -1,7 +1,7 @@
 /* tui/screen_search.c - Search lab: a GNU readline prompt inside the curses screen (readline's
  * callback API: keys are fed one at a time, readline's line is drawn by us), history in
  * $XDG_STATE_HOME/vbadmin/search_history without consecutive duplicates; mode, table, top-N
- * and filter; results with distance and score; latency; EXPLAIN and recall@k on pgvector. */
+ * and filter; results with distance and score; latency; how it ran (EXPLAIN on pgvector) and recall@k. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,13 +261,15 @@ static void fail_message(const struct engine_search_res *s, const struct vb_erro
 static void take_recall(const struct engine_search_res *s)
 {
 	char a[32], b[32];
-	tui_text_addf(&L.next_extra, ROLE_TITLE, "recall@%d of %s: index vs exact scan (namespace, no filter)", L.top,
+	tui_text_addf(&L.next_extra, ROLE_TITLE, "recall@%d of %s: search vs exact scan (same namespace and filter)", L.top,
 	              s->spec->name);
 	tui_text_addf(&L.next_extra, s->recall >= 0.9 ? ROLE_OK : ROLE_WARN,
 	              "recall@%d = %.2f (%zu of %zu exact neighbours found)", L.top, s->recall, s->recall_found,
 	              s->recall_exact);
-	tui_text_addf(&L.next_extra, ROLE_NORMAL, "index query %s, exact scan %s", tui_ms(s->ms_index, a, sizeof a),
+	tui_text_addf(&L.next_extra, ROLE_NORMAL, "search %s, exact scan %s", tui_ms(s->ms_index, a, sizeof a),
 	              tui_ms(s->ms_exact, b, sizeof b));
+	if (s->search_path[0])
+		tui_text_addf(&L.next_extra, ROLE_NORMAL, "search path: %s", s->search_path);
 }
 
 static void job_search(struct tui_app *app, void *arg)
@@ -297,6 +299,7 @@ static void job_search(struct tui_app *app, void *arg)
 		L.next_ok = 1;
 	} else if (L.job == SJ_EXPLAIN) {
 		tui_text_addf(&L.next_extra, ROLE_TITLE, "EXPLAIN of the %s vector query (top %d)", s.spec->name, L.top);
+		tui_text_addf(&L.next_extra, ROLE_NORMAL, "search path: %s", s.search_path[0] ? s.search_path : "(not said)");
 		for (int i = 0; i < s.nplan; i++)
 			tui_text_add(&L.next_extra, ROLE_NORMAL, s.plan[i]);
 		L.next_ok = 1;

@@ -69,6 +69,7 @@ struct ct {
 	FILE *out;
 	const struct vb_ops *ops;
 	struct vb_handle *a, *b;
+	const char *schema; /* SQL backends: where the suite's table lives */
 	struct contract_stats st;
 	int n;
 };
@@ -996,6 +997,175 @@ static void section_optional(struct ct *c)
 	check(c, none == NULL, "result_free of a NULL result is harmless");
 }
 
+/* ---- top-k is full under a selective filter with an index ----
+ * Namespace B gets FA_BULK rows right next to the query, namespace A FA_A rows farther away, a
+ * quarter of them kind 'sel'.  An ANN index whose candidates are filtered afterwards sees only
+ * B's rows near q and returns a short page for A; every backend must fill it instead. */
+#define FA_BULK 10000
+#define FA_A 2000
+#define FA_SEL (FA_A / 4)
+
+struct fa_set {
+	struct item *items;
+	char (*ids)[32];
+	size_t n;
+};
+
+static void fa_make(struct fa_set *s, size_t n, const char *prefix, int near_q)
+{
+	s->n = n;
+	s->items = vb_xcalloc(n, sizeof *s->items);
+	s->ids = vb_xcalloc(n, sizeof *s->ids);
+	for (size_t i = 0; i < n; i++) {
+		struct item *it = &s->items[i];
+		double x = (double)i;
+		snprintf(s->ids[i], sizeof s->ids[i], "%s%zu", prefix, i);
+		it->id = s->ids[i];
+		it->kind = near_q ? "bulk" : i % 4 == 0 ? "sel" : "far";
+		it->title = it->content = "filtered ann row";
+		it->weight_null = 1;
+		float v[CONTRACT_DIM] = {1, 0.1f * (float)sin(x), 0.1f * (float)cos(1.3 * x), 0.05f * (float)sin(0.7 * x)};
+		if (!near_q) {
+			v[0] = 0.3f + 0.2f * (float)sin(0.37 * x);
+			v[1] = 1;
+			v[2] = 0.5f * (float)cos(0.91 * x);
+		}
+		memcpy(it->vec, v, sizeof v);
+	}
+}
+
+static double fa_cos_dist(const float *a, const float *b)
+{
+	double d = 0, na = 0, nb = 0;
+	for (int i = 0; i < CONTRACT_DIM; i++) {
+		d += (double)a[i] * b[i];
+		na += (double)a[i] * a[i];
+		nb += (double)b[i] * b[i];
+	}
+	return 1 - d / sqrt(na * nb);
+}
+
+/* The ids of the k nearest 'sel' rows of A, worked out here by brute force, sorted by id. */
+static char *fa_expected(const struct fa_set *a, size_t k)
+{
+	const struct item **best = vb_xcalloc(k, sizeof *best);
+	size_t nb = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct item *it = &a->items[i];
+		if (strcmp(it->kind, "sel") != 0)
+			continue;
+		double d = fa_cos_dist(it->vec, q_vec);
+		if (nb == k && d >= fa_cos_dist(best[k - 1]->vec, q_vec))
+			continue;
+		size_t j = nb < k ? nb++ : k - 1;
+		for (; j > 0 && fa_cos_dist(best[j - 1]->vec, q_vec) > d; j--)
+			best[j] = best[j - 1];
+		best[j] = it;
+	}
+	for (size_t i = 1; i < nb; i++)
+		for (size_t j = i; j > 0 && strcmp(best[j - 1]->id, best[j]->id) > 0; j--) {
+			const struct item *t = best[j];
+			best[j] = best[j - 1];
+			best[j - 1] = t;
+		}
+	struct vb_buf b;
+	vb_buf_init(&b);
+	for (size_t i = 0; i < nb; i++)
+		vb_buf_printf(&b, "%s%s", i ? "," : "", best[i]->id);
+	free(best);
+	return vb_buf_steal(&b);
+}
+
+static int distances_ascending(const struct vb_result *r)
+{
+	for (size_t i = 1; r->distance && i < r->nrows; i++)
+		if (r->distance[i] < r->distance[i - 1] - 1e-9)
+			return 0;
+	return r->distance != NULL;
+}
+
+static void fa_search(struct ct *c, const char *where, int top, size_t want_rows, const char *want_ids)
+{
+	static const char *const sel[] = {"id", "kind", NULL};
+	struct vb_filter *f = where ? parse_where(c, where) : NULL;
+	struct vb_result *r = NULL;
+	struct vb_error err;
+	vb_err_clear(&err);
+	int rc = c->ops->search_vector(c->a, &spec_main, q_vec, CONTRACT_DIM, top, f, sel, &r, &err);
+	const char *path = VB_SLOT(c->ops, search_path) ? c->ops->search_path(c->a) : NULL;
+	if (check(c, rc == VB_OK && r && r->nrows == want_rows, "indexed search_vector top %d %s%s: %zu rows", top,
+	          where ? "where " : "in namespace A", where ? where : "", want_rows)) {
+		check(c, distances_ascending(r), "... in ascending distance");
+		if (want_ids)
+			check_ids(c, r, 1, want_ids, "... the exact nearest rows");
+	} else if (rc != VB_OK) {
+		diag_err(c, rc, &err);
+	} else {
+		diag(c, "got %zu rows", r ? r->nrows : 0);
+	}
+	if (path && *path)
+		diag(c, "search path: %s", path);
+	free_result(c, c->a, &r);
+	vb_filter_free(f);
+}
+
+static void fa_analyze(struct ct *c)
+{
+	char *schema = vb_quote_ident(c->schema && *c->schema ? c->schema : "public");
+	char *stmt = vb_xasprintf("ANALYZE %s.%s", schema, CONTRACT_TABLE);
+	const char *const stmts[1] = {stmt};
+	struct vb_error err;
+	vb_err_clear(&err);
+	int rc = c->ops->exec_script(c->a, stmts, 1, NULL, NULL, &err);
+	if (!check(c, rc == VB_OK, "ANALYZE the suite's table so the planner picks the index"))
+		diag_err(c, rc, &err);
+	free(stmt);
+	free(schema);
+}
+
+static void section_filtered_index(struct ct *c)
+{
+	const struct vb_ops *o = c->ops;
+	if (!(o->caps & VB_CAP_VECTOR_INDEX) || !VB_SLOT(o, create_index)) {
+		unsupported(c, "top-k is full under a selective filter with an index", "no VB_CAP_VECTOR_INDEX");
+		return;
+	}
+	struct fa_set a, b;
+	fa_make(&a, FA_A, "fa", 0);
+	fa_make(&b, FA_BULK, "fb", 1);
+	struct vb_error err;
+	int rc = do_add(c, c->b, &spec_main, b.items, b.n, NULL, &err);
+	if (rc == VB_OK)
+		rc = do_add(c, c->a, &spec_main, a.items, a.n, NULL, &err);
+	if (check(c, rc == VB_OK, "add %d rows near q to B and %d farther ones to A", FA_BULK, FA_A)) {
+		vb_err_clear(&err);
+		rc = o->create_index(c->a, &spec_main, "hnsw", &err);
+		if (!check(c, rc == VB_OK, "create_index hnsw over both namespaces"))
+			diag_err(c, rc, &err);
+		if (o->caps & VB_CAP_SQL)
+			fa_analyze(c);
+		char *want = fa_expected(&a, 10);
+		fa_search(c, NULL, 10, 10, NULL);
+		fa_search(c, "kind = 'sel'", 10, 10, want);
+		fa_search(c, "kind = 'sel'", 1000, FA_SEL, NULL);
+		free(want);
+	} else {
+		diag_err(c, rc, &err);
+	}
+	struct vb_filter *fa = parse_where(c, "kind IN ('sel', 'far')"), *fb = parse_where(c, "kind = 'bulk'");
+	int64_t na = 0, nb = 0;
+	vb_err_clear(&err);
+	o->delete_where(c->a, &spec_main, fa, &na, &err);
+	o->delete_where(c->b, &spec_main, fb, &nb, &err);
+	check(c, na == FA_A && nb == FA_BULK, "the filtered-index rows are deleted again");
+	vb_filter_free(fa);
+	vb_filter_free(fb);
+	free(a.items);
+	free(a.ids);
+	free(b.items);
+	free(b.ids);
+}
+
 static void section_drop(struct ct *c)
 {
 	struct vb_error err;
@@ -1045,6 +1215,7 @@ int contract_run(const struct vb_ops *ops, const struct vb_config *cfg, FILE *ou
 	struct vb_config none = {0};
 	if (!cfg)
 		cfg = &none;
+	c.schema = cfg->schema;
 	fprintf(out, "# contract-test: backend %s (%s), table %s, namespaces %s and %s\n", ops->name,
 	        ops->version ? ops->version() : "no version", CONTRACT_TABLE, CONTRACT_NS_A, CONTRACT_NS_B);
 	int sql = 0;
@@ -1064,6 +1235,7 @@ int contract_run(const struct vb_ops *ops, const struct vb_config *cfg, FILE *ou
 			section_update(&c);
 			section_delete(&c);
 			section_optional(&c);
+			section_filtered_index(&c);
 			section_drop(&c);
 		}
 		if (sql)

@@ -34,6 +34,7 @@ struct vb_handle {
 	char *path;
 	atomic_int cancelled;
 	struct emb_table *tables;
+	char search_path[320]; /* how the last vector/hybrid search ran (search_path slot) */
 };
 
 /* Bound parameters of a compiled filter: pointers into the caller's filter (valid for the call). */
@@ -138,6 +139,10 @@ int emb_count(struct vb_handle *h, const struct vb_table_spec *spec, const struc
               struct vb_error *err);
 int emb_search_all(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
                    const char *const *select, int64_t limit, struct vb_result **out, struct vb_error *err);
+int emb_search_vector_exact(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim,
+                            int top_n, const struct vb_filter *where, const char *const *select,
+                            struct vb_result **out, struct vb_error *err);
+const char *emb_search_path(struct vb_handle *h);
 int emb_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
                       const struct vb_filter *where, const char *const *select, struct vb_result **out,
                       struct vb_error *err);

@@ -303,4 +303,6 @@ const struct vb_ops vb_embedded_ops = {
 	.exec_script = NULL,
 	.cancel = emb_cancel,
 	.socket_fd = emb_socket_fd,
+	.search_vector_exact = emb_search_vector_exact,
+	.search_path = emb_search_path,
 };

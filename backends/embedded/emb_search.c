@@ -118,6 +118,7 @@ int emb_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, con
 	size_t n = 0;
 	rc = vector_hits(h, spec, q, top_n > 0 ? (size_t)top_n : SIZE_MAX, where, &vc, &hits, &n, err);
 	if (rc == VB_OK) {
+		snprintf(h->search_path, sizeof h->search_path, "exact scan (float32, %zu rows in the table)", vc->n);
 		int64_t *rids = vb_xmalloc((n ? n : 1) * sizeof *rids);
 		for (size_t i = 0; i < n; i++)
 			rids[i] = vc->rids[hits[i].idx];
@@ -398,4 +399,16 @@ int emb_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 	free(match);
 	emb_select_free(&s);
 	return rc;
+}
+
+int emb_search_vector_exact(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim,
+                            int top_n, const struct vb_filter *where, const char *const *select,
+                            struct vb_result **out, struct vb_error *err)
+{
+	return emb_search_vector(h, spec, q, dim, top_n, where, select, out, err);
+}
+
+const char *emb_search_path(struct vb_handle *h)
+{
+	return h->search_path;
 }

@@ -41,6 +41,8 @@ struct pgv_table {
 	struct pgv_col *cols;
 	int ncols;
 	int has_namespace;
+	int ann_loaded;
+	char ann_method[16];     /* "hnsw", "ivfflat" or "" when no ANN index serves the vector column */
 	struct pgv_table *next;
 };
 
@@ -53,6 +55,9 @@ struct vb_handle {
 	int dim;
 	struct pgv_table *tables;
 	int tables_stale;       /* DDL may have run: reload the catalog cache at the next slot */
+	int ext_iterative;      /* pgvector >= 0.8 (iterative index scans): 1 yes, 0 no, -1 not asked yet */
+	char ext_version[32];
+	char search_path[320];  /* how the last vector/hybrid search ran (search_path slot) */
 };
 
 /* Text parameters for PQsendQueryParams; NULL entries are SQL NULL.  $n = index + 1. */
@@ -145,6 +150,24 @@ int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
                       int dim, int top_n, const struct vb_filter *where, const char *const *select,
                       struct vb_result **out, struct vb_error *err);
 void pgv_result_free(struct vb_handle *h, struct vb_result **res);
+int pgv_search_vector_exact(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim,
+                            int top_n, const struct vb_filter *where, const char *const *select,
+                            struct vb_result **out, struct vb_error *err);
+const char *pgv_search_path(struct vb_handle *h);
+
+/* Filtered ANN that fills the page (pgv_ann.c).  pgv_ann_method: the ANN index method serving
+ * t's vector column ("" = none), cached with the table.  pgv_ann_begin opens the statement's
+ * transaction with the index settings for a page of top_n (iterative scan on pgvector >= 0.8,
+ * a raised ef_search otherwise, or no index at all when exact); pgv_ann_end commits it (ok) or
+ * rolls it back. */
+const char *pgv_ann_method(struct vb_handle *h, struct pgv_table *t, const char *vector_column,
+                           struct vb_error *err);
+int pgv_ann_iterative(struct vb_handle *h, struct vb_error *err);
+int pgv_ann_begin(struct vb_handle *h, const char *method, int top_n, int exact, struct vb_error *err);
+int pgv_ann_end(struct vb_handle *h, int ok, struct vb_error *err);
+/* Rows matching where (with the namespace), counted up to cap. */
+int pgv_count_capped(struct vb_handle *h, const struct pgv_table *t, const struct vb_filter *where, int64_t cap,
+                     int64_t *out, struct vb_error *err);
 
 int pgv_query(struct vb_handle *h, const char *sql, int nparams, const char *const *params, struct vb_result **out,
               struct vb_error *err);

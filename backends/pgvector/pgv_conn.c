@@ -442,6 +442,7 @@ int pgv_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_erro
 	h->qschema = pgv_ident(h, h->schema);
 	h->ns = vb_xstrdup(cfg->namespace);
 	h->dim = cfg->dim;
+	h->ext_iterative = -1;
 	*out = h;
 	return VB_OK;
 }

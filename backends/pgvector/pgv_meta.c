@@ -129,6 +129,7 @@ int pgv_table_get(struct vb_handle *h, const char *name, struct pgv_table **out,
 	if (h->tables_stale) {
 		pgv_tables_free(h);
 		h->tables_stale = 0;
+		h->ext_iterative = -1; /* the DDL may have been ALTER EXTENSION vector UPDATE */
 	}
 	for (struct pgv_table *t = h->tables; t; t = t->next) {
 		if (strcmp(t->name, name) == 0) {

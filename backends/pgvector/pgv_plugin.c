@@ -29,6 +29,8 @@ static const struct vb_ops pgv_ops = {
 	.exec_script = pgv_exec_script,
 	.cancel = pgv_cancel,
 	.socket_fd = pgv_socket_fd,
+	.search_vector_exact = pgv_search_vector_exact,
+	.search_path = pgv_search_path,
 };
 
 const struct vb_plugin_magic vb_plugin_magic = {

@@ -68,20 +68,11 @@ static void limit_clause(struct vb_buf *sql, int64_t n)
 		vb_buf_printf(sql, " LIMIT %lld", (long long)n);
 }
 
-/* Every search ends here: rc is the status of building sql (on failure sql and p are only freed),
- * limit > 0 appends LIMIT, and the statement's rows become the result. */
-static int run_search(struct vb_handle *h, int rc, struct vb_buf *sql, struct pgv_params *p, int64_t limit,
-                      int extra_dist, int extra_score, struct vb_result **out, struct vb_error *err)
+/* Runs sql and turns its rows into a result; the last columns may be the distance / score. */
+static int fetch(struct vb_handle *h, const char *sql, const struct pgv_params *p, int extra_dist, int extra_score,
+                 struct vb_result **out, struct vb_error *err)
 {
-	if (rc != VB_OK) {
-		vb_buf_free(sql);
-		pgv_params_free(p);
-		return rc;
-	}
-	limit_clause(sql, limit);
-	PGresult *r = pgv_exec(h, sql->data, p, err);
-	vb_buf_free(sql);
-	pgv_params_free(p);
+	PGresult *r = pgv_exec(h, sql, p, err);
 	if (!r)
 		return err->status;
 	int nf = PQnfields(r);
@@ -89,6 +80,20 @@ static int run_search(struct vb_handle *h, int rc, struct vb_buf *sql, struct pg
 	*out = copy_result(r, ncells, extra_dist ? ncells : -1, extra_score ? nf - 1 : -1);
 	PQclear(r);
 	return VB_OK;
+}
+
+/* Every search ends here: rc is the status of building sql (on failure sql and p are only freed),
+ * limit > 0 appends LIMIT, and the statement's rows become the result. */
+static int run_search(struct vb_handle *h, int rc, struct vb_buf *sql, struct pgv_params *p, int64_t limit,
+                      int extra_dist, int extra_score, struct vb_result **out, struct vb_error *err)
+{
+	if (rc == VB_OK) {
+		limit_clause(sql, limit);
+		rc = fetch(h, sql->data, p, extra_dist, extra_score, out, err);
+	}
+	vb_buf_free(sql);
+	pgv_params_free(p);
+	return rc;
 }
 
 int pgv_search_all(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
@@ -123,34 +128,116 @@ static int vector_ready(const struct vb_table_spec *spec, const struct pgv_table
 	return VB_OK;
 }
 
-int pgv_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
-                      const struct vb_filter *where, const char *const *select, struct vb_result **out,
-                      struct vb_error *err)
+/* SELECT <columns>, distance FROM t WHERE <namespace and filter> ORDER BY distance LIMIT top_n;
+ * the ORDER BY repeats the operator expression so an HNSW/IVFFlat index can serve it. */
+static int vector_sql(struct vb_handle *h, const struct pgv_table *t, const struct vb_table_spec *spec,
+                      const float *q, int dim, int top_n, const struct vb_filter *where, const char *const *select,
+                      struct vb_buf *sql, struct pgv_params *p, struct vb_error *err)
 {
-	*out = NULL;
-	struct pgv_table *t;
-	int rc = pgv_table_get(h, spec->name, &t, err);
+	char *qt = pgv_qualified(h, spec->name);
+	char *qv = pgv_ident(h, spec->vector_column);
+	int vp = pgv_param_add(p, vb_vector_to_text(q, dim));
+	vb_buf_add(sql, "SELECT ");
+	int rc = select_list(h, t, spec, select, sql, err);
+	if (rc == VB_OK) {
+		vb_buf_printf(sql, ", (%s <=> $%d::vector) AS _distance FROM %s WHERE ", qv, vp, qt);
+		rc = pgv_where(h, t, where, sql, p, err);
+	}
+	vb_buf_printf(sql, " ORDER BY %s <=> $%d::vector", qv, vp);
+	limit_clause(sql, top_n);
+	free(qt);
+	free(qv);
+	return rc;
+}
+
+/* One statement in the transaction pgv_ann_begin opens with the settings for method / exact. */
+static int fetch_in_tx(struct vb_handle *h, const char *method, int top_n, int exact, const char *sql,
+                       const struct pgv_params *p, struct vb_result **out, struct vb_error *err)
+{
+	int rc = pgv_ann_begin(h, method, top_n, exact, err);
 	if (rc != VB_OK)
 		return rc;
-	if ((rc = vector_ready(spec, t, q, err)) != VB_OK)
+	rc = fetch(h, sql, p, 1, 0, out, err);
+	rc = pgv_ann_end(h, rc == VB_OK, err);
+	if (rc != VB_OK && *out)
+		vb_result_destroy(out);
+	return rc;
+}
+
+/* The page came back short: when more rows match, an exact scan answers instead. */
+static int refill(struct vb_handle *h, const struct pgv_table *t, const char *method, int top_n,
+                  const struct vb_filter *where, const char *inner, const struct pgv_params *p,
+                  struct vb_result **out, struct vb_error *err)
+{
+	int64_t matching = 0;
+	size_t got = (*out)->nrows;
+	int rc = pgv_count_capped(h, t, where, top_n, &matching, err);
+	if (rc != VB_OK || matching <= (int64_t)got)
 		return rc;
+	vb_result_destroy(out);
+	rc = fetch_in_tx(h, method, top_n, 1, inner, p, out, err);
+	if (rc == VB_OK)
+		snprintf(h->search_path + strlen(h->search_path), sizeof h->search_path - strlen(h->search_path),
+		         "; the index found %zu row%s where at least %lld match, so an exact scan (index scans off) answered",
+		         got, got == 1 ? "" : "s", (long long)matching);
+	return rc;
+}
+
+static int search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
+                         const struct vb_filter *where, const char *const *select, int exact,
+                         struct vb_result **out, struct vb_error *err)
+{
+	*out = NULL;
+	h->search_path[0] = '\0';
+	struct pgv_table *t;
+	int rc = pgv_table_get(h, spec->name, &t, err);
+	if (rc != VB_OK || (rc = vector_ready(spec, t, q, err)) != VB_OK)
+		return rc;
+	const char *method = exact ? "" : pgv_ann_method(h, t, spec->vector_column, err);
+	if (!method || (*method && pgv_ann_iterative(h, err) < 0))
+		return err->status;
 	struct vb_buf sql;
 	struct pgv_params p;
 	vb_buf_init(&sql);
 	pgv_params_init(&p);
-	char *qt = pgv_qualified(h, spec->name);
-	char *qv = pgv_ident(h, spec->vector_column);
-	int vp = pgv_param_add(&p, vb_vector_to_text(q, dim));
-	vb_buf_add(&sql, "SELECT ");
-	if ((rc = select_list(h, t, spec, select, &sql, err)) == VB_OK) {
-		vb_buf_printf(&sql, ", (%s <=> $%d::vector) AS _distance FROM %s WHERE ", qv, vp, qt);
-		rc = pgv_where(h, t, where, &sql, &p, err);
+	rc = vector_sql(h, t, spec, q, dim, top_n, where, select, &sql, &p, err);
+	if (rc == VB_OK && !*method) {
+		snprintf(h->search_path, sizeof h->search_path, "exact scan (%s)",
+		         exact ? "asked for, index scans off" : "no HNSW/IVFFlat index on the vector column");
+		rc = exact ? fetch_in_tx(h, "", top_n, 1, sql.data, &p, out, err) : fetch(h, sql.data, &p, 1, 0, out, err);
+	} else if (rc == VB_OK) {
+		/* relaxed order: re-sorted outside the scan so the page is in exact distance order */
+		char *outer = vb_xasprintf("WITH _vb_k AS MATERIALIZED (%s) SELECT * FROM _vb_k ORDER BY _distance", sql.data);
+		if (h->ext_iterative == 1)
+			snprintf(h->search_path, sizeof h->search_path,
+			         "%s index: iterative scan (relaxed order, re-sorted by distance; pgvector %s)", method,
+			         h->ext_version);
+		else
+			snprintf(h->search_path, sizeof h->search_path,
+			         "%s index%s (pgvector %s has no iterative scans)", method,
+			         strcmp(method, "hnsw") == 0 ? ", ef_search raised to the page size" : "", h->ext_version);
+		rc = fetch_in_tx(h, method, top_n, 0, outer, &p, out, err);
+		free(outer);
+		if (rc == VB_OK && top_n > 0 && (*out)->nrows < (size_t)top_n)
+			rc = refill(h, t, method, top_n, where, sql.data, &p, out, err);
 	}
-	/* the ORDER BY repeats the operator expression so an HNSW/IVFFlat index can serve it */
-	vb_buf_printf(&sql, " ORDER BY %s <=> $%d::vector", qv, vp);
-	free(qt);
-	free(qv);
-	return run_search(h, rc, &sql, &p, top_n, 1, 0, out, err);
+	vb_buf_free(&sql);
+	pgv_params_free(&p);
+	return rc;
+}
+
+int pgv_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
+                      const struct vb_filter *where, const char *const *select, struct vb_result **out,
+                      struct vb_error *err)
+{
+	return search_vector(h, spec, q, dim, top_n, where, select, 0, out, err);
+}
+
+int pgv_search_vector_exact(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim,
+                            int top_n, const struct vb_filter *where, const char *const *select,
+                            struct vb_result **out, struct vb_error *err)
+{
+	return search_vector(h, spec, q, dim, top_n, where, select, 1, out, err);
 }
 
 static char *fts_or_fail(const struct vb_table_spec *spec, struct vb_error *err)
@@ -193,11 +280,41 @@ int pgv_search_text(struct vb_handle *h, const struct vb_table_spec *spec, const
 	return run_search(h, rc, &sql, &p, top_n, 0, 1, out, err);
 }
 
+/* The vector candidates come from the index with the same page-filling settings as a vector
+ * search (iterative scan, or ef_search raised to candidate_k). */
+static int hybrid_run(struct vb_handle *h, struct pgv_table *t, const struct vb_table_spec *spec, int rc,
+                      struct vb_buf *sql, struct pgv_params *p, int top_n, int candidate_k, struct vb_result **out,
+                      struct vb_error *err)
+{
+	const char *method = rc == VB_OK ? pgv_ann_method(h, t, spec->vector_column, err) : "";
+	if (!method || (*method && pgv_ann_iterative(h, err) < 0))
+		rc = err->status;
+	if (rc != VB_OK || !*method) {
+		if (rc == VB_OK)
+			snprintf(h->search_path, sizeof h->search_path,
+			         "hybrid: exact vector candidates (no HNSW/IVFFlat index) united with full-text matches");
+		return run_search(h, rc, sql, p, top_n, 1, 1, out, err);
+	}
+	snprintf(h->search_path, sizeof h->search_path, "hybrid: %d vector candidates from the %s index (%s) united with "
+	         "full-text matches", candidate_k, method,
+	         h->ext_iterative == 1 ? "iterative scan" : "ef_search raised, no iterative scans in this pgvector");
+	rc = pgv_ann_begin(h, method, candidate_k, 0, err);
+	if (rc == VB_OK) {
+		rc = run_search(h, VB_OK, sql, p, top_n, 1, 1, out, err);
+		rc = pgv_ann_end(h, rc == VB_OK, err);
+		if (rc != VB_OK && *out)
+			vb_result_destroy(out);
+		return rc;
+	}
+	return run_search(h, rc, sql, p, top_n, 1, 1, out, err);
+}
+
 int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, const float *q,
                       int dim, int top_n, const struct vb_filter *where, const char *const *select,
                       struct vb_result **out, struct vb_error *err)
 {
 	*out = NULL;
+	h->search_path[0] = '\0';
 	struct pgv_table *t;
 	int rc = pgv_table_get(h, spec->name, &t, err);
 	if (rc != VB_OK)
@@ -251,7 +368,7 @@ int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 	free(fts);
 	vb_buf_free(&base);
 	vb_buf_free(&cols);
-	return run_search(h, rc, &sql, &p, top_n, 1, 1, out, err);
+	return hybrid_run(h, t, spec, rc, &sql, &p, top_n, candidate_k, out, err);
 }
 
 void pgv_result_free(struct vb_handle *h, struct vb_result **res)

@@ -40,6 +40,9 @@ t_has "$OUT" '"rank":1' "embedded: hybrid --json carries rank"
 t_is "$(printf '%s' "$OUT" | grep -o '"id":"[^"]*"' | head -1)" '"id":"metric:refund_rate"' "embedded: hybrid search ranks refund_rate first"
 t_run "$VBADMIN" --namespace nsa search --mode vector --where "kind = 'table'" "payments"
 t_is "$(printf '%s\n' "$OUT" | grep -c 'table:')" 1 "embedded: --where kind = 'table' keeps only the table row"
+t_run "$VBADMIN" --namespace nsa search --mode vector --where "kind = 'column'" --explain --recall "payments"
+t_has "$OUT" "search path: exact scan (float32" "embedded: --explain says how the store searched"
+t_has "$OUT" "recall@10 = 1.00 (6 of 6 exact neighbours found" "embedded: --recall under the filter: the 6 column rows"
 t_run "$VBADMIN" --namespace nsa search --where "nosuch = 1" "x"
 t_is "$RC" 2 "embedded: unknown column in --where exits 2"
 t_has "$ERR" "Unknown column 'nosuch'" "embedded: and names the column"
@@ -127,6 +130,15 @@ t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode hybrid
 t_is "$(printf '%s' "$OUT" | grep -o '"id":"[^"]*"' | head -1)" '"id":"metric:refund_rate"' "pgvector: hybrid search ranks refund_rate first"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --explain "payments"
 t_has "$OUT" "Limit" "pgvector: --explain prints the plan"
+t_has "$OUT" "search path: hybrid: exact vector candidates (no HNSW/IVFFlat index)" "pgvector: --explain says no index served the search"
+t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa index create --table semantic_model
+t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode vector --top 5 --where "kind = 'column'" --explain --recall "payments"
+t_has "$OUT" "search path: hnsw index: iterative scan" "pgvector: with an index, --explain names the iterative scan"
+t_has "$OUT" "recall@5 = 1.00 (5 of 5 exact neighbours found; reference: exact scan, same namespace and filter" \
+	"pgvector: --recall compares with an exact scan under the same namespace and filter"
+t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode vector --top 50 --where "kind = 'column'" --json --recall "payments"
+t_is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["results"]), d["recall"]["exact"], d["recall"]["recall"], d["search_path"][:10])')" \
+	"6 6 1.0 hnsw index" "pgvector: --json: 6 of the 6 matching rows, recall 1.0 and the search path"
 t_lacks "$OUT$ERR" "postgres@" "no credentials in output"
 
 # agent.yml options reach the server: statement_timeout stops a statement stuck behind a lock

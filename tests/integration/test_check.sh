@@ -193,6 +193,16 @@ t_has "$OUT" "USING hnsw (vector vector_cosine_ops)" "hnsw with the cosine opcla
 vb check
 t_has "$OUT" "with an HNSW/IVFFlat index" "check sees the vector index"
 t_has "$OUT" "1000 rows in namespace kb" "bootstrap step counts this namespace's rows"
+# An older pgvector in the catalog (as CREATE EXTENSION on a pre-0.8 server leaves it): shared
+# tables with an ANN index cannot iterate, so other clients' namespace searches come back short.
+DB=vb_chksu psql17 -c "UPDATE pg_extension SET extversion = '0.7.4' WHERE extname = 'vector'"
+vb check
+t_has "$OUT" "carry an ANN index but pgvector 0.7.4 cannot iterate" "check warns: ANN index on a pgvector without iterative scans"
+t_has "$OUT" "VEC-022" "... with the filtered-ANN advice"
+t_has "$OUT" "vector and text search on semantic_model answered (3 and" "smoke: vbadmin's own search still fills the page"
+DB=vb_chksu psql17 -c "UPDATE pg_extension SET extversion = '0.8.0' WHERE extname = 'vector'"
+vb check
+t_lacks "$OUT" "cannot iterate" "pgvector 0.8: no iterative-scan warning"
 
 # ---------------------------------------------------------------- connection failures
 CFG=$T_TMP/badpw.yml; mkcfg "$CFG" "$H17" "$P17" vb_chksu vb_chk_su "$WRONGPW"

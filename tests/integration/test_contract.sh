@@ -138,6 +138,17 @@ t_run "$VBADMIN" --config "$T_TMP/agent.yml" --backend postgresql contract-test
 t_is "$RC" 0 "the alias postgresql (global --backend) runs the suite on pgvector"
 t_has "$OUT" "# contract-test pgvector: " "postgresql resolved to pgvector"
 
+# The search-path lines come from the plugin's search_path slot (backends/pgvector/pgv_ann.c).
+t_has "$OUT" "hnsw index: iterative scan (relaxed order" "pgvector 0.8: filtered ANN runs as an iterative index scan"
+# A catalog saying pgvector 0.7.4 (as after CREATE EXTENSION on an older server) takes the
+# pre-0.8 path: ef_search raised, and a page the index leaves short is re-run as an exact scan.
+q -q -c "UPDATE pg_extension SET extversion = '0.7.4' WHERE extname = 'vector'" >/dev/null
+t_run "$VBADMIN" --config "$T_TMP/agent.yml" contract-test --backend pgvector
+contract_passes pgvector "$OUT" "$RC"
+t_has "$OUT" "pgvector 0.7.4 has no iterative scans" "pgvector 0.7: no iterative scan is asked for"
+t_has "$OUT" "so an exact scan (index scans off) answered" "pgvector 0.7: the short page was filled by an exact scan"
+q -q -c "UPDATE pg_extension SET extversion = '0.8.0' WHERE extname = 'vector'" >/dev/null
+
 sed "s/port: .*/port: 1/" "$T_TMP/agent.yml" >"$T_TMP/closed.yml"
 t_run "$VBADMIN" --config "$T_TMP/closed.yml" contract-test --backend pgvector
 t_is "$RC" 3 "pgvector on a closed port exits 3 (cannot connect)"
