@@ -130,7 +130,7 @@ t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode hybrid
 t_is "$(printf '%s' "$OUT" | grep -o '"id":"[^"]*"' | head -1)" '"id":"metric:refund_rate"' "pgvector: hybrid search ranks refund_rate first"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --explain "payments"
 t_has "$OUT" "Limit" "pgvector: --explain prints the plan"
-t_has "$OUT" "search path: hybrid: exact vector candidates (no HNSW/IVFFlat index)" "pgvector: --explain says no index served the search"
+t_has "$OUT" "search path: exact scan (no HNSW/IVFFlat index" "pgvector: --explain says no index served the search"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa index create --table semantic_model
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode vector --top 5 --where "kind = 'column'" --explain --recall "payments"
 t_has "$OUT" "search path: hnsw index: iterative scan" "pgvector: with an index, --explain names the iterative scan"
