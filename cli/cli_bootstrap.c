@@ -11,6 +11,7 @@
 #include "../config/config.h"
 #include "../kb/embed.h"
 #include "../kb/embed_guard.h"
+#include "../kb/table_context.h"
 #include "session.h"
 
 static volatile sig_atomic_t bootstrap_cancelled;
@@ -162,9 +163,21 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct vb_error err;
 	vb_err_clear(&err);
+	struct kb_table_context tc;
+	if (kb_table_context_resolve(ctx->cfg, s.vc.namespace, &tc, &err) != VB_OK) {
+		fprintf(ctx->err, "vbadmin: bootstrap-kb: %s\n", err.message);
+		if (err.hint[0])
+			fprintf(ctx->err, "hint: %s\n", err.hint);
+		session_close(&s);
+		free(comps);
+		return VB_EXIT_USAGE;
+	}
+	if (tc.note)
+		fprintf(ctx->err, "vbadmin: warning: %s\n", tc.note);
 	struct embedder *emb = NULL;
 	if (embedder_open_config(ctx->cfg, &emb, &err) != VB_OK) {
 		rc = session_report(ctx, "embedder", &err);
+		kb_table_context_free(&tc);
 		session_close(&s);
 		free(comps);
 		return rc == VB_EXIT_FIXABLE ? VB_EXIT_USAGE : rc;
@@ -192,9 +205,10 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 			.strategy = strategy,
 			.yaml_path = yaml,
 			.dim = ctx->cfg->dim,
-			.dialect = "postgresql",
-			.database = s.vc.database,
-			.schema = s.vc.schema,
+			.dialect = tc.dialect,
+			.catalog = tc.catalog,
+			.database = tc.database,
+			.schema = tc.schema,
 			.batch_rows = batch,
 			.all_data_sources = all_ds,
 			.embed = embed_adapter,
@@ -257,6 +271,7 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 	sig_ops = NULL;
 	sig_h = NULL;
 	embedder_close(&emb);
+	kb_table_context_free(&tc);
 	session_close(&s);
 	free(comps);
 	return rc;

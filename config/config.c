@@ -278,6 +278,12 @@ static int parse_db_fields(struct loader *L, yaml_node_t *node, yaml_node_t *par
 	    (rc = read_str(L, node, parent, "sslmode", prefix, &db->sslmode, 0)) != VB_OK ||
 	    (rc = read_str(L, node, parent, "options", prefix, &db->options, 0)) != VB_OK)
 		return rc;
+	/* the table context Datus gives semantic rows: DbConfig's fields as written, no defaults */
+	if ((rc = read_str(L, node, parent, "catalog", prefix, &db->ctx_catalog, 0)) != VB_OK ||
+	    (rc = read_str(L, node, parent, "database", prefix, &db->ctx_database, 0)) != VB_OK ||
+	    (rc = read_str(L, node, parent, "schema", prefix, &db->ctx_schema, 0)) != VB_OK ||
+	    (rc = read_str(L, node, parent, "path_pattern", prefix, &db->path_pattern, 0)) != VB_OK)
+		return rc;
 
 	char *where = vb_xasprintf("%s.port", prefix);
 	rc = config_int(&L->src, get2(L, node, parent, "port"), where, 1, 65535,
@@ -792,6 +798,10 @@ static void db_free(struct config_db *d)
 	free(d->sslmode);
 	free(d->options);
 	config_unset_free(d->unset, d->nunset);
+	free(d->ctx_catalog);
+	free(d->ctx_database);
+	free(d->ctx_schema);
+	free(d->path_pattern);
 }
 
 void config_free(struct config **cfg)

@@ -55,6 +55,10 @@ struct config_db {
 	                     * (e.g. "statement_timeout=30s;lock_timeout=5s"), or NULL */
 	int timeout;        /* seconds, default 30 */
 	int enable_vector_search; /* default 1 */
+	/* Datus DbConfig catalog / database / schema exactly as written (NULL when absent, no
+	 * vbadmin default, database not taken from uri): the table context of semantic rows
+	 * (kb/table_context.h).  path_pattern: the sqlite/duckdb glob Datus expands. */
+	char *ctx_catalog, *ctx_database, *ctx_schema, *path_pattern;
 	int line;           /* line of the entry in the file, for messages */
 	struct config_unset *unset; /* fields whose ${VAR} is not set (left at their default) */
 	int nunset;

@@ -8,6 +8,7 @@
 #include "../backends/vb_filter.h"
 #include "../backends/vb_util.h"
 #include "../ddl/ddl.h"
+#include "metric_fallback.h"
 #include "semantic.h"
 #include "subject_tree.h"
 
@@ -27,6 +28,7 @@ struct batch {
 	const struct bootstrap_opts *opt;
 	const struct vb_table_spec *spec;
 	const struct vb_table_spec *subject_spec;
+	const struct vb_table_spec *semantic_spec; /* where metrics without data_source look up their model */
 	struct subject_tree tree;
 	struct semantic_object **objs;
 	int n, cap;
@@ -52,6 +54,11 @@ static int flush(struct batch *b, struct vb_error *err)
 		return vb_err_set(err, VB_ERR_CANCELLED, "interrupted; the batches committed so far are kept, "
 		                                         "re-run the same command to complete the load");
 	int dim = b->spec->vector_dim, ncols = b->spec->ncolumns;
+	for (int i = 0; i < b->n; i++) {
+		int st = kb_metric_fallback(b->ops, b->h, b->semantic_spec, b->objs[i], b->opt->warn, b->opt->warn_ctx, err);
+		if (st != VB_OK)
+			return st;
+	}
 	const char **texts = vb_xmalloc((size_t)b->n * sizeof *texts);
 	for (int i = 0; i < b->n; i++)
 		texts[i] = b->objs[i]->description ? b->objs[i]->description : "";
@@ -101,6 +108,24 @@ static int count_result(const struct vb_ops *ops, struct vb_handle *h, const str
 	return st;
 }
 
+/* Datus's status when the component finds nothing in the file (generation_hooks.py
+ * _sync_semantic_to_db: `return {"success": False, "error": "No valid objects found to sync"}`,
+ * which bootstrap_kb reports as {"status": "failed"}).  Nothing has been written yet. */
+static int nothing_to_sync(const struct bootstrap_opts *opt, const struct semantic_stats *stats,
+                           struct bootstrap_result *res, struct vb_error *err)
+{
+	res->yaml_error = 1;
+	res->nothing_to_sync = 1;
+	vb_err_set(err, VB_ERR_INVALID, "%s: No valid objects found to sync", opt->yaml_path);
+	if (strcmp(opt->component, "metrics") == 0)
+		snprintf(err->hint, sizeof err->hint, "the file holds no metric with a name%s",
+		         stats->data_sources ? "; its data_source is loaded with --components semantic_model" : "");
+	else
+		snprintf(err->hint, sizeof err->hint, "the file holds no data_source; if it holds metric documents, load "
+		                                      "them with --components metrics");
+	return VB_ERR_INVALID;
+}
+
 int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
                   struct bootstrap_result *res, struct vb_error *err)
 {
@@ -109,6 +134,7 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 	int is_metrics = strcmp(opt->component, "metrics") == 0;
 	struct semantic_options so = {
 		.dialect = opt->dialect,
+		.catalog = opt->catalog,
 		.database = opt->database,
 		.schema = opt->schema,
 		.include_semantic_objects = !is_metrics,
@@ -124,6 +150,8 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 		return st;
 	}
 	res->total = is_metrics ? stats.metrics : stats.tables + stats.columns;
+	if (res->total == 0)
+		return nothing_to_sync(opt, &stats, res, err);
 
 	const struct vb_table_spec *spec = ddl_table_spec(opt->component, opt->dim);
 	if (!spec)
@@ -164,6 +192,7 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 	b.opt = opt;
 	b.spec = spec;
 	b.subject_spec = subject_spec;
+	b.semantic_spec = is_metrics ? ddl_table_spec("semantic_model", opt->dim) : NULL;
 	b.cap = opt->batch_rows > 0 ? opt->batch_rows : 256;
 	b.total = res->total;
 	b.objs = vb_xcalloc((size_t)b.cap, sizeof *b.objs);

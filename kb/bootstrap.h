@@ -21,8 +21,8 @@ struct bootstrap_opts {
 	const char *strategy;    /* "check", "incremental" or "overwrite" */
 	const char *yaml_path;
 	int dim;                 /* table and embedder dimension */
-	const char *dialect;     /* of the namespace's database, for sql_table splitting */
-	const char *database, *schema; /* table-context defaults */
+	const char *dialect;     /* of the data-source namespace (kb/table_context.h), splits sql_table */
+	const char *catalog, *database, *schema; /* table context of that namespace */
 	int batch_rows;          /* rows per committed batch (default 256) */
 	int all_data_sources;    /* load every data_source, not only the last (Datus keeps the last) */
 	bootstrap_embed_fn embed;
@@ -46,6 +46,8 @@ struct bootstrap_result {
 	double seconds;
 	char message[256];   /* the spec's success message */
 	int yaml_error;      /* the failure came from the YAML file (usage/config error, exit 2) */
+	int nothing_to_sync; /* the file holds nothing for this component: Datus's "No valid objects
+	                      * found to sync" (a failure; err says so) */
 };
 
 /* Valid component and strategy names (for usage errors). */

@@ -55,7 +55,7 @@ struct sem_reader {
 	void *emit_ctx;
 	long out_tables, out_columns, out_metrics;
 	struct semantic_stats st;
-	struct sem_ds defctx; /* the caller's defaults, dialect applied */
+	struct sem_ds defctx; /* the caller's table context, as configured */
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -231,15 +231,34 @@ unsigned semantic_dialect_levels(const char *dialect)
 		const char *name;
 		unsigned levels;
 	} tab[] = {
-		{"postgresql", 6}, {"postgres", 6}, {"greenplum", 6}, {"redshift", 6}, {"snowflake", 6},
-		{"duckdb", 6},     {"mysql", 2},    {"mariadb", 2},   {"starrocks", 3}, {"sqlite", 2},
+#define KB_DIALECT(name, catalog, database, schema) {name, (catalog) | (database) << 1 | (schema) << 2},
+#include "dialects.def"
+#undef KB_DIALECT
 	};
-	if (!dialect || !*dialect)
-		return 6;
-	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-		if (!strcasecmp(dialect, tab[i].name))
+	/* Datus compares the type exactly (DBType is a str enum): "PostgreSQL" has no level */
+	for (size_t i = 0; dialect && i < sizeof tab / sizeof tab[0]; i++)
+		if (!strcmp(dialect, tab[i].name))
 			return tab[i].levels;
-	return 7;
+	return 0;
+}
+
+/* Splits s on '.', trims each part and drops empty ones (Datus: [p.strip() for p in
+ * sql_table.split(".") if p.strip()]).  Returns the number of parts (at most max). */
+static int split_sql_table(const char *s, char **parts, int max)
+{
+	int np = 0;
+	for (;;) {
+		const char *dot = strchr(s, '.');
+		size_t n = dot ? (size_t)(dot - s) : strlen(s);
+		char *p = trim_dup(s, n);
+		if (*p && np < max)
+			parts[np++] = p;
+		else
+			free(p);
+		if (!dot)
+			return np;
+		s = dot + 1;
+	}
 }
 
 void semantic_table_context(const char *dialect, const char *sql_table, const char *default_table,
@@ -249,45 +268,27 @@ void semantic_table_context(const char *dialect, const char *sql_table, const ch
 	unsigned levels = semantic_dialect_levels(dialect);
 	char *lv[3] = {vb_xstrdup(nz(catalog)), vb_xstrdup(nz(database)), vb_xstrdup(nz(schema))};
 	char *table = vb_xstrdup(nz(default_table));
-	if (sql_table && *sql_table) {
-		char *parts[64];
-		int np = 0;
-		const char *s = sql_table;
-		for (;;) {
-			const char *dot = strchr(s, '.');
-			size_t n = dot ? (size_t)(dot - s) : strlen(s);
-			char *p = trim_dup(s, n);
-			if (*p && np < 64)
-				parts[np++] = p;
-			else
-				free(p);
-			if (!dot)
-				break;
-			s = dot + 1;
-		}
-		if (np > 0) {
-			free(table);
-			table = parts[--np];
-			/* right to left onto the supported levels, in the order catalog, database, schema */
-			int lvl = 2;
-			while (np > 0) {
-				while (lvl >= 0 && !(levels & (1u << lvl)))
-					lvl--;
-				if (lvl < 0)
-					break;
+	char *parts[64];
+	int np = sql_table ? split_sql_table(sql_table, parts, 64) : 0;
+	if (np > 0) {
+		free(table);
+		table = parts[--np];
+		/* the remaining parts go right to left onto the levels the dialect has, taken in the
+		 * order catalog, database, schema; parts beyond them are dropped */
+		for (int lvl = 2; lvl >= 0 && np > 0; lvl--)
+			if (levels & (1u << lvl)) {
 				free(lv[lvl]);
 				lv[lvl] = parts[--np];
-				lvl--;
 			}
-			while (np > 0)
-				free(parts[--np]);
-		}
+		while (np > 0)
+			free(parts[--np]);
 	}
-	for (int i = 0; i < 3; i++)
-		if (!(levels & (1u << i))) {
-			free(lv[i]);
-			lv[i] = vb_xstrdup("");
-		}
+	/* Datus clears only schema_name for a dialect without schemas (StarRocks, MySQL, SQLite);
+	 * a catalog or database from the configuration stays even where the dialect has none */
+	if (!(levels & 4u)) {
+		free(lv[2]);
+		lv[2] = vb_xstrdup("");
+	}
 	struct vb_buf fq;
 	vb_buf_init(&fq);
 	const char *fparts[4] = {lv[0], lv[1], lv[2], table};
@@ -535,23 +536,27 @@ static const struct sem_ds *bind_metric(struct sem_reader *r, const struct seman
 	return &r->ds[r->nds - 1];
 }
 
-/* A `metric:` value.  o NULL = validate only. */
-static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct semantic_object *o)
+/* A `metric:` value.  o NULL = validate only.  *skipped is set for a metric Datus passes over
+ * without a word (no name, or an empty one: generation_hooks.py `if not m_name: continue`). */
+static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct semantic_object *o, int *skipped)
 {
 	int st;
+	*skipped = 0;
 	if (m->kind != YT_MAP)
 		return rd_err(r, m->line, m->col, "metric", "'metric' must be a mapping with name:, type:, ..., found %s",
 		              yamltree_kind_name(m));
 	const struct yt_node *nn = yamltree_get(m, "name");
-	if (!nn || yamltree_is_null(nn))
-		return missing_key(r, "metric", "name", m->line);
-	if (nn->kind != YT_SCALAR || !*nn->s)
-		return rd_err(r, nn->line, nn->col, "metric", "'name' must be a non-empty text value");
+	if (!nn || yamltree_is_null(nn) || (nn->kind == YT_SCALAR && !*nn->s)) {
+		*skipped = 1;
+		return VB_OK;
+	}
+	if (nn->kind != YT_SCALAR)
+		return rd_err(r, nn->line, nn->col, "metric", "'name' must be a text value, found %s",
+		              yamltree_kind_name(nn));
 	char where[160];
 	snprintf(where, sizeof where, "metric '%.120s': ", nn->s);
+	/* `type` may be absent: Datus reads metric.get("type", "") and keeps the metric */
 	const struct yt_node *tn = yamltree_get(m, "type");
-	if (!tn || yamltree_is_null(tn))
-		return missing_key(r, "metric", "type", m->line);
 	if ((st = want_text(r, m, "type", "metric", where)) || (st = want_text(r, m, "description", "metric", where)))
 		return st;
 	const struct yt_node *tp = yamltree_get(m, "type_params");
@@ -581,13 +586,14 @@ static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct sema
 	o->name = vb_xstrdup(nn->s);
 	o->description = vb_xstrdup(nz(text_of(yamltree_get(m, "description"))));
 	o->metric_type = vb_xstrdup(type);
-	if (!strcasecmp(type, "measure_proxy")) {
+	/* Datus compares the type exactly: "MEASURE_PROXY" is kept but yields no base measures */
+	if (!strcmp(type, "measure_proxy")) {
 		const char *ms = ref_name(yamltree_get(tp, "measure"));
 		if (ms)
 			list_push(&o->base_measures, ms);
 		push_refs(&o->base_measures, yamltree_get(tp, "measures"));
 		o->measure_expr = vb_xstrdup(nz(ms));
-	} else if (!strcasecmp(type, "ratio")) {
+	} else if (!strcmp(type, "ratio")) {
 		const char *num = ref_name(yamltree_get(tp, "numerator"));
 		const char *den = ref_name(yamltree_get(tp, "denominator"));
 		if (num)
@@ -595,11 +601,11 @@ static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct sema
 		if (den)
 			list_push(&o->base_measures, den);
 		o->measure_expr = vb_xstrdup("");
-	} else if (!strcasecmp(type, "expr") || !strcasecmp(type, "cumulative")) {
+	} else if (!strcmp(type, "expr") || !strcmp(type, "cumulative")) {
 		push_refs(&o->base_measures, yamltree_get(tp, "measures"));
 		o->measure_expr =
-			vb_xstrdup(!strcasecmp(type, "expr") ? nz(text_of(yamltree_get(tp, "expr"))) : "");
-	} else if (!strcasecmp(type, "derived")) {
+			vb_xstrdup(!strcmp(type, "expr") ? nz(text_of(yamltree_get(tp, "expr"))) : "");
+	} else if (!strcmp(type, "derived")) {
 		push_refs(&o->base_measures, yamltree_get(tp, "metrics"));
 		o->measure_expr = vb_xstrdup(nz(text_of(yamltree_get(tp, "expr"))));
 	} else {
@@ -612,9 +618,11 @@ static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct sema
 		o->dimensions = d->names[L_DIMS];
 		o->entities = d->names[L_IDENTS];
 	} else {
-		/* no data_source: context defaults, table left for the writer's fallback lookup */
+		/* no data_source: the configured context, semantic_model_name "" until the writer's
+		 * knowledge-base lookup of the first base measure fills it (Datus's fallback) */
 		obj_context(o, &r->defctx);
-		o->table_name = o->semantic_model_name = NULL;
+		o->table_name = NULL;
+		o->kb_fallback = o->base_measures.n > 0;
 	}
 	o->sql = vb_xstrdup("");
 	o->created_at = r->now;
@@ -801,16 +809,15 @@ static int data_source(struct sem_reader *r, yaml_event_t *start)
 			goto out;
 	}
 	if (r->pass == 1) {
-		if (!cur.has_name) {
-			st = missing_key(r, "data_source", "name", cur.line);
-			goto out;
-		}
-		if (!cur.name || !*cur.name) {
-			st = rd_err(r, cur.line, 1, "data_source", "'name' must be a non-empty text value");
-			goto out;
-		}
+		/* Datus: table_name = data_source.get("name", ""), replaced by sql_table's last part */
 		semantic_table_context(r->opt->dialect, cur.sql_table, cur.name, r->opt->catalog, r->opt->database,
 		                       r->opt->schema, &cur.catalog, &cur.database, &cur.schema, &cur.table, &cur.fq_name);
+		if (!*cur.table) {
+			/* Datus would write a row with id 'table:'; nothing could find it again */
+			st = cur.has_name ? rd_err(r, cur.line, 1, "data_source", "'name' must be a non-empty text value")
+			                  : missing_key(r, "data_source", "name", cur.line);
+			goto out;
+		}
 		r->ds_seen++;
 		if (!(r->opt->flags & SEMANTIC_ALL_DATA_SOURCES) && r->nds > 0) {
 			char *w = vb_xasprintf("%s: document %d (data_source '%s') is ignored: only the last data_source of a "
@@ -833,92 +840,128 @@ out:
 	return st;
 }
 
-static int metric_value(struct sem_reader *r, yaml_event_t *ev)
+/* A document's `metric:` value, once the whole document is read (see root_map). */
+static int metric_value(struct sem_reader *r, const struct yt_node *m)
 {
-	struct yamltree_error e;
-	struct yt_node *m = yamltree_build(&r->parser, ev, &e);
-	if (!m)
-		return tree_err(r, &e);
-	int st;
+	int st = VB_OK, skipped = 0;
 	if (r->pass == 1) {
-		st = metric_doc(r, m, NULL);
-		r->metric_docs++;
+		st = metric_doc(r, m, NULL, &skipped);
+		if (st == VB_OK && skipped) {
+			char *w = vb_xasprintf("%s:%d:%d: document %d (metric): no name; skipped, as Datus skips it\n", r->path,
+			                       m->line, m->col, r->doc);
+			vb_buf_add(&r->warnings, w);
+			free(w);
+		} else if (st == VB_OK) {
+			r->metric_docs++;
+		}
 	} else if (r->sweep_metrics) {
 		struct semantic_object o;
-		st = metric_doc(r, m, &o);
-		if (!st) {
+		st = metric_doc(r, m, &o, &skipped);
+		if (!st && !skipped) {
 			st = deliver(r, &o);
 			/* dimensions/entities are borrowed from the data source */
 			memset(&o.dimensions, 0, sizeof o.dimensions);
 			memset(&o.entities, 0, sizeof o.entities);
 			obj_release(&o);
 		}
-	} else {
-		st = VB_OK;
 	}
-	yamltree_free(m);
 	return st;
+}
+
+/* A document's root mapping: `data_source:` and/or `metric:` plus anything else (skipped). */
+/* A document's metric, judged once the document is read: Datus takes `metric` only from a
+ * document without `data_source` (generation_hooks.py: `if "data_source" in doc: ... elif
+ * "metric" in doc: ...`), so a metric beside a data_source is ignored, unchecked. */
+static int document_metric(struct sem_reader *r, const struct yt_node *m, int had_ds)
+{
+	if (!had_ds)
+		return metric_value(r, m);
+	if (r->pass == 1) {
+		char *w = vb_xasprintf("%s:%d:%d: document %d: 'metric:' beside 'data_source:' is ignored, as Datus ignores "
+		                       "it; put the metric in its own document (---)\n",
+		                       r->path, m->line, m->col, r->doc);
+		vb_buf_add(&r->warnings, w);
+		free(w);
+	}
+	return VB_OK;
+}
+
+static void duplicate_key_warning(struct sem_reader *r, const char *key, int line, int col)
+{
+	if (r->pass != 1)
+		return;
+	char *w = vb_xasprintf("%s:%d:%d: document %d: '%s' appears twice; the last one is used, as PyYAML (Datus) "
+	                       "keeps it\n", r->path, line, col, r->doc, key);
+	vb_buf_add(&r->warnings, w);
+	free(w);
+}
+
+/* One top-level value; *metric receives a `metric:` tree (replacing an earlier one). */
+static int root_value(struct sem_reader *r, const char *key, yaml_event_t *vev, struct yt_node **metric)
+{
+	struct yamltree_error e;
+	if (!strcmp(key, "data_source")) {
+		if (vev->type != YAML_MAPPING_START_EVENT) {
+			int st = rd_err(r, (int)vev->start_mark.line + 1, (int)vev->start_mark.column + 1, "data_source",
+			                "'data_source' must be a mapping with name:, sql_table:, ..., found %s",
+			                yamltree_event_kind_name(vev));
+			yamltree_skip(&r->parser, vev, &e);
+			return st;
+		}
+		return data_source(r, vev);
+	}
+	if (!strcmp(key, "metric")) {
+		struct yt_node *m = yamltree_build(&r->parser, vev, &e);
+		if (!m)
+			return tree_err(r, &e);
+		yamltree_free(*metric);
+		*metric = m;
+		return VB_OK;
+	}
+	if (r->pass == 1 && !r->dbt_doc &&
+	    (!strcmp(key, "semantic_models") || !strcmp(key, "metrics") || !strcmp(key, "saved_queries"))) {
+		r->dbt_doc = r->doc;
+		snprintf(r->dbt_key, sizeof r->dbt_key, "%s", key);
+	}
+	return yamltree_skip(&r->parser, vev, &e) < 0 ? tree_err(r, &e) : VB_OK;
 }
 
 /* A document's root mapping: `data_source:` and/or `metric:` plus anything else (skipped). */
 static int root_map(struct sem_reader *r)
 {
-	int had_ds = 0, had_metric = 0;
+	int had_ds = 0, had_metric = 0, st;
+	struct yt_node *metric = NULL; /* handled at the end of the document, when had_ds is known */
 	for (;;) {
 		yaml_event_t kev, vev;
-		int st = next_ev(r, &kev);
-		if (st)
-			return st;
+		if ((st = next_ev(r, &kev)))
+			break;
 		if (kev.type == YAML_MAPPING_END_EVENT) {
 			yaml_event_delete(&kev);
-			return VB_OK;
+			st = metric ? document_metric(r, metric, had_ds) : VB_OK;
+			break;
 		}
 		if (kev.type != YAML_SCALAR_EVENT) {
 			st = rd_err(r, (int)kev.start_mark.line + 1, (int)kev.start_mark.column + 1, NULL,
 			            "a top-level key must be a text value");
 			yaml_event_delete(&kev);
-			return st;
+			break;
 		}
 		char key[64];
 		snprintf(key, sizeof key, "%s", (char *)kev.data.scalar.value);
 		int kline = (int)kev.start_mark.line + 1, kcol = (int)kev.start_mark.column + 1;
 		yaml_event_delete(&kev);
 		if ((st = next_ev(r, &vev)))
-			return st;
-		int *dup = !strcmp(key, "data_source") ? &had_ds : !strcmp(key, "metric") ? &had_metric : NULL;
-		if (dup && *dup) {
-			struct yamltree_error e;
-			yamltree_skip(&r->parser, &vev, &e);
-			return rd_err(r, kline, kcol, NULL, "duplicate key '%s'; put each %s in its own document (---)", key,
-			              key);
-		}
-		if (dup)
-			*dup = 1;
-		if (!strcmp(key, "data_source")) {
-			if (vev.type != YAML_MAPPING_START_EVENT) {
-				st = rd_err(r, (int)vev.start_mark.line + 1, (int)vev.start_mark.column + 1, "data_source",
-				            "'data_source' must be a mapping with name:, sql_table:, ..., found %s",
-				            yamltree_event_kind_name(&vev));
-				struct yamltree_error e;
-				yamltree_skip(&r->parser, &vev, &e);
-				return st;
-			}
-			st = data_source(r, &vev);
-		} else if (!strcmp(key, "metric")) {
-			st = metric_value(r, &vev);
-		} else {
-			if (r->pass == 1 && !r->dbt_doc &&
-			    (!strcmp(key, "semantic_models") || !strcmp(key, "metrics") || !strcmp(key, "saved_queries"))) {
-				r->dbt_doc = r->doc;
-				snprintf(r->dbt_key, sizeof r->dbt_key, "%s", key);
-			}
-			struct yamltree_error e;
-			if (yamltree_skip(&r->parser, &vev, &e) < 0)
-				st = tree_err(r, &e);
-		}
-		if (st)
-			return st;
+			break;
+		int *seen = !strcmp(key, "data_source") ? &had_ds : !strcmp(key, "metric") ? &had_metric : NULL;
+		if (seen && *seen)
+			duplicate_key_warning(r, key, kline, kcol);
+		if (seen)
+			*seen = 1;
+		if ((st = root_value(r, key, &vev, &metric)))
+			break;
 	}
+	yamltree_free(metric);
+	return st;
 }
 
 static int walk(struct sem_reader *r)
@@ -1012,8 +1055,13 @@ static void reader_init(struct sem_reader *r, const char *path, const struct sem
 	r->err = err;
 	r->yaml_path = opt->yaml_path ? opt->yaml_path : path;
 	vb_buf_init(&r->warnings);
-	semantic_table_context(opt->dialect, NULL, "", opt->catalog, opt->database, opt->schema, &r->defctx.catalog,
-	                       &r->defctx.database, &r->defctx.schema, &r->defctx.table, &r->defctx.fq_name);
+	/* a metric of a file without data_source keeps the configured context as it is: Datus
+	 * clears an unsupported schema only while it reads a data_source */
+	r->defctx.catalog = vb_xstrdup(nz(opt->catalog));
+	r->defctx.database = vb_xstrdup(nz(opt->database));
+	r->defctx.schema = vb_xstrdup(nz(opt->schema));
+	r->defctx.table = vb_xstrdup("");
+	r->defctx.fq_name = vb_xstrdup("");
 	if (opt->now) {
 		snprintf(r->now, sizeof r->now, "%s", opt->now);
 	} else {

@@ -59,8 +59,8 @@ struct semantic_object {
 	char *id;                  /* table:{t} / column:{t}.{col} / metric:{name} */
 	char *name;
 	char *description;         /* the embedding text; "" when absent */
-	char *semantic_model_name; /* table name; NULL on a metric when the file has no data_source
-	                            * (the writer may look the first base measure up, spec 6.4) */
+	char *semantic_model_name; /* table name; "" on a metric when the file has no data_source
+	                            * (the writer may look the first base measure up, see kb_fallback) */
 	char *catalog_name, *database_name, *schema_name;
 	char *yaml_path;
 	char *updated_at;          /* "YYYY-MM-DD HH:MM:SS" */
@@ -75,6 +75,9 @@ struct semantic_object {
 	char *metric_type, *measure_expr, *sql, *created_at;
 	struct semantic_strlist base_measures, dimensions, entities;
 	struct semantic_strlist subject_path; /* e.g. {"Finance","Revenue"}; default {"Metrics", table|"Unknown"} */
+	int kb_fallback;           /* metric of a file without data_source that has base measures: the writer
+	                            * takes semantic_model_name, dimensions and entities from the semantic
+	                            * model already stored that holds base_measures[0] (Datus's fallback) */
 };
 
 /* Dialect-dependent sql_table levels: see semantic_dialect_levels. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../kb/table_context.h"
 #include "../kb/bootstrap.h"
 #include "../config/config.h"
 #include "../kb/embed.h"
@@ -63,10 +64,16 @@ static void job_boot(struct tui_app *app, void *arg)
 	if (B.rc != VB_OK)
 		return;
 	e = app->engine;
-	struct embedder *emb = NULL;
-	B.rc = embedder_open_config(app->ctx->cfg, &emb, &B.err);
+	struct kb_table_context tc;
+	B.rc = kb_table_context_resolve(app->ctx->cfg, e->vbc.namespace, &tc, &B.err);
 	if (B.rc != VB_OK)
 		return;
+	struct embedder *emb = NULL;
+	B.rc = embedder_open_config(app->ctx->cfg, &emb, &B.err);
+	if (B.rc != VB_OK) {
+		kb_table_context_free(&tc);
+		return;
+	}
 	const char *parts[2];
 	int nparts = 0;
 	if (B.component == 0) {
@@ -85,9 +92,10 @@ static void job_boot(struct tui_app *app, void *arg)
 			.strategy = strategies[B.strategy],
 			.yaml_path = B.yaml,
 			.dim = e->vbc.dim,
-			.dialect = "postgresql",
-			.database = e->vbc.database,
-			.schema = e->vbc.schema,
+			.dialect = tc.dialect,
+			.catalog = tc.catalog,
+			.database = tc.database,
+			.schema = tc.schema,
 			.batch_rows = 64,
 			.embed = embed_adapter,
 			.embed_ctx = emb,
@@ -99,6 +107,7 @@ static void job_boot(struct tui_app *app, void *arg)
 		B.nparts = i + 1;
 	}
 	embedder_close(&emb);
+	kb_table_context_free(&tc);
 }
 
 static void boot_job_done(struct tui_app *app)

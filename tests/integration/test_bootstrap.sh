@@ -56,7 +56,8 @@ t_has "$ERR" "use IN (...) instead of many OR terms" "embedded: with a hint how 
 GUARD="$HOME/.datus/data/datus_db_nsa/datus_db.cfg"
 t_has "$(cat "$GUARD" 2>/dev/null)" "registry_name = hashing" "embedded: the model that filled nsa is recorded in datus_db.cfg"
 t_is "$(stat -c %a "$GUARD")" 600 "datus_db.cfg is private (0600)"
-printf 'agent:\n  storage:\n    semantic_model: {model_name: other-model, dim_size: 384}\n' > "$T_TMP/other.yml"
+# (a file that exists must define the data-source namespace: semantic rows take its table context)
+printf 'agent:\n  namespace:\n    nsa: {type: sqlite, uri: "sqlite:///nsa.db"}\n  storage:\n    semantic_model: {model_name: other-model, dim_size: 384}\n' > "$T_TMP/other.yml"
 before=$(emb_count nsa semantic_model)
 sqlite3 "$XDG_DATA_HOME/vbadmin/nsa.db" "UPDATE semantic_model SET description = 'marker' WHERE id = 'table:payments'"
 t_run "$VBADMIN" --config "$T_TMP/other.yml" bootstrap-kb --components semantic_model --namespace nsa --kb_update_strategy incremental --semantic_yaml "$Y"

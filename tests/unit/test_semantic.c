@@ -285,8 +285,11 @@ static void test_metric_types(void)
 			continue;
 		is_list(&m->base_measures, want[i].base, want[i].id);
 		is_str(m->measure_expr, want[i].expr, "%s measure_expr", want[i].id);
-		ok(m->semantic_model_name == NULL, "%s: no data_source, semantic_model_name left for the KB lookup",
-		   want[i].id);
+		/* generation_hooks.py: metric_table_name = table_name ("" without data_source); the
+		 * knowledge-base fallback runs only `elif base_measures:` */
+		is_str(m->semantic_model_name, "", "%s: no data_source, semantic_model_name '' until the KB lookup",
+		       want[i].id);
+		is_int(m->kb_fallback, want[i].base[0] != '\0', "%s: KB fallback only with base measures", want[i].id);
 		is_list(&m->subject_path, "Metrics,Unknown", "default subject path without a table");
 		is_int(m->dimensions.n + m->entities.n, 0, "no dimensions/entities without a data source");
 		is_str(m->schema_name, "public", "context default schema");
@@ -362,8 +365,39 @@ static void test_dialects(void)
 	is_str(t, "t", "starrocks: table (trimmed)");
 	is_str(fq, "cat.db.t", "starrocks fq_name has no schema");
 	free(c), free(d), free(s), free(t), free(fq);
+	/* Datus clears only schema_name for a dialect without it; a configured catalog stays even on
+	 * PostgreSQL, which has no catalog level (generation_hooks.py _sync_semantic_to_db) */
 	semantic_table_context("postgresql", "public.orders", "x", "cat", "db0", "s0", &c, &d, &s, &t, &fq);
-	is_str(fq, "db0.public.orders", "postgresql: database from context, schema from sql_table, no catalog");
+	is_str(fq, "cat.db0.public.orders", "postgresql: configured catalog kept, schema from sql_table");
+	free(c), free(d), free(s), free(t), free(fq);
+	/* constants.py: snowflake has catalog, database and schema */
+	semantic_table_context("snowflake", "DB1.PUB.ORDERS", "x", "", "D0", "S0", &c, &d, &s, &t, &fq);
+	is_str(fq, "DB1.PUB.ORDERS", "snowflake: three parts are database.schema.table");
+	free(c), free(d), free(s), free(t), free(fq);
+	semantic_table_context("snowflake", "C.DB1.PUB.ORDERS", "x", "", "D0", "S0", &c, &d, &s, &t, &fq);
+	is_str(c, "C", "snowflake: a fourth part is the catalog");
+	free(c), free(d), free(s), free(t), free(fq);
+	/* sqlite: database level (`or dialect == DBType.SQLITE`), schema cleared, no catalog level */
+	semantic_table_context("sqlite", "main.t", "x", "", "california_schools", "s0", &c, &d, &s, &t, &fq);
+	is_str(fq, "main.t", "sqlite: db.table, schema cleared");
+	free(c), free(d), free(s), free(t), free(fq);
+	/* duckdb and clickzetta: database + schema */
+	semantic_table_context("duckdb", "ssb.lineorder", "x", "", "duckdb-demo", "main", &c, &d, &s, &t, &fq);
+	is_str(fq, "duckdb-demo.ssb.lineorder", "duckdb: two parts are schema.table, database from the file name");
+	free(c), free(d), free(s), free(t), free(fq);
+	semantic_table_context("clickzetta", "w.s.t", "x", "", "", "", &c, &d, &s, &t, &fq);
+	is_str(fq, "w.s.t", "clickzetta: database.schema.table");
+	free(c), free(d), free(s), free(t), free(fq);
+	/* redshift (datus-redshift adapter) is in none of Datus's support sets: sql_table only names
+	 * the table, the configured database stays, the schema is cleared */
+	semantic_table_context("redshift", "dev.public.sales", "x", "", "dev0", "public", &c, &d, &s, &t, &fq);
+	is_str(d, "dev0", "redshift: database from the configuration");
+	is_str(s, "", "redshift: schema cleared, as Datus does for a type outside SUPPORT_SCHEMA_DIALECTS");
+	is_str(fq, "dev0.sales", "redshift fq_name");
+	free(c), free(d), free(s), free(t), free(fq);
+	/* DBType is a str enum compared exactly: "PostgreSQL" has no level */
+	semantic_table_context("PostgreSQL", "db.sch.t", "x", "", "d0", "s0", &c, &d, &s, &t, &fq);
+	is_str(fq, "d0.t", "a type spelled with capitals matches no Datus dialect");
 	free(c), free(d), free(s), free(t), free(fq);
 	semantic_table_context("postgresql", "a.b.c.t", "x", "", "db0", "s0", &c, &d, &s, &t, &fq);
 	is_str(fq, "b.c.t", "extra leading parts beyond the dialect's levels are dropped");
@@ -430,12 +464,8 @@ static void test_bad_input(void)
 	}
 	bad("empty.yaml", "", VB_ERR_INVALID, "%s: No data_source or metrics found in YAML file", NULL,
 	    "top-level 'data_source:'");
-	bad("noname.yaml", "metric:\n  name: ok\n  type: simple\n---\nmetric:\n  type: ratio\n", VB_ERR_INVALID,
-	    "%s: document 2 (metric): missing key 'name'", NULL, "line 6");
-	bad("notype.yaml", "metric:\n  name: a\n", VB_ERR_INVALID, "%s: document 1 (metric): missing key 'type'", NULL,
-	    NULL);
-	bad("dsname.yaml", "---\ndata_source:\n  sql_table: a.b\n  dimensions: []\n", VB_ERR_INVALID,
-	    "%s: document 1 (data_source): missing key 'name'", NULL, "add 'name:'");
+	bad("dsname.yaml", "---\ndata_source:\n  description: no name, no sql_table\n  dimensions: []\n",
+	    VB_ERR_INVALID, "%s: document 1 (data_source): missing key 'name'", NULL, "add 'name:'");
 	bad("badbool.yaml",
 	    "data_source:\n  name: t\n  measures:\n    - name: m\n      create_metric: maybe\n", VB_ERR_INVALID,
 	    "%s:5:22: document 1 (data_source): measures entry 1 ('m'): 'create_metric' must be true or false, found "
@@ -465,6 +495,73 @@ static void test_bad_input(void)
 	free(missing);
 	is_int(semantic_validate(tmpdir, &o, NULL, &err), VB_ERR_INVALID, "a directory is refused");
 	has_str(err.message, "is a directory", "directory named");
+}
+
+/* Datus's lenient points, generation_hooks.py::_sync_semantic_to_db (each named below). */
+static void test_datus_leniency(void)
+{
+	char *p = write_file("lenient.yaml",
+	                     /* doc 1: `if "data_source" in doc ... elif "metric" in doc`: the metric beside
+	                      * a data_source is never read, so even a broken one is no error */
+	                     "data_source:\n  sql_table: shop.public.orders\n  measures: [{name: revenue}]\n"
+	                     "metric: {name: beside, type_params: [broken]}\n"
+	                     /* doc 2: `if not m_name: continue` */
+	                     "---\nmetric: {type: simple, description: nameless}\n"
+	                     /* doc 3: m_type = metric.get("type", "") */
+	                     "---\nmetric: {name: untyped, description: Datus docs example}\n"
+	                     /* doc 4: `m_type == "measure_proxy"` is exact: capitals give no base measure */
+	                     "---\nmetric: {name: caps, type: MEASURE_PROXY, type_params: {measure: revenue}}\n"
+	                     /* doc 5: PyYAML keeps the last of two equal keys */
+	                     "---\nmetric: {name: first, type: simple}\nmetric: {name: second, type: simple}\n");
+	struct semantic_options o = pg_opts();
+	struct vb_buf warn;
+	vb_buf_init(&warn);
+	o.warn = collect_warn;
+	o.warn_ctx = &warn;
+	struct semantic_list l = {0};
+	struct vb_error err;
+	struct semantic_stats st;
+	is_int(semantic_read(p, &o, semantic_list_collect, &l, &st, &err), VB_OK, "lenient file reads (%s)",
+	       err.message);
+	/* data_source.get("name", "") replaced by sql_table's last part */
+	ok(find(&l, "table:orders") != NULL, "a data_source without name takes its table from sql_table");
+	ok(find(&l, "metric:beside") == NULL, "metric beside data_source ignored");
+	has_str(warn.data, "'metric:' beside 'data_source:' is ignored", "and the warning says so");
+	has_str(warn.data, "document 2 (metric): no name; skipped", "a metric without name is skipped with a warning");
+	const struct semantic_object *u = find(&l, "metric:untyped");
+	if (ok(u != NULL, "a metric without type is kept"))
+		is_str(u->metric_type, "", "with metric_type ''");
+	const struct semantic_object *c = find(&l, "metric:caps");
+	if (ok(c != NULL, "MEASURE_PROXY kept"))
+		is_int(c->base_measures.n, 0, "MEASURE_PROXY yields no base measure (exact type match)");
+	ok(find(&l, "metric:first") == NULL && find(&l, "metric:second") != NULL, "duplicate metric: the last wins");
+	has_str(warn.data, "'metric' appears twice", "duplicate key warned");
+	is_int(st.metrics, 3, "three metrics counted");
+	semantic_list_free(&l);
+	vb_buf_free(&warn);
+	free(p);
+}
+
+/* A metrics-only file (Datus's metrics generator): the configured context stays whole, even a
+ * schema the dialect lacks, because Datus clears schema_name only while reading a data_source. */
+static void test_metrics_only_context(void)
+{
+	char *p = write_file("monly.yaml", "metric: {name: m, type: measure_proxy, type_params: {measure: revenue}}\n");
+	struct semantic_options o = pg_opts();
+	o.dialect = "mysql";
+	o.catalog = "";
+	o.database = "shop";
+	o.schema = "sch";
+	struct semantic_list l = {0};
+	struct vb_error err;
+	is_int(semantic_read(p, &o, semantic_list_collect, &l, NULL, &err), VB_OK, "metrics-only reads");
+	if (ok(l.n == 1, "one metric")) {
+		is_str(l.items[0]->schema_name, "sch", "mysql metrics-only: configured schema kept");
+		is_list(&l.items[0]->subject_path, "Metrics,Unknown", "subject path from the file's (empty) table");
+		is_int(l.items[0]->kb_fallback, 1, "marked for the KB fallback");
+	}
+	semantic_list_free(&l);
+	free(p);
 }
 
 static int stop_cb(void *ctx, const struct semantic_object *o, struct vb_error *err)
@@ -626,6 +723,8 @@ int main(void)
 	test_columns_edge();
 	test_dialects();
 	test_bad_input();
+	test_datus_leniency();
+	test_metrics_only_context();
 	test_callback_stop();
 	test_values();
 	test_real_specs();
