@@ -12,7 +12,9 @@
 
 #include "../backends/vb_sql.h"
 #include "../ddl/ddl.h"
+#include "../engine/index_emb.h"
 #include "cli_engine.h"
+#include "session.h"
 
 #define IDX_MAX_DIMS 2000          /* pgvector's limit for indexing vector columns */
 #define IDX_AUTO_MWM_LIMIT (1LL << 30) /* raise maintenance_work_mem by itself only up to 1 GiB */
@@ -250,6 +252,35 @@ static int build_one(struct cli_ctx *ctx, struct engine *e, struct plan_row *p)
 	return VB_EXIT_OK;
 }
 
+/* The embedded store: one method (ivf), built in-process; plan says what create would build. */
+static int embedded_index(struct cli_ctx *ctx, struct engine *e, const char *table, const char *method, int create)
+{
+	if (method && strcmp(method, "ivf") != 0)
+		return cli_usage_error(ctx, "index", "index: the embedded store builds --method ivf (IVF over int8 codes, "
+		                       "float32 re-rank), not '%s'", method);
+	if (!create) {
+		fprintf(ctx->out, "index plan (embedded, ivf): about sqrt(rows) lists, each row assigned to its nearest; "
+		        "stored in the namespace's store file; index create builds it\n");
+		return VB_EXIT_OK;
+	}
+	struct engine_index_built b[16];
+	int n = 0;
+	struct vb_error err;
+	int st = engine_index_create_embedded(e, table, b, 16, &n, &err);
+	int built = 0;
+	for (int i = 0; i < n; i++) {
+		if (b[i].skipped)
+			fprintf(ctx->out, "%s: skipped (%s)\n", b[i].table, b[i].rows < 0 ? "table missing" : "empty table");
+		else if (b[i].status == VB_OK && ++built)
+			fprintf(ctx->out, "%s: ivf index built over %lld rows in %.1f s\n", b[i].table, (long long)b[i].rows,
+			        b[i].ms / 1000);
+	}
+	if (st != VB_OK)
+		return session_report(ctx, "index create", &err);
+	fprintf(ctx->out, "%d index%s built\n", built, built == 1 ? "" : "es");
+	return VB_EXIT_OK;
+}
+
 int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc < 2 || (strcmp(argv[1], "plan") != 0 && strcmp(argv[1], "create") != 0))
@@ -259,7 +290,7 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 	                                     {"method", required_argument, NULL, 'm'},
 	                                     {"json", no_argument, NULL, 'j'},
 	                                     {NULL, 0, NULL, 0}};
-	const char *table = NULL, *method = "hnsw";
+	const char *table = NULL, *method = NULL;
 	int json = 0, c, rc;
 	optind = 0;
 	opterr = 0;
@@ -275,8 +306,9 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			return cli_usage_error(ctx, "index", "index: unknown option or missing value '%s'", argv[optind - 1]);
 	}
-	if (strcmp(method, "hnsw") != 0 && strcmp(method, "ivfflat") != 0)
-		return cli_usage_error(ctx, "index", "index: --method must be hnsw or ivfflat, not '%s'", method);
+	if (method && strcmp(method, "hnsw") != 0 && strcmp(method, "ivfflat") != 0 && strcmp(method, "ivf") != 0)
+		return cli_usage_error(ctx, "index", "index: --method must be hnsw or ivfflat (pgvector) or ivf (embedded), "
+		                       "not '%s'", method);
 	if (table) {
 		const struct vb_table_spec *s = ddl_table_spec(table, 384);
 		if (!s || !s->vector_column)
@@ -287,10 +319,14 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 	if (!e)
 		return rc;
 	if (e->kind != STEPK_PG) {
-		fprintf(ctx->err, "vbadmin: backend %s searches exactly and takes no ANN index\n", e->backend_name);
+		rc = embedded_index(ctx, e, table, method, create);
 		cli_engine_close(&e);
-		return VB_EXIT_USAGE;
+		return rc;
 	}
+	if (!method)
+		method = "hnsw";
+	else if (strcmp(method, "ivf") == 0)
+		return cli_usage_error(ctx, "index", "index: ivf is the embedded store's method; pgvector builds hnsw or ivfflat");
 	engine_run_all(e, STEP_dimensions);
 	if (!e->catalog_loaded || !e->ext_installed) {
 		cli_print_steps(ctx, e, STEP_dimensions);

@@ -963,8 +963,8 @@ static void section_optional(struct ct *c)
 	struct vb_error err;
 	if ((o->caps & VB_CAP_VECTOR_INDEX) && VB_SLOT(o, create_index)) {
 		vb_err_clear(&err);
-		int rc = o->create_index(c->a, &spec_main, "hnsw", &err);
-		if (!check(c, rc == VB_OK || rc == VB_ERR_UNSUPPORTED, "create_index hnsw on the suite's table"))
+		int rc = o->create_index(c->a, &spec_main, NULL, &err);
+		if (!check(c, rc == VB_OK || rc == VB_ERR_UNSUPPORTED, "create_index (the backend's default method) on the suite's table"))
 			diag_err(c, rc, &err);
 	} else {
 		unsupported(c, "create_index", "no VB_CAP_VECTOR_INDEX");
@@ -1139,8 +1139,8 @@ static void section_filtered_index(struct ct *c)
 		rc = do_add(c, c->a, &spec_main, a.items, a.n, NULL, &err);
 	if (check(c, rc == VB_OK, "add %d rows near q to B and %d farther ones to A", FA_BULK, FA_A)) {
 		vb_err_clear(&err);
-		rc = o->create_index(c->a, &spec_main, "hnsw", &err);
-		if (!check(c, rc == VB_OK, "create_index hnsw over both namespaces"))
+		rc = o->create_index(c->a, &spec_main, NULL, &err);
+		if (!check(c, rc == VB_OK, "create_index (default method) over both namespaces"))
 			diag_err(c, rc, &err);
 		if (o->caps & VB_CAP_SQL)
 			fa_analyze(c);

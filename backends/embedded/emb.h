@@ -12,12 +12,24 @@
 
 /* All vectors of one table, L2-normalised, contiguous (row i at vecs + i*dim), ordered by
  * row id, so a scan is one linear pass and cosine similarity is a plain dot product. */
+struct emb_ivf {
+	int nlist;              /* 0: the table has no index */
+	float *centroids;       /* nlist x dim, unit length */
+	uint32_t *start;        /* nlist + 1 offsets into members */
+	uint32_t *members;      /* cache indexes grouped by list */
+	uint32_t *delta;        /* cache indexes without a stored assignment: always scanned */
+	size_t ndelta;
+};
+
 struct emb_vcache {
 	int loaded;
 	int dim;
 	size_t n;
 	int64_t *rids;
 	float *vecs;
+	int8_t *codes;        /* int8 copy of vecs (row i at codes + i*dim), for the quantised scans */
+	float *scales;        /* per row: code * scale ~ vecs */
+	struct emb_ivf ivf;   /* the ANN index, when one was built (emb_ivf.c) */
 	int64_t data_version; /* PRAGMA data_version when loaded: detects other writers */
 };
 
@@ -117,6 +129,41 @@ int emb_filter_indexes(struct vb_handle *h, const struct vb_table_spec *spec, co
  * number of hits written to out (best first).  q must already be normalised. */
 size_t emb_topk(const struct emb_vcache *vc, const float *q, const uint32_t *subset, size_t nsubset, size_t k,
                 struct emb_hit *out, atomic_int *cancelled);
+/* Keeps the k best hits in a min-heap of *cnt entries (worst at heap[0]). */
+void emb_heap_push(struct emb_hit *heap, size_t *cnt, size_t k, float sim, uint32_t idx);
+/* Sorts hits best first. */
+void emb_hits_sort(struct emb_hit *hits, size_t n);
+
+/* int8 quantisation (emb_q8.c).  emb_q8_build fills vc->codes/scales from vc->vecs.
+ * emb_q8_scan scores rows by their int8 codes (all rows when idx is NULL, else the n given)
+ * into a heap of the r best; emb_rerank re-scores hits in float32 and keeps the k best. */
+void emb_q8_build(struct emb_vcache *vc);
+void emb_q8_query(const float *q, int dim, int8_t *q8, float *qscale);
+void emb_q8_scan(const struct emb_vcache *vc, const int8_t *q8, float qscale, const uint32_t *idx, size_t n,
+                 const uint8_t *allow, struct emb_hit *heap, size_t *cnt, size_t r);
+size_t emb_rerank(const struct emb_vcache *vc, const float *q, struct emb_hit *hits, size_t n, size_t k);
+
+/* IVF index (emb_ivf.c): build and persist, load with the cache, probe. */
+int emb_ivf_create(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err);
+int emb_ivf_load(struct vb_handle *h, const struct vb_table_spec *spec, struct emb_vcache *vc, struct vb_error *err);
+void emb_ivf_clear(struct emb_ivf *ivf);
+/* Assignments of rows written after the build (add/upsert), inside the writer's transaction. */
+struct emb_ivf_writer {
+	sqlite3_stmt *ins;
+	int nlist, dim;
+	float *centroids;
+};
+int emb_ivf_writer_open(struct vb_handle *h, const struct vb_table_spec *spec, struct emb_ivf_writer *w,
+                        struct vb_error *err);
+int emb_ivf_writer_add(struct vb_handle *h, struct emb_ivf_writer *w, int64_t rid, const struct vb_value *vec,
+                       struct vb_error *err);
+void emb_ivf_writer_close(struct emb_ivf_writer *w);
+/* Vector top-k through the index: probes lists, int8 scores, float32 re-rank.  allow (a bitmap of
+ * cache indexes, NULL = all) applies a filter.  Returns hits written (best first). */
+size_t emb_ivf_topk(const struct emb_vcache *vc, const float *q, size_t k, int nprobe, const uint8_t *allow,
+                    struct emb_hit *out);
+int emb_ivf_default_nprobe(int nlist);
+
 /* Normalised copy of v (zero vector stays zero). */
 void emb_normalise(const float *v, float *out, int dim);
 float emb_dot(const float *a, const float *b, int dim);
@@ -139,6 +186,7 @@ int emb_count(struct vb_handle *h, const struct vb_table_spec *spec, const struc
               struct vb_error *err);
 int emb_search_all(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
                    const char *const *select, int64_t limit, struct vb_result **out, struct vb_error *err);
+int emb_create_index(struct vb_handle *h, const struct vb_table_spec *spec, const char *method, struct vb_error *err);
 int emb_search_vector_exact(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim,
                             int top_n, const struct vb_filter *where, const char *const *select,
                             struct vb_result **out, struct vb_error *err);

@@ -60,10 +60,77 @@ static int check_query(const struct vb_table_spec *spec, const float *q, int dim
 	return VB_OK;
 }
 
+/* Below this many candidate rows the float32 scan is the cheapest path. */
+#define EMB_SMALL_SCAN 4096
+/* A filter keeping less than this share of the rows skips the index: probing enough lists to
+ * find k matching rows would read more than the quantised scan of the matching rows does. */
+#define EMB_IVF_MIN_SHARE 0.05
+
+static uint8_t *allow_bitmap(const uint32_t *subset, size_t nsubset, size_t n)
+{
+	uint8_t *bm = vb_xcalloc(n / 8 + 1, 1);
+	for (size_t i = 0; i < nsubset; i++)
+		bm[subset[i] >> 3] |= (uint8_t)(1u << (subset[i] & 7));
+	return bm;
+}
+
+/* int8 scan of the candidates (all rows or subset), the best r re-ranked in float32. */
+static size_t quantised_topk(const struct emb_vcache *vc, const float *qn, const uint32_t *subset, size_t nsubset,
+                             size_t k, struct emb_hit *out, size_t *r_used)
+{
+	size_t r = k * 4 < k + 48 ? k + 48 : k * 4;
+	struct emb_hit *heap = vb_xmalloc(r * sizeof *heap);
+	int8_t *q8 = vb_xmalloc((size_t)vc->dim);
+	float qs;
+	emb_q8_query(qn, vc->dim, q8, &qs);
+	size_t cnt = 0;
+	emb_q8_scan(vc, q8, qs, subset, nsubset, NULL, heap, &cnt, r);
+	size_t got = emb_rerank(vc, qn, heap, cnt, k);
+	memcpy(out, heap, got * sizeof *out);
+	free(q8);
+	free(heap);
+	*r_used = r;
+	return got;
+}
+
+/* Picks the path by table size, filter share and index, and says which in h->search_path. */
+static size_t choose_and_search(struct vb_handle *h, const struct emb_vcache *vc, const float *qn,
+                                const uint32_t *subset, size_t nsubset, int filtered, size_t k, int exact,
+                                struct emb_hit *out)
+{
+	size_t m = filtered ? nsubset : vc->n;
+	double share = vc->n ? (double)m / (double)vc->n : 1;
+	if (exact || m <= EMB_SMALL_SCAN) {
+		snprintf(h->search_path, sizeof h->search_path, "exact scan (float32, %zu of %zu rows%s)", m, vc->n,
+		         exact ? ", asked for" : ", too few for a quantised scan to pay");
+		return emb_topk(vc, qn, filtered ? subset : NULL, nsubset, k, out, &h->cancelled);
+	}
+	if (vc->ivf.nlist > 0 && share >= EMB_IVF_MIN_SHARE) {
+		/* probe more lists when the filter keeps fewer rows, so as many matching rows are read */
+		int nprobe = (int)(emb_ivf_default_nprobe(vc->ivf.nlist) / share + 0.5);
+		nprobe = nprobe > vc->ivf.nlist ? vc->ivf.nlist : nprobe;
+		uint8_t *allow = filtered ? allow_bitmap(subset, nsubset, vc->n) : NULL;
+		size_t got = emb_ivf_topk(vc, qn, k, nprobe, allow, out);
+		free(allow);
+		if (got >= (k < m ? k : m)) {
+			snprintf(h->search_path, sizeof h->search_path,
+			         "ivf index: %d of %d lists probed, int8 scores, re-ranked in float32 (%zu rows, %zu unindexed, "
+			         "filter keeps %.0f%%)", nprobe, vc->ivf.nlist, vc->n, vc->ivf.ndelta, share * 100);
+			return got;
+		}
+	}
+	size_t r;
+	size_t got = quantised_topk(vc, qn, filtered ? subset : NULL, nsubset, k, out, &r);
+	snprintf(h->search_path, sizeof h->search_path,
+	         "quantised exact scan (int8 over %zu of %zu rows, best %zu re-ranked in float32%s)", m, vc->n, r,
+	         vc->ivf.nlist ? "; the filter is too selective for the ivf index" : "; no index");
+	return got;
+}
+
 /* Vector top-k restricted by where; hits are best first.  *hits is heap, freed by the caller. */
 static int vector_hits(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, size_t k,
-                       const struct vb_filter *where, struct emb_vcache **vcp, struct emb_hit **hits, size_t *nhits,
-                       struct vb_error *err)
+                       const struct vb_filter *where, int exact, struct emb_vcache **vcp, struct emb_hit **hits,
+                       size_t *nhits, struct vb_error *err)
 {
 	*hits = NULL;
 	*nhits = 0;
@@ -81,7 +148,7 @@ static int vector_hits(struct vb_handle *h, const struct vb_table_spec *spec, co
 	float *qn = vb_xmalloc((size_t)spec->vector_dim * sizeof *qn);
 	emb_normalise(q, qn, spec->vector_dim);
 	*hits = vb_xmalloc((k ? k : 1) * sizeof **hits);
-	*nhits = emb_topk(vc, qn, where ? subset : NULL, nsubset, k, *hits, &h->cancelled);
+	*nhits = k ? choose_and_search(h, vc, qn, subset, nsubset, where != NULL, k, exact, *hits) : 0;
 	free(qn);
 	free(subset);
 	*vcp = vc;
@@ -100,9 +167,9 @@ static double clamp_distance(float sim)
 	return d < 0 ? 0 : d > 2 ? 2 : d;
 }
 
-int emb_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
-                      const struct vb_filter *where, const char *const *select, struct vb_result **out,
-                      struct vb_error *err)
+static int search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
+                         const struct vb_filter *where, const char *const *select, int exact, struct vb_result **out,
+                         struct vb_error *err)
 {
 	*out = NULL;
 	int rc = emb_require_table(h, spec, err);
@@ -116,9 +183,8 @@ int emb_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, con
 	struct emb_vcache *vc = NULL;
 	struct emb_hit *hits = NULL;
 	size_t n = 0;
-	rc = vector_hits(h, spec, q, top_n > 0 ? (size_t)top_n : SIZE_MAX, where, &vc, &hits, &n, err);
+	rc = vector_hits(h, spec, q, top_n > 0 ? (size_t)top_n : SIZE_MAX, where, exact, &vc, &hits, &n, err);
 	if (rc == VB_OK) {
-		snprintf(h->search_path, sizeof h->search_path, "exact scan (float32, %zu rows in the table)", vc->n);
 		int64_t *rids = vb_xmalloc((n ? n : 1) * sizeof *rids);
 		for (size_t i = 0; i < n; i++)
 			rids[i] = vc->rids[hits[i].idx];
@@ -348,7 +414,7 @@ int emb_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 	struct text_hit *th = NULL;
 	size_t nt = 0;
 	char *match = fts_match(text);
-	rc = vector_hits(h, spec, q, candidate_k, where, &vc, &vh, &nv, err);
+	rc = vector_hits(h, spec, q, candidate_k, where, 0, &vc, &vh, &nv, err);
 	if (rc == VB_OK && match)
 		rc = text_hits(h, spec, match, (int64_t)candidate_k, where, &th, &nt, err);
 
@@ -401,11 +467,18 @@ int emb_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 	return rc;
 }
 
+int emb_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
+                      const struct vb_filter *where, const char *const *select, struct vb_result **out,
+                      struct vb_error *err)
+{
+	return search_vector(h, spec, q, dim, top_n, where, select, 0, out, err);
+}
+
 int emb_search_vector_exact(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim,
                             int top_n, const struct vb_filter *where, const char *const *select,
                             struct vb_result **out, struct vb_error *err)
 {
-	return emb_search_vector(h, spec, q, dim, top_n, where, select, out, err);
+	return search_vector(h, spec, q, dim, top_n, where, select, 1, out, err);
 }
 
 const char *emb_search_path(struct vb_handle *h)

@@ -16,6 +16,9 @@ void emb_vcache_clear(struct emb_vcache *vc)
 {
 	free(vc->rids);
 	free(vc->vecs);
+	free(vc->codes);
+	free(vc->scales);
+	emb_ivf_clear(&vc->ivf);
 	memset(vc, 0, sizeof *vc);
 }
 
@@ -171,6 +174,10 @@ int emb_vcache_ready(struct vb_handle *h, const struct vb_table_spec *spec, stru
 	}
 	emb_vcache_clear(&t->vc);
 	rc = vcache_load(h, spec, &t->vc, err);
+	if (rc == VB_OK) {
+		emb_q8_build(&t->vc);
+		rc = emb_ivf_load(h, spec, &t->vc, err);
+	}
 	if (rc != VB_OK) {
 		emb_vcache_clear(&t->vc);
 		return rc;
@@ -289,6 +296,23 @@ static int best_first(const void *pa, const void *pb)
 {
 	const struct emb_hit *a = pa, *b = pb;
 	return worse(a, b) ? 1 : worse(b, a) ? -1 : 0;
+}
+
+void emb_heap_push(struct emb_hit *heap, size_t *cnt, size_t k, float sim, uint32_t idx)
+{
+	struct emb_hit h = { sim, idx };
+	if (*cnt < k) {
+		heap[*cnt] = h;
+		sift_up(heap, (*cnt)++);
+	} else if (k && worse(&heap[0], &h)) {
+		heap[0] = h;
+		sift_down(heap, *cnt, 0);
+	}
+}
+
+void emb_hits_sort(struct emb_hit *hits, size_t n)
+{
+	qsort(hits, n, sizeof *hits, best_first);
 }
 
 /* The scan itself: one pass, the dot product inlined, rejected rows cost one compare.  It is

@@ -185,11 +185,18 @@ static int write_rows(struct vb_handle *h, const struct vb_table_spec *spec, con
 	}
 	sqlite3_stmt *ins = NULL, *del = NULL, *find = NULL;
 	struct emb_fts fts = { 0 };
+	struct emb_ivf_writer ivf = { 0 };
+	int vec_col = -1;
+	for (int c = 0; spec->vector_column && c < rows->ncols; c++)
+		if (pl.map[c] >= 0 && strcmp(rows->cols[c], spec->vector_column) == 0)
+			vec_col = c;
 	rc = emb_exec(h, "BEGIN IMMEDIATE", err);
 	if (rc == VB_OK)
 		rc = emb_prepare(h, sql.data, &ins, err);
 	if (rc == VB_OK)
 		rc = emb_fts_open(h, spec, &fts, err);
+	if (rc == VB_OK && vec_col >= 0)
+		rc = emb_ivf_writer_open(h, spec, &ivf, err);
 	if (rc == VB_OK && on) {
 		struct vb_buf d;
 		vb_buf_init(&d);
@@ -242,10 +249,15 @@ static int write_rows(struct vb_handle *h, const struct vb_table_spec *spec, con
 		bind_row(h, ins, spec, rows, &pl, r);
 		rc = step_done(h, ins, what, r, err);
 		/* ON CONFLICT DO UPDATE keeps the row id; an insert makes a new one */
+		int64_t new_rid = old_rid >= 0 ? old_rid : sqlite3_last_insert_rowid(h->db);
 		if (rc == VB_OK)
-			rc = emb_fts_add(h, &fts, old_rid >= 0 ? old_rid : sqlite3_last_insert_rowid(h->db), err);
+			rc = emb_fts_add(h, &fts, new_rid, err);
+		/* the new row joins its nearest list, in this transaction */
+		if (rc == VB_OK && vec_col >= 0)
+			rc = emb_ivf_writer_add(h, &ivf, new_rid, &rows->cells[r * (size_t)rows->ncols + (size_t)vec_col], err);
 	}
 	emb_fts_close(&fts);
+	emb_ivf_writer_close(&ivf);
 	sqlite3_finalize(find);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(del);

@@ -43,6 +43,14 @@ t_is "$(printf '%s\n' "$OUT" | grep -c 'table:')" 1 "embedded: --where kind = 't
 t_run "$VBADMIN" --namespace nsa search --mode vector --where "kind = 'column'" --explain --recall "payments"
 t_has "$OUT" "search path: exact scan (float32" "embedded: --explain says how the store searched"
 t_has "$OUT" "recall@10 = 1.00 (6 of 6 exact neighbours found" "embedded: --recall under the filter: the 6 column rows"
+t_run "$VBADMIN" --namespace nsa index create --table semantic_model
+t_is "$RC" 0 "embedded: index create exits 0"
+t_has "$OUT" "semantic_model: ivf index built over" "embedded: index create builds the ivf index"
+t_is "$(sqlite3 "$XDG_DATA_HOME/vbadmin/nsa.db" "SELECT count(*) FROM semantic_model__vb_ivf_rows")" "$(emb_count nsa semantic_model)" \
+	"embedded: the index is stored in the namespace's store, one list entry per row"
+t_run "$VBADMIN" --namespace nsa index create --method hnsw
+t_is "$RC" 2 "embedded: --method hnsw is a usage error"
+t_has "$ERR" "the embedded store builds --method ivf" "embedded: and names the store's method"
 t_run "$VBADMIN" --namespace nsa search --where "nosuch = 1" "x"
 t_is "$RC" 2 "embedded: unknown column in --where exits 2"
 t_has "$ERR" "Unknown column 'nosuch'" "embedded: and names the column"
