@@ -20,7 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VB_ABI_VERSION 1
+/* 2: vb_result carries vec_sim and bm25 of hybrid rows */
+#define VB_ABI_VERSION 2
 
 /* The statuses of every slot; names and exit codes come from the same list (status.def). */
 enum vb_status {
@@ -125,6 +126,8 @@ struct vb_result {
 	char **cells;        /* nrows * ncols */
 	double *distance;    /* per row, or NULL when not a vector search */
 	double *score;       /* per row, or NULL when no score (hybrid / text rank) */
+	double *vec_sim;     /* hybrid rows: the vector part of the score, 1 - distance / 2 (Datus's vec_sim) */
+	double *bm25;        /* hybrid rows: the text part, score = 0.6 * vec_sim + 0.4 * 8 * bm25 (Datus's bm25) */
 };
 
 /* Connection and store settings, resolved by config/. */

@@ -239,6 +239,10 @@ size_t vb_result_add_row(struct vb_result *r, const char *const *cells)
 		r->cells = vb_xrealloc(r->cells, cap * ncols * sizeof *r->cells);
 		if (r->distance)
 			r->distance = vb_xrealloc(r->distance, cap * sizeof *r->distance);
+		if (r->vec_sim)
+			r->vec_sim = vb_xrealloc(r->vec_sim, cap * sizeof *r->vec_sim);
+		if (r->bm25)
+			r->bm25 = vb_xrealloc(r->bm25, cap * sizeof *r->bm25);
 		if (r->score)
 			r->score = vb_xrealloc(r->score, cap * sizeof *r->score);
 	}
@@ -248,6 +252,10 @@ size_t vb_result_add_row(struct vb_result *r, const char *const *cells)
 		r->distance[row] = 0;
 	if (r->score)
 		r->score[row] = 0;
+	if (r->vec_sim)
+		r->vec_sim[row] = 0;
+	if (r->bm25)
+		r->bm25[row] = 0;
 	return row;
 }
 
@@ -265,6 +273,16 @@ void vb_result_set_score(struct vb_result *r, size_t row, double s)
 	r->score[row] = s;
 }
 
+void vb_result_set_parts(struct vb_result *r, size_t row, double vec_sim, double bm25)
+{
+	if (!r->vec_sim)
+		r->vec_sim = vb_xcalloc(result_cap(r->nrows), sizeof *r->vec_sim);
+	if (!r->bm25)
+		r->bm25 = vb_xcalloc(result_cap(r->nrows), sizeof *r->bm25);
+	r->vec_sim[row] = vec_sim;
+	r->bm25[row] = bm25;
+}
+
 void vb_result_destroy(struct vb_result **rp)
 {
 	if (!rp || !*rp)
@@ -278,6 +296,8 @@ void vb_result_destroy(struct vb_result **rp)
 	free(r->cells);
 	free(r->distance);
 	free(r->score);
+	free(r->vec_sim);
+	free(r->bm25);
 	free(r);
 	*rp = NULL;
 }

@@ -61,6 +61,8 @@ struct vb_result *vb_result_new(int ncols, const char *const *cols);
 size_t vb_result_add_row(struct vb_result *r, const char *const *cells);
 void vb_result_set_distance(struct vb_result *r, size_t row, double d);
 void vb_result_set_score(struct vb_result *r, size_t row, double s);
+/* The two parts of a hybrid score (Datus's vec_sim and bm25 result columns). */
+void vb_result_set_parts(struct vb_result *r, size_t row, double vec_sim, double bm25);
 void vb_result_destroy(struct vb_result **r);
 int vb_result_col(const struct vb_result *r, const char *name); /* -1 if absent */
 const char *vb_result_get(const struct vb_result *r, size_t row, int col);

@@ -6,6 +6,7 @@
 
 #include "../engine/search.h"
 #include "cli_engine.h"
+#include "cli_json.h"
 #include "session.h"
 
 static void print_text(struct cli_ctx *ctx, const struct engine_search_res *s)
@@ -31,55 +32,34 @@ static void print_text(struct cli_ctx *ctx, const struct engine_search_res *s)
 	}
 }
 
-static void json_row(struct vb_buf *b, const struct vb_result *r, size_t i)
-{
-	vb_buf_printf(b, "%s{\"rank\":%zu", i ? "," : "", i + 1);
-	for (int c = 0; c < r->ncols; c++) {
-		vb_buf_addc(b, ',');
-		vb_buf_json_str(b, r->cols[c]);
-		vb_buf_addc(b, ':');
-		vb_buf_json_str(b, vb_result_get(r, i, c));
-	}
-	if (r->distance)
-		vb_buf_printf(b, ",\"_distance\":%.6f", r->distance[i]);
-	if (r->score)
-		vb_buf_printf(b, ",\"score\":%.6f", r->score[i]);
-	vb_buf_addc(b, '}');
-}
-
 static void print_json(struct cli_ctx *ctx, const struct engine_search_req *q, const struct engine_search_res *s)
 {
-	struct vb_buf b;
-	vb_buf_init(&b);
-	vb_buf_add(&b, "{\"mode\":");
-	vb_buf_json_str(&b, engine_search_mode_name(s->mode));
-	vb_buf_add(&b, ",\"table\":");
-	vb_buf_json_str(&b, s->spec->name);
-	vb_buf_printf(&b, ",\"top\":%d,\"query\":", q->top);
-	vb_buf_json_str(&b, q->query);
-	vb_buf_add(&b, ",\"where\":");
-	vb_buf_json_str(&b, q->where);
-	vb_buf_printf(&b, ",\"elapsed_ms\":%.3f,\"search_path\":", s->ms);
-	vb_buf_json_str(&b, s->search_path[0] ? s->search_path : NULL);
-	vb_buf_add(&b, ",\"results\":[");
-	for (size_t i = 0; i < s->rows->nrows; i++)
-		json_row(&b, s->rows, i);
-	vb_buf_add(&b, "]");
+	json_t *o = json_object();
+	json_object_set_new(o, "mode", cli_json_str(engine_search_mode_name(s->mode)));
+	json_object_set_new(o, "table", cli_json_str(s->spec->name));
+	json_object_set_new(o, "top", json_integer(q->top));
+	json_object_set_new(o, "query", cli_json_str(q->query));
+	json_object_set_new(o, "where", cli_json_str(q->where));
+	json_object_set_new(o, "subject_path", cli_json_str(q->subject_path));
+	json_t *names = json_array();
+	for (int i = 0; i < q->nsemantic_models; i++)
+		json_array_append_new(names, cli_json_str(q->semantic_models[i]));
+	json_object_set_new(o, "semantic_model_names", names);
+	json_object_set_new(o, "elapsed_ms", json_real(s->ms));
+	json_object_set_new(o, "search_path", cli_json_str(s->search_path[0] ? s->search_path : NULL));
+	json_object_set_new(o, "results", cli_json_rows(s->spec, s->rows));
 	if (s->nplan) {
-		vb_buf_add(&b, ",\"plan\":[");
-		for (int i = 0; i < s->nplan; i++) {
-			vb_buf_add(&b, i ? "," : "");
-			vb_buf_json_str(&b, s->plan[i]);
-		}
-		vb_buf_add(&b, "]");
+		json_t *plan = json_array();
+		for (int i = 0; i < s->nplan; i++)
+			json_array_append_new(plan, cli_json_str(s->plan[i]));
+		json_object_set_new(o, "plan", plan);
 	}
 	if (s->recall_done)
-		vb_buf_printf(&b, ",\"recall\":{\"k\":%d,\"recall\":%.4f,\"found\":%zu,\"exact\":%zu,"
-		              "\"reference\":\"exact scan, same namespace and filter\"}", q->top, s->recall, s->recall_found,
-		              s->recall_exact);
-	vb_buf_add(&b, "}\n");
-	fputs(b.data, ctx->out);
-	vb_buf_free(&b);
+		json_object_set_new(o, "recall",
+		                    json_pack("{s:i, s:f, s:I, s:I, s:s}", "k", q->top, "recall", s->recall, "found",
+		                              (json_int_t)s->recall_found, "exact", (json_int_t)s->recall_exact, "reference",
+		                              "exact scan, same namespace and filter"));
+	cli_json_emit(ctx->out, o);
 }
 
 static void print_extras(struct cli_ctx *ctx, const struct engine_search_req *q, const struct engine_search_res *s)
@@ -125,6 +105,19 @@ static int parse_top(struct cli_ctx *ctx, const char *arg, int *top)
 	return VB_EXIT_OK;
 }
 
+/* --semantic-model NAME[,NAME...], repeatable: the names of Datus's semantic_model_names. */
+static int add_models(struct cli_ctx *ctx, struct engine_search_req *q, char *arg)
+{
+	static const char *names[64];
+	for (char *save = NULL, *tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (q->nsemantic_models == 64)
+			return cli_usage_error(ctx, "search", "at most 64 --semantic-model names");
+		names[q->nsemantic_models++] = tok;
+	}
+	q->semantic_models = names;
+	return VB_EXIT_OK;
+}
+
 /* Options may come before or after QUERY; several words left over are one query split by the
  * shell, so the advice quotes all of them. */
 static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_search_req *q, int *json)
@@ -133,7 +126,9 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_searc
 		{"mode", required_argument, NULL, 'm'}, {"table", required_argument, NULL, 't'},
 		{"top", required_argument, NULL, 'k'},  {"where", required_argument, NULL, 'w'},
 		{"json", no_argument, NULL, 'j'},       {"explain", no_argument, NULL, 'e'},
-		{"recall", no_argument, NULL, 'r'},     {NULL, 0, NULL, 0},
+		{"recall", no_argument, NULL, 'r'},     {"subject-path", required_argument, NULL, 'S'},
+		{"subject_path", required_argument, NULL, 'S'}, {"semantic-model", required_argument, NULL, 'M'},
+		{"semantic_model_names", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0},
 	};
 	int c, rc = VB_EXIT_OK;
 	while (rc == VB_EXIT_OK && (c = getopt_long(argc, argv, "m:t:k:w:jer", opts, NULL)) != -1) {
@@ -149,6 +144,8 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_searc
 		case 'j': *json = 1; break;
 		case 'e': q->what |= ENGINE_SEARCH_EXPLAIN; break;
 		case 'r': q->what |= ENGINE_SEARCH_RECALL; break;
+		case 'S': q->subject_path = optarg; break;
+		case 'M': rc = add_models(ctx, q, optarg); break;
 		default: rc = cli_bad_option(ctx, "search", argv[optind - 1], opts); break;
 		}
 	}

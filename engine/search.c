@@ -11,6 +11,7 @@
 #include "../backends/vb_util.h"
 #include "../ddl/ddl.h"
 #include "../kb/embed.h"
+#include "../kb/subject_match.h"
 #include "engine.h"
 #include "search_recall.h"
 
@@ -170,32 +171,147 @@ static void take_path(struct job *j)
 	snprintf(j->res->search_path, sizeof j->res->search_path, "%s", p ? p : "");
 }
 
-static int run_search(struct job *j)
+/* One search of the request's mode with filter f (NULL: none) into *rows. */
+static int search_once(struct job *j, const struct vb_filter *f, struct vb_result **rows)
 {
 	struct engine *e = j->e;
 	const struct vb_table_spec *spec = j->res->spec;
 	int mode = j->res->mode, top = j->req->top;
 	const char *text = j->req->query ? j->req->query : "";
+	if (mode == ENGINE_MODE_VECTOR)
+		return e->ops->search_vector(e->h, spec, j->q, spec->vector_dim, top, f, NULL, rows, j->err);
+	if (mode == ENGINE_MODE_TEXT)
+		return e->ops->search_text(e->h, spec, text, top, f, NULL, rows, j->err);
+	return e->ops->search_hybrid(e->h, spec, text, j->q, spec->vector_dim, top, f, NULL, rows, j->err);
+}
+
+/* The request's --where plus semantic_model_name IN (...), built anew for each search. */
+static struct vb_filter *base_filter(struct job *j, struct vb_filter *extra)
+{
+	struct vb_filter *kids[3];
+	size_t n = 0;
+	if (j->req->where && *j->req->where)
+		kids[n++] = vb_filter_parse(j->req->where, j->err); /* checked by check_request */
+	if (j->req->nsemantic_models > 0) {
+		struct vb_value *v = vb_xcalloc((size_t)j->req->nsemantic_models, sizeof *v);
+		for (int i = 0; i < j->req->nsemantic_models; i++)
+			v[i] = (struct vb_value){.type = VB_T_TEXT, .u.s = j->req->semantic_models[i]};
+		kids[n++] = vb_filter_in("semantic_model_name", v, (size_t)j->req->nsemantic_models);
+		free(v);
+	}
+	if (extra)
+		kids[n++] = extra;
+	return n == 0 ? NULL : n == 1 ? kids[0] : vb_filter_and(kids, n);
+}
+
+/* Appends src's rows to *dst (created with src's columns plus subject_path), with the path of
+ * each row's subject_node_id (Datus's _enrich_with_subject_path). */
+static void append_rows(struct vb_result **dst, const struct vb_result *src, const struct subject_nodes *t)
+{
+	int n = src->ncols, sn = vb_result_col(src, "subject_node_id");
+	if (!*dst) {
+		const char **cols = vb_xcalloc((size_t)n + 1, sizeof *cols);
+		for (int c = 0; c < n; c++)
+			cols[c] = src->cols[c];
+		cols[n] = "subject_path";
+		*dst = vb_result_new(n + 1, cols);
+		free(cols);
+	}
+	const char **cells = vb_xcalloc((size_t)n + 1, sizeof *cells);
+	for (size_t i = 0; i < src->nrows; i++) {
+		for (int c = 0; c < n; c++)
+			cells[c] = vb_result_get(src, i, c);
+		const char *id = vb_result_get(src, i, sn);
+		char *path = id && *id ? subject_nodes_path(t, strtoll(id, NULL, 10)) : NULL;
+		cells[n] = path;
+		size_t row = vb_result_add_row(*dst, cells);
+		free(path);
+		if (src->distance)
+			vb_result_set_distance(*dst, row, src->distance[i]);
+		if (src->vec_sim)
+			vb_result_set_parts(*dst, row, src->vec_sim[i], src->bm25[i]);
+		if (src->score)
+			vb_result_set_score(*dst, row, src->score[i]);
+	}
+	free(cells);
+}
+
+static int need_column(struct job *j, const char *col, const char *what)
+{
+	if (vb_spec_column(j->res->spec, col))
+		return VB_OK;
+	vb_err_set(j->err, VB_ERR_INVALID, "%s filters tables with a %s column (metrics); %s has none", what, col,
+	           j->res->spec->name);
+	return fail(j, "filter", VB_ERR_INVALID);
+}
+
+/* search_with_subject_filter: one search per subject filter, results concatenated. */
+static int search_by_subject(struct job *j)
+{
+	struct engine *e = j->e;
+	struct subject_nodes t;
+	int st = subject_nodes_load(e->ops, e->h, ddl_table_spec("subject_nodes", e->vbc.dim), &t, j->err);
+	if (st != VB_OK)
+		return fail(j, "search", st);
+	struct vb_filter *sf[2];
+	int nf = 0;
+	subject_match_filters(&t, j->req->subject_path, sf, &nf);
+	if (nf == 0) /* no node matches: Datus returns no rows; this keeps the columns */
+		sf[nf++] = vb_filter_in("subject_node_id", NULL, 0);
+	struct vb_result *merged = NULL;
+	for (int i = 0; i < nf; i++) {
+		if (st != VB_OK) {
+			vb_filter_free(sf[i]);
+			continue;
+		}
+		struct vb_filter *f = base_filter(j, sf[i]);
+		struct vb_result *part = NULL;
+		st = search_once(j, f, &part);
+		vb_filter_free(f);
+		if (part) {
+			append_rows(&merged, part, &t);
+			e->ops->result_free(e->h, &part);
+		}
+	}
+	subject_nodes_free(&t);
+	if (st != VB_OK) {
+		vb_result_destroy(&merged);
+		return fail(j, "search", st);
+	}
+	j->res->rows = merged;
+	return VB_OK;
+}
+
+static int run_search(struct job *j)
+{
+	struct engine *e = j->e;
+	int mode = j->res->mode;
 	if (!mode_supported(e->ops, mode)) {
 		vb_err_set(j->err, VB_ERR_UNSUPPORTED, "backend %s does not support %s search; use the vector mode",
 		           e->ops->name, mode_names[mode]);
 		return fail(j, "search", VB_ERR_UNSUPPORTED);
 	}
+	if (j->req->subject_path && need_column(j, "subject_node_id", "--subject-path") != VB_OK)
+		return j->err->status;
+	if (j->req->nsemantic_models > 0 && need_column(j, "semantic_model_name", "--semantic-model") != VB_OK)
+		return j->err->status;
 	double t0 = mono_ms();
 	if (mode != ENGINE_MODE_TEXT && embed_query(j) != VB_OK)
 		return j->err->status;
 	int st;
-	if (mode == ENGINE_MODE_VECTOR)
-		st = e->ops->search_vector(e->h, spec, j->q, spec->vector_dim, top, j->filter, NULL, &j->res->rows, j->err);
-	else if (mode == ENGINE_MODE_TEXT)
-		st = e->ops->search_text(e->h, spec, text, top, j->filter, NULL, &j->res->rows, j->err);
-	else
-		st = e->ops->search_hybrid(e->h, spec, text, j->q, spec->vector_dim, top, j->filter, NULL, &j->res->rows,
-		                           j->err);
+	if (j->req->subject_path) {
+		st = search_by_subject(j);
+	} else {
+		struct vb_filter *f = j->req->nsemantic_models > 0 ? base_filter(j, NULL) : NULL;
+		st = search_once(j, f ? f : j->filter, &j->res->rows);
+		vb_filter_free(f);
+		if (st != VB_OK)
+			fail(j, "search", st);
+	}
 	j->res->ms = mono_ms() - t0;
 	if (st == VB_OK && mode != ENGINE_MODE_TEXT)
 		take_path(j);
-	return st == VB_OK ? VB_OK : fail(j, "search", st);
+	return st;
 }
 
 /* The vector query shape the pgvector plugin runs, for EXPLAIN (exact: "+ 0" hides the operator

@@ -31,6 +31,12 @@ struct engine_search_req {
 	int mode;            /* enum engine_search_mode */
 	int top;             /* 1..10000 */
 	const char *where;   /* filter expression (backends/vb_filter.h) or NULL */
+	/* Datus's metric search filters (MetricStorage.search_metrics): a subject path "A/B*" (fnmatch
+	 * per level, kb/subject_match.h; results carry a subject_path column "A/B/C") and
+	 * semantic_model_name IN (semantic_models).  Tables without the column refuse them. */
+	const char *subject_path;
+	const char *const *semantic_models;
+	int nsemantic_models;
 	unsigned what;       /* ENGINE_SEARCH_* bits; 0 means RUN */
 };
 

@@ -1,10 +1,8 @@
 /* kb/embed_openai.c - OpenAI-compatible /embeddings client over libcurl.
- * The response is read with a small hand-written JSON scanner: only data[].embedding,
- * data[].index and the error message are needed, and numbers are parsed in the C locale
- * whatever LC_NUMERIC the console set. */
-#include <ctype.h>
+ * Request and response are JSON through jansson (which reads numbers the same whatever
+ * LC_NUMERIC the console set). */
 #include <curl/curl.h>
-#include <locale.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +26,10 @@ struct oai {
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_ok;
-static locale_t c_locale;
 
 static void curl_init_once(void)
 {
 	curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
 /* The URL without credentials, for messages. */
@@ -63,7 +59,7 @@ static int oai_open(struct embedder *e, struct vb_error *err)
 		return VB_ERR_INVALID;
 	}
 	pthread_once(&curl_once, curl_init_once);
-	if (!curl_ok || !c_locale)
+	if (!curl_ok)
 		return vb_err_set(err, VB_ERR_INTERNAL, "cannot initialise libcurl");
 	struct oai *o = vb_xcalloc(1, sizeof *o);
 	o->curl = curl_easy_init();
@@ -127,136 +123,7 @@ static int on_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c, curl
 	return e->opt.cancel && *e->opt.cancel;
 }
 
-/* ---------------------------------------------------------------- JSON scanning */
-
-struct js {
-	const char *p;
-};
-
-static void js_ws(struct js *j)
-{
-	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
-		j->p++;
-}
-
-/* A string; its decoded text goes to out when out is not NULL (\uXXXX kept as '?', which is
- * enough for keys and messages). */
-static int js_string(struct js *j, struct vb_buf *out)
-{
-	js_ws(j);
-	if (*j->p != '"')
-		return -1;
-	j->p++;
-	for (;;) {
-		char c = *j->p++;
-		if (c == '\0')
-			return -1;
-		if (c == '"')
-			return 0;
-		if (c == '\\') {
-			char x = *j->p++;
-			if (x == '\0')
-				return -1;
-			if (x == 'u') {
-				for (int i = 0; i < 4; i++)
-					if (!isxdigit((unsigned char)*j->p++))
-						return -1;
-				c = '?';
-			} else {
-				c = x == 'n' ? '\n' : x == 't' ? '\t' : x == 'r' ? '\r' : x == 'b' ? '\b' : x == 'f' ? '\f' : x;
-			}
-		}
-		if (out)
-			vb_buf_addc(out, c);
-	}
-}
-
-static int js_skip(struct js *j, int depth)
-{
-	js_ws(j);
-	if (depth > 64)
-		return -1;
-	char c = *j->p;
-	if (c == '"')
-		return js_string(j, NULL);
-	if (c == '{' || c == '[') {
-		char close = c == '{' ? '}' : ']';
-		j->p++;
-		js_ws(j);
-		if (*j->p == close) {
-			j->p++;
-			return 0;
-		}
-		for (;;) {
-			if (c == '{') {
-				if (js_string(j, NULL) < 0)
-					return -1;
-				js_ws(j);
-				if (*j->p++ != ':')
-					return -1;
-			}
-			if (js_skip(j, depth + 1) < 0)
-				return -1;
-			js_ws(j);
-			if (*j->p == ',') {
-				j->p++;
-				continue;
-			}
-			if (*j->p == close) {
-				j->p++;
-				return 0;
-			}
-			return -1;
-		}
-	}
-	/* number, true, false, null */
-	const char *s = j->p;
-	while (*j->p && !strchr(",]} \t\r\n", *j->p))
-		j->p++;
-	return j->p > s ? 0 : -1;
-}
-
-/* Iterates an object: calls fn(key) positioned at the value; fn must consume the value. */
-typedef int (*js_member_fn)(struct js *j, const char *key, void *ctx);
-
-static int js_object(struct js *j, js_member_fn fn, void *ctx)
-{
-	struct vb_buf key;
-	js_ws(j);
-	if (*j->p != '{')
-		return -1;
-	j->p++;
-	js_ws(j);
-	if (*j->p == '}') {
-		j->p++;
-		return 0;
-	}
-	vb_buf_init(&key);
-	for (;;) {
-		vb_buf_reset(&key);
-		vb_buf_add(&key, "");
-		if (js_string(j, &key) < 0)
-			break;
-		js_ws(j);
-		if (*j->p++ != ':')
-			break;
-		if (fn(j, key.data, ctx) < 0)
-			break;
-		js_ws(j);
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p == '}') {
-			j->p++;
-			vb_buf_free(&key);
-			return 0;
-		}
-		break;
-	}
-	vb_buf_free(&key);
-	return -1;
-}
+/* ---------------------------------------------------------------- the response (jansson) */
 
 struct parse_ctx {
 	float *out;       /* this batch's rows */
@@ -265,133 +132,59 @@ struct parse_ctx {
 	unsigned char *filled;
 	size_t items;     /* data[] elements seen */
 	int bad_dim;      /* first wrong length seen, 0 if none */
-	long index;       /* of the current element, -1 if absent */
-	float *row;       /* scratch row of the current element (dim floats) */
-	int count;        /* numbers in the current element's embedding */
-	int has_embedding;
-	struct vb_buf *message; /* error.message / detail, for non-200 answers */
 };
 
-static int parse_embedding(struct js *j, struct parse_ctx *c)
+/* One data[] element: {"embedding": [...], "index": i}.  -1 when it is not one. */
+static int take_element(struct parse_ctx *c, json_t *el)
 {
-	js_ws(j);
-	if (*j->p != '[')
+	json_t *emb = json_object_get(el, "embedding"), *idx = json_object_get(el, "index");
+	if (!json_is_array(emb))
 		return -1;
-	j->p++;
-	c->count = 0;
-	c->has_embedding = 1;
-	js_ws(j);
-	if (*j->p == ']') {
-		j->p++;
+	size_t pos = json_is_integer(idx) && json_integer_value(idx) >= 0 ? (size_t)json_integer_value(idx) : c->items;
+	c->items++;
+	size_t count = json_array_size(emb);
+	if (count != (size_t)c->dim) {
+		if (!c->bad_dim)
+			c->bad_dim = count ? (int)count : -1;
 		return 0;
 	}
-	for (;;) {
-		js_ws(j);
-		char *end;
-		double v = strtod_l(j->p, &end, c_locale);
-		if (end == j->p)
-			return -1;
-		j->p = end;
-		if (c->count < c->dim)
-			c->row[c->count] = (float)v;
-		c->count++;
-		js_ws(j);
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p == ']') {
-			j->p++;
-			return 0;
-		}
-		return -1;
-	}
-}
-
-static int element_member(struct js *j, const char *key, void *ctx)
-{
-	struct parse_ctx *c = ctx;
-	if (!strcmp(key, "embedding"))
-		return parse_embedding(j, c);
-	if (!strcmp(key, "index")) {
-		js_ws(j);
-		char *end;
-		long v = strtol(j->p, &end, 10);
-		if (end == j->p)
-			return -1;
-		j->p = end;
-		c->index = v;
+	if (pos >= c->n)
 		return 0;
-	}
-	return js_skip(j, 1);
-}
-
-static int data_array(struct js *j, struct parse_ctx *c)
-{
-	js_ws(j);
-	if (*j->p != '[')
-		return -1;
-	j->p++;
-	js_ws(j);
-	if (*j->p == ']') {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		c->index = -1;
-		c->has_embedding = 0;
-		c->count = 0;
-		if (js_object(j, element_member, c) < 0)
+	float *row = c->out + pos * (size_t)c->dim;
+	for (size_t i = 0; i < count; i++) {
+		json_t *v = json_array_get(emb, i);
+		if (!json_is_number(v))
 			return -1;
-		size_t pos = c->index >= 0 ? (size_t)c->index : c->items;
-		c->items++;
-		if (!c->has_embedding)
-			return -1;
-		if (c->count != c->dim) {
-			if (!c->bad_dim)
-				c->bad_dim = c->count ? c->count : -1;
-		} else if (pos < c->n) {
-			memcpy(c->out + pos * (size_t)c->dim, c->row, (size_t)c->dim * sizeof(float));
-			c->filled[pos] = 1;
-		}
-		js_ws(j);
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p == ']') {
-			j->p++;
-			return 0;
-		}
-		return -1;
+		row[i] = (float)json_number_value(v);
 	}
+	c->filled[pos] = 1;
+	return 0;
 }
 
-static int error_member(struct js *j, const char *key, void *ctx)
+/* {"data": [...]} into c; -1 for anything else. */
+static int parse_response(const char *body, struct parse_ctx *c)
 {
-	struct parse_ctx *c = ctx;
-	if (!strcmp(key, "message") && c->message && !c->message->len) {
-		js_ws(j);
-		if (*j->p == '"')
-			return js_string(j, c->message);
-	}
-	return js_skip(j, 1);
+	json_t *root = json_loads(body, 0, NULL);
+	json_t *data = json_object_get(root, "data");
+	int rc = json_is_array(data) ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < json_array_size(data); i++)
+		rc = take_element(c, json_array_get(data, i));
+	json_decref(root);
+	return rc;
 }
 
-static int top_member(struct js *j, const char *key, void *ctx)
+/* The message of an error answer: "error" as text or {"message": ...}, "detail", "message". */
+static const char *error_text(json_t *root)
 {
-	struct parse_ctx *c = ctx;
-	if (!strcmp(key, "data") && c->out)
-		return data_array(j, c);
-	if ((!strcmp(key, "error") || !strcmp(key, "detail") || !strcmp(key, "message")) && c->message &&
-	    !c->message->len) {
-		js_ws(j);
-		if (*j->p == '"')
-			return js_string(j, c->message);
-		if (*j->p == '{')
-			return js_object(j, error_member, c);
+	static const char *const keys[] = {"error", "detail", "message"};
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		json_t *v = json_object_get(root, keys[k]);
+		if (json_is_object(v))
+			v = json_object_get(v, "message");
+		if (json_is_string(v))
+			return json_string_value(v);
 	}
-	return js_skip(j, 1);
+	return NULL;
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -402,13 +195,13 @@ static char *server_message(const struct embedder *e, const char *body)
 	struct vb_buf msg;
 	vb_buf_init(&msg);
 	vb_buf_add(&msg, "");
-	struct parse_ctx c = {0};
-	c.message = &msg;
-	struct js j = {body};
-	if (js_object(&j, top_member, &c) < 0 || !msg.len) {
-		vb_buf_reset(&msg);
+	json_t *root = json_loads(body, 0, NULL);
+	const char *text = error_text(root);
+	if (text && *text)
+		vb_buf_add(&msg, text);
+	else
 		vb_buf_addn(&msg, body, strnlen(body, 200));
-	}
+	json_decref(root);
 	if (msg.len > 300) {
 		msg.data[300] = '\0';
 		msg.len = 300;
@@ -424,19 +217,25 @@ static char *server_message(const struct embedder *e, const char *body)
 	return vb_buf_steal(&msg);
 }
 
+/* An empty input is rejected by some servers: a space embeds as "nothing".  (The texts come
+ * from libyaml, which only passes valid UTF-8, so json_string does not refuse them.) */
+static json_t *input_text(const char *t)
+{
+	json_t *v = t && *t ? json_string(t) : NULL;
+	return v ? v : json_string(" ");
+}
+
 static void build_body(const struct embedder *e, const char *const *texts, size_t n, struct vb_buf *b)
 {
+	json_t *input = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(input, input_text(texts[i]));
+	json_t *req = json_pack("{s:s, s:o}", "model", e->model, "input", input);
+	char *text = req ? json_dumps(req, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	vb_buf_reset(b);
-	vb_buf_add(b, "{\"model\":");
-	vb_buf_json_str(b, e->model);
-	vb_buf_add(b, ",\"input\":[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			vb_buf_addc(b, ',');
-		/* an empty input is rejected by some servers; a space embeds as "nothing" */
-		vb_buf_json_str(b, texts[i] && *texts[i] ? texts[i] : " ");
-	}
-	vb_buf_add(b, "]}");
+	vb_buf_add(b, text ? text : "{}");
+	free(text);
+	json_decref(req);
 }
 
 static void sleep_ms(const struct embedder *e, long ms)
@@ -589,9 +388,7 @@ static int embed_batch(struct embedder *e, const char *const *texts, size_t n, f
 	c.n = n;
 	c.dim = e->opt.dim;
 	c.filled = vb_xcalloc(n, 1);
-	c.row = vb_xmalloc((size_t)c.dim * sizeof(float));
-	struct js j = {o->resp.data};
-	int rc = js_object(&j, top_member, &c);
+	int rc = parse_response(o->resp.data ? o->resp.data : "", &c);
 	int st = VB_OK;
 	if (rc < 0) {
 		char *msg = server_message(e, o->resp.data);
@@ -613,7 +410,6 @@ static int embed_batch(struct embedder *e, const char *const *texts, size_t n, f
 			st = vb_err_set(err, VB_ERR_SERVER, "Embedding count mismatch: expected %zu got %zu", n, c.items);
 	}
 	free(c.filled);
-	free(c.row);
 	return st;
 }
 

@@ -455,6 +455,7 @@ int emb_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 		rc = emb_fetch_rows(h, spec, &s, rids, keep, out, err);
 		for (size_t i = 0; rc == VB_OK && i < keep; i++) {
 			vb_result_set_distance(*out, i, c[i].d);
+			vb_result_set_parts(*out, i, 1.0 - c[i].d / 2.0, c[i].r / EMB_TEXT_RANK_SCALE);
 			vb_result_set_score(*out, i, c[i].score);
 		}
 		free(rids);

@@ -3,6 +3,7 @@
  * before SQLite sees anything.  NULL/IN/empty rules follow spec 1.2. */
 #include "emb.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,15 +150,18 @@ int emb_where(const struct vb_filter *f, const struct vb_table_spec *spec, const
 	return rc;
 }
 
-static void json_array(struct vb_buf *b, const struct vb_value *v)
+/* A text[] cell is stored as a JSON array of strings (jansson; a NULL item is JSON null). */
+static char *json_array_text(const struct vb_value *v)
 {
-	vb_buf_addc(b, '[');
+	json_t *a = json_array();
 	for (int i = 0; i < v->u.arr.n; i++) {
-		if (i)
-			vb_buf_addc(b, ',');
-		vb_buf_json_str(b, v->u.arr.items[i]);
+		const char *item = v->u.arr.items[i];
+		json_t *s = item ? json_string(item) : NULL;
+		json_array_append_new(a, s ? s : json_null());
 	}
-	vb_buf_addc(b, ']');
+	char *text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return text ? text : vb_xstrdup("[]");
 }
 
 int emb_bind_value(sqlite3_stmt *st, int idx, const struct vb_value *v)
@@ -175,10 +179,7 @@ int emb_bind_value(sqlite3_stmt *st, int idx, const struct vb_value *v)
 	case VB_T_BOOL:
 		return sqlite3_bind_int(st, idx, v->u.b ? 1 : 0);
 	case VB_T_TEXT_ARRAY: {
-		struct vb_buf b;
-		vb_buf_init(&b);
-		json_array(&b, v);
-		return sqlite3_bind_text(st, idx, vb_buf_steal(&b), -1, free);
+		return sqlite3_bind_text(st, idx, json_array_text(v), -1, free);
 	}
 	case VB_T_VECTOR:
 		return sqlite3_bind_blob(st, idx, v->u.vec.v, (int)((size_t)v->u.vec.dim * sizeof(float)), SQLITE_STATIC);

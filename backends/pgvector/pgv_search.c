@@ -37,8 +37,11 @@ static int select_list(struct vb_handle *h, const struct pgv_table *t, const str
 	return VB_OK;
 }
 
-/* Copies the first ncells columns out of r; then the optional distance and score columns. */
-static struct vb_result *copy_result(PGresult *r, int ncells, int dist_col, int score_col)
+/* Hybrid statements end in the score's parts, then the score itself (Datus's vec_sim, bm25). */
+#define HYBRID_SCORE_COLS 3
+
+/* Copies the first ncells columns out of r; then the optional distance, score parts and score. */
+static struct vb_result *copy_result(PGresult *r, int ncells, int dist_col, int parts_col, int score_col)
 {
 	int nrows = PQntuples(r);
 	if (ncells == 1 && strcmp(PQfname(r, 0), "_vb_none") == 0)
@@ -54,6 +57,9 @@ static struct vb_result *copy_result(PGresult *r, int ncells, int dist_col, int 
 		size_t row = vb_result_add_row(res, cells);
 		if (dist_col >= 0)
 			vb_result_set_distance(res, row, strtod(PQgetvalue(r, i, dist_col), NULL));
+		if (parts_col >= 0)
+			vb_result_set_parts(res, row, strtod(PQgetvalue(r, i, parts_col), NULL),
+			                    strtod(PQgetvalue(r, i, parts_col + 1), NULL));
 		if (score_col >= 0)
 			vb_result_set_score(res, row, strtod(PQgetvalue(r, i, score_col), NULL));
 	}
@@ -68,7 +74,8 @@ static void limit_clause(struct vb_buf *sql, int64_t n)
 		vb_buf_printf(sql, " LIMIT %lld", (long long)n);
 }
 
-/* Runs sql and turns its rows into a result; the last columns may be the distance / score. */
+/* Runs sql and turns its rows into a result; the last columns may be the distance and score
+ * (extra_score 1: the score; HYBRID_SCORE_COLS: vec_sim, bm25, score). */
 static int fetch(struct vb_handle *h, const char *sql, const struct pgv_params *p, int extra_dist, int extra_score,
                  struct vb_result **out, struct vb_error *err)
 {
@@ -77,7 +84,8 @@ static int fetch(struct vb_handle *h, const char *sql, const struct pgv_params *
 		return err->status;
 	int nf = PQnfields(r);
 	int ncells = nf - extra_dist - extra_score;
-	*out = copy_result(r, ncells, extra_dist ? ncells : -1, extra_score ? nf - 1 : -1);
+	*out = copy_result(r, ncells, extra_dist ? ncells : -1, extra_score == HYBRID_SCORE_COLS ? nf - 3 : -1,
+	                   extra_score ? nf - 1 : -1);
 	PQclear(r);
 	return VB_OK;
 }
@@ -293,20 +301,20 @@ static int hybrid_run(struct vb_handle *h, struct pgv_table *t, const struct vb_
 		if (rc == VB_OK)
 			snprintf(h->search_path, sizeof h->search_path,
 			         "hybrid: exact vector candidates (no HNSW/IVFFlat index) united with full-text matches");
-		return run_search(h, rc, sql, p, top_n, 1, 1, out, err);
+		return run_search(h, rc, sql, p, top_n, 1, HYBRID_SCORE_COLS, out, err);
 	}
 	snprintf(h->search_path, sizeof h->search_path, "hybrid: %d vector candidates from the %s index (%s) united with "
 	         "full-text matches", candidate_k, method,
 	         h->ext_iterative == 1 ? "iterative scan" : "ef_search raised, no iterative scans in this pgvector");
 	rc = pgv_ann_begin(h, method, candidate_k, 0, err);
 	if (rc == VB_OK) {
-		rc = run_search(h, VB_OK, sql, p, top_n, 1, 1, out, err);
+		rc = run_search(h, VB_OK, sql, p, top_n, 1, HYBRID_SCORE_COLS, out, err);
 		rc = pgv_ann_end(h, rc == VB_OK, err);
 		if (rc != VB_OK && *out)
 			vb_result_destroy(out);
 		return rc;
 	}
-	return run_search(h, rc, sql, p, top_n, 1, 1, out, err);
+	return run_search(h, rc, sql, p, top_n, 1, HYBRID_SCORE_COLS, out, err);
 }
 
 int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, const float *q,
@@ -355,7 +363,8 @@ int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 		              " _vb_fts AS (SELECT ctid AS _vb_tid FROM %s WHERE %s AND %s @@ plainto_tsquery('simple', $%d)"
 		              " ORDER BY ts_rank_cd(%s, plainto_tsquery('simple', $%d)) DESC LIMIT %d),"
 		              " _vb_cand AS (SELECT _vb_tid FROM _vb_vec UNION SELECT _vb_tid FROM _vb_fts)"
-		              " SELECT %s, _vb_d AS _distance, 0.6 * (1 - _vb_d / 2) + 0.4 * 8.0 * _vb_r AS _vb_score"
+		              " SELECT %s, _vb_d AS _distance, 1 - _vb_d / 2 AS _vb_vec_sim, _vb_r AS _vb_bm25,"
+		              " 0.6 * (1 - _vb_d / 2) + 0.4 * 8.0 * _vb_r AS _vb_score"
 		              " FROM (SELECT *, (%s <=> $%d::vector) AS _vb_d,"
 		              " ts_rank_cd(%s, plainto_tsquery('simple', $%d)) AS _vb_r"
 		              " FROM %s WHERE ctid IN (SELECT _vb_tid FROM _vb_cand)) _vb_x"

@@ -122,9 +122,63 @@ for be in embedded pgvector; do
 	t_is "$RC" 2 "$be: semantic_model of a metrics-only file exits 2 (NV)"
 	t_has "$ERR" "No valid objects found to sync" "$be: with Datus's message (NV)"
 
+	# ---- search --json: typed values (docs/json.md), Datus's subject_path and semantic_model_names
+	S=("$VBADMIN" "${C[@]}" --namespace sr search --json)
+	t_run "${S[@]}" --mode hybrid --table metrics --top 3 "cancellations"
+	t_is "$RC" 0 "$be: hybrid search --json exits 0"
+	printf '%s' "$OUT" > "$T_TMP/$be.metrics.json"
+	t_run "${S[@]}" --mode hybrid --table semantic_model --top 5 --where "kind = 'column'" "transaction amount"
+	printf '%s' "$OUT" > "$T_TMP/$be.sm.json"
+	# MetricStorage.search_metrics: subject_path filters by the node and its descendants, and by
+	# parent + name LIKE last component; results carry subject_path as a list
+	# (the metrics-only file put them under Metrics/Unknown, see above)
+	t_run "${S[@]}" --table metrics --top 10 --subject-path 'Metrics/Unk*' "revenue"
+	t_is "$(printf '%s' "$OUT" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["results"]; print(len(r), sorted({tuple(x["subject_path"]) for x in r}))')" \
+		"8 [('Metrics', 'Unknown')]" "$be: --subject-path Metrics/Unk* finds the 8 metrics under that node"
+	t_run "${S[@]}" --table metrics --top 10 --subject-path 'Metrics/Unknown/cancel*' "revenue"
+	t_is "$(printf '%s' "$OUT" | /usr/bin/python3 -c 'import json,sys; print(",".join(sorted(x["name"] for x in json.load(sys.stdin)["results"])))')" \
+		"cancellation_rate,cancellations,cancellations_mx" "$be: a last component that is no node matches metric names (parent + name LIKE)"
+	t_run "${S[@]}" --table metrics --top 10 --subject-path 'Finance' "revenue"
+	t_is "$(printf '%s' "$OUT" | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["results"]))')" 0 \
+		"$be: a subject path matching no node gives no rows"
+	t_run "${S[@]}" --table metrics --top 10 --semantic-model other,'$transactions_table' "revenue"
+	t_is "$(printf '%s' "$OUT" | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["results"]))')" 8 \
+		"$be: --semantic-model keeps the metrics of the named models"
+	t_run "${S[@]}" --table metrics --top 10 --semantic-model other "revenue"
+	t_is "$(printf '%s' "$OUT" | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["results"]))')" 0 \
+		"$be: and drops the others"
+	t_run "${S[@]}" --table semantic_model --subject-path A "x"
+	t_is "$RC" 2 "$be: --subject-path on a table without subject_node_id is a usage error"
+
 	# ---- a namespace agent.yml does not define
 	t_run "${B[@]}" --namespace nowhere --components semantic_model --semantic_yaml "$TX"
 	t_is "$RC" 2 "$be: a namespace not in agent.yml exits 2"
 	t_has "$ERR" "namespace 'nowhere' is not in" "$be: and names it"
 done
+
+# The same rows give the same JSON types on both stores: booleans, integers, reals, arrays, null
+# (docs/json.md), and hybrid rows carry Datus's vec_sim and bm25 beside _distance and score.
+sig() { /usr/bin/python3 -c '
+import json, sys
+def t(v):
+    return "null" if v is None else "bool" if isinstance(v, bool) else "int" if isinstance(v, int) else \
+        "real" if isinstance(v, float) else "array" if isinstance(v, list) else "object" if isinstance(v, dict) else "string"
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s:%s" % (k, t(v)) for r in d["results"] for k, v in sorted(r.items()) if k != "namespace"))
+' "$1"; }
+for f in metrics sm; do
+	t_is "$(sig "$T_TMP/pgvector.$f.json")" "$(sig "$T_TMP/embedded.$f.json")" "search --json on $f: identical types on pgvector and embedded"
+done
+sm=$(sig "$T_TMP/pgvector.sm.json")
+for want in is_dimension:bool is_measure:bool create_metric:bool _distance:real vec_sim:real bm25:real score:real rank:int; do
+	t_has "$sm" "$want" "semantic_model JSON: $want"
+done
+m=$(sig "$T_TMP/embedded.metrics.json")
+for want in subject_node_id:int base_measures:array dimensions:array entities:array vec_sim:real bm25:real; do
+	t_has "$m" "$want" "metrics JSON: $want"
+done
+t_is "$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(abs(r["score"] - (0.6 * r["vec_sim"] + 3.2 * r["bm25"])) < 1e-6)' "$T_TMP/pgvector.metrics.json")" True \
+	"pgvector: score = 0.6 vec_sim + 0.4 * 8 bm25 (Datus's hybrid formula)"
+t_is "$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(abs(r["score"] - (0.6 * r["vec_sim"] + 3.2 * r["bm25"])) < 1e-6)' "$T_TMP/embedded.metrics.json")" True \
+	"embedded: the same formula holds for its parts"
 t_done
