@@ -11,6 +11,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 PLUGINDIR = $(PREFIX)/lib/vbadmin
+MANDIR = $(PREFIX)/share/man/man1
+VERSION = 0.1.0
 
 SAN ?=
 ifeq ($(SAN),fuzz)
@@ -42,7 +44,7 @@ ifeq ($(SAN),fuzz)
 WARN += -Wno-error # gcc builds enforce the warnings; a clang-only one must not stop fuzzing
 endif
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -fPIC $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
-	-DVB_PLUGINDIR='"$(PLUGINDIR)"' $(CFLAGS)
+	-DVB_PLUGINDIR='"$(PLUGINDIR)"' -DVBADMIN_VERSION='"$(VERSION)"' $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 # Sources by layer.  New files are picked up by wildcard: add a .c, not a makefile line.

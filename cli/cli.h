@@ -40,6 +40,13 @@ extern const struct cli_command cli_commands[];
 extern const size_t cli_ncommands;
 
 const struct cli_command *cli_find(const char *name);
+/* Global options before or after the command (cli_globals.c): fills ctx, removes them from
+ * argv, sets *cmd to the command's index (0: none, the console).  Returns -1 to go on, or the
+ * exit code when the run ends here (--help, --version, a bad option). */
+int cli_parse_globals(struct cli_ctx *ctx, int *argc, char **argv, int *cmd);
+extern const char *const cli_global_names[];
+/* `vbadmin --version`: the version, the plugin ABI and each backend's version. */
+int cli_version(struct cli_ctx *ctx);
 /* Runs argv[0] as a command; unknown names are a usage error listing the commands. */
 int cli_dispatch(struct cli_ctx *ctx, int argc, char **argv);
 /* Prints "vbadmin: <msg>" plus a usage hint to ctx->err; returns VB_EXIT_USAGE. */

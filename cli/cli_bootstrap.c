@@ -1,36 +1,21 @@
 /* cli/cli_bootstrap.c - `vbadmin bootstrap-kb`: the seed guide's command, flags as Datus
- * spells them (underscores) plus hyphenated aliases. */
+ * spells them (underscores) plus hyphenated aliases.  Parses, asks for an overwrite at a
+ * terminal, shows progress, and reports what engine_bootstrap_kb did. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "../kb/bootstrap.h"
-#include "../config/config.h"
-#include "../kb/embed.h"
-#include "../kb/embed_guard.h"
-#include "../kb/table_context.h"
+#include "../engine/bootstrap_kb.h"
+#include "cli_engine.h"
 #include "session.h"
 
-static volatile sig_atomic_t bootstrap_cancelled;
-static const struct vb_ops *sig_ops;
-static struct vb_handle *sig_h;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	bootstrap_cancelled = 1;
-	/* the backends' cancel slots are async-signal-safe (PQcancel, sqlite3_interrupt) */
-	if (sig_ops && sig_ops->cancel && sig_h)
-		sig_ops->cancel(sig_h);
-}
-
 struct progress {
-	FILE *err;
+	struct cli_ctx *ctx;
 	double t0;
 	int tty;
+	long shown;   /* rows of the last progress line, to end it with a newline */
 };
 
 static double mono(void)
@@ -40,239 +25,173 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void show_progress(void *ctx, long done, long total)
+static void show_progress(void *vp, long done, long total)
 {
-	struct progress *p = ctx;
+	struct progress *p = vp;
 	if (!p->tty)
 		return;
 	double dt = mono() - p->t0;
 	double rate = dt > 0 ? (double)done / dt : 0;
 	double eta = rate > 0 ? (double)(total - done) / rate : 0;
-	fprintf(p->err, "\rbootstrap: %ld/%ld rows (%ld%%), %.0f rows/s, ETA %.0fs   ", done, total,
+	fprintf(p->ctx->err, "\rbootstrap: %ld/%ld rows (%ld%%), %.0f rows/s, ETA %.0fs   ", done, total,
 	        total ? done * 100 / total : 100, rate, eta);
-	fflush(p->err);
+	fflush(p->ctx->err);
+	p->shown = done;
 }
 
-static int embed_adapter(void *ctx, const char *const *texts, int n, float *out, struct vb_error *err)
+static void on_part(void *vp, int part, const char *component)
 {
-	return embedder_embed(ctx, texts, (size_t)n, out, err);
+	(void)part;
+	(void)component;
+	struct progress *p = vp;
+	p->t0 = mono();
+	p->shown = 0;
 }
 
-struct guard_ctx {
-	const struct config *cfg;
-	const char *ns;
-	const char *strategy;
-	struct embedder *emb;
-};
-
-static int guard_before_write(void *p, const char *component, struct vb_error *err)
+static void warn_yaml(void *vp, const char *message)
 {
-	struct guard_ctx *g = p;
-	const struct config *cfg = g->cfg;
-	struct embed_guard_model m = {
-		.registry_name = embedder_kind(g->emb),
-		.model_name = cfg->embed_model && *cfg->embed_model ? cfg->embed_model : embedder_kind(g->emb),
-		.dim_size = embedder_dim(g->emb),
-	};
-	char *path = embed_guard_path(cfg->home, g->ns);
-	int st = embed_guard_apply(path, strcmp(component, "metrics") == 0 ? "metric" : component, g->strategy, &m, err);
-	free(path);
-	return st;
+	struct progress *p = vp;
+	fprintf(p->ctx->err, "vbadmin: warning: %s\n", message);
 }
 
-static void warn_yaml(void *ctx, const char *message)
+static int confirm_overwrite(void *vp, const char *table, const char *ns)
 {
-	fprintf(ctx, "vbadmin: warning: %s\n", message);
-}
-
-static int confirm_overwrite(struct cli_ctx *ctx, const char *table, const char *ns)
-{
+	struct progress *p = vp;
+	FILE *err = p->ctx->err;
 	if (!isatty(STDIN_FILENO)) {
-		fprintf(ctx->err, "vbadmin: overwrite clears every row of %s in namespace '%s' and needs confirmation; "
-		                  "re-run with -y to confirm\n", table, ns);
+		fprintf(err, "vbadmin: overwrite clears every row of %s in namespace '%s' and needs confirmation; "
+		             "re-run with -y to confirm\n", table, ns);
 		return 0;
 	}
-	fprintf(ctx->err, "Overwrite clears every row of %s in namespace '%s' before loading. Type 'yes' to go on: ",
-	        table, ns);
+	fprintf(err, "Overwrite clears every row of %s in namespace '%s' before loading. Type 'yes' to go on: ", table,
+	        ns);
 	char line[16] = "";
 	if (!fgets(line, sizeof line, stdin))
 		return 0;
 	return strcmp(line, "yes\n") == 0 || strcmp(line, "y\n") == 0;
 }
 
-int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
+static int parse_batch(struct cli_ctx *ctx, const char *arg, int *batch)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (*end || v < 1 || v > 100000)
+		return cli_usage_error(ctx, "bootstrap-kb", "--batch-size must be 1..100000, got '%s'", arg);
+	*batch = (int)v;
+	return VB_EXIT_OK;
+}
+
+static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_bootstrap_req *q)
 {
 	static const struct option opts[] = {
-		{"components", required_argument, NULL, 'c'},
-		{"kb_update_strategy", required_argument, NULL, 's'},
-		{"kb-update-strategy", required_argument, NULL, 's'},
-		{"semantic_yaml", required_argument, NULL, 'f'},
-		{"semantic-yaml", required_argument, NULL, 'f'},
-		{"namespace", required_argument, NULL, 'n'},
-		{"datasource", required_argument, NULL, 'n'},
-		{"config", required_argument, NULL, 'C'},
-		{"batch-size", required_argument, NULL, 'B'},
-		{"yes", no_argument, NULL, 'y'},
-		{"all-data-sources", no_argument, NULL, 'A'},
+		{"components", required_argument, NULL, 'c'},   {"kb_update_strategy", required_argument, NULL, 's'},
+		{"kb-update-strategy", required_argument, NULL, 's'}, {"semantic_yaml", required_argument, NULL, 'f'},
+		{"semantic-yaml", required_argument, NULL, 'f'}, {"batch-size", required_argument, NULL, 'B'},
+		{"yes", no_argument, NULL, 'y'},                 {"all-data-sources", no_argument, NULL, 'A'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *components = "semantic_model", *strategy = "check", *yaml = NULL;
-	int yes = 0, batch = 256, all_ds = 0, c;
-	while ((c = getopt_long(argc, argv, "+c:s:f:n:C:B:y", opts, NULL)) != -1) {
+	int c, rc = VB_EXIT_OK;
+	while (rc == VB_EXIT_OK && (c = getopt_long(argc, argv, "c:s:f:B:y", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': components = optarg; break;
-		case 's': strategy = optarg; break;
-		case 'f': yaml = optarg; break;
-		case 'n': ctx->namespace = optarg; break;
-		case 'C': ctx->config_path = optarg; break;
-		case 'B': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 100000)
-				return cli_usage_error(ctx, "bootstrap-kb", "--batch-size must be 1..100000, got '%s'", optarg);
-			batch = (int)v;
-			break;
-		}
-		case 'y': yes = 1; break;
-		case 'A': all_ds = 1; break;
-		default: return cli_usage_error(ctx, "bootstrap-kb", "bad option '%s'", argv[optind - 1]);
+		case 'c': q->components = optarg; break;
+		case 's': q->strategy = optarg; break;
+		case 'f': q->yaml_path = optarg; break;
+		case 'B': rc = parse_batch(ctx, optarg, &q->batch_rows); break;
+		case 'y': q->overwrite_confirmed = 1; break;
+		case 'A': q->all_data_sources = 1; break;
+		default: rc = cli_bad_option(ctx, "bootstrap-kb", argv[optind - 1], opts); break;
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "bootstrap-kb", "unexpected argument '%s'", argv[optind]);
-	if (!bootstrap_strategy_ok(strategy))
-		return cli_usage_error(ctx, "bootstrap-kb", "--kb_update_strategy must be check, incremental or overwrite, "
-		                                            "got '%s'", strategy);
-	if (!yaml)
-		return cli_usage_error(ctx, "bootstrap-kb", "--semantic_yaml FILE is required");
-	char *comps = vb_xstrdup(components);
-	for (char *tok = strtok(comps, ","); tok; tok = strtok(NULL, ",")) {
-		if (!bootstrap_component_ok(tok)) {
-			int rc = cli_usage_error(ctx, "bootstrap-kb", "--components: '%s' is not supported; use semantic_model "
-			                                              "or metrics", tok);
-			free(comps);
-			return rc;
-		}
-	}
+	if (rc == VB_EXIT_OK && optind < argc)
+		rc = cli_usage_error(ctx, "bootstrap-kb", "unexpected argument '%s'", argv[optind]);
+	return rc;
+}
 
-	struct session s;
-	int rc = session_open(ctx, &s);
-	if (rc != VB_EXIT_OK) {
-		free(comps);
+static void print_rows_committed(FILE *err, const struct bootstrap_result *r, int lost)
+{
+	/* a connection lost during COMMIT leaves that one batch in doubt: it may have landed */
+	if (r->written)
+		fprintf(err, "%s%ld of %ld rows were committed before the error; re-run the same command to complete "
+		             "the load\n", lost ? "at least " : "", r->written, r->total);
+}
+
+static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct engine_bootstrap_res *res,
+                          const struct vb_error *err)
+{
+	FILE *o = ctx->err;
+	const struct bootstrap_result *r = res->nparts ? &res->part[res->nparts - 1] : NULL;
+	switch (res->failure) {
+	case ENGINE_BOOT_USAGE: return cli_usage_error(ctx, "bootstrap-kb", "%s", err->message);
+	case ENGINE_BOOT_OPEN: return cli_report_open(ctx, res->failed_at, err);
+	case ENGINE_BOOT_CONTEXT:
+		fprintf(o, "vbadmin: bootstrap-kb: %s\n", err->message);
+		if (err->hint[0])
+			fprintf(o, "hint: %s\n", err->hint);
+		return res->exit;
+	case ENGINE_BOOT_EMBEDDER: session_report(ctx, "embedder", err); return res->exit;
+	case ENGINE_BOOT_NOT_CONFIRMED: fprintf(o, "vbadmin: bootstrap cancelled; nothing was changed\n"); return res->exit;
+	case ENGINE_BOOT_INTERRUPTED:
+		fprintf(o, "vbadmin: bootstrap-kb interrupted after %ld of %ld rows; committed batches are kept. Re-run "
+		           "the same command to complete it.\n", r->written, r->total);
+		return res->exit;
+	case ENGINE_BOOT_YAML:
+		fprintf(o, "vbadmin: %s\n", err->message);
+		if (err->hint[0])
+			fprintf(o, "hint: %s\n", err->hint);
+		fprintf(o, "nothing was written\n");
+		return res->exit;
+	case ENGINE_BOOT_SERVER_CANCEL:
+		session_report(ctx, "bootstrap-kb", err);
+		fprintf(o, "hint: the server cancelled a statement of this load; if it was statement_timeout (PGOPTIONS, "
+		           "ALTER ROLE ... SET statement_timeout), raise it for vbadmin's role and re-run the same command\n");
+		print_rows_committed(o, r, 0);
+		return res->exit;
+	default:
+		session_report(ctx, "bootstrap-kb", err);
+		if (err->status == VB_ERR_CONNECT)
+			fprintf(o, "vbadmin: the connection to %s was lost (server stopped, crashed or ended this session); rows "
+			           "are upserted by id, so once it is back a re-run duplicates nothing\n",
+			        e->kind == STEPK_PG ? "PostgreSQL" : "the store");
+		print_rows_committed(o, r, err->status == VB_ERR_CONNECT);
+		return res->exit;
+	}
+}
+
+static void report_parts(struct cli_ctx *ctx, struct engine *e, const struct engine_bootstrap_res *res, int ok)
+{
+	for (int i = 0; i < res->nparts; i++) {
+		const struct bootstrap_result *r = &res->part[i];
+		if (!ok && i == res->nparts - 1)
+			break;
+		fprintf(ctx->err, "%s: %ld rows in %ld batches, %.2fs (%.0f rows/s), namespace '%s', backend %s\n",
+		        res->name[i], r->written, r->batches, r->seconds, r->seconds > 0 ? (double)r->written / r->seconds : 0.0,
+		        e->vbc.namespace, e->backend_name);
+		fprintf(ctx->out, "%s\n", r->message);
+	}
+}
+
+int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct engine_bootstrap_req q = {.components = "semantic_model", .strategy = "check", .batch_rows = 256};
+	int rc = parse(ctx, argc, argv, &q);
+	if (rc != VB_EXIT_OK)
 		return rc;
-	}
+	struct engine *e = cli_engine_open(ctx, &rc);
+	if (!e)
+		return rc;
+	struct progress pr = {ctx, mono(), isatty(fileno(ctx->err)), 0};
+	q.ctx = &pr;
+	q.confirm_overwrite = confirm_overwrite;
+	q.on_part = on_part;
+	q.progress = show_progress;
+	q.warn = warn_yaml;
+	struct engine_bootstrap_res res;
 	struct vb_error err;
-	vb_err_clear(&err);
-	struct kb_table_context tc;
-	if (kb_table_context_resolve(ctx->cfg, s.vc.namespace, &tc, &err) != VB_OK) {
-		fprintf(ctx->err, "vbadmin: bootstrap-kb: %s\n", err.message);
-		if (err.hint[0])
-			fprintf(ctx->err, "hint: %s\n", err.hint);
-		session_close(&s);
-		free(comps);
-		return VB_EXIT_USAGE;
-	}
-	if (tc.note)
-		fprintf(ctx->err, "vbadmin: warning: %s\n", tc.note);
-	struct embedder *emb = NULL;
-	if (embedder_open_config(ctx->cfg, &emb, &err) != VB_OK) {
-		rc = session_report(ctx, "embedder", &err);
-		kb_table_context_free(&tc);
-		session_close(&s);
-		free(comps);
-		return rc == VB_EXIT_FIXABLE ? VB_EXIT_USAGE : rc;
-	}
-	sig_ops = s.ops;
-	sig_h = s.h;
-	bootstrap_cancelled = 0;
-	struct sigaction sa, old;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, &old);
-
-	rc = VB_EXIT_OK;
-	strcpy(comps, components);
-	for (char *tok = strtok(comps, ","); tok && rc == VB_EXIT_OK; tok = strtok(NULL, ",")) {
-		if (strcmp(strategy, "overwrite") == 0 && !yes && !confirm_overwrite(ctx, tok, s.vc.namespace)) {
-			fprintf(ctx->err, "vbadmin: bootstrap cancelled; nothing was changed\n");
-			rc = VB_EXIT_FIXABLE;
-			break;
-		}
-		struct progress pr = {ctx->err, mono(), isatty(fileno(ctx->err))};
-		struct guard_ctx guard = {ctx->cfg, s.vc.namespace, strategy, emb};
-		struct bootstrap_opts bo = {
-			.component = tok,
-			.strategy = strategy,
-			.yaml_path = yaml,
-			.dim = ctx->cfg->dim,
-			.dialect = tc.dialect,
-			.catalog = tc.catalog,
-			.database = tc.database,
-			.schema = tc.schema,
-			.batch_rows = batch,
-			.all_data_sources = all_ds,
-			.embed = embed_adapter,
-			.embed_ctx = emb,
-			.before_write = ctx->cfg->home ? guard_before_write : NULL,
-			.before_write_ctx = &guard,
-			.warn = warn_yaml,
-			.warn_ctx = ctx->err,
-			.progress = show_progress,
-			.progress_ctx = &pr,
-			.cancelled = &bootstrap_cancelled,
-		};
-		struct bootstrap_result res;
-		int st = bootstrap_run(s.ops, s.h, &bo, &res, &err);
-		if (pr.tty && res.written)
-			fputc('\n', ctx->err);
-		if (st != VB_OK) {
-			if (bootstrap_cancelled) {
-				fprintf(ctx->err, "vbadmin: bootstrap-kb interrupted after %ld of %ld rows; committed batches "
-				                  "are kept. Re-run the same command to complete it.\n", res.written, res.total);
-				rc = VB_EXIT_INTERRUPTED;
-			} else if (res.yaml_error) {
-				fprintf(ctx->err, "vbadmin: %s\n", err.message);
-				if (err.hint[0])
-					fprintf(ctx->err, "hint: %s\n", err.hint);
-				fprintf(ctx->err, "nothing was written\n");
-				rc = VB_EXIT_USAGE;
-			} else if (st == VB_ERR_CANCELLED) {
-				/* no Ctrl-C here: the server cancelled the statement (statement_timeout,
-				 * lock_timeout, pg_cancel_backend), which the operator fixes, not 130 */
-				session_report(ctx, "bootstrap-kb", &err);
-				fprintf(ctx->err, "hint: the server cancelled a statement of this load; if it was statement_timeout "
-				                  "(PGOPTIONS, ALTER ROLE ... SET statement_timeout), raise it for vbadmin's role "
-				                  "and re-run the same command\n");
-				rc = VB_EXIT_FIXABLE;
-				if (res.written)
-					fprintf(ctx->err, "%ld of %ld rows were committed before the error; re-run the same command "
-					                  "to complete the load\n", res.written, res.total);
-			} else {
-				rc = session_report(ctx, "bootstrap-kb", &err);
-				if (err.status == VB_ERR_CONNECT)
-					fprintf(ctx->err, "vbadmin: the connection to %s was lost (server stopped, crashed or ended "
-					                  "this session); rows are upserted by id, so once it is back a re-run "
-					                  "duplicates nothing\n", strcmp(s.ops->name, "pgvector") == 0 ? "PostgreSQL"
-					                                                                          : "the store");
-				/* a connection lost during COMMIT leaves that one batch in doubt: it may have landed */
-				if (res.written)
-					fprintf(ctx->err, "%s%ld of %ld rows were committed before the error; re-run the same command "
-					                  "to complete the load\n", err.status == VB_ERR_CONNECT ? "at least " : "",
-					        res.written, res.total);
-			}
-			break;
-		}
-		fprintf(ctx->err, "%s: %ld rows in %ld batches, %.2fs (%.0f rows/s), namespace '%s', backend %s\n", tok,
-		        res.written, res.batches, res.seconds, res.seconds > 0 ? (double)res.written / res.seconds : 0.0,
-		        s.vc.namespace, s.ops->name);
-		fprintf(ctx->out, "%s\n", res.message);
-	}
-	sigaction(SIGINT, &old, NULL);
-	sig_ops = NULL;
-	sig_h = NULL;
-	embedder_close(&emb);
-	kb_table_context_free(&tc);
-	session_close(&s);
-	free(comps);
+	int st = engine_bootstrap_kb(e, &q, &res, &err);
+	if (pr.tty && pr.shown)
+		fputc('\n', ctx->err);
+	report_parts(ctx, e, &res, st == VB_OK);
+	rc = st == VB_OK ? VB_EXIT_OK : report_failure(ctx, e, &res, &err);
+	cli_engine_close(&e);
 	return rc;
 }

@@ -1,13 +1,12 @@
-/* cli/cli_ddl_apply.c - `vbadmin ddl apply [--dry-run] [--yes]`: the knowledge-base DDL in
- * one transaction (all or nothing), each statement's result, and what actually changed
- * (relations before vs after), so a re-run visibly does nothing. */
+/* cli/cli_ddl_apply.c - `vbadmin ddl apply [--dry-run] [--yes]`: shows the engine's plan, asks,
+ * then prints each statement's result and what actually changed, so a re-run visibly does
+ * nothing.  The policy (blockers, the DBA pointer, which statements) is engine_ddl_plan's. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../backends/vb_sql.h"
-#include "../ddl/ddl.h"
+#include "../engine/ddl_apply.h"
 #include "cli_engine.h"
 
 struct apply_ctx {
@@ -34,62 +33,109 @@ static void on_progress(void *vctx, int index, const char *sql, int status, cons
 	fflush(o);
 }
 
-/* Relations and the extension, as "kind:name" lines, to diff before/after. */
-static char **snapshot(struct engine *e, int *n)
+static int parse(struct cli_ctx *ctx, int argc, char **argv, int *dry, int *yes)
 {
-	const char *schema = e->vbc.schema && *e->vbc.schema ? e->vbc.schema : "public";
-	struct vb_error err;
-	vb_err_clear(&err);
-	struct vb_result *r = engine_query(e,
-		"SELECT CASE c.relkind WHEN 'i' THEN 'index' ELSE 'table' END || ' ' || c.relname "
-		"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace "
-		"WHERE s.nspname = $1 AND c.relkind IN ('r', 'p', 'i') "
-		"UNION ALL SELECT 'extension ' || extname FROM pg_catalog.pg_extension WHERE extname = 'vector' "
-		"UNION ALL SELECT 'schema ' || nspname FROM pg_catalog.pg_namespace WHERE nspname = $1 "
-		"ORDER BY 1", 1, (const char *const[]){schema}, &err);
-	*n = 0;
-	if (!r)
-		return NULL;
-	char **v = vb_xcalloc(r->nrows + 1, sizeof *v);
-	for (size_t i = 0; i < r->nrows; i++)
-		v[(*n)++] = vb_xstrdup(vb_result_get(r, i, 0));
-	e->ops->result_free(e->h, &r);
-	return v;
+	static const struct option opts[] = {
+		{"dry-run", no_argument, NULL, 'n'}, {"yes", no_argument, NULL, 'y'}, {NULL, 0, NULL, 0}};
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+ny", opts, NULL)) != -1) {
+		if (c == 'n')
+			*dry = 1;
+		else if (c == 'y')
+			*yes = 1;
+		else
+			return cli_bad_option(ctx, "ddl", argv[optind - 1], opts);
+	}
+	if (optind < argc)
+		return cli_usage_error(ctx, "ddl", "ddl apply: unexpected argument '%s'", argv[optind]);
+	return VB_EXIT_OK;
 }
 
-static int contains(char **v, int n, const char *s)
+/* --yes, or y at a terminal; anything else applies nothing. */
+static int confirmed(struct cli_ctx *ctx, int yes, int *rc)
 {
-	for (int i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
+	if (yes)
+		return 1;
+	if (!isatty(0)) {
+		fprintf(ctx->err, "vbadmin: ddl apply changes the database; pass --yes to confirm (or --dry-run to "
+		        "review)\n");
+		*rc = VB_EXIT_USAGE;
+		return 0;
+	}
+	fprintf(ctx->out, "Apply them in one transaction? [y/N] ");
+	fflush(ctx->out);
+	char line[16];
+	if (fgets(line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y'))
+		return 1;
+	fprintf(ctx->out, "nothing applied\n");
+	*rc = VB_EXIT_FIXABLE;
 	return 0;
 }
 
-static void free_list(char **v, int n)
+static void print_failure(FILE *o, const struct engine_ddl_outcome *r, const struct vb_error *err)
 {
-	for (int i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	fprintf(o, "\nRolled back: nothing was changed.\n  error %s: %s\n", r->errclass[0] ? r->errclass : "-",
+	        err->message);
+	if (err->detail[0])
+		fprintf(o, "  DETAIL: %s\n", err->detail);
+	if (err->hint[0])
+		fprintf(o, "  HINT: %s\n", err->hint);
+	if (!r->advice)
+		return;
+	fprintf(o, "  advice %s (%s acts): %s\n  fix:\n", r->advice->id, advice_who_name(r->advice->who),
+	        r->advice->title);
+	for (const char *p = r->fix; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		fprintf(o, "    %.*s\n", nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+static void print_success(FILE *o, const struct engine_ddl_outcome *r, int n)
+{
+	for (int i = 0; i < r->ncreated; i++)
+		fprintf(o, "%s  %s\n", i ? "" : "\nCreated:\n", r->created[i]);
+	if (r->ncreated)
+		fprintf(o, "\nCommitted: %d object%s created by %d statements.\n", r->ncreated, r->ncreated == 1 ? "" : "s",
+		        n);
+	else
+		fprintf(o, "\nCommitted: nothing to do, 0 objects created; the database already matched the DDL "
+		        "(re-running is a no-op).\n");
+	fprintf(o, "Next: vbadmin check\n");
+}
+
+static int run(struct cli_ctx *ctx, struct engine *e, const struct engine_ddl_plan *p, int dry, int yes)
+{
+	FILE *o = ctx->out;
+	fprintf(o, "ddl apply: %d statements for database %s, schema %s, vector(%d)%s\n", p->n,
+	        e->current_db ? e->current_db : "?", p->schema, p->dim, dry ? " (dry run: nothing is executed)" : "");
+	if (dry) {
+		for (int i = 0; i < p->n; i++)
+			fprintf(o, "\n-- [%d/%d]\n%s\n", i + 1, p->n, p->stmts[i]);
+		return VB_EXIT_OK;
+	}
+	int rc = VB_EXIT_OK;
+	if (!confirmed(ctx, yes, &rc))
+		return rc;
+	struct apply_ctx actx = {ctx, p->n};
+	struct engine_ddl_outcome r;
+	struct vb_error err;
+	if (engine_ddl_apply(e, p, on_progress, &actx, &r, &err) != VB_OK) {
+		print_failure(o, &r, &err);
+		rc = r.exit;
+	} else {
+		print_success(o, &r, p->n);
+	}
+	engine_ddl_outcome_free(&r);
+	return rc;
 }
 
 int cli_ddl_apply(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"dry-run", no_argument, NULL, 'n'}, {"yes", no_argument, NULL, 'y'}, {NULL, 0, NULL, 0}};
-	int dry = 0, yes = 0, c, rc;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ny", opts, NULL)) != -1) {
-		if (c == 'n')
-			dry = 1;
-		else if (c == 'y')
-			yes = 1;
-		else
-			return cli_usage_error(ctx, "ddl", "ddl apply: unknown option '%s'; usage: vbadmin ddl apply "
-			                       "[--dry-run] [--yes]", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "ddl", "ddl apply: unexpected argument '%s'", argv[optind]);
+	int dry = 0, yes = 0, rc = parse(ctx, argc, argv, &dry, &yes);
+	if (rc != VB_EXIT_OK)
+		return rc;
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
 		return rc;
@@ -99,131 +145,19 @@ int cli_ddl_apply(struct cli_ctx *ctx, int argc, char **argv)
 		cli_engine_close(&e);
 		return VB_EXIT_USAGE;
 	}
-	/* facts first: where we are, whether vector exists, whether we may create it */
-	engine_run_all(e, STEP_schema);
-	int blockers[] = {STEP_config, STEP_connect, STEP_server_version, STEP_ext_available};
-	for (size_t i = 0; i < sizeof blockers / sizeof blockers[0]; i++) {
-		if (engine_result(e, blockers[i])->status == STEP_FAIL) {
-			cli_print_steps(ctx, e, STEP_schema);
-			rc = engine_result_exit(e, blockers[i]);
-			fprintf(ctx->err, "vbadmin: cannot apply the DDL (exit %d: %s)\n", rc, cli_exit_meaning(rc));
-			cli_engine_close(&e);
-			return rc;
-		}
-	}
-	if (!e->ext_installed && e->rolsuper != 1) {
-		cli_print_steps(ctx, e, STEP_schema);
-		fprintf(ctx->err, "vbadmin: the vector extension is missing in database %s and role %s may not create it "
-		        "(42501); run `vbadmin dba-packet` for the DBA, then re-run ddl apply\n",
-		        e->current_db ? e->current_db : "?", e->current_user ? e->current_user : "?");
-		cli_engine_close(&e);
-		return VB_EXIT_DBA;
-	}
-	const char *schema = e->vbc.schema && *e->vbc.schema ? e->vbc.schema : "public";
+	struct engine_ddl_plan p;
 	struct vb_error err;
-	vb_err_clear(&err);
-	char **stmts = ddl_statements(schema, e->vbc.dim, DDL_PART_ALL, &err);
-	if (!stmts) {
+	if (engine_ddl_plan(e, &p, &err) != VB_OK) {
 		fprintf(ctx->err, "vbadmin: %s\n", err.message);
-		cli_engine_close(&e);
-		return VB_EXIT_USAGE;
+		rc = VB_EXIT_USAGE;
+	} else if (p.refused) {
+		cli_print_steps(ctx, e, STEP_schema);
+		fprintf(ctx->err, "vbadmin: %s (exit %d: %s)\n", p.why, p.refused, cli_exit_meaning(p.refused));
+		rc = p.refused;
+	} else {
+		rc = run(ctx, e, &p, dry, yes);
 	}
-	/* the list to run: CREATE SCHEMA when missing; CREATE EXTENSION only when missing, so a
-	 * role that may not create it still applies the rest once a DBA has */
-	int cap = 2;
-	for (char **p = stmts; *p; p++)
-		cap++;
-	const char **run = vb_xcalloc((size_t)cap, sizeof *run);
-	char *create_schema = NULL;
-	int n = 0;
-	if (!e->schema_exists) {
-		char *qs = vb_quote_ident(schema);
-		create_schema = vb_xasprintf("CREATE SCHEMA IF NOT EXISTS %s;", qs);
-		free(qs);
-		run[n++] = create_schema;
-	}
-	for (char **p = stmts; *p; p++) {
-		if (e->ext_installed && strncmp(*p, "CREATE EXTENSION", 16) == 0)
-			continue;
-		run[n++] = *p;
-	}
-	FILE *o = ctx->out;
-	fprintf(o, "ddl apply: %d statements for database %s, schema %s, vector(%d)%s\n", n,
-	        e->current_db ? e->current_db : "?", schema, e->vbc.dim, dry ? " (dry run: nothing is executed)" : "");
-	if (dry) {
-		for (int i = 0; i < n; i++)
-			fprintf(o, "\n-- [%d/%d]\n%s\n", i + 1, n, run[i]);
-		rc = VB_EXIT_OK;
-		goto out;
-	}
-	if (!yes) {
-		if (!isatty(0)) {
-			fprintf(ctx->err, "vbadmin: ddl apply changes the database; pass --yes to confirm (or --dry-run to "
-			        "review)\n");
-			rc = VB_EXIT_USAGE;
-			goto out;
-		}
-		fprintf(o, "Apply them in one transaction? [y/N] ");
-		fflush(o);
-		char line[16];
-		if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y')) {
-			fprintf(o, "nothing applied\n");
-			rc = VB_EXIT_FIXABLE;
-			goto out;
-		}
-	}
-	int nbefore = 0, nafter = 0;
-	char **before = snapshot(e, &nbefore);
-	struct apply_ctx actx = {ctx, n};
-	vb_err_clear(&err);
-	int st = e->ops->exec_script ? e->ops->exec_script(e->h, run, n, on_progress, &actx, &err)
-	                             : vb_err_set(&err, VB_ERR_UNSUPPORTED, "backend has no exec_script slot");
-	if (st != VB_OK) {
-		char cls[24];
-		advice_classify(err.sqlstate, err.message, cls, sizeof cls);
-		const struct advice *a = advice_lookup(cls, err.message, NULL);
-		fprintf(o, "\nRolled back: nothing was changed.\n  error %s: %s\n", cls[0] ? cls : "-", err.message);
-		if (err.detail[0])
-			fprintf(o, "  DETAIL: %s\n", err.detail);
-		if (err.hint[0])
-			fprintf(o, "  HINT: %s\n", err.hint);
-		if (a) {
-			char *fix = engine_render(e, a->fix, NULL, NULL, 0);
-			fprintf(o, "  advice %s (%s acts): %s\n  fix:\n", a->id, advice_who_name(a->who), a->title);
-			for (char *p = fix; p && *p;) {
-				char *nl = strchr(p, '\n');
-				fprintf(o, "    %.*s\n", nl ? (int)(nl - p) : (int)strlen(p), p);
-				p = nl ? nl + 1 : NULL;
-			}
-			free(fix);
-		}
-		rc = e->cancelled ? VB_EXIT_INTERRUPTED
-		     : a && a->exit_code != VB_EXIT_OK ? a->exit_code : engine_exit_for_status(err.status);
-		free_list(before, nbefore);
-		goto out;
-	}
-	char **after = snapshot(e, &nafter);
-	int created = 0;
-	for (int i = 0; i < nafter; i++)
-		if (!contains(before, nbefore, after[i])) {
-			if (!created)
-				fprintf(o, "\nCreated:\n");
-			fprintf(o, "  %s\n", after[i]);
-			created++;
-		}
-	if (created)
-		fprintf(o, "\nCommitted: %d object%s created by %d statements.\n", created, created == 1 ? "" : "s", n);
-	else
-		fprintf(o, "\nCommitted: nothing to do, 0 objects created; the database already matched the DDL "
-		        "(re-running is a no-op).\n");
-	fprintf(o, "Next: vbadmin check\n");
-	free_list(before, nbefore);
-	free_list(after, nafter);
-	rc = VB_EXIT_OK;
-out:
-	free(run);
-	free(create_schema);
-	ddl_statements_free(stmts);
+	engine_ddl_plan_free(&p);
 	cli_engine_close(&e);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../config/config.h"
+#include "session.h"
 
 static struct engine *volatile sig_engine;
 static struct sigaction old_int;
@@ -43,6 +44,24 @@ void cli_engine_close(struct engine **e)
 	sigaction(SIGINT, &old_int, NULL);
 	sig_engine = NULL;
 	engine_free(e);
+}
+
+int cli_report_open(struct cli_ctx *ctx, const char *failed_at, const struct vb_error *err)
+{
+	/* an unknown backend or a plugin of another ABI is a usage (or internal) error, not a
+	 * connection problem */
+	if (err->status == VB_ERR_NOT_FOUND || err->status == VB_ERR_ABI ||
+	    (err->status == VB_ERR_INVALID && strcmp(failed_at, "store") == 0)) {
+		session_report(ctx, "backend", err);
+		return err->status == VB_ERR_ABI ? VB_EXIT_INTERNAL : VB_EXIT_USAGE;
+	}
+	if (strcmp(failed_at, "config") == 0) {
+		fprintf(ctx->err, "vbadmin: %s\n", err->message);
+		if (err->hint[0])
+			fprintf(ctx->err, "hint: %s\n", err->hint);
+		return engine_exit_for_status(err->status);
+	}
+	return session_report(ctx, "cannot open the store", err);
 }
 
 const char *cli_exit_meaning(int code)

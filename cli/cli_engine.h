@@ -11,6 +11,9 @@
  * engine is open, SIGINT sets the cancel flag and cancels the statement in flight. */
 struct engine *cli_engine_open(struct cli_ctx *ctx, int *rc);
 void cli_engine_close(struct engine **e);
+/* Prints why the engine could not open its store (failed_at "config" or "store") and returns
+ * the exit code: an unknown backend is a usage error, a refused connection exit 3. */
+int cli_report_open(struct cli_ctx *ctx, const char *failed_at, const struct vb_error *err);
 
 /* One line per step (from the first applicable step through `upto`, STEP_NONE = all) with
  * message, class, advice and fix for people. */

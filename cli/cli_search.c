@@ -81,18 +81,16 @@ static void print_extras(struct cli_ctx *ctx, const struct engine_search_req *q,
 static int report(struct cli_ctx *ctx, const struct engine_search_res *s, const struct vb_error *err)
 {
 	const char *at = s->failed_at ? s->failed_at : "search";
-	if (err->status == VB_ERR_INVALID || err->status == VB_ERR_UNSUPPORTED || !strcmp(at, "filter") ||
-	    !strcmp(at, "table")) {
+	if (!strcmp(at, "config") || !strcmp(at, "store"))
+		return cli_report_open(ctx, at, err);
+	if (err->status == VB_ERR_UNSUPPORTED || !strcmp(at, "filter") || !strcmp(at, "table") || !strcmp(at, "top") ||
+	    !strcmp(at, "mode")) {
 		fprintf(ctx->err, "vbadmin: %s\n", err->message);
 		if (err->hint[0])
 			fprintf(ctx->err, "hint: %s\n", err->hint);
 		return VB_EXIT_USAGE;
 	}
-	if (!strcmp(at, "config") || (!strcmp(at, "store") && (err->status == VB_ERR_NOT_FOUND || err->status == VB_ERR_ABI))) {
-		session_report(ctx, "backend", err);
-		return err->status == VB_ERR_ABI ? VB_EXIT_INTERNAL : VB_EXIT_USAGE;
-	}
-	return session_report(ctx, !strcmp(at, "store") ? "cannot open the store" : at, err);
+	return session_report(ctx, at, err);
 }
 
 static int parse_top(struct cli_ctx *ctx, const char *arg, int *top)

@@ -124,12 +124,8 @@ static int check_request(struct job *j)
 static int prepare(struct job *j)
 {
 	struct engine *e = j->e;
-	if (!e->config_ok && !e->ops_injected) {
-		*j->err = e->config_err;
-		return fail(j, "config", VB_ERR_INVALID);
-	}
 	if (engine_open_backend(e, j->err) != VB_OK)
-		return fail(j, "store", VB_ERR_CONNECT);
+		return fail(j, e->config_ok || e->ops_injected ? "store" : "config", VB_ERR_CONNECT);
 	j->res->mode = j->req->mode;
 	if (j->res->mode == ENGINE_MODE_AUTO)
 		j->res->mode = (e->ops->caps & VB_CAP_HYBRID) && e->ops->search_hybrid ? ENGINE_MODE_HYBRID : ENGINE_MODE_VECTOR;

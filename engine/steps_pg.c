@@ -99,6 +99,10 @@ int engine_open_backend(struct engine *e, struct vb_error *err)
 		return VB_OK;
 	if (e->ops_injected)
 		return e->ops->open(&e->vbc, &e->h, err);
+	if (!e->config_ok) {
+		*err = e->config_err;
+		return err->status ? err->status : VB_ERR_INVALID;
+	}
 	return vb_registry_open(&e->vbc, &e->ops, &e->h, err);
 }
 

@@ -1,14 +1,12 @@
 /* tui/screen_bootstrap.c - Bootstrap: semantic-model YAML into the knowledge base with a
  * progress bar, rows/s, ETA and cancel.  The form picks the file, the component and the
- * strategy; the load runs on the worker thread through bootstrap_run. */
+ * strategy; the load runs on the worker thread through the engine's use case
+ * (engine/bootstrap_kb.h), with the embedding-model guard the command line has. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../kb/table_context.h"
-#include "../kb/bootstrap.h"
-#include "../config/config.h"
-#include "../kb/embed.h"
+#include "../engine/bootstrap_kb.h"
 #include "../engine/engine.h"
 #include "textview.h"
 
@@ -20,16 +18,17 @@ static struct boot {
 	char yaml[512];
 	int component, strategy;
 	int sel;
-	/* progress, written by the worker, read by the drawing */
-	volatile long done, total;
-	volatile int part;           /* 0, 1: which component of the run */
+	/* progress, written by the worker, read by the drawing (atomics) */
+	long done, total;
+	int part;                    /* 0, 1: which component of the run */
 	double t0;
-	/* outcome */
+	/* outcome, the worker's until job_done */
 	struct tui_text out;
 	int rc;
 	struct vb_error err;
-	struct bootstrap_result res[2];
-	int nparts;
+	struct engine_bootstrap_res res;
+	char *warn[8];
+	int nwarn;
 	int ran;
 	double seconds;
 } B = {.yaml = "examples/semantic.yaml"};
@@ -41,90 +40,77 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Runs on the worker; the drawing thread reads done/total/part, so they are atomic. */
 static void on_progress(void *ctx, long done, long total)
 {
 	(void)ctx;
-	B.total = total;
-	B.done = done;
+	__atomic_store_n(&B.total, total, __ATOMIC_RELEASE);
+	__atomic_store_n(&B.done, done, __ATOMIC_RELEASE);
 }
 
-static int embed_adapter(void *ctx, const char *const *texts, int n, float *out, struct vb_error *err)
+static void on_part(void *ctx, int part, const char *component)
 {
-	return embedder_embed(ctx, texts, (size_t)n, out, err);
+	(void)ctx;
+	(void)component;
+	__atomic_store_n(&B.done, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&B.total, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&B.part, part, __ATOMIC_RELEASE);
+}
+
+/* YAML findings (e.g. data sources Datus would ignore) go to the Log when the job is done. */
+static void on_warn(void *ctx, const char *message)
+{
+	(void)ctx;
+	for (int i = 0; i < B.nwarn; i++)
+		if (strcmp(B.warn[i], message) == 0)
+			return; /* each component reads the file: say it once */
+	if (B.nwarn < (int)(sizeof B.warn / sizeof B.warn[0]))
+		B.warn[B.nwarn++] = vb_xstrdup(message);
 }
 
 static void job_boot(struct tui_app *app, void *arg)
 {
 	(void)arg;
-	struct engine *e = app->engine;
 	vb_err_clear(&B.err);
-	memset(B.res, 0, sizeof B.res);
-	B.nparts = 0;
 	B.rc = tui_connect(app, &B.err);
-	if (B.rc != VB_OK)
-		return;
-	e = app->engine;
-	struct kb_table_context tc;
-	B.rc = kb_table_context_resolve(app->ctx->cfg, e->vbc.namespace, &tc, &B.err);
-	if (B.rc != VB_OK)
-		return;
-	struct embedder *emb = NULL;
-	B.rc = embedder_open_config(app->ctx->cfg, &emb, &B.err);
 	if (B.rc != VB_OK) {
-		kb_table_context_free(&tc);
+		memset(&B.res, 0, sizeof B.res);
 		return;
 	}
-	const char *parts[2];
-	int nparts = 0;
-	if (B.component == 0) {
-		parts[nparts++] = "semantic_model";
-		parts[nparts++] = "metrics";
-	} else {
-		parts[nparts++] = components[B.component];
-	}
-	for (int i = 0; i < nparts && B.rc == VB_OK; i++) {
-		B.part = i;
-		B.done = 0;
-		B.total = 0;
-		B.t0 = now_s();
-		struct bootstrap_opts bo = {
-			.component = parts[i],
-			.strategy = strategies[B.strategy],
-			.yaml_path = B.yaml,
-			.dim = e->vbc.dim,
-			.dialect = tc.dialect,
-			.catalog = tc.catalog,
-			.database = tc.database,
-			.schema = tc.schema,
-			.batch_rows = 64,
-			.embed = embed_adapter,
-			.embed_ctx = emb,
-			.progress = on_progress,
-			.progress_ctx = app,
-			.cancelled = &e->cancelled,
-		};
-		B.rc = bootstrap_run(e->ops, e->h, &bo, &B.res[i], &B.err);
-		B.nparts = i + 1;
-	}
-	embedder_close(&emb);
-	kb_table_context_free(&tc);
+	static const char *const comps[] = {"semantic_model,metrics", "semantic_model", "metrics"};
+	struct engine_bootstrap_req q = {
+		.components = comps[B.component],
+		.strategy = strategies[B.strategy],
+		.yaml_path = B.yaml,
+		.batch_rows = 64,
+		.overwrite_confirmed = B.strategy == 2, /* start() asked the person to type the table */
+		.on_part = on_part,
+		.progress = on_progress,
+		.warn = on_warn,
+	};
+	B.rc = engine_bootstrap_kb(app->engine, &q, &B.res, &B.err);
 }
 
 static void boot_job_done(struct tui_app *app)
 {
 	B.ran = 1;
 	tui_text_clear(&B.out);
-	static const char *const names[2] = {"semantic_model", "metrics"};
-	for (int i = 0; i < B.nparts; i++) {
-		const struct bootstrap_result *r = &B.res[i];
-		const char *nm = B.component == 0 ? names[i] : components[B.component];
-		int ok = i < B.nparts - 1 || B.rc == VB_OK;
+	for (int i = 0; i < B.nwarn; i++) {
+		tui_text_add_wrapped(&B.out, ROLE_WARN, B.warn[i], COLS - 4, "");
+		tui_log(app, "bootstrap: warning: %s", B.warn[i]);
+		free(B.warn[i]);
+	}
+	B.nwarn = 0;
+	for (int i = 0; i < B.res.nparts; i++) {
+		const struct bootstrap_result *r = &B.res.part[i];
+		const char *nm = B.res.name[i];
+		int ok = i < B.res.nparts - 1 || B.rc == VB_OK;
 		char rate[32];
 		if (tui_test_headless())
 			snprintf(rate, sizeof rate, "-- rows/s");
 		else
 			snprintf(rate, sizeof rate, "%.0f rows/s", r->seconds > 0 ? (double)r->written / r->seconds : 0.0);
-		if (!ok && !r->total)
+		if (!ok && !r->written)
 			tui_text_addf(&B.out, ROLE_FAIL, "%s %s: failed, nothing was written", tui_glyph_status(app, 3), nm);
 		else
 			tui_text_addf(&B.out, ok ? ROLE_OK : ROLE_FAIL, "%s %s: %ld of %ld rows written in %ld batches, %s",
@@ -134,7 +120,7 @@ static void boot_job_done(struct tui_app *app)
 		tui_log(app, "bootstrap %s: %ld/%ld rows%s", nm, r->written, r->total, ok ? "" : " (failed)");
 	}
 	if (B.rc != VB_OK) {
-		if (B.rc == VB_ERR_CANCELLED || app->engine->cancelled) {
+		if (B.res.failure == ENGINE_BOOT_INTERRUPTED) {
 			tui_text_add(&B.out, ROLE_WARN, "cancelled: committed batches are kept; run again to complete the load");
 			tui_status(app, "bootstrap cancelled");
 		} else {
@@ -170,7 +156,9 @@ static void start(struct tui_app *app)
 			return;
 		}
 	}
-	B.done = B.total = 0;
+	__atomic_store_n(&B.done, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&B.total, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&B.part, 0, __ATOMIC_RELEASE);
 	B.t0 = now_s();
 	tui_text_clear(&B.out);
 	tui_job_engine(app, job_boot, NULL);
@@ -178,7 +166,7 @@ static void start(struct tui_app *app)
 
 static void bar(struct tui_app *app, int y, int width)
 {
-	long done = B.done, total = B.total;
+	long done = __atomic_load_n(&B.done, __ATOMIC_ACQUIRE), total = __atomic_load_n(&B.total, __ATOMIC_ACQUIRE);
 	int pct = total > 0 ? (int)(done * 100 / total) : 0;
 	int w = width - 12;
 	if (w > 50)
@@ -224,7 +212,8 @@ static void boot_draw(struct tui_app *app, int top, int height, int width)
 	int y = top + 3 + F__COUNT;
 	if (running || B.ran) {
 		if (running) {
-			const char *part = B.component == 0 ? (B.part ? "metrics" : "semantic_model") : components[B.component];
+			int p = __atomic_load_n(&B.part, __ATOMIC_ACQUIRE);
+			const char *part = B.component == 0 ? (p ? "metrics" : "semantic_model") : components[B.component];
 			tui_printf(y, 2, width - 2, ROLE_NORMAL, "Loading %s", part);
 		} else {
 			tui_print(y, 2, width - 2, ROLE_NORMAL, "Last run");

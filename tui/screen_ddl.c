@@ -1,22 +1,26 @@
-/* tui/screen_ddl.c - DDL: the rendered DDL (scrollable, SQL coloured), applied in one
- * transaction through the backend's exec_script with a result line per statement.  A backend
- * without SQL (embedded) creates each table through ensure_table instead. */
+/* tui/screen_ddl.c - DDL: the rendered DDL (scrollable, SQL coloured), applied through the
+ * engine's use case (engine/ddl_apply.h) with a result line per statement: the plan first (it
+ * may refuse and point to the DBA packet), then the question, then the apply. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../ddl/ddl.h"
+#include "../engine/ddl_apply.h"
 #include "../engine/engine.h"
 #include "textview.h"
+
+enum phase { PHASE_IDLE = 0, PHASE_PLAN, PHASE_APPLY };
 
 static struct ddl_state {
 	struct tui_text sql;
 	struct tui_text res;
 	int pane;             /* 0 SQL, 1 results */
-	char **stmts;
-	int nstmts;
-	int *st;              /* per statement: 0 pending, 1 ok, 2 failed (written by the worker) */
-	volatile int done;
+	int phase;            /* enum phase: which job runs or ran last */
+	struct engine_ddl_plan plan;
+	struct engine_ddl_outcome out;
+	int *st;              /* per statement: 0 pending, 1 ok, 2 failed (atomic: written by the worker) */
+	int done;             /* statements done (atomic) */
 	struct vb_error err;
 	int rc;
 	int applied;
@@ -68,121 +72,149 @@ static void stmt_title(const char *stmt, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, p);
 }
 
+/* Runs on the worker; the drawing thread reads D.st and D.done, so both are atomic. */
 static void progress(void *ctx, int index, const char *sql, int status, const char *message)
 {
 	(void)ctx;
 	(void)sql;
 	(void)message;
-	if (index >= 0 && index < D.nstmts)
-		D.st[index] = status == VB_OK ? 1 : 2;
+	if (index >= 0 && index < D.plan.n)
+		__atomic_store_n(&D.st[index], status == VB_OK ? 1 : 2, __ATOMIC_RELEASE);
 	if (status == VB_OK)
-		D.done = index + 1;
+		__atomic_store_n(&D.done, index + 1, __ATOMIC_RELEASE);
+}
+
+static void job_plan(struct tui_app *app, void *arg)
+{
+	(void)arg;
+	vb_err_clear(&D.err);
+	D.rc = engine_ddl_plan(app->engine, &D.plan, &D.err);
 }
 
 static void job_apply(struct tui_app *app, void *arg)
 {
 	(void)arg;
-	vb_err_clear(&D.err);
 	D.rc = tui_connect(app, &D.err);
-	if (D.rc != VB_OK)
-		return;
-	struct engine *e = app->engine;
-	if ((e->ops->caps & VB_CAP_SQL) && e->ops->exec_script) {
-		D.rc = e->ops->exec_script(e->h, (const char *const *)D.stmts, D.nstmts, progress, app, &D.err);
-		return;
-	}
-	for (int i = 0; i < D.nstmts; i++) {
-		if (e->cancelled) {
-			D.rc = vb_err_set(&D.err, VB_ERR_CANCELLED, "cancelled");
-			return;
-		}
-		const struct vb_table_spec *spec = ddl_table_spec(D.stmts[i], e->vbc.dim);
-		D.rc = e->ops->ensure_table(e->h, spec, &D.err);
-		D.st[i] = D.rc == VB_OK ? 1 : 2;
-		if (D.rc != VB_OK)
-			return;
-		D.done = i + 1;
-	}
+	if (D.rc == VB_OK)
+		D.rc = engine_ddl_apply(app->engine, &D.plan, progress, app, &D.out, &D.err);
 }
 
-static void free_stmts(void)
+static void forget_plan(void)
 {
-	ddl_statements_free(D.stmts);
-	D.stmts = NULL;
+	engine_ddl_plan_free(&D.plan);
+	engine_ddl_outcome_free(&D.out);
 	free(D.st);
 	D.st = NULL;
-	D.nstmts = 0;
+	D.phase = PHASE_IDLE;
 }
 
-static void ddl_job_done(struct tui_app *app)
+/* The plan was refused: say why and where to go, and run nothing. */
+static void show_refusal(struct tui_app *app)
 {
 	tui_text_clear(&D.res);
 	D.applied = 1;
-	int sql = app->engine->kind == STEPK_PG;
+	D.pane = 1;
+	char line[600];
+	snprintf(line, sizeof line, "%s nothing applied: %s", tui_glyph_status(app, 3), D.plan.why);
+	tui_text_add_wrapped(&D.res, ROLE_FAIL, line, COLS - 2, "  ");
+	if (D.plan.refused == VB_EXIT_DBA)
+		tui_text_add_wrapped(&D.res, ROLE_NORMAL, "The DBA packet (vbadmin dba-packet) holds the SQL a superuser "
+		                     "runs; 1 Setup shows it with the advice.", COLS - 2, "  ");
+	tui_log(app, "ddl apply refused: %s", D.plan.why);
+	tui_status(app, "DDL not applied: %s", D.plan.refused == VB_EXIT_DBA ? "needs a DBA - see vbadmin dba-packet"
+	                                                                        : D.plan.why);
+}
+
+static void plan_done(struct tui_app *app)
+{
+	if (D.rc != VB_OK) {
+		tui_status(app, "cannot render the DDL: %s", D.err.message);
+		forget_plan();
+		return;
+	}
+	if (D.plan.refused) {
+		show_refusal(app);
+		forget_plan();
+		return;
+	}
+	char q[200];
+	snprintf(q, sizeof q, "Apply %d statements to %s (schema %s) in one transaction?", D.plan.n, app->server,
+	         D.plan.schema);
+	if (!tui_confirm(app, q)) {
+		forget_plan();
+		tui_status(app, "DDL not applied");
+		return;
+	}
+	D.st = vb_xcalloc((size_t)D.plan.n + 1, sizeof *D.st);
+	D.done = 0;
+	D.phase = PHASE_APPLY;
+	if (tui_job_engine(app, job_apply, NULL) != 0)
+		forget_plan();
+}
+
+static void add_result_lines(struct tui_app *app)
+{
+	int sql = D.plan.sql;
+	for (int i = 0; i < D.plan.n; i++) {
+		char title[120];
+		if (sql)
+			stmt_title(D.plan.stmts[i], title, sizeof title);
+		else
+			snprintf(title, sizeof title, "ensure table %s", D.plan.stmts[i]);
+		int st = __atomic_load_n(&D.st[i], __ATOMIC_ACQUIRE);
+		int s = st == 1 ? (D.rc == VB_OK || !sql ? 1 : 4) : st == 2 ? 3 : 4;
+		tui_text_addf(&D.res, tui_status_role(s), "%-6s %2d  %s", tui_glyph_status(app, s), i + 1, title);
+	}
+}
+
+static void apply_done(struct tui_app *app)
+{
+	tui_text_clear(&D.res);
+	D.applied = 1;
+	int sql = D.plan.sql, n = D.plan.n;
 	if (D.rc == VB_OK && sql)
-		tui_text_addf(&D.res, ROLE_OK, "%s %d statement%s applied in one transaction", tui_glyph_status(app, 1),
-		              D.nstmts, D.nstmts == 1 ? "" : "s");
+		tui_text_addf(&D.res, ROLE_OK, "%s %d statement%s applied in one transaction", tui_glyph_status(app, 1), n,
+		              n == 1 ? "" : "s");
 	else if (D.rc == VB_OK)
 		tui_text_addf(&D.res, ROLE_OK, "%s %d tables ready (the %s backend creates them itself)",
-		              tui_glyph_status(app, 1), D.nstmts, app->backend);
+		              tui_glyph_status(app, 1), n, app->backend);
 	else
 		tui_text_addf(&D.res, ROLE_FAIL, "%s failed%s%s, %s: %s", tui_glyph_status(app, 3),
 		              D.err.sqlstate[0] ? " SQLSTATE " : "", D.err.sqlstate,
 		              sql ? "rolled back, nothing changed" : "tables before it were created", D.err.message);
 	if (D.rc != VB_OK && D.err.hint[0])
 		tui_text_addf(&D.res, ROLE_NORMAL, "  hint: %s", D.err.hint);
-	for (int i = 0; i < D.nstmts; i++) {
-		char title[120];
-		if (sql)
-			stmt_title(D.stmts[i], title, sizeof title);
-		else
-			snprintf(title, sizeof title, "ensure table %s", D.stmts[i]);
-		int s = D.st[i] == 1 ? (D.rc == VB_OK || !sql ? 1 : 4) : D.st[i] == 2 ? 3 : 4;
-		tui_text_addf(&D.res, tui_status_role(s), "%-6s %2d  %s", tui_glyph_status(app, s), i + 1, title);
-	}
-	tui_log(app, "ddl apply: %s (%d of %d statements)", D.rc == VB_OK ? "ok" : D.err.message, D.done, D.nstmts);
-	if (D.rc == VB_OK)
+	if (D.rc != VB_OK && D.out.advice)
+		tui_text_addf(&D.res, ROLE_NORMAL, "  advice %s (%s acts): %s", D.out.advice->id,
+		              advice_who_name(D.out.advice->who), D.out.advice->title);
+	add_result_lines(app);
+	tui_log(app, "ddl apply: %s (%d of %d statements)", D.rc == VB_OK ? "ok" : D.err.message, D.done, n);
+	if (D.rc == VB_OK) {
 		app->data_changed = 1;
-	if (D.rc == VB_OK)
 		tui_status(app, "DDL applied; 1 goes back to Setup, which re-checks");
-	else
+	} else {
 		tui_status(app, "DDL not applied: %s", D.err.message);
+	}
 	D.pane = 1;
-	free_stmts();
+	forget_plan();
 }
 
+static void ddl_job_done(struct tui_app *app)
+{
+	if (D.phase == PHASE_PLAN)
+		plan_done(app);
+	else if (D.phase == PHASE_APPLY)
+		apply_done(app);
+}
+
+/* Asks the engine for the plan (on the worker: it may talk to the server); the plan's
+ * refusal, or the question, follows in ddl_job_done. */
 static void apply(struct tui_app *app)
 {
-	struct engine *e = app->engine;
-	struct vb_error err;
-	vb_err_clear(&err);
-	int sql = e->kind == STEPK_PG;
-	free_stmts();
-	if (sql) {
-		D.stmts = ddl_statements(schema_of(app), e->vbc.dim, DDL_PART_ALL, &err);
-		if (!D.stmts) {
-			tui_status(app, "cannot render the DDL: %s", err.message);
-			return;
-		}
-	} else {
-		D.stmts = vb_xcalloc((size_t)ddl_table_count() + 1, sizeof *D.stmts);
-		for (int i = 0; i < ddl_table_count(); i++)
-			D.stmts[i] = vb_xstrdup(ddl_table_name(i));
-	}
-	while (D.stmts[D.nstmts])
-		D.nstmts++;
-	D.st = vb_xcalloc((size_t)D.nstmts, sizeof *D.st);
-	D.done = 0;
-	char q[200];
-	snprintf(q, sizeof q, "Apply %d statements to %s (schema %s) in one transaction?", D.nstmts, app->server,
-	         schema_of(app));
-	if (!tui_confirm(app, q)) {
-		free_stmts();
-		tui_status(app, "DDL not applied");
-		return;
-	}
-	if (tui_job_engine(app, job_apply, NULL) != 0)
-		free_stmts();
+	forget_plan();
+	D.phase = PHASE_PLAN;
+	if (tui_job_engine(app, job_plan, NULL) != 0)
+		D.phase = PHASE_IDLE;
 }
 
 void tui_ddl_apply(struct tui_app *app)
@@ -209,8 +241,12 @@ static void save(struct tui_app *app)
 
 static void ddl_draw(struct tui_app *app, int top, int height, int width)
 {
-	if (app->job_running && app->job_screen == SCR_DDL)
-		tui_printf(top, 0, width, ROLE_TITLE, " DDL: applying, %d of %d done (Ctrl-C cancels)", D.done, D.nstmts);
+	/* the plan is the worker's until its job is done; the apply only reads it */
+	if (app->job_running && app->job_screen == SCR_DDL && D.phase == PHASE_PLAN)
+		tui_printf(top, 0, width, ROLE_TITLE, " DDL: checking the server before applying (Ctrl-C cancels)");
+	else if (app->job_running && app->job_screen == SCR_DDL)
+		tui_printf(top, 0, width, ROLE_TITLE, " DDL: applying, %d of %d done (Ctrl-C cancels)",
+		           __atomic_load_n(&D.done, __ATOMIC_ACQUIRE), D.plan.n);
 	else
 		tui_printf(top, 0, width, ROLE_TITLE, " DDL for schema %s, dim %d (%d lines) - r applies, s saves",
 		           schema_of(app), app->engine->vbc.dim, D.sql.n);
@@ -258,7 +294,7 @@ static void ddl_cleanup(struct tui_app *app)
 	(void)app;
 	tui_text_clear(&D.sql);
 	tui_text_clear(&D.res);
-	free_stmts();
+	forget_plan();
 	free(D.rendered);
 	D.rendered = NULL;
 }
