@@ -89,7 +89,7 @@ expect d "ddl apply refused" "console: the refusal is in the Log"
 t_run "$VBADMIN" --namespace pol bootstrap-kb --components semantic_model --kb_update_strategy incremental \
 	--semantic_yaml "$ROOT/examples/semantic.yaml"
 t_is "$RC" 0 "cli: namespace pol filled with the hashing embedder"
-printf 'agent:\n  storage:\n    semantic_model: {model_name: other-model, dim_size: 384}\n' >"$T_TMP/other.yml"
+printf 'agent:\n  namespace:\n    pol: {type: sqlite, uri: "sqlite:///pol.db"}\n  storage:\n    semantic_model: {model_name: other-model, dim_size: 384}\n' >"$T_TMP/other.yml"
 sqlite3 "$XDG_DATA_HOME/vbadmin/pol.db" "UPDATE semantic_model SET description = 'marker'"
 t_run "$VBADMIN" --config "$T_TMP/other.yml" --namespace pol bootstrap-kb --kb_update_strategy incremental \
 	--semantic_yaml "$ROOT/examples/semantic.yaml"
