@@ -147,30 +147,6 @@ void vb_buf_printf(struct vb_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-void vb_buf_json_str(struct vb_buf *b, const char *s)
-{
-	if (!s) {
-		vb_buf_add(b, "null");
-		return;
-	}
-	vb_buf_addc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': vb_buf_add(b, "\\\""); break;
-		case '\\': vb_buf_add(b, "\\\\"); break;
-		case '\n': vb_buf_add(b, "\\n"); break;
-		case '\r': vb_buf_add(b, "\\r"); break;
-		case '\t': vb_buf_add(b, "\\t"); break;
-		default:
-			if (*p < 0x20)
-				vb_buf_printf(b, "\\u%04x", *p);
-			else
-				vb_buf_addc(b, (char)*p);
-		}
-	}
-	vb_buf_addc(b, '"');
-}
-
 char *vb_buf_steal(struct vb_buf *b)
 {
 	char *p = b->data ? b->data : vb_xstrdup("");

@@ -46,8 +46,6 @@ void vb_buf_addn(struct vb_buf *b, const char *s, size_t n);
 void vb_buf_addc(struct vb_buf *b, char c);
 void vb_buf_printf(struct vb_buf *b, const char *fmt, ...) VB_PRINTF(2, 3);
 void vb_buf_vprintf(struct vb_buf *b, const char *fmt, va_list ap);
-/* Appends s as a JSON string literal, quotes included. */
-void vb_buf_json_str(struct vb_buf *b, const char *s);
 char *vb_buf_steal(struct vb_buf *b);
 
 /* Error filling.  vb_err_set returns status so callers can `return vb_err_set(...)`. */

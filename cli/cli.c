@@ -55,6 +55,7 @@ int cli_load_config(struct cli_ctx *ctx)
 	struct vb_error err;
 	vb_err_clear(&err);
 	if (config_load(ctx->config_path, &ctx->cfg, &err) != VB_OK) {
+		ctx->config_err = err;
 		fprintf(ctx->err, "vbadmin: %s\n", err.message);
 		if (err.hint[0])
 			fprintf(ctx->err, "hint: %s\n", err.hint);

@@ -21,6 +21,7 @@ struct cli_ctx {
 	FILE *out;               /* stdout unless a test redirects */
 	FILE *err;               /* stderr */
 	struct config *cfg;      /* loaded lazily by cli_load_config; freed by main */
+	struct vb_error config_err; /* why cli_load_config failed (for --json documents) */
 };
 
 typedef int (*cli_cmd_fn)(struct cli_ctx *ctx, int argc, char **argv);

@@ -6,6 +6,7 @@
 
 #include "../engine/advice.h"
 #include "cli.h"
+#include "cli_json.h"
 
 static void print_one(FILE *o, const struct advice *a)
 {
@@ -24,28 +25,23 @@ static void print_one(FILE *o, const struct advice *a)
 	free(fix);
 }
 
-static void json_one(struct vb_buf *b, const struct advice *a)
+static json_t *json_one(const struct advice *a)
 {
 	char anchor[32], doc[64];
 	advice_anchor(a, anchor, sizeof anchor);
 	snprintf(doc, sizeof doc, "docs/troubleshooting.md#%s", anchor);
 	char *fix = advice_render(a->fix, NULL, NULL);
-	vb_buf_add(b, "{\"id\": ");
-	vb_buf_json_str(b, a->id);
-	vb_buf_add(b, ", \"matches\": ");
-	vb_buf_json_str(b, a->match);
-	vb_buf_add(b, ", \"title\": ");
-	vb_buf_json_str(b, a->title);
-	vb_buf_add(b, ", \"cause\": ");
-	vb_buf_json_str(b, a->cause);
-	vb_buf_add(b, ", \"fix\": ");
-	vb_buf_json_str(b, fix);
-	vb_buf_add(b, ", \"who\": ");
-	vb_buf_json_str(b, advice_who_name(a->who));
-	vb_buf_printf(b, ", \"exit_code\": %d, \"doc\": ", a->exit_code);
-	vb_buf_json_str(b, doc);
-	vb_buf_add(b, "}");
+	json_t *o = json_object();
+	json_object_set_new(o, "id", cli_json_str(a->id));
+	json_object_set_new(o, "matches", cli_json_str(a->match));
+	json_object_set_new(o, "title", cli_json_str(a->title));
+	json_object_set_new(o, "cause", cli_json_str(a->cause));
+	json_object_set_new(o, "fix", cli_json_str(fix));
+	json_object_set_new(o, "who", cli_json_str(advice_who_name(a->who)));
+	json_object_set_new(o, "exit_code", json_integer(a->exit_code));
+	json_object_set_new(o, "doc", cli_json_str(doc));
 	free(fix);
+	return o;
 }
 
 int cli_advice(struct cli_ctx *ctx, int argc, char **argv)
@@ -71,14 +67,12 @@ int cli_advice(struct cli_ctx *ctx, int argc, char **argv)
 		vb_buf_free(&b);
 		return VB_EXIT_OK;
 	}
-	int rc = VB_EXIT_OK, n = 0;
-	if (json)
-		vb_buf_add(&b, "{\"schema_version\": 1, \"command\": \"advice\", \"advice\": [");
+	int rc = VB_EXIT_OK;
+	json_t *list = json ? json_array() : NULL;
 	if (optind >= argc) {
 		for (int i = 0; i < advice_count; i++) {
 			if (json) {
-				vb_buf_add(&b, i ? ",\n  " : "\n  ");
-				json_one(&b, &advice_table[i]);
+				json_array_append_new(list, json_one(&advice_table[i]));
 			} else {
 				fprintf(ctx->out, "%-8s %-8s %s\n", advice_table[i].id, advice_who_name(advice_table[i].who),
 				        advice_table[i].title);
@@ -94,16 +88,13 @@ int cli_advice(struct cli_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		if (json) {
-			vb_buf_add(&b, n++ ? ",\n  " : "\n  ");
-			json_one(&b, a);
+			json_array_append_new(list, json_one(a));
 		} else {
 			print_one(ctx->out, a);
 		}
 	}
-	if (json) {
-		vb_buf_add(&b, "]}\n");
-		fputs(b.data, ctx->out);
-	}
+	if (json)
+		cli_json_emit(ctx->out, json_pack("{s:i, s:s, s:o}", "schema_version", 1, "command", "advice", "advice", list));
 	vb_buf_free(&b);
 	return rc;
 }

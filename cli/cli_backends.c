@@ -10,27 +10,49 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "../backends/registry.h"
 
 #define MAXN 16
 
-static void json_strs(struct vb_buf *b, const char *const *v, int n)
+static json_t *json_strs(const char *const *v, int n)
 {
-	vb_buf_addc(b, '[');
-	for (int i = 0; i < n; i++) {
-		if (i)
-			vb_buf_add(b, ", ");
-		vb_buf_json_str(b, v[i]);
-	}
-	vb_buf_addc(b, ']');
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, cli_json_str(v[i]));
+	return a;
 }
 
-static void json_str_or_null(struct vb_buf *b, const char *s)
+static json_t *backend_json(const struct vb_registry_entry *e)
 {
-	if (s)
-		vb_buf_json_str(b, s);
-	else
-		vb_buf_add(b, "null");
+	const struct vb_ops *o = e->ops;
+	const char *aliases[MAXN], *caps[MAXN];
+	int na = vb_registry_aliases(o->name, aliases, MAXN);
+	int nc = vb_registry_cap_names(o->caps, caps, MAXN);
+	json_t *j = json_object();
+	json_object_set_new(j, "name", cli_json_str(o->name));
+	json_object_set_new(j, "kind", json_string(e->path ? "plugin" : "built-in"));
+	json_object_set_new(j, "path", cli_json_str(e->path));
+	json_object_set_new(j, "version", cli_json_str(o->version ? o->version() : NULL));
+	json_object_set_new(j, "plugin_version", cli_json_str(e->path ? e->plugin_version : NULL));
+	json_object_set_new(j, "description", cli_json_str(o->description));
+	json_object_set_new(j, "abi_version", json_integer(o->abi_version));
+	json_object_set_new(j, "aliases", json_strs(aliases, na));
+	json_object_set_new(j, "capabilities", json_strs(caps, nc));
+	return j;
+}
+
+static void print_json(struct cli_ctx *ctx, const struct vb_registry_entry *e, size_t n,
+                       const struct vb_registry_problem *p, size_t np, const char *const *dirs, int ndirs)
+{
+	json_t *list = json_array(), *problems = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, backend_json(&e[i]));
+	for (size_t i = 0; i < np; i++)
+		json_array_append_new(problems, json_pack("{s:o, s:o}", "path", cli_json_str(p[i].path), "message",
+		                                          cli_json_str(p[i].message)));
+	cli_json_emit(ctx->out, json_pack("{s:o, s:o, s:o}", "search_path", json_strs(dirs, ndirs), "backends", list,
+	                                  "problems", problems));
 }
 
 /* The ':'-joined search path split in place; returns the count. */
@@ -63,37 +85,19 @@ int cli_backends(struct cli_ctx *ctx, int argc, char **argv)
 	const char *dirs[64];
 	int ndirs = split_path(path, dirs, 64);
 
+	if (json) {
+		print_json(ctx, e, n, p, np, dirs, ndirs);
+		free(path);
+		return VB_EXIT_OK;
+	}
 	struct vb_buf b;
 	vb_buf_init(&b);
-	if (json) {
-		vb_buf_add(&b, "{\"search_path\": ");
-		json_strs(&b, dirs, ndirs);
-		vb_buf_add(&b, ", \"backends\": [");
-	}
 	for (size_t i = 0; i < n; i++) {
 		const struct vb_ops *o = e[i].ops;
 		const char *aliases[MAXN], *caps[MAXN];
 		int na = vb_registry_aliases(o->name, aliases, MAXN);
 		int nc = vb_registry_cap_names(o->caps, caps, MAXN);
 		const char *version = o->version ? o->version() : NULL;
-		if (json) {
-			vb_buf_add(&b, i ? ", {\"name\": " : "{\"name\": ");
-			vb_buf_json_str(&b, o->name);
-			vb_buf_printf(&b, ", \"kind\": \"%s\", \"path\": ", e[i].path ? "plugin" : "built-in");
-			json_str_or_null(&b, e[i].path);
-			vb_buf_add(&b, ", \"version\": ");
-			json_str_or_null(&b, version);
-			vb_buf_add(&b, ", \"plugin_version\": ");
-			json_str_or_null(&b, e[i].path ? e[i].plugin_version : NULL);
-			vb_buf_add(&b, ", \"description\": ");
-			json_str_or_null(&b, o->description);
-			vb_buf_printf(&b, ", \"abi_version\": %d, \"aliases\": ", o->abi_version);
-			json_strs(&b, aliases, na);
-			vb_buf_add(&b, ", \"capabilities\": ");
-			json_strs(&b, caps, nc);
-			vb_buf_addc(&b, '}');
-			continue;
-		}
 		vb_buf_printf(&b, "%-10s %s%s%s\n", o->name, e[i].path ? "plugin " : "built-in",
 		              e[i].path ? e[i].path : "", "");
 		vb_buf_printf(&b, "           version:      %s\n", version ? version : "-");
@@ -108,17 +112,7 @@ int cli_backends(struct cli_ctx *ctx, int argc, char **argv)
 			vb_buf_printf(&b, "%s%s", k ? ", " : "", caps[k]);
 		vb_buf_add(&b, nc ? "\n" : "-\n");
 	}
-	if (json) {
-		vb_buf_add(&b, "], \"problems\": [");
-		for (size_t i = 0; i < np; i++) {
-			vb_buf_add(&b, i ? ", {\"path\": " : "{\"path\": ");
-			vb_buf_json_str(&b, p[i].path);
-			vb_buf_add(&b, ", \"message\": ");
-			vb_buf_json_str(&b, p[i].message);
-			vb_buf_addc(&b, '}');
-		}
-		vb_buf_add(&b, "]}\n");
-	} else {
+	{
 		vb_buf_add(&b, "\nplugin search path (first match wins; set VBADMIN_PLUGIN_PATH to add directories):\n");
 		for (int k = 0; k < ndirs; k++)
 			vb_buf_printf(&b, "  %s\n", dirs[k]);

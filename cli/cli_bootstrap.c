@@ -81,17 +81,17 @@ static int parse_batch(struct cli_ctx *ctx, const char *arg, int *batch)
 	return VB_EXIT_OK;
 }
 
-static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_bootstrap_req *q)
+static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_bootstrap_req *q, int *json)
 {
 	static const struct option opts[] = {
 		{"components", required_argument, NULL, 'c'},   {"kb_update_strategy", required_argument, NULL, 's'},
 		{"kb-update-strategy", required_argument, NULL, 's'}, {"semantic_yaml", required_argument, NULL, 'f'},
 		{"semantic-yaml", required_argument, NULL, 'f'}, {"batch-size", required_argument, NULL, 'B'},
 		{"yes", no_argument, NULL, 'y'},                 {"all-data-sources", no_argument, NULL, 'A'},
-		{NULL, 0, NULL, 0},
+		{"json", no_argument, NULL, 'j'},                {NULL, 0, NULL, 0},
 	};
 	int c, rc = VB_EXIT_OK;
-	while (rc == VB_EXIT_OK && (c = getopt_long(argc, argv, "c:s:f:B:y", opts, NULL)) != -1) {
+	while (rc == VB_EXIT_OK && (c = getopt_long(argc, argv, "c:s:f:B:yj", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': q->components = optarg; break;
 		case 's': q->strategy = optarg; break;
@@ -99,6 +99,7 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_boots
 		case 'B': rc = parse_batch(ctx, optarg, &q->batch_rows); break;
 		case 'y': q->overwrite_confirmed = 1; break;
 		case 'A': q->all_data_sources = 1; break;
+		case 'j': *json = 1; break;
 		default: rc = cli_bad_option(ctx, "bootstrap-kb", argv[optind - 1], opts); break;
 		}
 	}
@@ -157,7 +158,8 @@ static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct en
 	}
 }
 
-static void report_parts(struct cli_ctx *ctx, struct engine *e, const struct engine_bootstrap_res *res, int ok)
+static void report_parts(struct cli_ctx *ctx, struct engine *e, const struct engine_bootstrap_res *res, int ok,
+                         int json)
 {
 	for (int i = 0; i < res->nparts; i++) {
 		const struct bootstrap_result *r = &res->part[i];
@@ -166,14 +168,54 @@ static void report_parts(struct cli_ctx *ctx, struct engine *e, const struct eng
 		fprintf(ctx->err, "%s: %ld rows in %ld batches, %.2fs (%.0f rows/s), namespace '%s', backend %s\n",
 		        res->name[i], r->written, r->batches, r->seconds, r->seconds > 0 ? (double)r->written / r->seconds : 0.0,
 		        e->vbc.namespace, e->backend_name);
-		fprintf(ctx->out, "%s\n", r->message);
+		if (!json)
+			fprintf(ctx->out, "%s\n", r->message);
 	}
+}
+
+/* One component's outcome with Datus's result fields (status, message, error) and the load's
+ * numbers (docs/json.md). */
+static json_t *component_json(const char *component, int ok, const struct bootstrap_result *r,
+                              const struct vb_error *err)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "component", cli_json_str(component));
+	json_object_set_new(o, "status", json_string(ok ? "success" : "failed"));
+	json_object_set_new(o, "message", cli_json_str(ok ? r->message : err->message));
+	json_object_set_new(o, "error", cli_json_str(ok ? "" : err->message));
+	json_object_set_new(o, "hint", cli_json_str(!ok && err->hint[0] ? err->hint : NULL));
+	json_object_set_new(o, "rows", json_integer(r->total));
+	json_object_set_new(o, "written", json_integer(r->written));
+	json_object_set_new(o, "batches", json_integer(r->batches));
+	json_object_set_new(o, "final_count", ok ? json_integer(r->final_count) : json_null());
+	json_object_set_new(o, "seconds", json_real(r->seconds));
+	return o;
+}
+
+/* The --json document of a run that reached the load (docs/json.md, bootstrap-kb). */
+static void print_json(struct cli_ctx *ctx, struct engine *e, const struct engine_bootstrap_req *q,
+                       const struct engine_bootstrap_res *res, int ok, int rc, const struct vb_error *err)
+{
+	json_t *parts = json_array();
+	for (int i = 0; i < res->nparts; i++)
+		json_array_append_new(parts, component_json(res->name[i], ok || i < res->nparts - 1, &res->part[i], err));
+	json_t *doc = json_object();
+	json_object_set_new(doc, "schema_version", json_integer(1));
+	json_object_set_new(doc, "command", json_string("bootstrap-kb"));
+	json_object_set_new(doc, "namespace", cli_json_str(e->vbc.namespace));
+	json_object_set_new(doc, "backend", cli_json_str(e->backend_name));
+	json_object_set_new(doc, "strategy", cli_json_str(q->strategy));
+	json_object_set_new(doc, "semantic_yaml", cli_json_str(q->yaml_path));
+	json_object_set_new(doc, "exit_code", json_integer(rc));
+	json_object_set_new(doc, "components", parts);
+	cli_json_emit(ctx->out, doc);
 }
 
 int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct engine_bootstrap_req q = {.components = "semantic_model", .strategy = "check", .batch_rows = 256};
-	int rc = parse(ctx, argc, argv, &q);
+	int json = 0;
+	int rc = parse(ctx, argc, argv, &q, &json);
 	if (rc != VB_EXIT_OK)
 		return rc;
 	struct engine *e = cli_engine_open(ctx, &rc);
@@ -190,8 +232,10 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 	int st = engine_bootstrap_kb(e, &q, &res, &err);
 	if (pr.tty && pr.shown)
 		fputc('\n', ctx->err);
-	report_parts(ctx, e, &res, st == VB_OK);
+	report_parts(ctx, e, &res, st == VB_OK, json);
 	rc = st == VB_OK ? VB_EXIT_OK : report_failure(ctx, e, &res, &err);
+	if (json && res.nparts > 0)
+		print_json(ctx, e, &q, &res, st == VB_OK, rc, &err);
 	cli_engine_close(&e);
 	return rc;
 }

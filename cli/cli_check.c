@@ -25,11 +25,42 @@ static int parse_json_flag(struct cli_ctx *ctx, const char *cmd, int argc, char 
 	return 0;
 }
 
-static void emit(struct cli_ctx *ctx, struct vb_buf *b)
+/* Adds the steps to the document and prints it. */
+static void emit(struct cli_ctx *ctx, json_t *doc, struct engine *e, int upto)
 {
-	vb_buf_add(b, "}\n");
-	fputs(b->data, ctx->out);
-	vb_buf_free(b);
+	json_object_set_new(doc, "steps", cli_json_steps(e, upto));
+	cli_json_emit(ctx->out, doc);
+}
+
+/* The document of a run that stopped at agent.yml: the check shape with one failed config
+ * step carrying the loader's message (file:line and what to do) and hint. */
+static int config_failure(struct cli_ctx *ctx, const char *command, int rc, int json)
+{
+	if (!json || !ctx->config_err.message[0])
+		return rc;
+	const struct vb_error *err = &ctx->config_err;
+	json_t *doc = json_object();
+	json_object_set_new(doc, "schema_version", json_integer(1));
+	json_object_set_new(doc, "command", cli_json_str(command));
+	json_object_set_new(doc, "backend", json_null());
+	json_object_set_new(doc, "namespace", cli_json_str(ctx->namespace));
+	json_object_set_new(doc, "ready", json_false());
+	json_object_set_new(doc, "exit_code", json_integer(rc));
+	json_object_set_new(doc, "exit_meaning", cli_json_str(cli_exit_meaning(rc)));
+	json_object_set_new(doc, "summary", json_pack("{s:i, s:i, s:i, s:i}", "ok", 0, "warn", 0, "fail", 1, "skip", 0));
+	json_t *step = json_object();
+	json_object_set_new(step, "id", json_string("config"));
+	json_object_set_new(step, "title", json_string("Configuration"));
+	json_object_set_new(step, "status", json_string("fail"));
+	json_object_set_new(step, "duration_ms", json_real(0));
+	json_object_set_new(step, "message", cli_json_str(err->message));
+	json_object_set_new(step, "detail", json_null());
+	json_object_set_new(step, "error_class", json_null());
+	json_object_set_new(step, "fix", cli_json_str(err->hint[0] ? err->hint : NULL));
+	json_object_set_new(step, "advice", json_null());
+	json_object_set_new(doc, "steps", json_pack("[o]", step));
+	cli_json_emit(ctx->out, doc);
+	return rc;
 }
 
 int cli_check(struct cli_ctx *ctx, int argc, char **argv)
@@ -39,18 +70,14 @@ int cli_check(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
-		return rc;
+		return config_failure(ctx, "check", rc, json);
 	if (!json)
 		fprintf(ctx->out, "vbadmin check: backend %s, namespace %s\n\n", e->backend_name,
 		        e->vbc.namespace ? e->vbc.namespace : "default");
 	engine_run_all(e, STEP_NONE);
 	rc = engine_exit_code(e);
 	if (json) {
-		struct vb_buf b;
-		vb_buf_init(&b);
-		cli_json_head(&b, "check", e, rc, STEP_NONE);
-		cli_json_steps(&b, e, STEP_NONE);
-		emit(ctx, &b);
+		emit(ctx, cli_json_head("check", e, rc, STEP_NONE), e, STEP_NONE);
 	} else {
 		cli_print_steps(ctx, e, STEP_NONE);
 		cli_print_verdict(ctx, e, rc);
@@ -66,11 +93,12 @@ int cli_extension(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
-		return rc;
+		return config_failure(ctx, "extension", rc, json);
 	if (e->kind != STEPK_PG) {
 		if (json)
-			fprintf(ctx->out, "{\"schema_version\": 1, \"command\": \"extension\", \"backend\": \"%s\", "
-			        "\"applicable\": false, \"exit_code\": 0}\n", e->backend_name);
+			cli_json_emit(ctx->out, json_pack("{s:i, s:s, s:o, s:b, s:i}", "schema_version", 1, "command",
+			                                  "extension", "backend", cli_json_str(e->backend_name), "applicable", 0,
+			                                  "exit_code", 0));
 		else
 			fprintf(ctx->out, "backend %s needs no PostgreSQL extension\n", e->backend_name);
 		cli_engine_close(&e);
@@ -82,31 +110,26 @@ int cli_extension(struct cli_ctx *ctx, int argc, char **argv)
 	         strcmp(e->ext_default_version, e->ext_version) != 0 &&
 	         engine_result(e, STEP_ext_installed)->status == STEP_WARN;
 	if (json) {
-		struct vb_buf b;
-		vb_buf_init(&b);
-		cli_json_head(&b, "extension", e, rc, STEP_privileges);
-		vb_buf_add(&b, ", \"applicable\": true, \"extension\": {\"server_version\": ");
-		cli_json_str_or_null(&b, e->server_version);
-		vb_buf_printf(&b, ", \"server_version_num\": %d, \"available\": %s, \"default_version\": ",
-		              e->server_version_num, e->ext_available ? "true" : "false");
-		cli_json_str_or_null(&b, e->ext_default_version);
-		vb_buf_add(&b, ", \"available_versions\": ");
-		cli_json_str_or_null(&b, e->ext_versions);
-		vb_buf_printf(&b, ", \"installed\": %s, \"installed_version\": ", e->ext_installed ? "true" : "false");
-		cli_json_str_or_null(&b, e->ext_version);
-		vb_buf_add(&b, ", \"schema\": ");
-		cli_json_str_or_null(&b, e->ext_schema);
-		vb_buf_add(&b, ", \"owner\": ");
-		cli_json_str_or_null(&b, e->ext_owner);
-		vb_buf_printf(&b, ", \"update_available\": %s, \"update_sql\": %s", up ? "true" : "false",
-		              up ? "\"ALTER EXTENSION vector UPDATE;\"" : "null");
-		vb_buf_add(&b, ", \"role\": ");
-		cli_json_str_or_null(&b, e->current_user);
-		vb_buf_printf(&b, ", \"superuser\": %s, \"database_create\": %s, \"can_create_extension\": %s}",
-		              e->rolsuper == 1 ? "true" : "false", e->db_create == 1 ? "true" : "false",
-		              e->rolsuper == 1 ? "true" : "false");
-		cli_json_steps(&b, e, STEP_privileges);
-		emit(ctx, &b);
+		json_t *doc = cli_json_head("extension", e, rc, STEP_privileges);
+		json_t *x = json_object();
+		json_object_set_new(x, "server_version", cli_json_str(e->server_version));
+		json_object_set_new(x, "server_version_num", json_integer(e->server_version_num));
+		json_object_set_new(x, "available", json_boolean(e->ext_available));
+		json_object_set_new(x, "default_version", cli_json_str(e->ext_default_version));
+		json_object_set_new(x, "available_versions", cli_json_str(e->ext_versions));
+		json_object_set_new(x, "installed", json_boolean(e->ext_installed));
+		json_object_set_new(x, "installed_version", cli_json_str(e->ext_version));
+		json_object_set_new(x, "schema", cli_json_str(e->ext_schema));
+		json_object_set_new(x, "owner", cli_json_str(e->ext_owner));
+		json_object_set_new(x, "update_available", json_boolean(up));
+		json_object_set_new(x, "update_sql", cli_json_str(up ? "ALTER EXTENSION vector UPDATE;" : NULL));
+		json_object_set_new(x, "role", cli_json_str(e->current_user));
+		json_object_set_new(x, "superuser", json_boolean(e->rolsuper == 1));
+		json_object_set_new(x, "database_create", json_boolean(e->db_create == 1));
+		json_object_set_new(x, "can_create_extension", json_boolean(e->rolsuper == 1));
+		json_object_set_new(doc, "applicable", json_true());
+		json_object_set_new(doc, "extension", x);
+		emit(ctx, doc, e, STEP_privileges);
 	} else {
 		FILE *o = ctx->out;
 		fprintf(o, "server:            %s\n", e->server_version ? e->server_version : "(unknown)");
@@ -153,7 +176,7 @@ int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
-		return rc;
+		return config_failure(ctx, "verify", rc, json);
 	int upto = e->kind == STEPK_PG ? STEP_text_indexes : STEP_emb_dimensions;
 	engine_run_all(e, upto);
 	rc = engine_exit_code(e);
@@ -169,36 +192,25 @@ int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	const char *schema = e->vbc.schema && *e->vbc.schema ? e->vbc.schema : "public";
 	if (json) {
-		struct vb_buf b;
-		vb_buf_init(&b);
-		cli_json_head(&b, "verify", e, rc, upto);
-		vb_buf_add(&b, ", \"schema\": ");
-		vb_buf_json_str(&b, schema);
-		vb_buf_printf(&b, ", \"dim\": %d, \"drift\": [", e->vbc.dim);
+		json_t *doc = cli_json_head("verify", e, rc, upto);
+		json_object_set_new(doc, "schema", cli_json_str(schema));
+		json_object_set_new(doc, "dim", json_integer(e->vbc.dim));
+		json_t *drift = json_array();
 		for (int i = 0; i < e->ndrift; i++) {
 			const struct eng_drift *d = &e->drift[i];
-			vb_buf_add(&b, i ? ",\n  {" : "\n  {");
-			vb_buf_add(&b, "\"kind\": ");
-			vb_buf_json_str(&b, drift_kind_name(d->kind));
-			vb_buf_add(&b, ", \"table\": ");
-			vb_buf_json_str(&b, d->table);
-			vb_buf_add(&b, ", \"column\": ");
-			cli_json_str_or_null(&b, d->column);
-			vb_buf_add(&b, ", \"have\": ");
-			cli_json_str_or_null(&b, d->have);
-			vb_buf_add(&b, ", \"want\": ");
-			cli_json_str_or_null(&b, d->want);
-			vb_buf_add(&b, ", \"fix\": ");
-			cli_json_str_or_null(&b, d->fix);
-			vb_buf_add(&b, ", \"note\": ");
-			cli_json_str_or_null(&b, d->note);
-			vb_buf_add(&b, ", \"advice\": ");
-			cli_json_str_or_null(&b, d->advice_id);
-			vb_buf_add(&b, "}");
+			json_t *o = json_object();
+			json_object_set_new(o, "kind", cli_json_str(drift_kind_name(d->kind)));
+			json_object_set_new(o, "table", cli_json_str(d->table));
+			json_object_set_new(o, "column", cli_json_str(d->column));
+			json_object_set_new(o, "have", cli_json_str(d->have));
+			json_object_set_new(o, "want", cli_json_str(d->want));
+			json_object_set_new(o, "fix", cli_json_str(d->fix));
+			json_object_set_new(o, "note", cli_json_str(d->note));
+			json_object_set_new(o, "advice", cli_json_str(d->advice_id));
+			json_array_append_new(drift, o);
 		}
-		vb_buf_add(&b, "]");
-		cli_json_steps(&b, e, upto);
-		emit(ctx, &b);
+		json_object_set_new(doc, "drift", drift);
+		emit(ctx, doc, e, upto);
 	} else {
 		FILE *o = ctx->out;
 		fprintf(o, "vbadmin verify: backend %s, schema %s, embedding dim %d\n\n", e->backend_name, schema, e->vbc.dim);

@@ -129,122 +129,97 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 	}
 }
 
-static void jkey(struct vb_buf *b, const char *k)
+static json_t *db_json(const struct config_db *d)
 {
-	vb_buf_json_str(b, k);
-	vb_buf_addc(b, ':');
+	int pg = config_db_is_postgres(d);
+	char *u = uri_masked(d->uri);
+	json_t *o = json_object();
+	json_object_set_new(o, "name", cli_json_str(d->logic_name));
+	json_object_set_new(o, "type", cli_json_str(d->type));
+	json_object_set_new(o, "host", cli_json_str(d->host));
+	json_object_set_new(o, "port", json_integer(d->port));
+	json_object_set_new(o, "uri", cli_json_str(u));
+	json_object_set_new(o, "database", cli_json_str(d->database ? d->database : pg ? "postgres" : NULL));
+	json_object_set_new(o, "username", cli_json_str(d->username));
+	json_object_set_new(o, "password", cli_json_str(MASK(d->password)));
+	json_object_set_new(o, "schema", cli_json_str(d->schema));
+	json_object_set_new(o, "sslmode", cli_json_str(d->sslmode));
+	json_object_set_new(o, "timeout", json_integer(d->timeout));
+	json_object_set_new(o, "enable_vector_search", json_boolean(d->enable_vector_search));
+	json_object_set_new(o, "line", json_integer(d->line));
+	json_object_set_new(o, "unset", cli_config_unset_json(d->unset, d->nunset));
+	free(u);
+	return o;
 }
 
-static void jstr(struct vb_buf *b, const char *k, const char *v, int comma)
+static json_t *namespaces_json(const struct config *c)
 {
-	jkey(b, k);
-	vb_buf_json_str(b, v);
-	if (comma)
-		vb_buf_addc(b, ',');
-}
-
-static void jint(struct vb_buf *b, const char *k, int v, int comma)
-{
-	jkey(b, k);
-	vb_buf_printf(b, "%d%s", v, comma ? "," : "");
-}
-
-static char *show_json(struct cli_ctx *ctx, const struct config *c, const struct vb_config *r)
-{
-	struct vb_buf b;
-	vb_buf_init(&b);
-	vb_buf_addc(&b, '{');
-	jstr(&b, "config_file", c->path, 1);
-	jstr(&b, "config_source", c->path_source ? c->path_source : "none", 1);
-	jstr(&b, "env_file", c->env_file, 1);
-	jstr(&b, "namespace_key", c->namespace_key, 1);
-	jkey(&b, "namespaces");
-	vb_buf_addc(&b, '[');
+	json_t *list = json_array();
 	for (int i = 0; i < c->nnamespaces; i++) {
 		const struct config_namespace *ns = &c->namespaces[i];
-		vb_buf_add(&b, i ? ",{" : "{");
-		jstr(&b, "name", ns->name, 1);
-		jint(&b, "line", ns->line, 1);
-		jkey(&b, "dbs");
-		vb_buf_addc(&b, '[');
-		for (int j = 0; j < ns->ndbs; j++) {
-			const struct config_db *d = &ns->dbs[j];
-			vb_buf_add(&b, j ? ",{" : "{");
-			jstr(&b, "name", d->logic_name, 1);
-			jstr(&b, "type", d->type, 1);
-			jstr(&b, "host", d->host, 1);
-			jint(&b, "port", d->port, 1);
-			int pg = config_db_is_postgres(d);
-			char *u = uri_masked(d->uri);
-			jstr(&b, "uri", u, 1);
-			free(u);
-			jstr(&b, "database", d->database ? d->database : pg ? "postgres" : NULL, 1);
-			jstr(&b, "username", d->username, 1);
-			jstr(&b, "password", MASK(d->password), 1);
-			jstr(&b, "schema", d->schema, 1);
-			jstr(&b, "sslmode", d->sslmode, 1);
-			jint(&b, "timeout", d->timeout, 1);
-			jkey(&b, "enable_vector_search");
-			vb_buf_add(&b, d->enable_vector_search ? "true," : "false,");
-			jint(&b, "line", d->line, 1);
-			jkey(&b, "unset");
-			cli_config_unset_json(&b, d->unset, d->nunset);
-			vb_buf_addc(&b, '}');
-		}
-		vb_buf_add(&b, "]}");
+		json_t *dbs = json_array();
+		for (int j = 0; j < ns->ndbs; j++)
+			json_array_append_new(dbs, db_json(&ns->dbs[j]));
+		json_array_append_new(list, json_pack("{s:o, s:i, s:o}", "name", cli_json_str(ns->name), "line", ns->line,
+		                                      "dbs", dbs));
 	}
-	vb_buf_add(&b, "],");
-	jkey(&b, "storage");
-	vb_buf_addc(&b, '{');
-	jstr(&b, "namespace", c->storage_namespace, 1);
-	jstr(&b, "db", c->storage_db, 1);
-	jstr(&b, "relational_namespace", c->storage_rel_namespace, 1);
-	jstr(&b, "relational_db", c->storage_rel_db, 1);
-	jstr(&b, "vector_backend", c->vector_backend, 0);
-	vb_buf_add(&b, "},");
-	jkey(&b, "resolved");
-	vb_buf_addc(&b, '{');
-	jstr(&b, "namespace", r->namespace, 1);
-	jstr(&b, "backend", r->backend, 1);
-	jstr(&b, "backend_source", config_backend_source(c, ctx->backend), 1);
-	jstr(&b, "host", r->host, 1);
-	if (r->host)
-		jint(&b, "port", r->port, 1);
-	else
-		vb_buf_add(&b, "\"port\":null,");
-	jstr(&b, "database", r->database, 1);
-	jstr(&b, "user", r->username, 1);
-	jstr(&b, "password", MASK(r->password), 1);
-	jstr(&b, "schema", r->schema, 1);
-	jstr(&b, "sslmode", r->sslmode, 1);
-	jint(&b, "connect_timeout", r->connect_timeout, 1);
-	jstr(&b, "data_dir", r->data_dir, 1);
-	jint(&b, "dim", r->dim, 0);
-	vb_buf_add(&b, "},");
-	jkey(&b, "embedding");
-	vb_buf_addc(&b, '{');
-	jstr(&b, "source", c->embed_source, 1);
-	jstr(&b, "embedder", c->embedder, 1);
-	jstr(&b, "registry_name", c->embed_registry, 1);
-	jstr(&b, "model", c->embed_model, 1);
-	jint(&b, "dim", c->dim, 1);
-	jint(&b, "batch_size", c->embed_batch_size, 1);
-	jstr(&b, "base_url", c->embed_base_url, 1);
-	jstr(&b, "api_key", MASK(c->embed_api_key), 0);
-	vb_buf_add(&b, "},");
-	cli_config_stores_json(&b, c);
-	jstr(&b, "home", c->home, 1);
-	jstr(&b, "data_dir", c->data_dir, 1);
-	jstr(&b, "data_dir_source", c->data_dir_source, 1);
-	jkey(&b, "warnings");
-	vb_buf_addc(&b, '[');
-	for (int i = 0; i < c->nwarnings; i++) {
-		if (i)
-			vb_buf_addc(&b, ',');
-		vb_buf_json_str(&b, c->warnings[i]);
-	}
-	vb_buf_add(&b, "]}\n");
-	return vb_buf_steal(&b);
+	return list;
+}
+
+static json_t *resolved_json(struct cli_ctx *ctx, const struct config *c, const struct vb_config *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "namespace", cli_json_str(r->namespace));
+	json_object_set_new(o, "backend", cli_json_str(r->backend));
+	json_object_set_new(o, "backend_source", cli_json_str(config_backend_source(c, ctx->backend)));
+	json_object_set_new(o, "host", cli_json_str(r->host));
+	json_object_set_new(o, "port", r->host ? json_integer(r->port) : json_null());
+	json_object_set_new(o, "database", cli_json_str(r->database));
+	json_object_set_new(o, "user", cli_json_str(r->username));
+	json_object_set_new(o, "password", cli_json_str(MASK(r->password)));
+	json_object_set_new(o, "schema", cli_json_str(r->schema));
+	json_object_set_new(o, "sslmode", cli_json_str(r->sslmode));
+	json_object_set_new(o, "connect_timeout", json_integer(r->connect_timeout));
+	json_object_set_new(o, "data_dir", cli_json_str(r->data_dir));
+	json_object_set_new(o, "dim", json_integer(r->dim));
+	return o;
+}
+
+static json_t *show_json(struct cli_ctx *ctx, const struct config *c, const struct vb_config *r)
+{
+	json_t *doc = json_object();
+	json_object_set_new(doc, "config_file", cli_json_str(c->path));
+	json_object_set_new(doc, "config_source", cli_json_str(c->path_source ? c->path_source : "none"));
+	json_object_set_new(doc, "env_file", cli_json_str(c->env_file));
+	json_object_set_new(doc, "namespace_key", cli_json_str(c->namespace_key));
+	json_object_set_new(doc, "namespaces", namespaces_json(c));
+	json_t *st = json_object();
+	json_object_set_new(st, "namespace", cli_json_str(c->storage_namespace));
+	json_object_set_new(st, "db", cli_json_str(c->storage_db));
+	json_object_set_new(st, "relational_namespace", cli_json_str(c->storage_rel_namespace));
+	json_object_set_new(st, "relational_db", cli_json_str(c->storage_rel_db));
+	json_object_set_new(st, "vector_backend", cli_json_str(c->vector_backend));
+	json_object_set_new(doc, "storage", st);
+	json_object_set_new(doc, "resolved", resolved_json(ctx, c, r));
+	json_t *em = json_object();
+	json_object_set_new(em, "source", cli_json_str(c->embed_source));
+	json_object_set_new(em, "embedder", cli_json_str(c->embedder));
+	json_object_set_new(em, "registry_name", cli_json_str(c->embed_registry));
+	json_object_set_new(em, "model", cli_json_str(c->embed_model));
+	json_object_set_new(em, "dim", json_integer(c->dim));
+	json_object_set_new(em, "batch_size", json_integer(c->embed_batch_size));
+	json_object_set_new(em, "base_url", cli_json_str(c->embed_base_url));
+	json_object_set_new(em, "api_key", cli_json_str(MASK(c->embed_api_key)));
+	json_object_set_new(doc, "embedding", em);
+	cli_config_stores_json(doc, c);
+	json_object_set_new(doc, "home", cli_json_str(c->home));
+	json_object_set_new(doc, "data_dir", cli_json_str(c->data_dir));
+	json_object_set_new(doc, "data_dir_source", cli_json_str(c->data_dir_source));
+	json_t *w = json_array();
+	for (int i = 0; i < c->nwarnings; i++)
+		json_array_append_new(w, cli_json_str(c->warnings[i]));
+	json_object_set_new(doc, "warnings", w);
+	return doc;
 }
 
 int cli_config(struct cli_ctx *ctx, int argc, char **argv)
@@ -263,9 +238,7 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc != VB_EXIT_OK)
 		return rc;
 	if (json) {
-		char *s = show_json(ctx, ctx->cfg, &r);
-		fputs(s, ctx->out);
-		free(s);
+		cli_json_emit(ctx->out, show_json(ctx, ctx->cfg, &r));
 	} else {
 		show_text(ctx, ctx->cfg, &r);
 	}

@@ -80,106 +80,71 @@ void cli_config_stores_text(FILE *o, const struct config *c)
 	}
 }
 
-static void jkey(struct vb_buf *b, const char *k)
+json_t *cli_config_unset_json(const struct config_unset *u, int n)
 {
-	vb_buf_json_str(b, k);
-	vb_buf_addc(b, ':');
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:o, s:o, s:i}", "field", cli_json_str(u[i].field), "var",
+		                                   cli_json_str(u[i].var), "line", u[i].line));
+	return a;
 }
 
-static void jstr(struct vb_buf *b, const char *k, const char *v)
+static json_t *model_json(const struct config_model *m)
 {
-	jkey(b, k);
-	vb_buf_json_str(b, v);
-	vb_buf_addc(b, ',');
-}
-
-void cli_config_unset_json(struct vb_buf *b, const struct config_unset *u, int n)
-{
-	vb_buf_addc(b, '[');
-	for (int i = 0; i < n; i++) {
-		vb_buf_add(b, i ? ",{" : "{");
-		jstr(b, "field", u[i].field);
-		jstr(b, "var", u[i].var);
-		vb_buf_printf(b, "\"line\":%d}", u[i].line);
-	}
-	vb_buf_addc(b, ']');
-}
-
-static void model_json(struct vb_buf *b, const struct config_model *m)
-{
-	vb_buf_addc(b, '{');
-	jstr(b, "name", m->name);
-	jstr(b, "type", m->type);
-	jstr(b, "base_url", m->base_url);
-	jstr(b, "model", m->model);
+	json_t *o = json_object();
+	json_object_set_new(o, "name", cli_json_str(m->name));
+	json_object_set_new(o, "type", cli_json_str(m->type));
+	json_object_set_new(o, "base_url", cli_json_str(m->base_url));
+	json_object_set_new(o, "model", cli_json_str(m->model));
 	char *k = key_shown(m->api_key, unset_of(m->unset, m->nunset, ".api_key"));
-	jstr(b, "api_key", k);
+	json_object_set_new(o, "api_key", cli_json_str(k));
 	free(k);
-	vb_buf_printf(b, "\"line\":%d,", m->line);
-	jkey(b, "unset");
-	cli_config_unset_json(b, m->unset, m->nunset);
-	vb_buf_addc(b, '}');
+	json_object_set_new(o, "line", json_integer(m->line));
+	json_object_set_new(o, "unset", cli_config_unset_json(m->unset, m->nunset));
+	return o;
 }
 
-static void strings_json(struct vb_buf *b, char *const *v, int n)
+static json_t *strings_json(char *const *v, int n)
 {
-	vb_buf_addc(b, '[');
-	for (int i = 0; i < n; i++) {
-		if (i)
-			vb_buf_addc(b, ',');
-		vb_buf_json_str(b, v[i]);
-	}
-	vb_buf_addc(b, ']');
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, cli_json_str(v[i]));
+	return a;
 }
 
-void cli_config_stores_json(struct vb_buf *b, const struct config *c)
+static json_t *embedding_json(const struct config_embedding *e)
 {
-	jkey(b, "embeddings");
-	vb_buf_addc(b, '[');
-	for (int i = 0; i < CONFIG_EMB_N; i++) {
-		const struct config_embedding *e = config_embedding(c, (enum config_emb_section)i);
-		vb_buf_add(b, i ? ",{" : "{");
-		jstr(b, "section", e->section);
-		jkey(b, "tables");
-		vb_buf_addc(b, '[');
-		int first = 1;
-		for (int t = 0; t < config_store_table_count(); t++)
-			if (strcmp(config_table_section(config_store_table(t)), e->section) == 0) {
-				if (!first)
-					vb_buf_addc(b, ',');
-				vb_buf_json_str(b, config_store_table(t));
-				first = 0;
-			}
-		vb_buf_add(b, "],");
-		jstr(b, "registry_name", e->registry_name);
-		jstr(b, "model_name", e->model_name);
-		vb_buf_printf(b, "\"dim_size\":%d,\"batch_size\":%d,", e->dim_size, e->batch_size);
-		jstr(b, "target_model", e->target_model);
-		jstr(b, "endpoint_from", e->endpoint_from);
-		jkey(b, "endpoint");
-		if (e->endpoint)
-			model_json(b, e->endpoint);
-		else
-			vb_buf_add(b, "null");
-		vb_buf_printf(b, ",\"configured\":%s,", e->configured ? "true" : "false");
-		jstr(b, "shared_with", e->shared_with);
-		jstr(b, "source", e->source);
-		vb_buf_printf(b, "\"line\":%d}", e->line);
-	}
-	vb_buf_add(b, "],");
-	jstr(b, "target", c->target);
-	jkey(b, "models");
-	vb_buf_addc(b, '[');
-	for (int i = 0; i < c->nmodels; i++) {
-		if (i)
-			vb_buf_addc(b, ',');
-		model_json(b, &c->models[i]);
-	}
-	vb_buf_add(b, "],");
-	jkey(b, "unknown_keys");
-	strings_json(b, c->unknown_keys, c->nunknown_keys);
-	vb_buf_addc(b, ',');
-	jkey(b, "unset_vars");
-	strings_json(b, c->unset_vars, c->nunset_vars);
-	vb_buf_addc(b, ',');
+	json_t *tables = json_array();
+	for (int t = 0; t < config_store_table_count(); t++)
+		if (strcmp(config_table_section(config_store_table(t)), e->section) == 0)
+			json_array_append_new(tables, cli_json_str(config_store_table(t)));
+	json_t *o = json_object();
+	json_object_set_new(o, "section", cli_json_str(e->section));
+	json_object_set_new(o, "tables", tables);
+	json_object_set_new(o, "registry_name", cli_json_str(e->registry_name));
+	json_object_set_new(o, "model_name", cli_json_str(e->model_name));
+	json_object_set_new(o, "dim_size", json_integer(e->dim_size));
+	json_object_set_new(o, "batch_size", json_integer(e->batch_size));
+	json_object_set_new(o, "target_model", cli_json_str(e->target_model));
+	json_object_set_new(o, "endpoint_from", cli_json_str(e->endpoint_from));
+	json_object_set_new(o, "endpoint", e->endpoint ? model_json(e->endpoint) : json_null());
+	json_object_set_new(o, "configured", json_boolean(e->configured));
+	json_object_set_new(o, "shared_with", cli_json_str(e->shared_with));
+	json_object_set_new(o, "source", cli_json_str(e->source));
+	json_object_set_new(o, "line", json_integer(e->line));
+	return o;
+}
+
+void cli_config_stores_json(json_t *doc, const struct config *c)
+{
+	json_t *emb = json_array(), *models = json_array();
+	for (int i = 0; i < CONFIG_EMB_N; i++)
+		json_array_append_new(emb, embedding_json(config_embedding(c, (enum config_emb_section)i)));
+	for (int i = 0; i < c->nmodels; i++)
+		json_array_append_new(models, model_json(&c->models[i]));
+	json_object_set_new(doc, "embeddings", emb);
+	json_object_set_new(doc, "target", cli_json_str(c->target));
+	json_object_set_new(doc, "models", models);
+	json_object_set_new(doc, "unknown_keys", strings_json(c->unknown_keys, c->nunknown_keys));
+	json_object_set_new(doc, "unset_vars", strings_json(c->unset_vars, c->nunset_vars));
 }

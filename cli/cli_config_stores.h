@@ -7,13 +7,13 @@
 
 #include "../backends/vb_util.h"
 #include "../config/config.h"
+#include "cli_json.h"
 
 void cli_config_stores_text(FILE *o, const struct config *c);
-/* Appends `"embeddings": [...], "target": ..., "models": [...], "unknown_keys": [...],
- * "unset_vars": [...],` (with the trailing comma) to an open JSON object. */
-void cli_config_stores_json(struct vb_buf *b, const struct config *c);
+/* Sets "embeddings", "target", "models", "unknown_keys" and "unset_vars" on the document. */
+void cli_config_stores_json(json_t *doc, const struct config *c);
 /* A database entry's unset ${VAR}: one indented text line (nothing when n == 0), or a JSON array. */
 void cli_config_unset_text(FILE *o, const struct config_unset *u, int n);
-void cli_config_unset_json(struct vb_buf *b, const struct config_unset *u, int n);
+json_t *cli_config_unset_json(const struct config_unset *u, int n);
 
 #endif

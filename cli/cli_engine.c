@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../config/config.h"
+#include "cli_json.h"
 #include "session.h"
 
 static struct engine *volatile sig_engine;
@@ -153,15 +154,7 @@ void cli_print_verdict(struct cli_ctx *ctx, struct engine *e, int code)
 		fprintf(ctx->out, "Run `vbadmin dba-packet -o dba.txt` and hand the file to a DBA.\n");
 }
 
-void cli_json_str_or_null(struct vb_buf *b, const char *s)
-{
-	if (s)
-		vb_buf_json_str(b, s);
-	else
-		vb_buf_add(b, "null");
-}
-
-void cli_json_head(struct vb_buf *b, const char *command, struct engine *e, int code, int upto)
+json_t *cli_json_head(const char *command, struct engine *e, int code, int upto)
 {
 	int n[5] = {0};
 	for (int i = 0; i < step_ndefs; i++) {
@@ -170,74 +163,68 @@ void cli_json_head(struct vb_buf *b, const char *command, struct engine *e, int 
 		if (upto != STEP_NONE && step_defs[i].id == upto)
 			break;
 	}
-	vb_buf_add(b, "{\"schema_version\": 1, \"command\": ");
-	vb_buf_json_str(b, command);
-	vb_buf_add(b, ", \"backend\": ");
-	vb_buf_json_str(b, e->backend_name ? e->backend_name : "");
-	vb_buf_add(b, ", \"namespace\": ");
-	cli_json_str_or_null(b, e->vbc.namespace);
-	vb_buf_printf(b, ", \"ready\": %s, \"exit_code\": %d, \"exit_meaning\": ", code == 0 ? "true" : "false", code);
-	vb_buf_json_str(b, cli_exit_meaning(code));
-	vb_buf_printf(b, ", \"summary\": {\"ok\": %d, \"warn\": %d, \"fail\": %d, \"skip\": %d}", n[STEP_OK],
-	              n[STEP_WARN], n[STEP_FAIL], n[STEP_SKIP]);
+	json_t *o = json_object();
+	json_object_set_new(o, "schema_version", json_integer(1));
+	json_object_set_new(o, "command", cli_json_str(command));
+	json_object_set_new(o, "backend", cli_json_str(e->backend_name ? e->backend_name : ""));
+	json_object_set_new(o, "namespace", cli_json_str(e->vbc.namespace));
+	json_object_set_new(o, "ready", json_boolean(code == 0));
+	json_object_set_new(o, "exit_code", json_integer(code));
+	json_object_set_new(o, "exit_meaning", cli_json_str(cli_exit_meaning(code)));
+	json_object_set_new(o, "summary", json_pack("{s:i, s:i, s:i, s:i}", "ok", n[STEP_OK], "warn", n[STEP_WARN],
+	                                            "fail", n[STEP_FAIL], "skip", n[STEP_SKIP]));
+	return o;
 }
 
-void cli_json_steps(struct vb_buf *b, struct engine *e, int upto)
+static json_t *advice_json(struct engine *e, const struct step_result *r)
 {
-	vb_buf_add(b, ", \"steps\": [");
-	int first = 1;
+	const struct advice *a = r->advice_id ? advice_get(r->advice_id) : NULL;
+	if (!a)
+		return json_null();
+	char anchor[32], doc[64];
+	advice_anchor(a, anchor, sizeof anchor);
+	snprintf(doc, sizeof doc, "docs/troubleshooting.md#%s", anchor);
+	char *cause = r->why ? vb_xstrdup(r->why) : engine_render(e, a->cause, NULL, NULL, 0);
+	char *fix = engine_render(e, a->fix, NULL, NULL, 0);
+	json_t *o = json_object();
+	json_object_set_new(o, "id", cli_json_str(a->id));
+	json_object_set_new(o, "title", cli_json_str(a->title));
+	json_object_set_new(o, "cause", cli_json_str(cause));
+	json_object_set_new(o, "fix", cli_json_str(fix));
+	json_object_set_new(o, "who", cli_json_str(advice_who_name(a->who)));
+	json_object_set_new(o, "doc", cli_json_str(doc));
+	free(cause);
+	free(fix);
+	return o;
+}
+
+static json_t *step_json(struct engine *e, const struct step_def *d, const struct step_result *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", cli_json_str(d->name));
+	json_object_set_new(o, "title", cli_json_str(d->title));
+	json_object_set_new(o, "status", cli_json_str(step_status_name(r->status)));
+	json_object_set_new(o, "duration_ms", json_real(r->ms));
+	json_object_set_new(o, "message", cli_json_str(r->message));
+	json_object_set_new(o, "detail", cli_json_str(r->detail));
+	json_object_set_new(o, "error_class", cli_json_str(r->errclass[0] ? r->errclass : NULL));
+	json_object_set_new(o, "fix", cli_json_str(r->fix));
+	json_object_set_new(o, "advice", advice_json(e, r));
+	return o;
+}
+
+json_t *cli_json_steps(struct engine *e, int upto)
+{
+	json_t *steps = json_array();
 	for (int i = 0; i < step_ndefs; i++) {
 		const struct step_def *d = &step_defs[i];
 		if (!engine_step_applies(e, d->id))
 			continue;
 		const struct step_result *r = engine_result(e, d->id);
-		if (r->status != STEP_PENDING) {
-			vb_buf_add(b, first ? "\n  {" : ",\n  {");
-			first = 0;
-			vb_buf_add(b, "\"id\": ");
-			vb_buf_json_str(b, d->name);
-			vb_buf_add(b, ", \"title\": ");
-			vb_buf_json_str(b, d->title);
-			vb_buf_add(b, ", \"status\": ");
-			vb_buf_json_str(b, step_status_name(r->status));
-			vb_buf_printf(b, ", \"duration_ms\": %.3f, \"message\": ", r->ms);
-			cli_json_str_or_null(b, r->message);
-			vb_buf_add(b, ", \"detail\": ");
-			cli_json_str_or_null(b, r->detail);
-			vb_buf_add(b, ", \"error_class\": ");
-			cli_json_str_or_null(b, r->errclass[0] ? r->errclass : NULL);
-			vb_buf_add(b, ", \"fix\": ");
-			cli_json_str_or_null(b, r->fix);
-			vb_buf_add(b, ", \"advice\": ");
-			const struct advice *a = r->advice_id ? advice_get(r->advice_id) : NULL;
-			if (a) {
-				char anchor[32], doc[64];
-				advice_anchor(a, anchor, sizeof anchor);
-				snprintf(doc, sizeof doc, "docs/troubleshooting.md#%s", anchor);
-				char *cause = r->why ? vb_xstrdup(r->why) : engine_render(e, a->cause, NULL, NULL, 0);
-				char *fix = engine_render(e, a->fix, NULL, NULL, 0);
-				vb_buf_add(b, "{\"id\": ");
-				vb_buf_json_str(b, a->id);
-				vb_buf_add(b, ", \"title\": ");
-				vb_buf_json_str(b, a->title);
-				vb_buf_add(b, ", \"cause\": ");
-				vb_buf_json_str(b, cause);
-				vb_buf_add(b, ", \"fix\": ");
-				vb_buf_json_str(b, fix);
-				vb_buf_add(b, ", \"who\": ");
-				vb_buf_json_str(b, advice_who_name(a->who));
-				vb_buf_add(b, ", \"doc\": ");
-				vb_buf_json_str(b, doc);
-				vb_buf_add(b, "}");
-				free(cause);
-				free(fix);
-			} else {
-				vb_buf_add(b, "null");
-			}
-			vb_buf_add(b, "}");
-		}
+		if (r->status != STEP_PENDING)
+			json_array_append_new(steps, step_json(e, d, r));
 		if (upto != STEP_NONE && d->id == upto)
 			break;
 	}
-	vb_buf_add(b, "]");
+	return steps;
 }

@@ -5,6 +5,7 @@
 #define CLI_CLI_ENGINE_H
 
 #include "cli.h"
+#include "cli_json.h"
 #include "../engine/engine.h"
 
 /* Loads the config and builds the engine; NULL with *rc set (exit code) on failure.  While the
@@ -21,10 +22,10 @@ void cli_print_steps(struct cli_ctx *ctx, struct engine *e, int upto);
 /* Final verdict line. */
 void cli_print_verdict(struct cli_ctx *ctx, struct engine *e, int code);
 
-/* JSON pieces: the common head ("schema_version" ... "summary") and the "steps" array. */
-void cli_json_head(struct vb_buf *b, const char *command, struct engine *e, int code, int upto);
-void cli_json_steps(struct vb_buf *b, struct engine *e, int upto);
-void cli_json_str_or_null(struct vb_buf *b, const char *s);
+/* JSON pieces (docs/json.md): the common head object ("schema_version" ... "summary") and the
+ * "steps" array (from the first applicable step through upto). */
+json_t *cli_json_head(const char *command, struct engine *e, int code, int upto);
+json_t *cli_json_steps(struct engine *e, int upto);
 
 const char *cli_exit_meaning(int code);
 

@@ -159,6 +159,37 @@ static void *build_thread(void *arg)
 }
 
 /* Runs one CREATE INDEX with progress lines on stderr; returns an exit code. */
+static json_t *plan_json(const struct engine *e, const char *method, const struct plan_row *rows, int n)
+{
+	json_t *tables = json_array();
+	for (int i = 0; i < n; i++) {
+		const struct plan_row *r = &rows[i];
+		json_t *inv = json_array();
+		for (int k = 0; k < r->ninvalid; k++)
+			json_array_append_new(inv, cli_json_str(r->invalid[k]));
+		json_t *o = json_object();
+		json_object_set_new(o, "table", cli_json_str(r->table));
+		json_object_set_new(o, "present", json_boolean(r->present));
+		json_object_set_new(o, "rows", json_integer((json_int_t)r->rows));
+		json_object_set_new(o, "dim", json_integer(r->dim));
+		json_object_set_new(o, "indexed", json_boolean(r->indexed));
+		json_object_set_new(o, "memory_bytes", json_integer((json_int_t)r->need_bytes));
+		json_object_set_new(o, "fits", json_boolean(r->need_bytes <= (double)e->maintenance_work_mem_bytes));
+		json_object_set_new(o, "lists", json_integer(r->lists));
+		json_object_set_new(o, "sql", cli_json_str(r->sql));
+		json_object_set_new(o, "invalid_indexes", inv);
+		json_object_set_new(o, "verdict", cli_json_str(r->verdict));
+		json_array_append_new(tables, o);
+	}
+	json_t *doc = json_object();
+	json_object_set_new(doc, "schema_version", json_integer(1));
+	json_object_set_new(doc, "command", json_string("index plan"));
+	json_object_set_new(doc, "method", cli_json_str(method));
+	json_object_set_new(doc, "maintenance_work_mem_bytes", json_integer((json_int_t)e->maintenance_work_mem_bytes));
+	json_object_set_new(doc, "tables", tables);
+	return doc;
+}
+
 static int build_one(struct cli_ctx *ctx, struct engine *e, struct plan_row *p)
 {
 	struct vb_error err;
@@ -344,35 +375,7 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 	fmt_bytes(mwm, sizeof mwm, (double)e->maintenance_work_mem_bytes);
 	rc = VB_EXIT_OK;
 	if (json && !create) {
-		struct vb_buf b;
-		vb_buf_init(&b);
-		vb_buf_add(&b, "{\"schema_version\": 1, \"command\": \"index plan\", \"method\": ");
-		vb_buf_json_str(&b, method);
-		vb_buf_printf(&b, ", \"maintenance_work_mem_bytes\": %lld, \"tables\": [",
-		              (long long)e->maintenance_work_mem_bytes);
-		for (int i = 0; i < n; i++) {
-			vb_buf_add(&b, i ? ", {" : "{");
-			vb_buf_add(&b, "\"table\": ");
-			vb_buf_json_str(&b, rows[i].table);
-			vb_buf_printf(&b, ", \"present\": %s, \"rows\": %lld, \"dim\": %d, \"indexed\": %s, "
-			              "\"memory_bytes\": %.0f, \"fits\": %s, \"lists\": %d, \"sql\": ",
-			              rows[i].present ? "true" : "false", (long long)rows[i].rows, rows[i].dim,
-			              rows[i].indexed ? "true" : "false", rows[i].need_bytes,
-			              rows[i].need_bytes <= (double)e->maintenance_work_mem_bytes ? "true" : "false",
-			              rows[i].lists);
-			cli_json_str_or_null(&b, rows[i].sql);
-			vb_buf_add(&b, ", \"invalid_indexes\": [");
-			for (int k = 0; k < rows[i].ninvalid; k++) {
-				vb_buf_add(&b, k ? ", " : "");
-				vb_buf_json_str(&b, rows[i].invalid[k]);
-			}
-			vb_buf_add(&b, "], \"verdict\": ");
-			vb_buf_json_str(&b, rows[i].verdict);
-			vb_buf_add(&b, "}");
-		}
-		vb_buf_add(&b, "]}\n");
-		fputs(b.data, ctx->out);
-		vb_buf_free(&b);
+		cli_json_emit(ctx->out, plan_json(e, method, rows, n));
 	} else if (!create) {
 		fprintf(ctx->out, "index plan (%s, memory = rows x (8 + 4 x dim) x 1.3; maintenance_work_mem = %s)\n\n",
 		        method, mwm);

@@ -16,10 +16,38 @@ void cli_json_emit(FILE *out, json_t *v)
 	json_decref(v);
 }
 
+/* Text that is not valid UTF-8 (a store may hold any bytes) with each bad byte as U+FFFD. */
+static json_t *repaired_string(const char *s)
+{
+	struct vb_buf b;
+	vb_buf_init(&b);
+	vb_buf_add(&b, "");
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
+		int ok = n > 0;
+		for (int k = 1; ok && k < n; k++)
+			ok = (p[k] & 0xC0) == 0x80;
+		json_t *probe = ok ? json_stringn((const char *)p, (size_t)n) : NULL; /* jansson's own check */
+		if (probe) {
+			json_decref(probe);
+			vb_buf_addn(&b, (const char *)p, (size_t)n);
+			p += n;
+		} else {
+			vb_buf_add(&b, "\xEF\xBF\xBD");
+			p++;
+		}
+	}
+	json_t *v = json_string(b.data);
+	vb_buf_free(&b);
+	return v ? v : json_null();
+}
+
 json_t *cli_json_str(const char *s)
 {
-	json_t *v = s ? json_string(s) : NULL;
-	return v ? v : json_null();
+	if (!s)
+		return json_null();
+	json_t *v = json_string(s);
+	return v ? v : repaired_string(s);
 }
 
 /* One element of a PostgreSQL array literal starting at *p (after '{' or ','); NULL for the
