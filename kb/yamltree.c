@@ -65,6 +65,7 @@ static struct yt_node *build_collection(yaml_parser_t *p, struct yt_node *n, int
 	int cap = 0;
 	yaml_event_type_t end = n->kind == YT_MAP ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 	struct yt_node *key = NULL;
+	int replace = -1; /* pair index whose value the next node replaces (a repeated key) */
 	for (;;) {
 		yaml_event_t ev;
 		if (yamltree_next(p, &ev, e) < 0)
@@ -87,12 +88,19 @@ static struct yt_node *build_collection(yaml_parser_t *p, struct yt_node *n, int
 				yamltree_free(kid);
 				goto fail;
 			}
-			if (yamltree_get(n, kid->s)) {
-				yt_err(e, kid->line, kid->col, "duplicate key '%s'", kid->s);
-				yamltree_free(kid);
-				goto fail;
-			}
+			/* a repeated key keeps its last value, as PyYAML's safe_load (Datus) does */
+			for (int i = 0; i < n->n && replace < 0; i++)
+				if (!strcmp(n->kids[2 * i]->s, kid->s))
+					replace = i;
 			key = kid;
+			continue;
+		}
+		if (replace >= 0) {
+			yamltree_free(n->kids[2 * replace + 1]);
+			n->kids[2 * replace + 1] = kid;
+			yamltree_free(key);
+			key = NULL;
+			replace = -1;
 			continue;
 		}
 		/* store the pair */

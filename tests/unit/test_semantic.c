@@ -478,8 +478,6 @@ static void test_bad_input(void)
 	    "metric:\n  name: m2\n  type_params: [1]\n  type: expr\n",
 	    VB_ERR_INVALID, "%s:9:16: document 3 (metric): metric 'm2': 'type_params' must be a mapping, found a list",
 	    NULL, NULL);
-	bad("dup.yaml", "metric:\n  name: a\n  type: simple\n  type: ratio\n", VB_ERR_INVALID,
-	    "%s:4:3: document 1: duplicate key 'type'", NULL, NULL);
 	bad("alias.yaml", "data_source:\n  name: t\n  dimensions:\n    - &d {name: a}\n    - *d\n", VB_ERR_INVALID, NULL,
 	    "aliases (*d) are not supported", NULL);
 	bad("scalar.yaml", "just text\n", VB_ERR_INVALID,
@@ -512,7 +510,9 @@ static void test_datus_leniency(void)
 	                     /* doc 4: `m_type == "measure_proxy"` is exact: capitals give no base measure */
 	                     "---\nmetric: {name: caps, type: MEASURE_PROXY, type_params: {measure: revenue}}\n"
 	                     /* doc 5: PyYAML keeps the last of two equal keys */
-	                     "---\nmetric: {name: first, type: simple}\nmetric: {name: second, type: simple}\n");
+	                     "---\nmetric: {name: first, type: simple}\nmetric: {name: second, type: simple}\n"
+	                     /* doc 6: the same inside a metric */
+	                     "---\nmetric:\n  name: twice\n  type: simple\n  type: ratio\n");
 	struct semantic_options o = pg_opts();
 	struct vb_buf warn;
 	vb_buf_init(&warn);
@@ -536,7 +536,10 @@ static void test_datus_leniency(void)
 		is_int(c->base_measures.n, 0, "MEASURE_PROXY yields no base measure (exact type match)");
 	ok(find(&l, "metric:first") == NULL && find(&l, "metric:second") != NULL, "duplicate metric: the last wins");
 	has_str(warn.data, "'metric' appears twice", "duplicate key warned");
-	is_int(st.metrics, 3, "three metrics counted");
+	const struct semantic_object *tw = find(&l, "metric:twice");
+	if (ok(tw != NULL, "a metric with a key given twice is read"))
+		is_str(tw->metric_type, "ratio", "and the last value wins (PyYAML safe_load)");
+	is_int(st.metrics, 4, "four metrics counted");
 	semantic_list_free(&l);
 	vb_buf_free(&warn);
 	free(p);

@@ -88,6 +88,22 @@ int main(void)
 	has_str(err.hint, "sr, src, pg", "and lists the namespaces there");
 	config_free(&c);
 
+	/* Datus's own tests/conf/agent.yml (tests/data/README): the namespaces Datus's tests use */
+	setenv("STARROCKS_DATABASE", "ssb", 1);
+	struct vb_error lerr;
+	struct config *dc = NULL;
+	if (ok(config_load("tests/data/datus/test_agent.yml", &dc, &lerr) == VB_OK, "Datus's test agent.yml loads (%s)",
+	       lerr.message)) {
+		/* _parse_single_file_db: database = file_stem_from_uri(uri) */
+		want(dc, "duckdb", "duckdb", "", "duck", "", "Datus test config: duckdb uri tests/data/datus_metricflow_db/duck.db");
+		want(dc, "ssb_sqlite", "sqlite", "", "SSB", "", "Datus test config: sqlite uri tests/data/SSB.db");
+		want(dc, "bird_school", "sqlite", "", "california_schools", "", "Datus test config: sqlite with name and uri");
+		/* generation_hooks.py: StarRocks without catalog -> default_catalog */
+		want(dc, "starrocks", "starrocks", "default_catalog", "ssb", "", "Datus test config: starrocks");
+		want(dc, "superset", "postgresql", "", "examples", "", "Datus test config: postgresql");
+		config_free(&dc);
+	}
+
 	static const char *const stems[][2] = {
 		{"duckdb:///path/to/demo.duckdb", "demo"}, {"sqlite:////tmp/foo.db", "foo"}, {"/abs/path/bar.duckdb", "bar"},
 		{"foo.db", "foo"}, {"a.tar.gz", "a.tar"}, {".hidden", ".hidden"}, {"noext", "noext"},
