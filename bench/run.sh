@@ -315,7 +315,7 @@ for n in $SIZES; do
 	[ "$(meets "${R[e${n}_vs_np]}" 4)" = met ] || note "embedded $n x 384 vs numpy ${R[e${n}_vs_np]}x (goal 4x," \
 		"per-round ratios ${R[e${n}_np_range]}): vbadmin's scan runs at ${R[e${n}_gbs]} GB/s, near what one core can" \
 		"read (${R[dram_gbs]} GB/s over 1 GiB), so it cannot go faster; numpy's matrix-vector product goes through" \
-		"Debian's reference BLAS (a scalar sgemv loop, no OpenBLAS installed) and reaches ${R[e${n}_np_gbs]} GB/s." \
+		"$blas and reaches ${R[e${n}_np_gbs]} GB/s." \
 		"The ratio is therefore the bandwidth ratio, which moves with how the other jobs on this 2-core" \
 		"machine load the memory bus and the cores during the run."
 	[ "$(meets "${R[e${n}_frac_dram]}" 80)" = met ] || note "embedded $n x 384 at ${R[e${n}_frac_dram]}% of memory" \
@@ -339,3 +339,4 @@ if [ "$DOC" != - ]; then
 	report_doc >"$DOC"
 	say "wrote $DOC"
 fi
+BENCH_DOC="$DOC" OUT="$OUT" bench/ann.sh  # issue 16: search paths against numpy+OpenBLAS, faiss, LanceDB

@@ -19,8 +19,9 @@ if [ $test_deps = 1 ]; then
 	# tmux: console end-to-end tests; python3(+psycopg2, numpy): cross-checks and peer benchmarks;
 	# sqlite3: inspects the embedded store; clang + libclang-rt-14-dev + llvm: libFuzzer targets and
 	# symbolized traces; procps/iproute2/util-linux: ps/kill, ss (port checks), runuser/flock.
+	# libopenblas0-pthread (numpy's BLAS) and python3-faiss: the ANN peers of make bench (bench/ann.sh).
 	pkgs+=(postgresql-15 postgresql-client-15 mmdebstrap tmux python3 python3-psycopg2 python3-numpy
-	       sqlite3 clang libclang-rt-14-dev llvm procps iproute2 util-linux)
+	       sqlite3 clang libclang-rt-14-dev llvm procps iproute2 util-linux libopenblas0-pthread python3-faiss)
 fi
 
 missing=()

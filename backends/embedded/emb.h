@@ -47,6 +47,7 @@ struct vb_handle {
 	atomic_int cancelled;
 	struct emb_table *tables;
 	char search_path[320]; /* how the last vector/hybrid search ran (search_path slot) */
+	int ivf_nprobe;        /* option nprobe=N; 0 = emb_ivf_default_nprobe */
 };
 
 /* Bound parameters of a compiled filter: pointers into the caller's filter (valid for the call). */
@@ -139,6 +140,7 @@ void emb_hits_sort(struct emb_hit *hits, size_t n);
  * into a heap of the r best; emb_rerank re-scores hits in float32 and keeps the k best. */
 void emb_q8_build(struct emb_vcache *vc);
 void emb_q8_query(const float *q, int dim, int8_t *q8, float *qscale);
+int32_t emb_dot8(const int8_t *a, const int8_t *b, int dim);
 void emb_q8_scan(const struct emb_vcache *vc, const int8_t *q8, float qscale, const uint32_t *idx, size_t n,
                  const uint8_t *allow, struct emb_hit *heap, size_t *cnt, size_t r);
 size_t emb_rerank(const struct emb_vcache *vc, const float *q, struct emb_hit *hits, size_t n, size_t k);

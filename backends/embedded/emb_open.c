@@ -178,9 +178,28 @@ static void handle_free(struct vb_handle *h)
 	free(h);
 }
 
+/* Backend options "k=v;k=v": nprobe=N, the IVF lists a search probes (0 = the default, lists/16). */
+static int parse_options(const char *opts, int *nprobe, struct vb_error *err)
+{
+	*nprobe = 0;
+	char *copy = vb_xstrdup(opts ? opts : ""), *save = NULL;
+	int rc = VB_OK;
+	for (char *kv = strtok_r(copy, ";", &save); kv && rc == VB_OK; kv = strtok_r(NULL, ";", &save)) {
+		char *end = NULL;
+		if (strncmp(kv, "nprobe=", 7) == 0 && (*nprobe = (int)strtol(kv + 7, &end, 10)) >= 0 && end && !*end)
+			continue;
+		rc = vb_err_set(err, VB_ERR_INVALID, "embedded store option '%s' is not nprobe=N (N >= 0)", kv);
+	}
+	free(copy);
+	return rc;
+}
+
 static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_error *err)
 {
 	*out = NULL;
+	int nprobe;
+	if (parse_options(cfg->options, &nprobe, err) != VB_OK)
+		return VB_ERR_INVALID;
 	const char *ns = ns_of(cfg);
 	if (!ns_valid(ns))
 		return vb_err_set(err, VB_ERR_INVALID,
@@ -194,6 +213,7 @@ static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct 
 
 	struct vb_handle *h = vb_xcalloc(1, sizeof *h);
 	h->ns = vb_xstrdup(ns);
+	h->ivf_nprobe = nprobe;
 	h->path = vb_embedded_path(cfg);
 	atomic_init(&h->cancelled, 0);
 	int fd = open(h->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

@@ -107,7 +107,8 @@ static size_t choose_and_search(struct vb_handle *h, const struct emb_vcache *vc
 	}
 	if (vc->ivf.nlist > 0 && share >= EMB_IVF_MIN_SHARE) {
 		/* probe more lists when the filter keeps fewer rows, so as many matching rows are read */
-		int nprobe = (int)(emb_ivf_default_nprobe(vc->ivf.nlist) / share + 0.5);
+		int base = h->ivf_nprobe > 0 ? h->ivf_nprobe : emb_ivf_default_nprobe(vc->ivf.nlist);
+		int nprobe = (int)(base / share + 0.5);
 		nprobe = nprobe > vc->ivf.nlist ? vc->ivf.nlist : nprobe;
 		uint8_t *allow = filtered ? allow_bitmap(subset, nsubset, vc->n) : NULL;
 		size_t got = emb_ivf_topk(vc, qn, k, nprobe, allow, out);

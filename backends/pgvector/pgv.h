@@ -165,6 +165,10 @@ const char *pgv_ann_method(struct vb_handle *h, struct pgv_table *t, const char 
 int pgv_ann_iterative(struct vb_handle *h, struct vb_error *err);
 int pgv_ann_begin(struct vb_handle *h, const char *method, int top_n, int exact, struct vb_error *err);
 int pgv_ann_end(struct vb_handle *h, int ok, struct vb_error *err);
+/* The planner's estimate of the rows matching where (with the namespace); -1 when unknown. */
+#define PGV_ANN_EXACT_ROWS 2000
+int pgv_estimate_rows(struct vb_handle *h, const struct pgv_table *t, const struct vb_filter *where, double *rows,
+                      struct vb_error *err);
 /* Rows matching where (with the namespace), counted up to cap. */
 int pgv_count_capped(struct vb_handle *h, const struct pgv_table *t, const struct vb_filter *where, int64_t cap,
                      int64_t *out, struct vb_error *err);

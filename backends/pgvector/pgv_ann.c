@@ -8,6 +8,9 @@
  *    for HNSW it is the faster one), the page re-sorted by exact distance outside the scan, so
  *    the rows come back in strict order anyway;
  *  - older pgvector: ef_search raised to the page size (it caps the rows an HNSW scan returns);
+ *  - a filter the planner expects to keep at most PGV_ANN_EXACT_ROWS rows is answered by an exact
+ *    scan of those rows (through the namespace index), which is cheaper than an index scan that
+ *    has to walk past the other namespaces' rows;
  *  - either way, a page that still comes back short while more rows match (a filter more
  *    selective than hnsw.max_scan_tuples can find, or an old pgvector) is answered again by
  *    an exact scan with index scans switched off.  Datus's own searches are untouched: the
@@ -125,6 +128,31 @@ int pgv_count_capped(struct vb_handle *h, const struct pgv_table *t, const struc
 		} else {
 			rc = err->status;
 		}
+	}
+	vb_buf_free(&sql);
+	pgv_params_free(&p);
+	return rc;
+}
+
+int pgv_estimate_rows(struct vb_handle *h, const struct pgv_table *t, const struct vb_filter *where, double *rows,
+                      struct vb_error *err)
+{
+	struct vb_buf sql;
+	struct pgv_params p;
+	vb_buf_init(&sql);
+	pgv_params_init(&p);
+	char *qt = pgv_qualified(h, t->name);
+	vb_buf_printf(&sql, "EXPLAIN SELECT 1 FROM %s WHERE ", qt);
+	free(qt);
+	int rc = pgv_where(h, t, where, &sql, &p, err);
+	if (rc == VB_OK) {
+		PGresult *r = pgv_exec(h, sql.data, &p, err);
+		const char *line = r && PQntuples(r) ? PQgetvalue(r, 0, 0) : NULL, *at = line ? strstr(line, " rows=") : NULL;
+		*rows = at ? strtod(at + 6, NULL) : -1;
+		if (r)
+			PQclear(r);
+		else
+			rc = err->status;
 	}
 	vb_buf_free(&sql);
 	pgv_params_free(&p);

@@ -208,8 +208,16 @@ static int search_vector(struct vb_handle *h, const struct vb_table_spec *spec, 
 	struct pgv_params p;
 	vb_buf_init(&sql);
 	pgv_params_init(&p);
-	rc = vector_sql(h, t, spec, q, dim, top_n, where, select, &sql, &p, err);
-	if (rc == VB_OK && !*method) {
+	double est = -1;
+	if (*method)
+		rc = pgv_estimate_rows(h, t, where, &est, err);
+	if (rc == VB_OK)
+		rc = vector_sql(h, t, spec, q, dim, top_n, where, select, &sql, &p, err);
+	if (rc == VB_OK && *method && est >= 0 && est <= PGV_ANN_EXACT_ROWS) {
+		snprintf(h->search_path, sizeof h->search_path, "exact scan, index scans off: the planner expects about %.0f "
+		         "matching rows, too few for the %s index to pay (at most %d)", est, method, PGV_ANN_EXACT_ROWS);
+		rc = fetch_in_tx(h, method, top_n, 1, sql.data, &p, out, err);
+	} else if (rc == VB_OK && !*method) {
 		snprintf(h->search_path, sizeof h->search_path, "exact scan (%s)",
 		         exact ? "asked for, index scans off" : "no HNSW/IVFFlat index on the vector column");
 		rc = exact ? fetch_in_tx(h, "", top_n, 1, sql.data, &p, out, err) : fetch(h, sql.data, &p, 1, 0, out, err);

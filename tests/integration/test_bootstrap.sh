@@ -142,12 +142,13 @@ t_has "$OUT" "Limit" "pgvector: --explain prints the plan"
 t_has "$OUT" "search path: exact scan (no HNSW/IVFFlat index" "pgvector: --explain says no index served the search"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa index create --table semantic_model
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode vector --top 5 --where "kind = 'column'" --explain --recall "payments"
-t_has "$OUT" "search path: hnsw index: iterative scan" "pgvector: with an index, --explain names the iterative scan"
+t_has "$OUT" "search path: exact scan, index scans off: the planner expects about" \
+	"pgvector: with an index, a filter keeping few rows is answered by an exact scan, and --explain says why"
 t_has "$OUT" "recall@5 = 1.00 (5 of 5 exact neighbours found; reference: exact scan, same namespace and filter" \
 	"pgvector: --recall compares with an exact scan under the same namespace and filter"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode vector --top 50 --where "kind = 'column'" --json --recall "payments"
 t_is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["results"]), d["recall"]["exact"], d["recall"]["recall"], d["search_path"][:10])')" \
-	"6 6 1.0 hnsw index" "pgvector: --json: 6 of the 6 matching rows, recall 1.0 and the search path"
+	"6 6 1.0 exact scan" "pgvector: --json: 6 of the 6 matching rows, recall 1.0 and the search path"
 t_lacks "$OUT$ERR" "postgres@" "no credentials in output"
 
 # agent.yml options reach the server: statement_timeout stops a statement stuck behind a lock
