@@ -153,6 +153,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR)
 	install -m 0755 $(VBADMIN) $(DESTDIR)$(BINDIR)/vbadmin
 	install -m 0755 $(PGV_SO) $(DESTDIR)$(PLUGINDIR)/vb_pgvector.so
+	install -d $(DESTDIR)$(MANDIR)
+	install -m 0644 docs/vbadmin.1 $(DESTDIR)$(MANDIR)/vbadmin.1
 
 clean:
 	rm -rf build vbadmin backends/pgvector/vb_pgvector.so

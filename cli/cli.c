@@ -1,17 +1,26 @@
-/* cli/cli.c - command table and dispatch shared by every CLI command. */
+/* cli/cli.c - the command table (commands.def, options.def) and dispatch. */
 #include "cli.h"
 
+#include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../config/config.h"
 #include "../engine/engine.h"
 
 const struct cli_command cli_commands[] = {
-#define CLI_COMMAND(name, fn, usage, summary) {name, fn, usage, summary},
+#define CLI_COMMAND(name, fn, args, summary, example, screen) {name, fn, args, summary, example, screen},
 #include "commands.def"
 #undef CLI_COMMAND
 };
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
+
+const struct cli_option cli_options[] = {
+#define CLI_OPTION(cmd, name, key, arg, help) {cmd, name, key, arg, help},
+#include "options.def"
+#undef CLI_OPTION
+};
+const size_t cli_noptions = sizeof cli_options / sizeof cli_options[0];
 
 const struct cli_command *cli_find(const char *name)
 {
@@ -21,17 +30,113 @@ const struct cli_command *cli_find(const char *name)
 	return NULL;
 }
 
+const struct option *cli_getopt(const char *cmd, char *shortopts, size_t len)
+{
+	static struct option opts[32];
+	size_t n = 0, s = 0;
+	shortopts[s++] = '+';
+	for (size_t i = 0; i < cli_noptions && n + 1 < sizeof opts / sizeof opts[0]; i++) {
+		const struct cli_option *o = &cli_options[i];
+		if (strcmp(o->command, cmd) != 0)
+			continue;
+		opts[n++] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL, o->key};
+		if (o->key >= 'a' && o->key <= 'z' && s + 3 < len && !strchr(shortopts, o->key)) {
+			shortopts[s++] = (char)o->key;
+			if (o->arg)
+				shortopts[s++] = ':';
+		}
+	}
+	opts[n] = (struct option){NULL, 0, NULL, 0};
+	shortopts[s] = '\0';
+	optind = 0; /* glibc: full reinitialisation, a command may run more than once per process */
+	opterr = 0;
+	return opts;
+}
+
+/* "ddl apply" when argv holds ddl apply, else the one-word command, else NULL. */
+static const struct cli_command *find_in_argv(int argc, char **argv, int *words)
+{
+	if (argc > 1) {
+		char two[96];
+		snprintf(two, sizeof two, "%s %s", argv[0], argv[1]);
+		const struct cli_command *c = cli_find(two);
+		if (c) {
+			*words = 2;
+			return c;
+		}
+	}
+	*words = 1;
+	return cli_find(argv[0]);
+}
+
+/* The commands whose first word is word ("ddl" -> ddl render, ddl apply); how many. */
+static int family(const char *word, const struct cli_command **out, int max)
+{
+	int n = 0;
+	size_t len = strlen(word);
+	for (size_t i = 0; i < cli_ncommands && n < max; i++)
+		if (strncmp(cli_commands[i].name, word, len) == 0 && cli_commands[i].name[len] == ' ')
+			out[n++] = &cli_commands[i];
+	return n;
+}
+
+static int unknown_command(struct cli_ctx *ctx, const char *word)
+{
+	const char *names[64];
+	size_t n = 0;
+	for (size_t i = 0; i < cli_ncommands && n < 64; i++)
+		if (!strchr(cli_commands[i].name, ' '))
+			names[n++] = cli_commands[i].name;
+	names[n++] = "ddl";
+	const char *s = cli_suggest(word, names, n);
+	if (s)
+		fprintf(ctx->err, "vbadmin: unknown command '%s'; did you mean '%s'?\n", word, s);
+	else
+		fprintf(ctx->err, "vbadmin: unknown command '%s'\n", word);
+	fprintf(ctx->err, "Run 'vbadmin help' for the list of commands.\n");
+	return VB_EXIT_USAGE;
+}
+
+static int family_usage(struct cli_ctx *ctx, const char *word, const char *sub)
+{
+	const struct cli_command *f[8];
+	int n = family(word, f, 8);
+	if (sub)
+		fprintf(ctx->err, "vbadmin: unknown %s subcommand '%s'; choose one of:", word, sub);
+	else
+		fprintf(ctx->err, "vbadmin: %s needs a subcommand:", word);
+	for (int i = 0; i < n; i++)
+		fprintf(ctx->err, " %s", f[i]->name + strlen(word) + 1);
+	fputc('\n', ctx->err);
+	for (int i = 0; i < n; i++)
+		fprintf(ctx->err, "%s vbadmin %s %s\n", i ? "      " : "usage:", f[i]->name, f[i]->args);
+	return VB_EXIT_USAGE;
+}
+
+/* --help or -h among the command's own arguments (before "--"). */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
 int cli_dispatch(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *c = cli_find(argv[0]);
-	if (!c) {
-		fprintf(ctx->err, "vbadmin: unknown command '%s'. Commands:", argv[0]);
-		for (size_t i = 0; i < cli_ncommands; i++)
-			fprintf(ctx->err, " %s", cli_commands[i].name);
-		fprintf(ctx->err, "\nRun 'vbadmin help' for usage.\n");
-		return VB_EXIT_USAGE;
+	int words;
+	const struct cli_command *c = find_in_argv(argc, argv, &words);
+	const struct cli_command *f[8];
+	if (!c && family(argv[0], f, 8)) {
+		if (wants_help(argc, argv))
+			return cli_command_help(ctx, argv[0]);
+		return family_usage(ctx, argv[0], argc > 1 ? argv[1] : NULL);
 	}
-	return c->fn(ctx, argc, argv);
+	if (!c)
+		return unknown_command(ctx, argv[0]);
+	if (wants_help(argc - words + 1, argv + words - 1))
+		return cli_command_help(ctx, c->name);
+	return c->fn(ctx, argc - words + 1, argv + words - 1);
 }
 
 int cli_usage_error(struct cli_ctx *ctx, const char *cmd, const char *fmt, ...)
@@ -44,7 +149,8 @@ int cli_usage_error(struct cli_ctx *ctx, const char *cmd, const char *fmt, ...)
 	fputc('\n', ctx->err);
 	const struct cli_command *c = cmd ? cli_find(cmd) : NULL;
 	if (c)
-		fprintf(ctx->err, "usage: vbadmin %s\n", c->usage);
+		fprintf(ctx->err, "usage: vbadmin %s %s\nRun 'vbadmin %s --help' for its options.\n", c->name, c->args,
+		        c->name);
 	return VB_EXIT_USAGE;
 }
 
@@ -77,22 +183,5 @@ int cli_resolve(struct cli_ctx *ctx, const char *backend, struct vb_config *out)
 			fprintf(ctx->err, "hint: %s\n", err.hint);
 		return engine_exit_for_status(err.status);
 	}
-	return VB_EXIT_OK;
-}
-
-
-int cli_help(struct cli_ctx *ctx, int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	fprintf(ctx->out, "vbadmin - get a vector-search knowledge base ready, prove it, fill it, search it\n\n");
-	fprintf(ctx->out, "usage: vbadmin [--config FILE] [--namespace NS] [--backend NAME] [--no-color] [-v] [COMMAND ...]\n");
-	fprintf(ctx->out, "With no command vbadmin opens the console.\n\nCommands:\n");
-	for (size_t i = 0; i < cli_ncommands; i++)
-		fprintf(ctx->out, "  %-52s %s\n", cli_commands[i].usage, cli_commands[i].summary);
-	fprintf(ctx->out, "\nExit codes:\n");
-#define EXIT_CODE(sym, val, text) fprintf(ctx->out, "  %-4d %s\n", val, text);
-#include "../engine/exitcodes.def"
-#undef EXIT_CODE
 	return VB_EXIT_OK;
 }

@@ -26,26 +26,56 @@ struct cli_ctx {
 
 typedef int (*cli_cmd_fn)(struct cli_ctx *ctx, int argc, char **argv);
 
+/* One row of commands.def. */
 struct cli_command {
 	const char *name;
 	cli_cmd_fn fn;
-	const char *usage;
+	const char *args;
 	const char *summary;
+	const char *example;
+	const char *screen;   /* console screen name, or NULL */
 };
 
-#define CLI_COMMAND(name, fn, usage, summary) int fn(struct cli_ctx *ctx, int argc, char **argv);
+/* One row of options.def. */
+struct cli_option {
+	const char *command;
+	const char *name;
+	int key;
+	const char *arg;      /* placeholder, NULL for a flag */
+	const char *help;     /* NULL: an alias, not listed */
+};
+
+/* One global option (cli_globals.c). */
+struct cli_global {
+	const char *name;
+	char shrt;            /* short form, 0: none */
+	const char *arg;      /* placeholder, NULL for a flag */
+	int id;
+	const char *help;     /* NULL: an alias */
+};
+
+#define CLI_COMMAND(name, fn, args, summary, example, screen) int fn(struct cli_ctx *ctx, int argc, char **argv);
 #include "commands.def"
 #undef CLI_COMMAND
 
 extern const struct cli_command cli_commands[];
 extern const size_t cli_ncommands;
+extern const struct cli_option cli_options[];
+extern const size_t cli_noptions;
+extern const struct cli_global cli_globals[];
+extern const size_t cli_nglobals;
 
+struct option;
+/* The getopt table and short-option string of one command, from options.def (static storage:
+ * one command at a time); also resets getopt. */
+const struct option *cli_getopt(const char *cmd, char *shortopts, size_t len);
+/* `vbadmin COMMAND --help`: usage, every option, one example; exit 0. */
+int cli_command_help(struct cli_ctx *ctx, const char *name);
 const struct cli_command *cli_find(const char *name);
 /* Global options before or after the command (cli_globals.c): fills ctx, removes them from
  * argv, sets *cmd to the command's index (0: none, the console).  Returns -1 to go on, or the
  * exit code when the run ends here (--help, --version, a bad option). */
 int cli_parse_globals(struct cli_ctx *ctx, int *argc, char **argv, int *cmd);
-extern const char *const cli_global_names[];
 /* `vbadmin --version`: the version, the plugin ABI and each backend's version. */
 int cli_version(struct cli_ctx *ctx);
 /* Runs argv[0] as a command; unknown names are a usage error listing the commands. */

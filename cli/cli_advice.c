@@ -46,18 +46,16 @@ static json_t *json_one(const struct advice *a)
 
 int cli_advice(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'}, {"markdown", no_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+	char shortopts[16];
+	const struct option *opts = cli_getopt("advice", shortopts, sizeof shortopts);
 	int json = 0, md = 0, c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jm", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 'm')
 			md = 1;
 		else
-			return cli_usage_error(ctx, "advice", "advice: unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ctx, "advice", argv[optind - 1], opts);
 	}
 	struct vb_buf b;
 	vb_buf_init(&b);

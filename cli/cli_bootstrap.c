@@ -83,15 +83,10 @@ static int parse_batch(struct cli_ctx *ctx, const char *arg, int *batch)
 
 static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_bootstrap_req *q, int *json)
 {
-	static const struct option opts[] = {
-		{"components", required_argument, NULL, 'c'},   {"kb_update_strategy", required_argument, NULL, 's'},
-		{"kb-update-strategy", required_argument, NULL, 's'}, {"semantic_yaml", required_argument, NULL, 'f'},
-		{"semantic-yaml", required_argument, NULL, 'f'}, {"batch-size", required_argument, NULL, 'B'},
-		{"yes", no_argument, NULL, 'y'},                 {"all-data-sources", no_argument, NULL, 'A'},
-		{"json", no_argument, NULL, 'j'},                {NULL, 0, NULL, 0},
-	};
+	char shortopts[32];
+	const struct option *opts = cli_getopt("bootstrap-kb", shortopts, sizeof shortopts);
 	int c, rc = VB_EXIT_OK;
-	while (rc == VB_EXIT_OK && (c = getopt_long(argc, argv, "c:s:f:B:yj", opts, NULL)) != -1) {
+	while (rc == VB_EXIT_OK && (c = getopt_long(argc, argv, shortopts + 1, opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': q->components = optarg; break;
 		case 's': q->strategy = optarg; break;

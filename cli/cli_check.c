@@ -9,16 +9,15 @@
 /* Parses the only option these commands take.  Returns 0, or an exit code. */
 static int parse_json_flag(struct cli_ctx *ctx, const char *cmd, int argc, char **argv, int *json)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+	char shortopts[16];
+	const struct option *opts = cli_getopt(cmd, shortopts, sizeof shortopts);
 	int c;
 	*json = 0;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+j", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		if (c == 'j')
 			*json = 1;
 		else
-			return cli_usage_error(ctx, cmd, "%s: unknown option '%s'", cmd, argv[optind - 1]);
+			return cli_bad_option(ctx, cmd, argv[optind - 1], opts);
 	}
 	if (optind < argc)
 		return cli_usage_error(ctx, cmd, "%s: unexpected argument '%s'", cmd, argv[optind]);

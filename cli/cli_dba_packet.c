@@ -72,12 +72,11 @@ int cli_dba_packet_build(struct engine *e, struct vb_buf *b)
 
 int cli_dba_packet(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {{"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+	char shortopts[16];
+	const struct option *opts = cli_getopt("dba-packet", shortopts, sizeof shortopts);
 	const char *outpath = NULL;
 	int c, rc;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		if (c == 'o')
 			outpath = optarg;
 		else

@@ -1,5 +1,5 @@
-/* cli/cli_ddl.c - `vbadmin ddl SUBCOMMAND`: render (print the DDL); more subcommands
- * (apply) hook into the table below. */
+/* cli/cli_ddl.c - `vbadmin ddl render`: print the knowledge-base DDL (ddl apply lives in
+ * cli_ddl_apply.c; both are rows of commands.def). */
 #include "../engine/engine.h"
 #include "cli.h"
 
@@ -15,54 +15,12 @@
 #define DDL_DEFAULT_SCHEMA "public"
 #define DDL_DEFAULT_DIM 384
 
-struct ddl_sub {
-	const char *name;
-	cli_cmd_fn fn;
-	const char *usage;
-};
-
-static int ddl_render_cmd(struct cli_ctx *ctx, int argc, char **argv);
-int cli_ddl_apply(struct cli_ctx *ctx, int argc, char **argv); /* cli/cli_ddl_apply.c */
-
-static const struct ddl_sub ddl_subs[] = {
-	{"render", ddl_render_cmd, "ddl render [--schema S] [--dim N] [--part all|relational|vector]"},
-	{"apply", cli_ddl_apply, "ddl apply [--dry-run] [--yes]"},
-};
-#define NSUBS (sizeof ddl_subs / sizeof ddl_subs[0])
-
-static void print_subs(struct cli_ctx *ctx)
-{
-	fputs("usage:", ctx->err);
-	for (size_t i = 0; i < NSUBS; i++)
-		fprintf(ctx->err, "%s vbadmin %s\n", i ? "      " : "", ddl_subs[i].usage);
-}
-
-static int sub_usage_error(struct cli_ctx *ctx, const struct ddl_sub *sub, const char *fmt, const char *arg)
+static int sub_usage_error(struct cli_ctx *ctx, const char *fmt, const char *arg)
 {
 	fputs("vbadmin: ", ctx->err);
 	fprintf(ctx->err, fmt, arg);
-	fprintf(ctx->err, "\nusage: vbadmin %s\n", sub->usage);
-	return VB_EXIT_USAGE;
-}
-
-int cli_ddl(struct cli_ctx *ctx, int argc, char **argv)
-{
-	if (argc < 2) {
-		fputs("vbadmin: ddl needs a subcommand:", ctx->err);
-		for (size_t i = 0; i < NSUBS; i++)
-			fprintf(ctx->err, " %s", ddl_subs[i].name);
-		fputc('\n', ctx->err);
-		print_subs(ctx);
-		return VB_EXIT_USAGE;
-	}
-	for (size_t i = 0; i < NSUBS; i++)
-		if (strcmp(argv[1], ddl_subs[i].name) == 0)
-			return ddl_subs[i].fn(ctx, argc - 1, argv + 1);
-	fprintf(ctx->err, "vbadmin: unknown ddl subcommand '%s'; choose one of:", argv[1]);
-	for (size_t i = 0; i < NSUBS; i++)
-		fprintf(ctx->err, " %s", ddl_subs[i].name);
-	fputc('\n', ctx->err);
-	print_subs(ctx);
+	const struct cli_command *c = cli_find("ddl render");
+	fprintf(ctx->err, "\nusage: vbadmin %s %s\n", c->name, c->args);
 	return VB_EXIT_USAGE;
 }
 
@@ -98,23 +56,15 @@ static int defaults_from_config(struct cli_ctx *ctx, const char **schema, int *d
 	return VB_EXIT_OK;
 }
 
-static int ddl_render_cmd(struct cli_ctx *ctx, int argc, char **argv)
+int cli_ddl_render(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct ddl_sub *sub = &ddl_subs[0];
-	static const struct option opts[] = {
-		{"schema", required_argument, NULL, 's'},
-		{"dim", required_argument, NULL, 'd'},
-		{"part", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	char shortopts[16];
+	const struct option *opts = cli_getopt("ddl render", shortopts, sizeof shortopts);
 	const char *schema = NULL, *dim_from = NULL;
 	int dim = -1;
 	enum ddl_part part = DDL_PART_ALL;
 	int c;
-	optind = 0; /* glibc: full reinitialisation, the command may run more than once per process */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			schema = optarg;
@@ -124,7 +74,7 @@ static int ddl_render_cmd(struct cli_ctx *ctx, int argc, char **argv)
 			if (v < 1 || v > DDL_MAX_DIM) {
 				fprintf(ctx->err, "vbadmin: --dim '%s' is not a valid vector dimension: "
 				        "pgvector's vector type allows 1..%d dimensions\n", optarg, DDL_MAX_DIM);
-				fprintf(ctx->err, "usage: vbadmin %s\n", sub->usage);
+				fprintf(ctx->err, "usage: vbadmin ddl render %s\n", cli_find("ddl render")->args);
 				return VB_EXIT_USAGE;
 			}
 			dim = (int)v;
@@ -132,19 +82,14 @@ static int ddl_render_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		case 'p':
 			if (ddl_part_parse(optarg, &part) != 0)
-				return sub_usage_error(ctx, sub, "unknown --part '%s'; choose one of: " DDL_PART_CHOICES, optarg);
+				return sub_usage_error(ctx, "unknown --part '%s'; choose one of: " DDL_PART_CHOICES, optarg);
 			break;
-		case 'h':
-			fprintf(ctx->out, "usage: vbadmin %s\n", sub->usage);
-			return VB_EXIT_OK;
-		case ':':
-			return sub_usage_error(ctx, sub, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return sub_usage_error(ctx, sub, "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ctx, "ddl render", argv[optind - 1], opts);
 		}
 	}
 	if (optind < argc)
-		return sub_usage_error(ctx, sub, "unexpected argument '%s'", argv[optind]);
+		return sub_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (!schema || dim < 0) {
 		int rc = defaults_from_config(ctx, &schema, &dim, &dim_from);
 		if (rc != VB_EXIT_OK)

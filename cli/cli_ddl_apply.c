@@ -35,20 +35,19 @@ static void on_progress(void *vctx, int index, const char *sql, int status, cons
 
 static int parse(struct cli_ctx *ctx, int argc, char **argv, int *dry, int *yes)
 {
-	static const struct option opts[] = {
-		{"dry-run", no_argument, NULL, 'n'}, {"yes", no_argument, NULL, 'y'}, {NULL, 0, NULL, 0}};
+	char shortopts[16];
+	const struct option *opts = cli_getopt("ddl apply", shortopts, sizeof shortopts);
 	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+ny", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		if (c == 'n')
 			*dry = 1;
 		else if (c == 'y')
 			*yes = 1;
 		else
-			return cli_bad_option(ctx, "ddl", argv[optind - 1], opts);
+			return cli_bad_option(ctx, "ddl apply", argv[optind - 1], opts);
 	}
 	if (optind < argc)
-		return cli_usage_error(ctx, "ddl", "ddl apply: unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(ctx, "ddl apply", "ddl apply: unexpected argument '%s'", argv[optind]);
 	return VB_EXIT_OK;
 }
 

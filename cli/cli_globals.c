@@ -9,20 +9,21 @@
 
 enum { G_CONFIG = 1, G_NAMESPACE, G_BACKEND, G_NO_COLOR, G_VERBOSE, G_HELP, G_VERSION };
 
-static const struct global_opt {
-	const char *name;
-	char shrt;        /* 0: long form only */
-	int has_arg;
-	int id;
-} globals[] = {
-	{"config", 'c', 1, G_CONFIG},     {"namespace", 'n', 1, G_NAMESPACE}, {"datasource", 0, 1, G_NAMESPACE},
-	{"backend", 'b', 1, G_BACKEND},   {"no-color", 0, 0, G_NO_COLOR},     {"verbose", 'v', 0, G_VERBOSE},
-	{"help", 'h', 0, G_HELP},         {"version", 'V', 0, G_VERSION},
+/* The global options, once: parsing here, `vbadmin help` and the man page (cli_help.c). */
+const struct cli_global cli_globals[] = {
+	{"config", 'c', "FILE", G_CONFIG, "agent.yml to read (default: discovered, docs/configuration.md)"},
+	{"namespace", 'n', "NS", G_NAMESPACE, "the agent.yml namespace (data source) to work on"},
+	{"datasource", 0, "NS", G_NAMESPACE, NULL},
+	{"backend", 'b', "NAME", G_BACKEND, "the vector store: embedded, pgvector or a plugin's name"},
+	{"no-color", 0, NULL, G_NO_COLOR, "no colours (also when NO_COLOR is set)"},
+	{"verbose", 'v', NULL, G_VERBOSE, "say more"},
+	{"help", 'h', NULL, G_HELP, "this help; after a command, that command's"},
+	{"version", 'V', NULL, G_VERSION, "vbadmin's, the plugin ABI's and each backend's version"},
 };
-#define NGLOBALS (sizeof globals / sizeof globals[0])
-
-const char *const cli_global_names[] = {"config", "namespace", "datasource", "backend", "no-color", "verbose",
-                                        "help", "version", NULL};
+const size_t cli_nglobals = sizeof cli_globals / sizeof cli_globals[0];
+#define NGLOBALS cli_nglobals
+#define global_opt cli_global
+#define globals cli_globals
 
 static const struct global_opt *find_global(const char *arg, int short_ok, const char **inline_val)
 {
@@ -33,7 +34,7 @@ static const struct global_opt *find_global(const char *arg, int short_ok, const
 		if (arg[0] == '-' && arg[1] == '-' && strncmp(arg + 2, g->name, n) == 0) {
 			if (arg[2 + n] == '\0')
 				return g;
-			if (arg[2 + n] == '=' && g->has_arg) {
+			if (arg[2 + n] == '=' && g->arg) {
 				*inline_val = arg + 3 + n;
 				return g;
 			}
@@ -62,7 +63,10 @@ static int bad_global(struct cli_ctx *ctx, const char *arg)
 	if (arg[0] == '-' && arg[1] == '-') {
 		char word[64];
 		snprintf(word, sizeof word, "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
-		s = cli_suggest(word, cli_global_names, NGLOBALS);
+		const char *names[16];
+		for (size_t i = 0; i < NGLOBALS && i < 16; i++)
+			names[i] = globals[i].name;
+		s = cli_suggest(word, names, NGLOBALS < 16 ? NGLOBALS : 16);
 	}
 	if (s)
 		fprintf(ctx->err, "vbadmin: unknown option '%s'; did you mean --%s?\n", arg, s);
@@ -80,7 +84,7 @@ static int take(struct cli_ctx *ctx, int argc, char **argv, int *i, int before_c
 	const struct global_opt *g = find_global(argv[*i], before_cmd, &val);
 	if (!g)
 		return 0;
-	if (g->has_arg && !val) {
+	if (g->arg && !val) {
 		if (*i + 1 >= argc) {
 			fprintf(ctx->err, "vbadmin: option '%s' needs a value\nRun 'vbadmin help' for usage.\n", argv[*i]);
 			*done_rc = VB_EXIT_USAGE;

@@ -317,17 +317,13 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 	if (argc < 2 || (strcmp(argv[1], "plan") != 0 && strcmp(argv[1], "create") != 0))
 		return cli_usage_error(ctx, "index", "index needs a subcommand: plan or create");
 	int create = strcmp(argv[1], "create") == 0;
-	static const struct option opts[] = {{"table", required_argument, NULL, 't'},
-	                                     {"method", required_argument, NULL, 'm'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {NULL, 0, NULL, 0}};
+	char shortopts[16];
+	const struct option *opts = cli_getopt("index", shortopts, sizeof shortopts);
 	const char *table = NULL, *method = NULL;
 	int json = 0, c, rc;
-	optind = 0;
-	opterr = 0;
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "+t:m:j", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		if (c == 't')
 			table = optarg;
 		else if (c == 'm')
@@ -335,7 +331,7 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 		else if (c == 'j')
 			json = 1;
 		else
-			return cli_usage_error(ctx, "index", "index: unknown option or missing value '%s'", argv[optind - 1]);
+			return cli_bad_option(ctx, "index", argv[optind - 1], opts);
 	}
 	if (method && strcmp(method, "hnsw") != 0 && strcmp(method, "ivfflat") != 0 && strcmp(method, "ivf") != 0)
 		return cli_usage_error(ctx, "index", "index: --method must be hnsw or ivfflat (pgvector) or ivf (embedded), "

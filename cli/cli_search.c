@@ -120,16 +120,10 @@ static int add_models(struct cli_ctx *ctx, struct engine_search_req *q, char *ar
  * shell, so the advice quotes all of them. */
 static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_search_req *q, int *json)
 {
-	static const struct option opts[] = {
-		{"mode", required_argument, NULL, 'm'}, {"table", required_argument, NULL, 't'},
-		{"top", required_argument, NULL, 'k'},  {"where", required_argument, NULL, 'w'},
-		{"json", no_argument, NULL, 'j'},       {"explain", no_argument, NULL, 'e'},
-		{"recall", no_argument, NULL, 'r'},     {"subject-path", required_argument, NULL, 'S'},
-		{"subject_path", required_argument, NULL, 'S'}, {"semantic-model", required_argument, NULL, 'M'},
-		{"semantic_model_names", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0},
-	};
+	char shortopts[32];
+	const struct option *opts = cli_getopt("search", shortopts, sizeof shortopts);
 	int c, rc = VB_EXIT_OK;
-	while (rc == VB_EXIT_OK && (c = getopt_long(argc, argv, "m:t:k:w:jer", opts, NULL)) != -1) {
+	while (rc == VB_EXIT_OK && (c = getopt_long(argc, argv, shortopts + 1, opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			q->mode = engine_search_mode_parse(optarg);

@@ -61,8 +61,12 @@ int cli_bad_option(struct cli_ctx *ctx, const char *cmd, const char *arg, const 
 	snprintf(word, sizeof word, "%.*s", (int)strcspn(name, "="), name);
 	const char *cands[64];
 	size_t n = 0;
-	for (; opts && opts->name && n < 64; opts++)
+	for (; opts && opts->name && n < 64; opts++) {
+		/* a known option getopt refused can only lack its value */
+		if (arg[0] == '-' && arg[1] == '-' && strcmp(opts->name, word) == 0)
+			return cli_usage_error(ctx, cmd, "option '%s' needs a value", arg);
 		cands[n++] = opts->name;
+	}
 	const char *s = arg[0] == '-' && arg[1] == '-' ? cli_suggest(word, cands, n) : NULL;
 	if (s)
 		return cli_usage_error(ctx, cmd, "unknown option '%s'; did you mean --%s?", arg, s);

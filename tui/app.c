@@ -169,11 +169,44 @@ void tui_redraw(struct tui_app *app)
 	refresh();
 }
 
-static const struct { const char *name; int screen; } command_screens[] = {
-	{"setup", SCR_SETUP}, {"check", SCR_SETUP}, {"extension", SCR_EXTENSION},
-	{"tables", SCR_TABLES}, {"verify", SCR_TABLES}, {"ddl", SCR_DDL},
-	{"bootstrap", SCR_BOOTSTRAP}, {"search", SCR_SEARCH}, {"log", SCR_LOG}, {"help", SCR_HELP},
-};
+/* The ':' commands: every screen by its name (screens.def), every command of cli/commands.def
+ * that has a screen (check, verify, ddl apply, bootstrap-kb ...), and quit. */
+static int screen_named(const char *name)
+{
+	for (int i = 0; name && i < SCREEN__COUNT; i++)
+		if (strcmp(screens[i]->name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *tui_command_names(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < SCREEN__COUNT; i++)
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, ":%s ", screens[i]->name);
+	for (size_t i = 0; i < cli_ncommands; i++)
+		if (cli_commands[i].screen && screen_named(cli_commands[i].name) < 0)
+			used += (size_t)snprintf(buf + used, used < len ? len - used : 0, ":%s ", cli_commands[i].name);
+	snprintf(buf + used, used < len ? len - used : 0, ":quit");
+	return buf;
+}
+
+static void unknown_command(struct tui_app *app, const char *cmd)
+{
+	const char *names[64];
+	size_t n = 0;
+	for (int i = 0; i < SCREEN__COUNT && n < 64; i++)
+		names[n++] = screens[i]->name;
+	for (size_t i = 0; i < cli_ncommands && n < 64; i++)
+		if (cli_commands[i].screen)
+			names[n++] = cli_commands[i].name;
+	const char *s = cli_suggest(cmd, names, n);
+	if (s)
+		tui_status(app, "unknown command ':%s'; did you mean ':%s'? (? lists the commands)", cmd, s);
+	else
+		tui_status(app, "unknown command ':%s' (? lists the commands)", cmd);
+}
 
 void tui_run_command(struct tui_app *app, const char *cmd)
 {
@@ -190,14 +223,20 @@ void tui_run_command(struct tui_app *app, const char *cmd)
 		tui_test_dump(cmd + 13);
 		return;
 	}
-	for (size_t i = 0; i < sizeof command_screens / sizeof command_screens[0]; i++)
-		if (strcmp(cmd, command_screens[i].name) == 0) {
-			tui_switch(app, command_screens[i].screen);
-			if (strcmp(cmd, "check") == 0)
-				screens[SCR_SETUP]->action(app, ACT_RUN_ALL);
-			return;
-		}
-	tui_status(app, "unknown command ':%s' (try :check :ddl :tables :bootstrap :search :log :quit)", cmd);
+	const struct cli_command *c = cli_find(cmd);
+	int s = screen_named(cmd);
+	if (s < 0 && c)
+		s = screen_named(c->screen);
+	if (s < 0) {
+		unknown_command(app, cmd);
+		return;
+	}
+	tui_switch(app, s);
+	/* a command that does something on its screen does it, as its CLI twin would */
+	if (c && strcmp(c->name, "check") == 0)
+		screens[SCR_SETUP]->action(app, ACT_RUN_ALL);
+	else if (c && strcmp(c->name, "ddl apply") == 0)
+		tui_ddl_apply(app);
 }
 
 static int read_tty_key(void)

@@ -15,7 +15,8 @@ static void help_enter(struct tui_app *app)
 	}
 	tui_text_add(&help_text, ROLE_NORMAL, "");
 	tui_text_add(&help_text, ROLE_TITLE, "Commands (type : then the name)");
-	tui_text_add(&help_text, ROLE_NORMAL, "  :check  :setup  :extension  :tables  :ddl  :bootstrap  :search  :log  :quit");
+	char names[512];
+	tui_text_add_wrapped(&help_text, ROLE_NORMAL, tui_command_names(names, sizeof names), COLS - 2, "  ");
 	tui_text_add(&help_text, ROLE_NORMAL, "");
 	tui_text_add(&help_text, ROLE_NORMAL, "Every console action also exists on the command line: vbadmin help");
 }

@@ -146,6 +146,8 @@ char **tui_split_sql(const char *text);
 
 /* screen_ddl.c: asks, then applies the whole DDL (the wizard's fix for missing tables) */
 void tui_ddl_apply(struct tui_app *app);
+/* The ':' command names, space separated, for Help and messages. */
+const char *tui_command_names(char *buf, size_t len);
 
 /* sqlcolor.c: one line of SQL, keywords / strings / comments in their roles */
 void tui_print_sql(int y, int x, int width, const char *line);
