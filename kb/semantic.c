@@ -27,6 +27,8 @@ struct sem_ds {
 	char *catalog, *database, *schema, *table, *fq_name;
 	struct semantic_strlist names[L_COUNT];
 	long ncolumns;
+	long list_cols[L_COUNT]; /* named entries of each list (of its last occurrence) */
+	int list_occ[L_COUNT];   /* occurrences of each list key; the rows pass emits only the last */
 	unsigned lists; /* bit per list key present */
 	int last_list;  /* for the order check */
 	int order_ok;   /* lists appear as dimensions, measures, identifiers */
@@ -652,7 +654,8 @@ static struct sem_ds *used_ds(struct sem_reader *r, int doc)
 }
 
 /* The sequence value of one list key; *ev is its first event (consumed). */
-static int ds_list(struct sem_reader *r, struct sem_ds *cur, struct sem_ds *use, int list, yaml_event_t *ev)
+static int ds_list(struct sem_reader *r, struct sem_ds *cur, struct sem_ds *use, int list, int last_occurrence,
+                   yaml_event_t *ev)
 {
 	struct yamltree_error e;
 	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length == 0 &&
@@ -667,7 +670,7 @@ static int ds_list(struct sem_reader *r, struct sem_ds *cur, struct sem_ds *use,
 		return st;
 	}
 	yaml_event_delete(ev);
-	int emit = use && (r->sweep_lists & (1u << list));
+	int emit = use && last_occurrence && (r->sweep_lists & (1u << list));
 	for (int idx = 0;; idx++) {
 		yaml_event_t iev;
 		int st = next_ev(r, &iev);
@@ -693,6 +696,7 @@ static int ds_list(struct sem_reader *r, struct sem_ds *cur, struct sem_ds *use,
 			if (cur) {
 				list_push(&cur->names[list], name);
 				cur->ncolumns++;
+				cur->list_cols[list]++;
 			}
 			if (emit) {
 				st = deliver(r, &o);
@@ -729,6 +733,16 @@ static int ds_scalar(struct sem_reader *r, yaml_event_t *ev, const char *key, ch
 	return VB_OK;
 }
 
+static void duplicate_key_warning(struct sem_reader *r, const char *key, int line, int col)
+{
+	if (r->pass != 1)
+		return;
+	char *w = vb_xasprintf("%s:%d:%d: document %d: '%s' appears twice; the last one is used, as PyYAML (Datus) "
+	                       "keeps it\n", r->path, line, col, r->doc, key);
+	vb_buf_add(&r->warnings, w);
+	free(w);
+}
+
 /* The data_source mapping, streamed key by key.  *start is its MAPPING_START (consumed). */
 static int data_source(struct sem_reader *r, yaml_event_t *start)
 {
@@ -741,7 +755,8 @@ static int data_source(struct sem_reader *r, yaml_event_t *start)
 	yaml_event_delete(start);
 	struct sem_ds *use = r->pass == 2 ? used_ds(r, r->doc) : NULL;
 	struct sem_ds *c = r->pass == 1 ? &cur : NULL;
-	unsigned seen = 0; /* name, description, sql_table */
+	unsigned seen = 0; /* name, description, sql_table, then the lists */
+	int occ[L_COUNT] = {0};
 	int st = VB_OK;
 	struct semantic_object o;
 	if (use && r->sweep_tables) {
@@ -780,11 +795,12 @@ static int data_source(struct sem_reader *r, yaml_event_t *start)
 			if (!strcmp(key, sc_key[i]))
 				sc = i;
 		unsigned bit = list >= 0 ? 1u << (3 + list) : sc >= 0 ? 1u << sc : 0;
-		if (bit & seen) {
-			st = rd_err(r, kline, kcol, "data_source", "duplicate key '%s'", key);
-			struct yamltree_error e;
-			yamltree_skip(&r->parser, &vev, &e);
-			goto out;
+		if (bit & seen) /* PyYAML (Datus) keeps the last value of a repeated key */
+			duplicate_key_warning(r, key, kline, kcol);
+		if ((bit & seen) && list >= 0 && c) {
+			c->ncolumns -= c->list_cols[list];
+			c->list_cols[list] = 0;
+			list_free(&c->names[list]);
 		}
 		seen |= bit;
 		if (list >= 0) {
@@ -794,7 +810,10 @@ static int data_source(struct sem_reader *r, yaml_event_t *start)
 					c->order_ok = 0;
 				c->last_list = list;
 			}
-			st = ds_list(r, c, use, list, &vev);
+			occ[list]++;
+			if (c)
+				c->list_occ[list] = occ[list];
+			st = ds_list(r, c, use, list, !use || occ[list] == use->list_occ[list], &vev);
 		} else if (sc >= 0) {
 			char **dst = !c ? NULL : sc == 0 ? &c->name : sc == 1 ? &c->description : &c->sql_table;
 			st = ds_scalar(r, &vev, key, dst);
@@ -884,16 +903,6 @@ static int document_metric(struct sem_reader *r, const struct yt_node *m, int ha
 		free(w);
 	}
 	return VB_OK;
-}
-
-static void duplicate_key_warning(struct sem_reader *r, const char *key, int line, int col)
-{
-	if (r->pass != 1)
-		return;
-	char *w = vb_xasprintf("%s:%d:%d: document %d: '%s' appears twice; the last one is used, as PyYAML (Datus) "
-	                       "keeps it\n", r->path, line, col, r->doc, key);
-	vb_buf_add(&r->warnings, w);
-	free(w);
 }
 
 /* One top-level value; *metric receives a `metric:` tree (replacing an earlier one). */

@@ -545,6 +545,35 @@ static void test_datus_leniency(void)
 	free(p);
 }
 
+/* PyYAML's safe_load keeps the last of two equal keys inside data_source too: the second name and
+ * the second dimensions list are the ones Datus sees. */
+static void test_data_source_repeats(void)
+{
+	char *p = write_file("dsrep.yaml", "data_source:\n  name: first\n  dimensions: [{name: a}, {name: b}]\n"
+	                                   "  measures: [{name: m}]\n  name: second\n  dimensions: [{name: c}]\n"
+	                                   "---\nmetric: {name: x, type: measure_proxy, type_params: {measure: m}}\n");
+	struct semantic_options o = pg_opts();
+	struct vb_buf warn;
+	vb_buf_init(&warn);
+	o.warn = collect_warn;
+	o.warn_ctx = &warn;
+	struct semantic_list l = {0};
+	struct vb_error err;
+	struct semantic_stats st;
+	is_int(semantic_read(p, &o, semantic_list_collect, &l, &st, &err), VB_OK, "repeated keys read (%s)", err.message);
+	ok(find(&l, "table:second") && !find(&l, "table:first"), "the last name wins");
+	ok(find(&l, "column:second.c") && !find(&l, "column:second.a"), "the last dimensions list wins");
+	ok(find(&l, "column:second.m") != NULL, "the measures stay");
+	is_int(st.columns, 2, "two column rows counted (c, m)");
+	const struct semantic_object *x = find(&l, "metric:x");
+	if (ok(x != NULL, "metric present"))
+		is_list(&x->dimensions, "c", "the metric carries the last dimensions");
+	has_str(warn.data, "'dimensions' appears twice", "the repeat is warned");
+	semantic_list_free(&l);
+	vb_buf_free(&warn);
+	free(p);
+}
+
 /* A metrics-only file (Datus's metrics generator): the configured context stays whole, even a
  * schema the dialect lacks, because Datus clears schema_name only while reading a data_source. */
 static void test_metrics_only_context(void)
@@ -728,6 +757,7 @@ int main(void)
 	test_bad_input();
 	test_datus_leniency();
 	test_metrics_only_context();
+	test_data_source_repeats();
 	test_callback_stop();
 	test_values();
 	test_real_specs();
