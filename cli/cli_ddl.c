@@ -56,6 +56,13 @@ static int defaults_from_config(struct cli_ctx *ctx, const char **schema, int *d
 	return VB_EXIT_OK;
 }
 
+/* Without --dim every vector table takes its own store's dim (agent.storage.<section>.dim_size,
+ * config/stores.def), as Datus embeds each store with its own model. */
+static int config_dim_of(const char *table, const void *cfg)
+{
+	return config_table_dim(cfg, table);
+}
+
 int cli_ddl_render(struct cli_ctx *ctx, int argc, char **argv)
 {
 	char shortopts[16];
@@ -90,6 +97,7 @@ int cli_ddl_render(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return sub_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	int per_store = dim < 0;
 	if (!schema || dim < 0) {
 		int rc = defaults_from_config(ctx, &schema, &dim, &dim_from);
 		if (rc != VB_EXIT_OK)
@@ -100,7 +108,8 @@ int cli_ddl_render(struct cli_ctx *ctx, int argc, char **argv)
 	struct vb_error err;
 	vb_buf_init(&out);
 	vb_err_clear(&err);
-	if (ddl_render(&out, schema, dim, part, &err) != VB_OK) {
+	struct ddl_dims dims = {.dim = dim, .dim_of = per_store ? config_dim_of : NULL, .ctx = ctx->cfg};
+	if (ddl_render_dims(&out, schema, &dims, part, &err) != VB_OK) {
 		int dim_bad = dim < 1 || dim > DDL_MAX_DIM;
 		if (dim_bad && dim_from)
 			fprintf(ctx->err, "vbadmin: %s (embedding dim from %s)\n", err.message, dim_from);

@@ -196,6 +196,11 @@ int config_table_dim(const struct config *cfg, const char *table);
 /* Number and names of the vector tables, in stores.def order (static strings). */
 int config_store_table_count(void);
 const char *config_store_table(int i);
+/* Store i (stores.def order): needed by bootstrap-kb / search; also writes subject_nodes. */
+int config_store_needed(int i);
+int config_store_uses_subject_tree(int i);
+/* The store index of a vector table, or -1. */
+int config_store_index(const char *table);
 const struct config_model *config_find_model(const struct config *cfg, const char *name);
 
 /* The first unset ${VAR} of the namespaces a command with row namespace ns uses, or NULL. */

@@ -27,8 +27,9 @@ static const char *const section_keys[CONFIG_EMB_N] = {
 static const struct {
 	const char *table;
 	enum config_emb_section section;
+	int subject_tree, needed;
 } store_tables[] = {
-#define CONFIG_STORE_TABLE(table, id) {table, CONFIG_EMB_##id},
+#define CONFIG_STORE_TABLE(table, id, subject_tree, needed) {table, CONFIG_EMB_##id, subject_tree, needed},
 #include "stores.def"
 };
 #define N_STORE_TABLES ((int)(sizeof store_tables / sizeof store_tables[0]))
@@ -41,6 +42,24 @@ int config_store_table_count(void)
 const char *config_store_table(int i)
 {
 	return i >= 0 && i < N_STORE_TABLES ? store_tables[i].table : NULL;
+}
+
+int config_store_needed(int i)
+{
+	return i >= 0 && i < N_STORE_TABLES ? store_tables[i].needed : 0;
+}
+
+int config_store_uses_subject_tree(int i)
+{
+	return i >= 0 && i < N_STORE_TABLES ? store_tables[i].subject_tree : 0;
+}
+
+int config_store_index(const char *table)
+{
+	for (int i = 0; table && i < N_STORE_TABLES; i++)
+		if (strcmp(store_tables[i].table, table) == 0)
+			return i;
+	return -1;
 }
 
 const struct config_embedding *config_embedding(const struct config *cfg, enum config_emb_section s)

@@ -35,6 +35,20 @@ int ddl_validate(const char *schema, int dim, struct vb_error *err);
  * a newline: exactly what `vbadmin ddl render` prints.  On a validation error out is untouched. */
 int ddl_render(struct vb_buf *out, const char *schema, int dim, enum ddl_part part, struct vb_error *err);
 
+/* Per-table vector dimensions (Datus keeps one embedding model, so one dim, per store):
+ * dim_of(table, ctx) for a vector table, a result <= 0 (or no dim_of) meaning `dim`. */
+struct ddl_dims {
+	int dim;
+	int (*dim_of)(const char *table, const void *ctx);
+	const void *ctx;
+};
+int ddl_dims_of(const struct ddl_dims *d, const char *table);
+/* ddl_render / ddl_statements with a dim per table.  The header keeps Datus's single
+ * "-- Vector dimension: N" line when all vector tables agree, else lists each table's dim. */
+int ddl_render_dims(struct vb_buf *out, const char *schema, const struct ddl_dims *d, enum ddl_part part,
+                    struct vb_error *err);
+char **ddl_statements_dims(const char *schema, const struct ddl_dims *d, enum ddl_part part, struct vb_error *err);
+
 /* The same DDL as separate statements (no header, no trailing ';' stripping), for apply.
  * Returns a NULL-terminated heap array; free with ddl_statements_free. */
 char **ddl_statements(const char *schema, int dim, enum ddl_part part, struct vb_error *err);

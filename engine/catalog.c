@@ -6,6 +6,7 @@
 
 #include "../backends/vb_sql.h"
 #include "../backends/vb_util.h"
+#include "../config/config.h"
 #include "../ddl/ddl.h"
 #include "engine.h"
 
@@ -202,8 +203,12 @@ static int has_index_named(const struct eng_table *t, const char *name)
 	return 0;
 }
 
-static void drift_missing_table(struct engine *e, struct eng_table *t, char **stmts, const char *q)
+static void drift_missing_table(struct engine *e, struct eng_table *t, const char *q)
 {
+	/* rendered with this table's own dim (its store's embedding model) */
+	struct vb_error err;
+	vb_err_clear(&err);
+	char **stmts = ddl_statements(schema_of(e), engine_table_dim(e, t->name), DDL_PART_ALL, &err);
 	struct eng_drift *d = add_drift(e, DRIFT_MISSING_TABLE, t->name, NULL);
 	d->have = vb_xstrdup("absent");
 	d->want = vb_xasprintf("table %s", q);
@@ -218,11 +223,25 @@ static void drift_missing_table(struct engine *e, struct eng_table *t, char **st
 		b.data[--b.len] = '\0';
 	d->fix = vb_buf_steal(&b);
 	d->advice_id = "VEC-015";
+	ddl_statements_free(stmts);
+}
+
+/* Where the table's dim comes from, for "set ... in <where>". */
+static char *dim_source(const struct engine *e, const char *table)
+{
+	const char *section = config_table_section(table);
+	if (!e->cfg || !section)
+		return vb_xstrdup(e->config_path);
+	const struct config_embedding *m = config_embedding_by_section(e->cfg, section);
+	if (m && m->configured && m->shared_with)
+		return vb_xasprintf("%s (agent.storage.%s, whose model the %s store shares)", e->config_path, m->shared_with,
+		                    section);
+	return vb_xasprintf("%s (agent.storage.%s.dim_size)", e->config_path, section);
 }
 
 static void drift_wrong_dim(struct engine *e, struct eng_table *t, const struct eng_column *c, const char *q)
 {
-	int dim = e->vbc.dim;
+	int dim = engine_table_dim(e, t->name);
 	struct eng_drift *d = add_drift(e, DRIFT_WRONG_DIM, t->name, c->name);
 	d->have = vb_xstrdup(c->format);
 	d->want = vb_xasprintf("vector(%d)", dim);
@@ -235,12 +254,13 @@ static void drift_wrong_dim(struct engine *e, struct eng_table *t, const struct 
 		d->fix = vb_xasprintf("UPDATE %s SET %s = NULL;\nALTER TABLE %s ALTER COLUMN %s TYPE vector(%d);\n"
 		                      "-- then reload every namespace: vbadmin bootstrap-kb --kb_update_strategy overwrite ...",
 		                      q, qc, q, qc, dim);
+		char *src = dim_source(e, t->name);
 		d->note = vb_xasprintf("needs re-embedding: the %lld stored vectors have %d dimensions and cannot be "
 		                       "converted to %d; either clear and re-embed them with the %d-dimension model "
 		                       "(the SQL below, then bootstrap-kb with overwrite), or keep them and set the "
 		                       "embedding dim to %d in %s if your model really produces %d",
-		                       (long long)(rows < 0 ? 0 : rows), c->typmod, dim, dim, c->typmod,
-		                       e->config_path, c->typmod);
+		                       (long long)(rows < 0 ? 0 : rows), c->typmod, dim, dim, c->typmod, src, c->typmod);
+		free(src);
 	}
 	free(qc);
 	d->advice_id = "VEC-019";
@@ -265,17 +285,18 @@ void engine_compute_drift(struct engine *e)
 	engine_drift_clear(e);
 	if (!e->catalog_loaded)
 		return;
-	int dim = e->vbc.dim;
 	struct vb_error err;
 	vb_err_clear(&err);
-	char **stmts = ddl_statements(schema_of(e), dim, DDL_PART_ALL, &err);
+	struct ddl_dims dims = {.dim = e->vbc.dim, .dim_of = engine_dim_of, .ctx = e};
+	char **stmts = ddl_statements_dims(schema_of(e), &dims, DDL_PART_ALL, &err);
 	char *who = e->current_user ? vb_quote_ident(e->current_user) : vb_xstrdup("CURRENT_USER");
 	for (int i = 0; i < e->ntables; i++) {
 		struct eng_table *t = &e->tables[i];
 		char *q = qualified_name(e, t->name);
+		int dim = engine_table_dim(e, t->name); /* each vector table against its own store's dim */
 		const struct vb_table_spec *spec = ddl_table_spec(t->name, dim);
 		if (!t->present) {
-			drift_missing_table(e, t, stmts, q);
+			drift_missing_table(e, t, q);
 			free(q);
 			continue;
 		}
@@ -354,4 +375,5 @@ void engine_compute_drift(struct engine *e)
 	}
 	free(who);
 	ddl_statements_free(stmts);
+	engine_stores_from_drift(e);
 }

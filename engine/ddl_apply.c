@@ -50,7 +50,9 @@ static int plan_sql(struct engine *e, struct engine_ddl_plan *p, struct vb_error
 {
 	if (refuse_if_blocked(e, p))
 		return VB_OK;
-	char **all = ddl_statements(p->schema, p->dim, DDL_PART_ALL, err);
+	/* each vector table with its own store's dim, so applying never contradicts agent.storage */
+	struct ddl_dims dims = {.dim = p->dim, .dim_of = engine_dim_of, .ctx = e};
+	char **all = ddl_statements_dims(p->schema, &dims, DDL_PART_ALL, err);
 	if (!all)
 		return err->status ? err->status : VB_ERR_INVALID;
 	if (!e->schema_exists) {
@@ -183,7 +185,7 @@ static int apply_tables(struct engine *e, const struct engine_ddl_plan *p, struc
 	for (int i = 0; i < p->n; i++) {
 		if (e->cancelled)
 			return vb_err_set(err, VB_ERR_CANCELLED, "cancelled");
-		const struct vb_table_spec *spec = ddl_table_spec(p->stmts[i], e->vbc.dim);
+		const struct vb_table_spec *spec = ddl_table_spec(p->stmts[i], engine_table_dim(e, p->stmts[i]));
 		int st = e->ops->ensure_table(e->h, spec, err);
 		relay_progress(rl, i, p->stmts[i], st, st == VB_OK ? NULL : err->message);
 		if (st != VB_OK)

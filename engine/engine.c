@@ -122,6 +122,9 @@ void engine_free(struct engine **ep)
 	if (e->ops && e->h && e->ops->close)
 		e->ops->close(&e->h);
 	free_catalog(e);
+	for (int i = 0; i < e->nstores; i++)
+		free(e->stores[i].why);
+	free(e->stores);
 	char **strs[] = {&e->config_path, &e->backend_name, &e->server_version, &e->current_user, &e->current_db,
 	                 &e->ext_default_version, &e->ext_versions, &e->ext_version, &e->ext_schema,
 	                 &e->ext_owner, &e->search_path, &e->maintenance_work_mem};
@@ -265,6 +268,8 @@ struct render_ctx {
 	struct engine *e;
 	const char *table, *column;
 	char have[16];
+	char dim[16];
+	char *config; /* "<file> (agent.storage.<section>.dim_size)" for a store's table */
 };
 
 static const char *render_var(void *ctx, const char *key)
@@ -276,15 +281,27 @@ static const char *render_var(void *ctx, const char *key)
 		return rc->column;
 	if (strcmp(key, "have_dim") == 0)
 		return rc->have[0] ? rc->have : NULL;
+	/* a store's table: its own store's dim and where that is configured */
+	if (strcmp(key, "dim") == 0 && rc->dim[0])
+		return rc->dim;
+	if (strcmp(key, "config") == 0 && rc->config)
+		return rc->config;
 	return engine_var(rc->e, key);
 }
 
 char *engine_render(struct engine *e, const char *tmpl, const char *table, const char *column, int have_dim)
 {
-	struct render_ctx rc = {e, table, column, {0}};
+	struct render_ctx rc = {e, table, column, {0}, {0}, NULL};
 	if (have_dim > 0)
 		snprintf(rc.have, sizeof rc.have, "%d", have_dim);
-	return advice_render(tmpl, render_var, &rc);
+	const char *section = config_table_section(table);
+	if (section) {
+		snprintf(rc.dim, sizeof rc.dim, "%d", engine_table_dim(e, table));
+		rc.config = vb_xasprintf("%s (agent.storage.%s.dim_size)", e->config_path, section);
+	}
+	char *out = advice_render(tmpl, render_var, &rc);
+	free(rc.config);
+	return out;
 }
 
 struct vb_result *engine_query(struct engine *e, const char *sql, int nparams, const char *const *params,

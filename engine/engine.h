@@ -55,6 +55,15 @@ struct eng_drift {
 	const char *advice_id;
 };
 
+/* Readiness of one knowledge-base store (config/stores.def; its vector table names it). */
+struct eng_store {
+	const char *table;   /* static */
+	int needed;          /* bootstrap-kb / search need it: not ready => check fails */
+	int dim;             /* the dim its vector table must have (its store's embedding dim_size) */
+	int ready;
+	char *why;           /* first reason it is not ready, or NULL */
+};
+
 struct engine {
 	/* settings */
 	const struct config *cfg;
@@ -99,6 +108,9 @@ struct engine {
 
 	struct eng_drift *drift;
 	int ndrift;
+
+	struct eng_store *stores;      /* readiness per store, filled by the per-table steps */
+	int nstores;
 
 	struct step_runner run;
 	volatile sig_atomic_t cancelled;
@@ -148,6 +160,27 @@ const char *engine_var(void *ctx, const char *key);
  * e->drift from it (missing tables/columns, wrong dims, missing indexes, privileges). */
 int engine_load_catalog(struct engine *e, struct vb_error *err);
 void engine_compute_drift(struct engine *e);
+
+/* ---- stores (engine/stores.c) ---- */
+/* The dim a table's vector column must have: its store's agent.storage dim_size (vbc.dim when
+ * there is no config or the table has no store). */
+int engine_table_dim(const struct engine *e, const char *table);
+/* "embedding dim 384", or "embedding dims per store: semantic_model 384, ..." (heap). */
+char *engine_dims_text(const struct engine *e);
+/* ddl_dims.dim_of for ddl_render_dims / ddl_statements_dims with ctx = the engine. */
+int engine_dim_of(const char *table, const void *ctx);
+/* STEP_FAIL when a store bootstrap-kb or search needs depends on table, else STEP_WARN. */
+int engine_table_severity(const struct engine *e, const char *table);
+/* Marks every store that depends on table (its vector table; subject_nodes for the subject-tree
+ * stores) not ready; the first reason is kept. */
+void engine_store_problem(struct engine *e, const char *table, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void engine_stores_reset(struct engine *e);
+/* pgvector: readiness from the drift list (engine_compute_drift calls it). */
+void engine_stores_from_drift(struct engine *e);
+const struct eng_store *engine_stores(struct engine *e, int *n);
+/* The `stores` step: ready / not ready per store; FAIL when a needed store is not ready. */
+int engine_stores_report(struct engine *e, struct step_result *r);
 void engine_drift_clear(struct engine *e);
 struct eng_table *engine_table(struct engine *e, const char *name);
 

@@ -97,10 +97,11 @@ int step_emb_fts5(void *ctx, struct step_result *r)
 int step_emb_tables(void *ctx, struct step_result *r)
 {
 	struct engine *e = ctx;
-	int created = 0, present = 0;
+	engine_stores_reset(e); /* the first per-table step of this chain: readiness starts over */
+	int created = 0, present = 0, sev = STEP_OK;
 	for (int i = 0; i < ddl_table_count(); i++) {
 		const char *name = ddl_table_name(i);
-		const struct vb_table_spec *spec = ddl_table_spec(name, e->vbc.dim);
+		const struct vb_table_spec *spec = ddl_table_spec(name, engine_table_dim(e, name));
 		struct vb_error err;
 		vb_err_clear(&err);
 		int exists = 0;
@@ -112,6 +113,9 @@ int step_emb_tables(void *ctx, struct step_result *r)
 		}
 		if (!(e->ops->caps & VB_CAP_CREATES)) {
 			step_add_detail(r, "Table %s does not exist.", name);
+			engine_store_problem(e, name, "table %s does not exist", name);
+			if (engine_table_severity(e, name) > sev)
+				sev = engine_table_severity(e, name);
 			continue;
 		}
 		if (e->ops->ensure_table(e->h, spec, &err) != VB_OK)
@@ -121,7 +125,7 @@ int step_emb_tables(void *ctx, struct step_result *r)
 	int n = ddl_table_count();
 	if (present + created < n) {
 		step_set_class(r, "500010");
-		step_set(r, STEP_FAIL, "%d of %d tables missing", n - present - created, n);
+		step_set(r, sev, "%d of %d tables missing", n - present - created, n);
 		return with_advice(e, r, "VEC-015", NULL);
 	}
 	if (created)
@@ -132,15 +136,23 @@ int step_emb_tables(void *ctx, struct step_result *r)
 int step_emb_columns(void *ctx, struct step_result *r)
 {
 	struct engine *e = ctx;
-	int bad = 0;
+	int bad = 0, sev = STEP_OK;
 	struct vb_error first;
 	vb_err_clear(&first);
 	for (int i = 0; i < ddl_table_count(); i++) {
-		const struct vb_table_spec *spec = ddl_table_spec(ddl_table_name(i), e->vbc.dim);
+		const char *name = ddl_table_name(i);
+		const struct vb_table_spec *spec = ddl_table_spec(name, engine_table_dim(e, name));
 		struct vb_error err;
+		vb_err_clear(&err);
+		int exists = 1;
+		if (e->ops->table_exists && e->ops->table_exists(e->h, name, &exists, &err) == VB_OK && !exists)
+			continue; /* the tables step reported it */
 		vb_err_clear(&err);
 		if (e->ops->ensure_table(e->h, spec, &err) != VB_OK) {
 			step_add_detail(r, "%s", err.message);
+			engine_store_problem(e, name, "%s", err.message);
+			if (engine_table_severity(e, name) > sev)
+				sev = engine_table_severity(e, name);
 			if (!bad++)
 				first = err;
 		}
@@ -152,9 +164,25 @@ int step_emb_columns(void *ctx, struct step_result *r)
 			free(r->detail);
 			r->detail = detail;
 		}
-		return STEP_FAIL;
+		r->status = sev;
+		return sev;
 	}
 	return step_set(r, STEP_OK, "every table has the columns the store writes");
+}
+
+/* One vector search of the table's own dim: a table built for another dim refuses it. */
+static int probe_dim(struct engine *e, const char *name, struct vb_error *err)
+{
+	int dim = engine_table_dim(e, name);
+	const struct vb_table_spec *spec = ddl_table_spec(name, dim);
+	float *q = vb_xcalloc((size_t)dim, sizeof *q);
+	q[0] = 1.0f;
+	struct vb_result *res = NULL;
+	int rc = e->ops->search_vector(e->h, spec, q, dim, 1, NULL, NULL, &res, err);
+	if (res)
+		e->ops->result_free(e->h, &res);
+	free(q);
+	return rc;
 }
 
 int step_emb_dimensions(void *ctx, struct step_result *r)
@@ -162,33 +190,54 @@ int step_emb_dimensions(void *ctx, struct step_result *r)
 	struct engine *e = ctx;
 	if (!e->ops->search_vector)
 		return step_set(r, STEP_OK, "backend has no vector search; nothing to compare");
-	float *q = vb_xcalloc((size_t)e->vbc.dim, sizeof *q);
-	q[0] = 1.0f;
-	int checked = 0;
+	int checked = 0, sev = STEP_OK;
+	struct vb_error first;
+	vb_err_clear(&first);
+	const char *first_table = NULL;
 	for (int i = 0; i < ddl_table_count(); i++) {
+		const char *name = ddl_table_name(i);
 		if (!ddl_table_is_vector(i))
 			continue;
-		const struct vb_table_spec *spec = ddl_table_spec(ddl_table_name(i), e->vbc.dim);
-		struct vb_result *res = NULL;
 		struct vb_error err;
 		vb_err_clear(&err);
-		if (e->ops->search_vector(e->h, spec, q, e->vbc.dim, 1, NULL, NULL, &res, &err) != VB_OK) {
-			free(q);
-			engine_fail_from(e, r, &err, spec->name);
-			if (err.status == VB_ERR_INVALID || err.status == VB_ERR_SCHEMA) {
-				step_set_class(r, "VBA-DIM-MISMATCH");
-				step_set_fix(r, NULL);
-				r->advice_id = NULL;
-				with_advice(e, r, "VEC-019", spec->name);
+		int exists = 1;
+		if (e->ops->table_exists && e->ops->table_exists(e->h, name, &exists, &err) == VB_OK && !exists)
+			continue;
+		vb_err_clear(&err);
+		if (probe_dim(e, name, &err) != VB_OK) {
+			step_add_detail(r, "%s: %s (its store's embedding dim is %d)", name, err.message,
+			                engine_table_dim(e, name));
+			engine_store_problem(e, name, "%s", err.message);
+			if (engine_table_severity(e, name) > sev)
+				sev = engine_table_severity(e, name);
+			if (!first_table) {
+				first = err;
+				first_table = name;
 			}
-			return STEP_FAIL;
+			continue;
 		}
-		if (res)
-			e->ops->result_free(e->h, &res);
 		checked++;
 	}
-	free(q);
-	return step_set(r, STEP_OK, "%d vector tables accept %d-dimension vectors", checked, e->vbc.dim);
+	if (first_table) {
+		char *detail = r->detail ? vb_xstrdup(r->detail) : NULL;
+		engine_fail_from(e, r, &first, first_table);
+		if (first.status == VB_ERR_INVALID || first.status == VB_ERR_SCHEMA) {
+			step_set_class(r, "VBA-DIM-MISMATCH");
+			step_set_fix(r, NULL);
+			r->advice_id = NULL;
+			with_advice(e, r, "VEC-019", first_table);
+		}
+		if (detail) {
+			free(r->detail);
+			r->detail = detail;
+		}
+		r->status = sev;
+		return sev;
+	}
+	char *dims_text = engine_dims_text(e);
+	int ret = step_set(r, STEP_OK, "%d vector tables accept their store's vectors (%s)", checked, dims_text);
+	free(dims_text);
+	return ret;
 }
 
 int step_emb_bootstrap(void *ctx, struct step_result *r)
@@ -198,7 +247,7 @@ int step_emb_bootstrap(void *ctx, struct step_result *r)
 	struct vb_buf list;
 	vb_buf_init(&list);
 	for (int i = 0; i < ddl_table_count(); i++) {
-		const struct vb_table_spec *spec = ddl_table_spec(ddl_table_name(i), e->vbc.dim);
+		const struct vb_table_spec *spec = ddl_table_spec(ddl_table_name(i), engine_table_dim(e, ddl_table_name(i)));
 		int64_t n = 0;
 		struct vb_error err;
 		vb_err_clear(&err);
@@ -226,4 +275,9 @@ int step_pg_smoke(void *ctx, struct step_result *r);
 int step_emb_smoke(void *ctx, struct step_result *r)
 {
 	return step_pg_smoke(ctx, r);
+}
+
+int step_emb_stores(void *ctx, struct step_result *r)
+{
+	return engine_stores_report(ctx, r);
 }

@@ -55,7 +55,28 @@ static int with_advice(struct engine *e, struct step_result *r, const char *advi
 	return r->status;
 }
 
+static int need_catalog(struct engine *e, struct step_result *r);
+
 /* -- config (both chains) -- */
+
+/* Unknown keys (with the nearest known key) warn; an unset ${VAR} in a namespace this command
+ * does not use is listed (config_resolve already refused the ones it uses). */
+static int config_warnings(struct engine *e, struct step_result *r)
+{
+	const struct config *c = e->cfg;
+	for (int i = 0; c && i < c->nunknown_keys; i++)
+		step_add_detail(r, "%s", c->unknown_keys[i]);
+	for (int i = 0; c && i < c->nunset_vars; i++)
+		step_add_detail(r, "%s", c->unset_vars[i]);
+	if (!c || !c->nunknown_keys)
+		return STEP_OK;
+	char *msg = vb_xstrdup(r->message ? r->message : "");
+	step_set_class(r, "VBA-CONFIG-UNKNOWN-KEY");
+	step_set(r, STEP_WARN, "%s; %d unknown key%s in %s (see below)", msg, c->nunknown_keys,
+	         c->nunknown_keys == 1 ? "" : "s", e->config_path);
+	free(msg);
+	return STEP_WARN;
+}
 
 int step_config(void *ctx, struct step_result *r)
 {
@@ -73,22 +94,37 @@ int step_config(void *ctx, struct step_result *r)
 	if (e->kind == STEPK_PG) {
 		struct vb_error err;
 		vb_err_clear(&err);
-		if (ddl_validate(schema_of(e), e->vbc.dim, &err) != VB_OK) {
+		struct ddl_dims dims = {.dim = e->vbc.dim, .dim_of = engine_dim_of, .ctx = e};
+		char **probe = ddl_statements_dims(schema_of(e), &dims, DDL_PART_ALL, &err);
+		ddl_statements_free(probe);
+		if (!probe) {
 			step_set_class(r, "VBA-CONFIG");
 			step_set(r, STEP_FAIL, "%s", err.message);
 			return with_advice(e, r, "VEC-053", NULL, NULL, 0);
 		}
-		step_set(r, STEP_OK, "backend %s, namespace %s, %s@%s:%d/%s schema %s, embedding dim %d", e->backend_name,
+		char *dims_text = engine_dims_text(e);
+		step_set(r, STEP_OK, "backend %s, namespace %s, %s@%s:%d/%s schema %s, %s", e->backend_name,
 		         e->vbc.namespace ? e->vbc.namespace : "default", e->vbc.username ? e->vbc.username : "(default user)",
 		         e->vbc.host ? e->vbc.host : "(default host)", e->vbc.port,
-		         e->vbc.database ? e->vbc.database : "postgres", schema_of(e), e->vbc.dim);
+		         e->vbc.database ? e->vbc.database : "postgres", schema_of(e), dims_text);
+		free(dims_text);
 	} else {
-		step_set(r, STEP_OK, "backend %s, namespace %s, data dir %s, embedding dim %d", e->backend_name,
+		char *dims_text = engine_dims_text(e);
+		step_set(r, STEP_OK, "backend %s, namespace %s, data dir %s, %s", e->backend_name,
 		         e->vbc.namespace ? e->vbc.namespace : "default", e->vbc.data_dir ? e->vbc.data_dir : "(default)",
-		         e->vbc.dim);
+		         dims_text);
+		free(dims_text);
 	}
 	step_add_detail(r, "config: %s", e->config_path);
-	return STEP_OK;
+	return config_warnings(e, r);
+}
+
+int step_pg_stores(void *ctx, struct step_result *r)
+{
+	struct engine *e = ctx;
+	if (!need_catalog(e, r))
+		return STEP_FAIL;
+	return engine_stores_report(e, r);
 }
 
 /* -- connect -- */
@@ -440,7 +476,7 @@ int step_pg_tables(void *ctx, struct step_result *r)
 	struct vb_buf names, fix;
 	vb_buf_init(&names);
 	vb_buf_init(&fix);
-	int missing = 0;
+	int missing = 0, sev = STEP_OK;
 	for (int i = 0; i < e->ndrift; i++) {
 		struct eng_drift *d = &e->drift[i];
 		if (d->kind != DRIFT_MISSING_TABLE)
@@ -449,11 +485,13 @@ int step_pg_tables(void *ctx, struct step_result *r)
 		step_add_detail(r, "Table %s does not exist.", d->table);
 		append_fix(&fix, d->fix);
 		missing++;
+		if (engine_table_severity(e, d->table) > sev)
+			sev = engine_table_severity(e, d->table);
 	}
 	int ret;
 	if (missing) {
 		step_set_class(r, "500010");
-		step_set(r, STEP_FAIL, "%d of %d tables missing in %s.%s: %s", missing, e->ntables,
+		step_set(r, sev, "%d of %d tables missing in %s.%s: %s", missing, e->ntables,
 		         e->current_db ? e->current_db : "?", schema_of(e), names.data);
 		if (!e->ext_installed && !strstr(fix.data, "CREATE EXTENSION")) {
 			/* the vector tables need the type first */
@@ -481,7 +519,7 @@ int step_pg_columns(void *ctx, struct step_result *r)
 		return STEP_FAIL;
 	struct vb_buf fix;
 	vb_buf_init(&fix);
-	int missing = 0, nons = 0, types = 0;
+	int missing = 0, nons = 0, types = 0, sev = STEP_OK;
 	const char *first_table = NULL;
 	for (int t = 0; t < e->ntables; t++) {
 		const char *name = e->tables[t].name;
@@ -491,6 +529,10 @@ int step_pg_columns(void *ctx, struct step_result *r)
 			struct eng_drift *d = &e->drift[i];
 			if (strcmp(d->table, name) != 0)
 				continue;
+			if (d->kind == DRIFT_MISSING_COLUMN || d->kind == DRIFT_MISSING_NAMESPACE) {
+				if (engine_table_severity(e, name) > sev)
+					sev = engine_table_severity(e, name);
+			}
 			if (d->kind == DRIFT_MISSING_COLUMN) {
 				vb_buf_printf(&cols, "%s%s", cols.len ? ", " : "", d->column);
 				append_fix(&fix, d->fix);
@@ -505,7 +547,10 @@ int step_pg_columns(void *ctx, struct step_result *r)
 			}
 		}
 		if (cols.len) {
-			step_add_detail(r, "Table %s missing columns: %s", name, cols.data);
+			/* a store vbadmin does not need (document, for one: Datus's all.sql lacks the columns
+			 * its store writes) is a warning about that store only */
+			step_add_detail(r, "Table %s missing columns: %s%s", name, cols.data,
+			                engine_table_severity(e, name) == STEP_WARN ? " (affects only this store)" : "");
 			if (!first_table)
 				first_table = name;
 		}
@@ -514,7 +559,7 @@ int step_pg_columns(void *ctx, struct step_result *r)
 	int ret;
 	if (missing || nons) {
 		step_set_class(r, nons ? "VBA-NO-NAMESPACE" : "500006");
-		step_set(r, STEP_FAIL, "%d missing column%s%s (%s)", missing + nons, missing + nons == 1 ? "" : "s",
+		step_set(r, sev, "%d missing column%s%s (%s)", missing + nons, missing + nons == 1 ? "" : "s",
 		         nons ? ", including namespace" : "", r->detail ? r->detail : "");
 		step_set_fix(r, fix.data);
 		ret = with_advice(e, r, nons ? "VEC-039" : "VEC-016", first_table, NULL, 0);
@@ -534,39 +579,50 @@ int step_pg_dimensions(void *ctx, struct step_result *r)
 	struct engine *e = ctx;
 	if (!need_catalog(e, r))
 		return STEP_FAIL;
-	struct vb_buf fix;
+	struct vb_buf fix, dims;
 	vb_buf_init(&fix);
-	int wrong = 0, have = 0;
+	vb_buf_init(&dims);
+	vb_buf_add(&dims, "");
+	int wrong = 0, have = 0, sev = STEP_OK;
 	const struct eng_drift *first = NULL;
 	for (int i = 0; i < e->ndrift; i++) {
 		struct eng_drift *d = &e->drift[i];
 		if (d->kind != DRIFT_WRONG_DIM)
 			continue;
 		int hd = atoi(d->have + 7); /* "vector(N)" */
-		step_add_detail(r, "%s.%s is %s but the configured embedding dim is %d (inserts would fail: expected %d "
-		                "dimensions, not %d); %s", d->table, d->column, d->have, e->vbc.dim, hd, e->vbc.dim,
+		int want = engine_table_dim(e, d->table);
+		step_add_detail(r, "%s.%s is %s but its store's embedding dim is %d (inserts would fail: expected %d "
+		                "dimensions, not %d); %s", d->table, d->column, d->have, want, hd, want,
 		                d->note ? d->note : "");
 		append_fix(&fix, d->fix);
 		if (!first)
 			first = d;
 		wrong++;
+		if (engine_table_severity(e, d->table) > sev)
+			sev = engine_table_severity(e, d->table);
 	}
 	for (int t = 0; t < e->ntables; t++)
 		for (int c = 0; c < e->tables[t].ncols; c++)
-			if (strcmp(e->tables[t].cols[c].type, "vector") == 0)
+			if (strcmp(e->tables[t].cols[c].type, "vector") == 0) {
 				have++;
+				vb_buf_printf(&dims, "%s%s vector(%d)", dims.len ? ", " : "", e->tables[t].name,
+				              e->tables[t].cols[c].typmod);
+			}
 	int ret;
 	if (wrong) {
 		int have_dim = atoi(first->have + 7); /* "vector(N)" */
 		step_set_class(r, "VBA-DIM-MISMATCH");
-		step_set(r, STEP_FAIL, "%d vector column%s with the wrong dimension: table %s column %s is vector(%d), "
-		         "config says %d", wrong, wrong == 1 ? "" : "s", first->table, first->column, have_dim, e->vbc.dim);
+		step_set(r, sev, "%d vector column%s with the wrong dimension: table %s column %s is vector(%d), "
+		         "its store's embedding dim is %d", wrong, wrong == 1 ? "" : "s", first->table, first->column,
+		         have_dim, engine_table_dim(e, first->table));
 		step_set_fix(r, fix.data);
 		ret = with_advice(e, r, "VEC-019", first->table, first->column, have_dim);
 	} else {
-		ret = step_set(r, STEP_OK, "%d vector column%s, all vector(%d)", have, have == 1 ? "" : "s", e->vbc.dim);
+		ret = step_set(r, STEP_OK, "%d vector column%s, each with its store's dim: %s", have, have == 1 ? "" : "s",
+		               dims.data);
 	}
 	vb_buf_free(&fix);
+	vb_buf_free(&dims);
 	return ret;
 }
 
@@ -580,9 +636,12 @@ int step_pg_text_indexes(void *ctx, struct step_result *r)
 	vb_buf_init(&uniq);
 	vb_buf_init(&fts);
 	const char *first_u = NULL, *first_col = NULL;
+	int usev = STEP_OK;
 	for (int i = 0; i < e->ndrift; i++) {
 		struct eng_drift *d = &e->drift[i];
 		if (d->kind == DRIFT_MISSING_UNIQUE) {
+			if (engine_table_severity(e, d->table) > usev)
+				usev = engine_table_severity(e, d->table);
 			vb_buf_printf(&uniq, "%s%s (namespace, %s)", uniq.len ? ", " : "", d->table, d->column);
 			if (!first_u) {
 				first_u = d->table;
@@ -598,7 +657,7 @@ int step_pg_text_indexes(void *ctx, struct step_result *r)
 	int ret;
 	if (uniq.len) {
 		step_set_class(r, "VBA-MISSING-UNIQUE");
-		step_set(r, STEP_FAIL, "upserts would fail (42P10): no unique constraint on %s", uniq.data);
+		step_set(r, usev, "upserts would fail (42P10): no unique constraint on %s", uniq.data);
 		if (fts.len)
 			step_add_detail(r, "full-text index missing on: %s", fts.data);
 		step_set_fix(r, fix.data);
@@ -730,15 +789,22 @@ int step_pg_smoke(void *ctx, struct step_result *r)
 {
 	struct engine *e = ctx;
 	const char *table = "semantic_model";
-	const struct vb_table_spec *spec = ddl_table_spec(table, e->vbc.dim);
+	int dim = engine_table_dim(e, table);
+	const struct vb_table_spec *spec = ddl_table_spec(table, dim);
 	if (!spec || !e->ops->search_vector)
 		return step_set(r, STEP_SKIP, "skipped: backend offers no vector search");
-	float *q = vb_xcalloc((size_t)e->vbc.dim, sizeof *q);
+	int n;
+	const struct eng_store *st_list = engine_stores(e, &n);
+	for (int i = 0; i < n; i++)
+		if (strcmp(st_list[i].table, table) == 0 && !st_list[i].ready)
+			return step_set(r, STEP_SKIP, "skipped: the %s store is not ready (%s)", table,
+			                st_list[i].why ? st_list[i].why : "see above");
+	float *q = vb_xcalloc((size_t)dim, sizeof *q);
 	q[0] = 1.0f;
 	struct vb_result *res = NULL;
 	struct vb_error err;
 	vb_err_clear(&err);
-	int st = e->ops->search_vector(e->h, spec, q, e->vbc.dim, 3, NULL, NULL, &res, &err);
+	int st = e->ops->search_vector(e->h, spec, q, dim, 3, NULL, NULL, &res, &err);
 	free(q);
 	if (st != VB_OK) {
 		engine_fail_from(e, r, &err, "vector search on semantic_model");

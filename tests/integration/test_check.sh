@@ -169,13 +169,22 @@ t_is "$RC" 0 "after the printed fix + ddl apply, verify exits 0"
 # ---------------------------------------------------------------- dropped table
 DB=vb_chksu psql17 -c "DROP TABLE reference_sql"
 vb check
-t_is "$RC" 1 "dropped table: check exits 1"
+t_is "$RC" 0 "dropped reference_sql: bootstrap-kb and search do not need that store, so check stays ready"
+t_has "$OUT" "[WARN] tables" "the tables step warns"
 t_has "$OUT" "Table reference_sql does not exist." "Datus text for a missing table"
 t_has "$OUT" "500010" "class 500010 (DB_TABLE_NOT_EXISTS)"
 t_has "$OUT" "CREATE TABLE IF NOT EXISTS public.reference_sql" "fix carries that table's DDL"
+t_has "$OUT" "reference_sql    NOT ready: table reference_sql does not exist" "the stores step names the store"
+t_has "$OUT" "[OK]   dimensions" "the other steps still run for the other stores"
+DB=vb_chksu psql17 -c "DROP TABLE metrics"
+vb check
+t_is "$RC" 1 "dropped metrics: a store bootstrap-kb needs, so check exits 1"
+t_has "$OUT" "[FAIL] stores" "the stores step fails"
+t_has "$OUT" "metrics          NOT ready: table metrics does not exist (bootstrap-kb and search need it)" \
+	"and says why and who needs it"
 vb ddl apply --yes
 vb check
-t_is "$RC" 0 "ddl apply heals the dropped table"
+t_is "$RC" 0 "ddl apply heals the dropped tables"
 
 # ---------------------------------------------------------------- index plan / create
 DB=vb_chksu psql17 -c "INSERT INTO semantic_model(namespace, id, name, description, vector)
@@ -259,7 +268,7 @@ t_run "$VBADMIN" check --json
 t_is "$RC" 0 "embedded default: check exits 0 with no config file"
 t_is "$(printf '%s' "$OUT" | json_ok 2>&1)" ok "embedded check --json has the documented shape"
 t_is "$(printf '%s' "$OUT" | json_get '" ".join(s["id"] for s in d["steps"])')" \
-	"config data_dir open fts5 tables columns dimensions bootstrap smoke" "embedded runs its own chain of steps"
+	"config data_dir open fts5 tables columns dimensions bootstrap smoke stores" "embedded runs its own chain of steps"
 t_run "$VBADMIN" extension
 t_has "$OUT" "needs no PostgreSQL extension" "extension is not applicable to the embedded store"
 popd >/dev/null

@@ -89,12 +89,18 @@ agent:
     backends:
       namespace: kb
     semantic_model: {model_name: bge-large-en-v1.5, dim_size: 1024}
+    database: {model_name: bge-large-en-v1.5, dim_size: 768}
 EOF
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" ddl render --part vector
 t_is "$RC" 0 "render with agent.yml exits 0"
 t_has "$OUT" "-- Schema: kb_store" "schema comes from the namespace's schema"
 t_has "$OUT" "CREATE TABLE IF NOT EXISTS kb_store.metrics (" "tables in the configured schema"
-t_is "$(grep -c 'vector(1024)' <<<"$OUT")" 7 "dim comes from storage.semantic_model.dim_size"
+# each table takes its own store's dim (Datus datus/storage/cache.py: one embedding model per store)
+t_is "$(grep -c 'vector(1024)' <<<"$OUT")" 3 \
+	"semantic_model takes storage.semantic_model.dim_size; schema_metadata and schema_value reuse that model (embedding_models.py keys models by model_name, so database's 768 is ignored)"
+t_is "$(grep -c 'vector(384)' <<<"$OUT")" 4 "metrics, reference_sql, ext_knowledge, document: Datus's DEFAULT_MODEL_CONFIG (384)"
+t_has "$OUT" "-- Vector dimensions (each store's embedding dim_size): schema_metadata 1024, schema_value 1024, semantic_model 1024, metrics 384" \
+	"the header names each table's dim when they differ"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" ddl render --schema public --dim 64 --part vector
 t_has "$OUT" "CREATE TABLE IF NOT EXISTS public.metrics (" "--schema overrides the config"
 t_is "$(grep -c 'vector(64)' <<<"$OUT")" 7 "--dim overrides the config"

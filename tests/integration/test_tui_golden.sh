@@ -12,6 +12,7 @@ for keys in "$ROOT"/tests/tui/*.keys; do
 	run="$T_TMP/$name"
 	mkdir -p "$run/home"
 	ln -s "$ROOT/examples" "$run/examples"
+	ln -s "$ROOT/tests/tui" "$run/tui" # config files some screens read (# env: VBADMIN_CONFIG=tui/...)
 	extra=$(sed -n 's/^# env: //p' "$keys")
 	# durations and latencies are drawn as "-- ms" in headless runs; the data dir is relative
 	(cd "$run" && env -i PATH="$PATH" HOME="$run/home" XDG_STATE_HOME="$run/state" XDG_CONFIG_HOME="$run/config" \
@@ -44,5 +45,6 @@ t_has "$(cat "$e/bootstrap.screen")" "metrics: 3 of 3 rows" "bootstrap golden sh
 t_has "$(cat "$e/search.screen")" "return_rate" "search golden finds the metric by its own words"
 t_has "$(cat "$e/ddl.screen")" "CREATE" "ddl golden shows SQL"
 t_has "$(cat "$e/small.screen")" "terminal too small" "small terminal golden shows the size message"
-t_has "$(cat "$e/guided.screen")" "all 9 checks passed" "guided golden ends all green"
+t_has "$(cat "$e/guided.screen")" "all 10 checks passed" "guided golden ends all green"
+t_has "$(cat "$e/setup_typo.screen")" "did you mean 'port'?" "typo golden: the first screen names the nearest known key"
 t_done
