@@ -354,6 +354,7 @@ static int parse_dbs_list(struct loader *L, struct config_namespace *ns, yaml_no
 		return config_err_at(&L->src, dbs, L->err,
 		                     "%s.dbs must be a list of entries ('- name: ...'), found %s.", prefix,
 		                     config_kind_name(dbs));
+	config_check_keys(L, nsnode, prefix, CONFIG_KEYS_DB, NULL); /* the fields the entries inherit */
 	int n = config_seq_len(dbs);
 	for (int i = 0; i < n; i++) {
 		yaml_node_t *item = config_seq_item(&L->src, dbs, i);

@@ -104,7 +104,7 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
 		.component = name,
 		.strategy = req->strategy,
 		.yaml_path = req->yaml_path,
-		.dim = e->vbc.dim,
+		.dim = engine_table_dim(e, name), /* the component's own store's dim (agent.storage.<section>) */
 		.dialect = tc->dialect,
 		.catalog = tc->catalog,
 		.database = tc->database,

@@ -179,6 +179,8 @@ void engine_stores_reset(struct engine *e);
 /* pgvector: readiness from the drift list (engine_compute_drift calls it). */
 void engine_stores_from_drift(struct engine *e);
 const struct eng_store *engine_stores(struct engine *e, int *n);
+/* 0 when a step found the store of `table` not ready (*why: the first reason); 1 otherwise. */
+int engine_store_ready(const struct engine *e, const char *table, const char **why);
 /* The `stores` step: ready / not ready per store; FAIL when a needed store is not ready. */
 int engine_stores_report(struct engine *e, struct step_result *r);
 void engine_drift_clear(struct engine *e);

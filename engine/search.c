@@ -12,6 +12,7 @@
 #include "../ddl/ddl.h"
 #include "../kb/embed.h"
 #include "../kb/subject_match.h"
+#include "../config/config.h"
 #include "engine.h"
 #include "search_recall.h"
 
@@ -48,7 +49,7 @@ int engine_search_check_filter(const struct engine *e, const char *table, const 
 	vb_err_clear(err);
 	if (!where || !*where)
 		return VB_OK;
-	const struct vb_table_spec *spec = ddl_table_spec(table, e->vbc.dim);
+	const struct vb_table_spec *spec = ddl_table_spec(table, engine_table_dim(e, table));
 	if (!spec)
 		return vb_err_set(err, VB_ERR_INVALID, "unknown table '%s'", table);
 	struct vb_filter *f = vb_filter_parse(where, err);
@@ -86,7 +87,8 @@ static int fail(struct job *j, const char *stage, int st)
 static int pick_table(struct job *j)
 {
 	const char *name = j->req->table ? j->req->table : "semantic_model";
-	j->res->spec = ddl_table_spec(name, j->e->vbc.dim);
+	/* the table's own store's dim (its embedding section in agent.storage) */
+	j->res->spec = ddl_table_spec(name, engine_table_dim(j->e, name));
 	if (j->res->spec && j->res->spec->vector_column)
 		return VB_OK;
 	struct vb_buf b;
@@ -141,6 +143,14 @@ static int embed_query(struct job *j)
 	if (embedder_open_config(j->e->cfg, &j->emb, j->err) != VB_OK)
 		return fail(j, "embedder", VB_ERR_INVALID);
 	int dim = j->res->spec->vector_dim;
+	if (embedder_dim(j->emb) != dim) {
+		/* each store has its own model (agent.storage.<section>); never search one with another's */
+		vb_err_set(j->err, VB_ERR_SCHEMA,
+		           "table %s holds %d-dimension vectors (its store's embedding model, agent.storage.%s) but the "
+		           "query embedder gives %d dimensions; search that table with its own store's model",
+		           j->res->spec->name, dim, config_table_section(j->res->spec->name), embedder_dim(j->emb));
+		return fail(j, "embedder", VB_ERR_SCHEMA);
+	}
 	j->q = vb_xmalloc((size_t)dim * sizeof *j->q);
 	const char *text = j->req->query ? j->req->query : "";
 	if (embedder_embed(j->emb, &text, 1, j->q, j->err) != VB_OK) {

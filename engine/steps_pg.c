@@ -793,12 +793,9 @@ int step_pg_smoke(void *ctx, struct step_result *r)
 	const struct vb_table_spec *spec = ddl_table_spec(table, dim);
 	if (!spec || !e->ops->search_vector)
 		return step_set(r, STEP_SKIP, "skipped: backend offers no vector search");
-	int n;
-	const struct eng_store *st_list = engine_stores(e, &n);
-	for (int i = 0; i < n; i++)
-		if (strcmp(st_list[i].table, table) == 0 && !st_list[i].ready)
-			return step_set(r, STEP_SKIP, "skipped: the %s store is not ready (%s)", table,
-			                st_list[i].why ? st_list[i].why : "see above");
+	const char *why = NULL;
+	if (!engine_store_ready(e, table, &why))
+		return step_set(r, STEP_SKIP, "skipped: the %s store is not ready (%s)", table, why ? why : "see above");
 	float *q = vb_xcalloc((size_t)dim, sizeof *q);
 	q[0] = 1.0f;
 	struct vb_result *res = NULL;

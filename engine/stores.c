@@ -98,6 +98,17 @@ void engine_store_problem(struct engine *e, const char *table, const char *fmt, 
 	free(why);
 }
 
+int engine_store_ready(const struct engine *e, const char *table, const char **why)
+{
+	for (int i = 0; i < e->nstores; i++)
+		if (strcmp(e->stores[i].table, table) == 0) {
+			if (why)
+				*why = e->stores[i].why;
+			return e->stores[i].ready;
+		}
+	return 1; /* nothing found wrong (yet) */
+}
+
 const struct eng_store *engine_stores(struct engine *e, int *n)
 {
 	ensure_stores(e);

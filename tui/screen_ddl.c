@@ -42,8 +42,10 @@ static void render(struct tui_app *app)
 	vb_buf_init(&b);
 	struct vb_error err;
 	vb_err_clear(&err);
-	if (ddl_render(&b, schema_of(app), app->engine->vbc.dim > 0 ? app->engine->vbc.dim : 384, DDL_PART_ALL, &err) !=
-	    VB_OK) {
+	/* each vector table with its own store's dim (agent.storage.<section>), as Datus embeds it */
+	struct ddl_dims dims = {.dim = app->engine->vbc.dim > 0 ? app->engine->vbc.dim : 384, .dim_of = engine_dim_of,
+	                        .ctx = app->engine};
+	if (ddl_render_dims(&b, schema_of(app), &dims, DDL_PART_ALL, &err) != VB_OK) {
 		tui_text_addf(&D.sql, ROLE_FAIL, "cannot render the DDL: %s", err.message);
 	} else {
 		tui_text_add_block(&D.sql, ROLE_SQL, b.data);
@@ -247,9 +249,12 @@ static void ddl_draw(struct tui_app *app, int top, int height, int width)
 	else if (app->job_running && app->job_screen == SCR_DDL)
 		tui_printf(top, 0, width, ROLE_TITLE, " DDL: applying, %d of %d done (Ctrl-C cancels)",
 		           __atomic_load_n(&D.done, __ATOMIC_ACQUIRE), D.plan.n);
-	else
-		tui_printf(top, 0, width, ROLE_TITLE, " DDL for schema %s, dim %d (%d lines) - r applies, s saves",
-		           schema_of(app), app->engine->vbc.dim, D.sql.n);
+	else {
+		char *dims = engine_dims_text(app->engine);
+		tui_printf(top, 0, width, ROLE_TITLE, " DDL for schema %s, %s (%d lines) - r applies, s saves",
+		           schema_of(app), dims, D.sql.n);
+		free(dims);
+	}
 	int h = height - 1;
 	if (!D.applied) {
 		tui_text_draw(&D.sql, top + 1, h, width, app->find);

@@ -102,7 +102,7 @@ static void build_emb(struct tui_app *app, struct engine *e)
 	const struct step_result *rd = engine_result(e, STEP_emb_dimensions);
 	for (int i = 0; i < ddl_table_count(); i++) {
 		const char *name = ddl_table_name(i);
-		const struct vb_table_spec *spec = ddl_table_spec(name, e->vbc.dim);
+		const struct vb_table_spec *spec = ddl_table_spec(name, engine_table_dim(e, name));
 		int exists = -1;
 		long long rows = -1;
 		struct vb_error err;

@@ -46,5 +46,6 @@ t_has "$(cat "$e/search.screen")" "return_rate" "search golden finds the metric 
 t_has "$(cat "$e/ddl.screen")" "CREATE" "ddl golden shows SQL"
 t_has "$(cat "$e/small.screen")" "terminal too small" "small terminal golden shows the size message"
 t_has "$(cat "$e/guided.screen")" "all 10 checks passed" "guided golden ends all green"
-t_has "$(cat "$e/setup_typo.screen")" "did you mean 'port'?" "typo golden: the first screen names the nearest known key"
+t_has "$(cat "$e/setup_typo.screen")" "agent.namespace.local.prot ignored; did you" "typo golden: the first screen names the unknown key"
+t_has "$(cat "$e/setup_typo.screen")" "mean 'port'?" "typo golden: ... and the nearest known key"
 t_done

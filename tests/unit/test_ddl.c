@@ -452,9 +452,53 @@ static void test_validate(void)
 	is_int(ddl_part_parse("", &p), -1, "empty part is unknown");
 }
 
+/* One dim per store (Datus datus/storage/cache.py: schema_metadata and schema_value share the
+ * "database" model): the DDL gives each vector table its own dim and names them in the header. */
+static int dims_1024_for_database(const char *table, const void *ctx)
+{
+	(void)ctx;
+	return strcmp(table, "schema_metadata") == 0 || strcmp(table, "schema_value") == 0 ? 1024 : 0;
+}
+
+static void test_dims_per_table(void)
+{
+	struct ddl_dims d = {.dim = 384, .dim_of = dims_1024_for_database};
+	struct vb_buf b;
+	vb_buf_init(&b);
+	struct vb_error err;
+	vb_err_clear(&err);
+	is_int(ddl_render_dims(&b, "public", &d, DDL_PART_ALL, &err), VB_OK, "per-table dims render");
+	has_str(b.data, "-- Vector dimensions (each store's embedding dim_size): schema_metadata 1024, schema_value 1024, "
+	        "semantic_model 384", "the header lists each table's dim");
+	ok(strstr(b.data, "-- Vector dimension: ") == NULL, "and not Datus's single-dim line");
+	const char *sm = strstr(b.data, "CREATE TABLE IF NOT EXISTS public.schema_metadata");
+	const char *sv = strstr(b.data, "CREATE TABLE IF NOT EXISTS public.schema_value");
+	const char *se = strstr(b.data, "CREATE TABLE IF NOT EXISTS public.semantic_model");
+	ok(sm && sv && se, "all three tables rendered");
+	ok(sm && strstr(sm, "vector(1024)") && strstr(sm, "vector(1024)") < sv, "schema_metadata is vector(1024)");
+	ok(se && strstr(se, "vector(384)") && !strstr(se, "vector(1024)"), "semantic_model and later stay vector(384)");
+	vb_buf_free(&b);
+
+	struct ddl_dims same = {.dim = 768};
+	vb_buf_init(&b);
+	is_int(ddl_render_dims(&b, "public", &same, DDL_PART_ALL, &err), VB_OK, "one dim renders");
+	has_str(b.data, "-- Vector dimension: 768 (update if your embedding dim differs)", "one dim: Datus's header line");
+	vb_buf_free(&b);
+
+	struct ddl_dims bad = {.dim = 384, .dim_of = dims_1024_for_database};
+	char **st = ddl_statements_dims("public", &bad, DDL_PART_VECTOR, &err);
+	ok(st != NULL, "statements with per-table dims");
+	int n1024 = 0;
+	for (char **p = st; p && *p; p++)
+		n1024 += strstr(*p, "vector(1024)") != NULL;
+	is_int(n1024, 2, "two CREATE TABLE statements with vector(1024)");
+	ddl_statements_free(st);
+}
+
 int main(void)
 {
 	test_tables();
+	test_dims_per_table();
 	test_golden();
 	test_datus_sizes();
 	test_statements();
