@@ -52,7 +52,7 @@ int engine_index_create_embedded(struct engine *e, const char *only, struct engi
 	for (int i = 0; i < ddl_table_count() && *n < max; i++) {
 		if (!ddl_table_is_vector(i) || (only && strcmp(only, ddl_table_name(i)) != 0))
 			continue;
-		const struct vb_table_spec *spec = ddl_table_spec(ddl_table_name(i), e->vbc.dim);
+		const struct vb_table_spec *spec = ddl_table_spec(ddl_table_name(i), engine_table_dim(e, ddl_table_name(i)));
 		if (!spec)
 			continue;
 		st = build_one(e, spec, only != NULL, &out[(*n)++], err);
