@@ -48,6 +48,8 @@ static int config_failure(struct cli_ctx *ctx, const char *command, int rc, int 
 	json_object_set_new(doc, "exit_code", json_integer(rc));
 	json_object_set_new(doc, "exit_meaning", cli_json_str(cli_exit_meaning(rc)));
 	json_object_set_new(doc, "summary", json_pack("{s:i, s:i, s:i, s:i}", "ok", 0, "warn", 0, "fail", 1, "skip", 0));
+	if (strcmp(command, "check") == 0)
+		json_object_set_new(doc, "stores", json_array()); /* no store could be looked at */
 	json_t *step = json_object();
 	json_object_set_new(step, "id", json_string("config"));
 	json_object_set_new(step, "title", json_string("Configuration"));
@@ -63,16 +65,16 @@ static int config_failure(struct cli_ctx *ctx, const char *command, int rc, int 
 	return rc;
 }
 
-/* Readiness per store, or null when the stores step did not run. */
+/* Readiness per store; empty when the stores step did not run. */
 static json_t *json_stores(struct engine *e)
 {
 	int id = e->kind == STEPK_PG ? STEP_stores : STEP_emb_stores;
 	const struct step_result *r = engine_result(e, id);
+	json_t *a = json_array();
 	if (!r || r->status == STEP_PENDING || r->status == STEP_SKIP)
-		return json_null();
+		return a;
 	int n;
 	const struct eng_store *s = engine_stores(e, &n);
-	json_t *a = json_array();
 	for (int i = 0; i < n; i++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "store", cli_json_str(s[i].table));
