@@ -1,7 +1,8 @@
 # vbadmin - one non-recursive makefile.
 #   make            build ./vbadmin and backends/pgvector/vb_pgvector.so
 #   make run        install missing packages (apt), build, open the console on the embedded default
-#   make test       install test needs, build with ASan+UBSan under build/asan, run every test
+#   make test       install test needs, build with ASan+UBSan under build/asan (and vbadmin with
+#                   TSan under build/tsan for the console scenarios), run every test
 #   make bench      benchmarks against peers (docs/benchmarks.md)
 #   make check-layers   fail when an include crosses a layer
 #   make fuzz       libFuzzer targets of tests/fuzz/ with clang, FUZZ_SECONDS (600) each (docs/fuzzing.md)
@@ -21,6 +22,12 @@ BUILD ?= build/fuzz
 OUT ?= build/fuzz
 CC = clang
 SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1 -g
+else ifeq ($(SAN),thread)
+# ThreadSanitizer build of vbadmin (make test runs the console scenarios under it)
+BUILD ?= build/tsan
+OUT ?= build/tsan
+SANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
 OPT ?= -O1 -g
 else ifeq ($(SAN),1)
 BUILD ?= build/asan
@@ -121,7 +128,9 @@ run: deps
 test-build: $(VBADMIN) $(PGV_SO) $(SAMPLE_SO) $(UNIT_BIN)
 
 test: deps-test
+	@scripts/check-layers.sh
 	@$(MAKE) --no-print-directory SAN=1 test-build
+	@$(MAKE) --no-print-directory SAN=thread build/tsan/vbadmin
 	@tests/run-all.sh build/asan
 
 FUZZ_SECONDS ?= 600

@@ -149,7 +149,9 @@ int cli_extension(struct cli_ctx *ctx, int argc, char **argv)
 		json_object_set_new(x, "schema", cli_json_str(e->ext_schema));
 		json_object_set_new(x, "owner", cli_json_str(e->ext_owner));
 		json_object_set_new(x, "update_available", json_boolean(up));
-		json_object_set_new(x, "update_sql", cli_json_str(up ? "ALTER EXTENSION vector UPDATE;" : NULL));
+		char *upsql = engine_ext_update_sql(NULL);
+		json_object_set_new(x, "update_sql", cli_json_str(up ? upsql : NULL));
+		free(upsql);
 		json_object_set_new(x, "role", cli_json_str(e->current_user));
 		json_object_set_new(x, "superuser", json_boolean(e->rolsuper == 1));
 		json_object_set_new(x, "database_create", json_boolean(e->db_create == 1));
@@ -170,9 +172,11 @@ int cli_extension(struct cli_ctx *ctx, int argc, char **argv)
 			        e->ext_schema ? e->ext_schema : "?", e->ext_owner ? e->ext_owner : "?");
 		else
 			fprintf(o, "installed:         no (database %s)\n", e->current_db ? e->current_db : "?");
-		if (up)
-			fprintf(o, "update:            %s -> %s: ALTER EXTENSION vector UPDATE;\n", e->ext_version,
-			        e->ext_default_version);
+		if (up) {
+			char *upsql = engine_ext_update_sql(NULL);
+			fprintf(o, "update:            %s -> %s: %s\n", e->ext_version, e->ext_default_version, upsql);
+			free(upsql);
+		}
 		if (e->current_user)
 			fprintf(o, "role:              %s (%s; CREATE on database: %s)\n", e->current_user,
 			        e->rolsuper == 1 ? "superuser, may create the extension" : "not a superuser, may not create it",

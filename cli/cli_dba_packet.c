@@ -8,67 +8,6 @@
 
 #include "cli_engine.h"
 
-static void indent(struct vb_buf *b, const char *text)
-{
-	for (const char *p = text; p && *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		vb_buf_add(b, "    ");
-		vb_buf_addn(b, p, n);
-		vb_buf_addc(b, '\n');
-		p = nl ? nl + 1 : NULL;
-	}
-}
-
-/* The packet text for an engine whose steps have run; returns the number of DBA items. */
-int cli_dba_packet_build(struct engine *e, struct vb_buf *b)
-{
-	const char *db = e->current_db ? e->current_db : e->vbc.database ? e->vbc.database : "postgres";
-	char when[32];
-	time_t now = time(NULL);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-	vb_buf_add(b, "Subject: PostgreSQL changes needed for the vector knowledge base (vbadmin)\n\n");
-	vb_buf_printf(b, "Server:    %s:%d (%s)\n", e->vbc.host ? e->vbc.host : "(default)", e->vbc.port,
-	              e->server_version ? e->server_version : "version unknown");
-	vb_buf_printf(b, "Database:  %s\nSchema:    %s\nRole:      %s\nNamespace: %s\nGenerated: %s by vbadmin dba-packet\n\n",
-	              db, e->vbc.schema && *e->vbc.schema ? e->vbc.schema : "public",
-	              e->current_user ? e->current_user : (e->vbc.username ? e->vbc.username : "?"),
-	              e->vbc.namespace ? e->vbc.namespace : "default", when);
-	int items = 0;
-	for (int i = 0; i < step_ndefs; i++) {
-		const struct step_def *d = &step_defs[i];
-		if (!engine_step_applies(e, d->id))
-			continue;
-		const struct step_result *r = engine_result(e, d->id);
-		const struct advice *a = r->advice_id ? advice_get(r->advice_id) : NULL;
-		if (r->status != STEP_FAIL || !a || a->who != ADV_DBA)
-			continue;
-		items++;
-		vb_buf_printf(b, "%d. %s\n\n   Why: ", items, a->title);
-		char *cause = r->why ? NULL : engine_render(e, a->cause, NULL, NULL, 0);
-		vb_buf_add(b, r->why ? r->why : cause);
-		free(cause);
-		vb_buf_printf(b, "\n   Found by vbadmin (%s, class %s): %s\n\n   Please run", d->name,
-		              r->errclass[0] ? r->errclass : "-", r->message ? r->message : "");
-		if (strcmp(a->id, "VEC-001") == 0 || strcmp(a->id, "VEC-006") == 0)
-			vb_buf_add(b, " (on the database server, then as a superuser):\n\n");
-		else
-			vb_buf_printf(b, " as a superuser in database %s:\n\n", db);
-		indent(b, r->fix ? r->fix : a->fix);
-		/* 0A000 also needs the extension created once the package is there */
-		if (strcmp(a->id, "VEC-001") == 0 && r->fix && !strstr(r->fix, "CREATE EXTENSION"))
-			indent(b, "CREATE EXTENSION IF NOT EXISTS vector;");
-		vb_buf_addc(b, '\n');
-	}
-	if (!items) {
-		vb_buf_add(b, "Nothing needs a DBA: the role can do every remaining step itself.\n");
-	} else {
-		vb_buf_add(b, "To verify afterwards:\n\n");
-		indent(b, "SELECT extname, extversion FROM pg_extension WHERE extname = 'vector';");
-		vb_buf_add(b, "\nThen the operator re-runs: vbadmin check\n");
-	}
-	return items;
-}
 
 int cli_dba_packet(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -99,7 +38,7 @@ int cli_dba_packet(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct vb_buf b;
 	vb_buf_init(&b);
-	int items = cli_dba_packet_build(e, &b);
+	int items = engine_dba_packet(e, &b);
 	FILE *f = ctx->out;
 	if (outpath) {
 		f = vb_fopen_private(outpath, "w");

@@ -20,9 +20,7 @@ static void on_sigint(int sig)
 	struct engine *e = sig_engine;
 	if (!e)
 		return;
-	e->cancelled = 1;
-	if (e->ops && e->h && e->ops->cancel)
-		e->ops->cancel(e->h);
+	engine_interrupt(e);
 }
 
 struct engine *cli_engine_open(struct cli_ctx *ctx, int *rc)

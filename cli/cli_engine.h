@@ -29,8 +29,4 @@ json_t *cli_json_steps(struct engine *e, int upto);
 
 const char *cli_exit_meaning(int code);
 
-/* The DBA packet (cli/cli_dba_packet.c) for an engine whose steps have run: appends the
- * mail-ready text to b and returns how many items need a DBA (0: "Nothing needs a DBA"). */
-int cli_dba_packet_build(struct engine *e, struct vb_buf *b);
-
 #endif

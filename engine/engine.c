@@ -191,6 +191,37 @@ int engine_result_exit(const struct engine *e, int id)
 	return VB_EXIT_FIXABLE;
 }
 
+void engine_table_state(struct engine *e, const char *name, int *exists, long long *rows)
+{
+	*exists = -1;
+	*rows = -1;
+	struct vb_error err;
+	vb_err_clear(&err);
+	if (!e->h || !e->ops->table_exists || e->ops->table_exists(e->h, name, exists, &err) != VB_OK) {
+		*exists = -1;
+		return;
+	}
+	int64_t n = 0;
+	const struct vb_table_spec *spec = ddl_table_spec(name, engine_table_dim(e, name));
+	if (*exists == 1 && spec && e->ops->count(e->h, spec, NULL, &n, &err) == VB_OK)
+		*rows = (long long)n;
+}
+
+char *engine_ext_update_sql(const char *to)
+{
+	/* a version comes from the server's catalog; anything but digits and dots is not pasted */
+	if (!to || !*to || to[strspn(to, "0123456789.")])
+		return vb_xstrdup("ALTER EXTENSION vector UPDATE;");
+	return vb_xasprintf("ALTER EXTENSION vector UPDATE TO '%s';", to);
+}
+
+void engine_interrupt(struct engine *e)
+{
+	e->cancelled = 1;
+	if (e->ops && e->h && e->ops->cancel)
+		e->ops->cancel(e->h);
+}
+
 int engine_exit_for_status(int vb_status)
 {
 	switch (vb_status) {

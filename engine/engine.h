@@ -186,6 +186,21 @@ int engine_stores_report(struct engine *e, struct step_result *r);
 void engine_drift_clear(struct engine *e);
 struct eng_table *engine_table(struct engine *e, const char *name);
 
+/* A store's table as the Tables screen shows it: *exists 1/0/-1 (unknown), *rows or -1. */
+void engine_table_state(struct engine *e, const char *name, int *exists, long long *rows);
+/* Async-signal-safe Ctrl-C: sets the cancel flag and asks the backend to cancel the statement
+ * in flight (its cancel slot is signal-safe: PQcancel, sqlite3_interrupt). */
+void engine_interrupt(struct engine *e);
+
+/* The DBA packet for an engine whose steps have run: appends the mail-ready text to b and
+ * returns how many items need a DBA (0: "Nothing needs a DBA"). */
+int engine_dba_packet(struct engine *e, struct vb_buf *b);
+
+/* The statement that installs the extension, and the one that updates it (to `to`, or to the
+ * default version when NULL; heap string). */
+#define ENGINE_CREATE_EXTENSION_SQL "CREATE EXTENSION IF NOT EXISTS vector;"
+char *engine_ext_update_sql(const char *to);
+
 /* Runs one parameterised query through ops->query; NULL on failure with err filled. */
 struct vb_result *engine_query(struct engine *e, const char *sql, int nparams, const char *const *params,
                                struct vb_error *err);

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# scripts/check-layers.sh - the layer rule of docs/architecture.md, enforced on every #include:
-# curses/readline only in tui/, libpq only in backends/pgvector/, sqlite3 only in backends/embedded/,
-# and no lower layer includes a higher one.
-cd "$(dirname "$0")/.."
+# scripts/check-layers.sh [ROOT] - the layer rule of docs/architecture.md, enforced on every
+# #include: curses/readline only in tui/, libpq only in backends/pgvector/, sqlite3 only in
+# backends/embedded/, no lower layer includes a higher one, a backend's private headers stay in
+# its folder, and the front ends (cli/, tui/) include from backends/ only the public interface.
+# Also: the front ends call no backend slot and hold no SQL statement (each use case is one
+# engine function).  Run by `make check-layers` and by tests/integration/test_layers.sh.
+cd "${1:-$(dirname "$0")/..}" || exit 2
 bad=0
 SRC_DIRS="cli tui engine config kb backends ddl tests bench"
 check() { # pattern, allowed-dir-regex, what
@@ -23,5 +26,21 @@ check '(\.\./)*engine/' 'tui/|cli/|engine/|tests/|bench/' 'config/, kb/, backend
 check '(\.\./)*kb/' 'tui/|cli/|engine/|kb/|tests/|bench/' 'config/, backends/ or ddl/ include kb/'
 check '(\.\./)*config/' 'tui/|cli/|engine/|kb/|config/|tests/|bench/' 'backends/ or ddl/ include config/'
 check '\.\./embedded/|embedded/' 'backends/embedded/|backends/registry|tests/' 'something includes the embedded backend directly'
+# a backend's private headers: only its own folder (the registry links the built-in embedded one;
+# unit tests, fuzzers and benchmarks test the internals)
+check '(\.\./)*(backends/)?pgvector/[a-z_]+\.h|pgv[a-z_]*\.h' 'backends/pgvector/|tests/|bench/' 'a private pgvector header outside backends/pgvector/'
+check '(\.\./)*(backends/)?embedded/[a-z_]+\.h|emb\.h|embedded\.h' 'backends/embedded/|backends/registry\.c|tests/|bench/' 'a private embedded header outside backends/embedded/'
+# the front ends: only the public interface of backends/ (vb.h, vb_util.h, registry.h, the contract suite)
+hits=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(\.\./)+backends/' cli/*.[ch] tui/*.[ch] 2>/dev/null |
+	grep -vE 'backends/(vb\.h|vb_util\.h|registry\.h|contract/contract\.h)"')
+if [ -n "$hits" ]; then echo "check-layers: a front end includes a backend header beyond the public interface:"; echo "$hits" | sed 's/^/  /'; bad=1; fi
+# the front ends call no backend slot ...
+SLOTS='search_vector|search_text|search_hybrid|search_all|add|upsert|update|delete_where|count|exec_script|query|ensure_table|create_index|result_free|table_exists|cancel|open|close|socket_fd'
+hits=$(grep -nE -- "->($SLOTS)\(" cli/*.[ch] tui/*.[ch] 2>/dev/null)
+if [ -n "$hits" ]; then echo "check-layers: a front end calls a backend slot (use an engine function):"; echo "$hits" | sed 's/^/  /'; bad=1; fi
+# ... and writes no SQL statement
+SQL='SELECT [^"]* FROM|INSERT INTO|DELETE FROM|UPDATE [a-z_."]+ SET|CREATE (TABLE|INDEX|EXTENSION|SCHEMA)|ALTER (TABLE|EXTENSION)|DROP (TABLE|INDEX|EXTENSION|SCHEMA)|GRANT [A-Z, ]+ ON|EXPLAIN (ANALYZE |SELECT)'
+hits=$(grep -nE "\"[^\"]*($SQL)" cli/*.[ch] tui/*.[ch] 2>/dev/null)
+if [ -n "$hits" ]; then echo "check-layers: SQL text in a front end (the engine writes SQL):"; echo "$hits" | sed 's/^/  /'; bad=1; fi
 if [ $bad -eq 0 ]; then echo "check-layers: ok"; fi
 exit $bad

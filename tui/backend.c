@@ -92,51 +92,6 @@ const char *tui_ms(double ms, char *buf, size_t len)
 	return buf;
 }
 
-static void push_stmt(char ***out, int *n, const char *start, size_t len)
-{
-	/* a piece made only of blanks and comments is not a statement */
-	int real = 0;
-	for (size_t i = 0; i < len && !real; i++) {
-		if (start[i] == '-' && i + 1 < len && start[i + 1] == '-') {
-			while (i < len && start[i] != '\n')
-				i++;
-		} else if (start[i] != ' ' && start[i] != '\n' && start[i] != '\t' && start[i] != '\r') {
-			real = 1;
-		}
-	}
-	if (!real)
-		return;
-	while (len && (*start == ' ' || *start == '\n' || *start == '\t'))
-		start++, len--;
-	*out = vb_xrealloc(*out, (size_t)(*n + 2) * sizeof **out);
-	(*out)[(*n)++] = vb_xstrndup(start, len);
-	(*out)[*n] = NULL;
-}
-
-char **tui_split_sql(const char *text)
-{
-	char **out = vb_xcalloc(1, sizeof *out);
-	int n = 0;
-	const char *start = text;
-	char quote = 0;
-	for (const char *p = text; *p; p++) {
-		if (quote) {
-			if (*p == quote)
-				quote = 0;
-		} else if (*p == '\'' || *p == '"') {
-			quote = *p;
-		} else if (p[0] == '-' && p[1] == '-') {
-			while (p[1] && p[1] != '\n')
-				p++;
-		} else if (*p == ';') {
-			push_stmt(&out, &n, start, (size_t)(p - start + 1));
-			start = p + 1;
-		}
-	}
-	push_stmt(&out, &n, start, strlen(start));
-	return out;
-}
-
 void tui_status_from_engine(struct tui_app *app)
 {
 	struct engine *e = app->engine;

@@ -74,9 +74,12 @@ static void build_pg(struct tui_app *app, struct engine *e, int width)
 	if (!e->ext_available)
 		tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s none: install the package on the server first", "update path");
 	else if (!e->ext_installed)
-		tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s CREATE EXTENSION IF NOT EXISTS vector;", "update path");
-	else if (newest && e->ext_version && engine_version_cmp(e->ext_version, newest) < 0)
-		tui_text_addf(&ext_text, ROLE_WARN, "  %-22s ALTER EXTENSION vector UPDATE TO '%s';", "update path", newest);
+		tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s %s", "update path", ENGINE_CREATE_EXTENSION_SQL);
+	else if (newest && e->ext_version && engine_version_cmp(e->ext_version, newest) < 0) {
+		char *up = engine_ext_update_sql(newest);
+		tui_text_addf(&ext_text, ROLE_WARN, "  %-22s %s", "update path", up);
+		free(up);
+	}
 	else
 		tui_text_addf(&ext_text, ROLE_OK, "  %-22s up to date", "update path");
 	free(newest);

@@ -9,8 +9,8 @@
 #include <strings.h>
 
 #include "../ddl/ddl.h"
-#include "../cli/cli_engine.h"
 #include "../engine/engine.h"
+#include "../engine/fix.h"
 #include "textview.h"
 
 struct snap_step {
@@ -238,11 +238,7 @@ static void job_fix(struct tui_app *app, void *arg)
 	S.job_rc = tui_connect(app, &S.job_err);
 	if (S.job_rc != VB_OK)
 		return;
-	struct engine *e = app->engine;
-	int n = 0;
-	while (S.fix_stmts[n])
-		n++;
-	S.job_rc = e->ops->exec_script(e->h, (const char *const *)S.fix_stmts, n, fix_progress, app, &S.job_err);
+	S.job_rc = engine_apply_fix(app->engine, (const char *const *)S.fix_stmts, fix_progress, app, &S.job_err);
 }
 
 static void setup_job_done(struct tui_app *app)
@@ -297,46 +293,6 @@ static void setup_job_done(struct tui_app *app)
 	S.job = JOB_NONE;
 }
 
-static const char *const sql_verbs[] = {"CREATE", "ALTER", "GRANT", "REVOKE", "DROP", "SET", "SELECT", "COMMENT",
-                                        "REINDEX", "ANALYZE", "INSERT", "UPDATE", "DELETE", "TRUNCATE"};
-
-static int is_sql(const char *stmt)
-{
-	size_t n = 0;
-	while (isalpha((unsigned char)stmt[n]))
-		n++;
-	for (size_t i = 0; i < sizeof sql_verbs / sizeof sql_verbs[0]; i++)
-		if (strlen(sql_verbs[i]) == n && strncasecmp(stmt, sql_verbs[i], n) == 0)
-			return 1;
-	return 0;
-}
-
-/* The fix without its shell-comment lines, split into statements; NULL when a piece is not SQL. */
-static char **fix_statements(const char *fix)
-{
-	struct vb_buf b;
-	vb_buf_init(&b);
-	for (const char *p = fix; p && *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		if (*p != '#') {
-			vb_buf_addn(&b, p, len);
-			vb_buf_addc(&b, '\n');
-		}
-		p = nl ? nl + 1 : NULL;
-	}
-	char **stmts = tui_split_sql(b.data ? b.data : "");
-	vb_buf_free(&b);
-	int ok = stmts[0] != NULL;
-	for (int i = 0; stmts[i]; i++)
-		ok &= is_sql(stmts[i]);
-	if (!ok) {
-		ddl_statements_free(stmts);
-		return NULL;
-	}
-	return stmts;
-}
-
 static void apply_fix(struct tui_app *app)
 {
 	if (!S.n)
@@ -358,11 +314,11 @@ static void apply_fix(struct tui_app *app)
 		tui_status(app, "r (or Enter on Start) loads the sample; pick your own YAML on the first line");
 		return;
 	}
-	if (!e->ops || !(e->ops->caps & VB_CAP_SQL) || !e->ops->exec_script) {
+	if (!engine_fix_runnable(e)) {
 		tui_status(app, "backend %s runs no SQL; follow the fix by hand", app->backend);
 		return;
 	}
-	char **stmts = fix_statements(s->fix);
+	char **stmts = engine_fix_statements(s->fix);
 	if (!stmts) {
 		tui_status(app, s->adv && s->adv->who == ADV_DBA
 		                    ? "this fix is not SQL vbadmin can run: s saves the DBA packet for whoever can"
@@ -400,7 +356,7 @@ static void save_packet(struct tui_app *app)
 		return;
 	struct vb_buf b;
 	vb_buf_init(&b);
-	cli_dba_packet_build(app->engine, &b);
+	engine_dba_packet(app->engine, &b);
 	FILE *f = vb_fopen_private(path, "w");
 	if (!f) {
 		tui_status(app, "cannot write %s: %s", path, strerror(errno));

@@ -102,16 +102,9 @@ static void build_emb(struct tui_app *app, struct engine *e)
 	const struct step_result *rd = engine_result(e, STEP_emb_dimensions);
 	for (int i = 0; i < ddl_table_count(); i++) {
 		const char *name = ddl_table_name(i);
-		const struct vb_table_spec *spec = ddl_table_spec(name, engine_table_dim(e, name));
-		int exists = -1;
-		long long rows = -1;
-		struct vb_error err;
-		vb_err_clear(&err);
-		if (e->h && e->ops->table_exists && e->ops->table_exists(e->h, name, &exists, &err) != VB_OK)
-			exists = -1;
-		int64_t n = 0;
-		if (exists == 1 && e->ops->count(e->h, spec, NULL, &n, &err) == VB_OK)
-			rows = (long long)n;
+		int exists;
+		long long rows;
+		engine_table_state(e, name, &exists, &rows);
 		int cols = exists == 1 ? (rc && rc->status == STEP_OK) : -1;
 		int dim = exists == 1 && ddl_table_is_vector(i) ? (rd && rd->status == STEP_OK) : -1;
 		row(app, name, exists, cols, dim, -1, rows);

@@ -140,9 +140,6 @@ void tui_status_from_engine(struct tui_app *app);
 int tui_job_engine(struct tui_app *app, tui_job_fn fn, void *arg);
 /* "12 ms" (or "-- ms" in headless test runs, so golden screens stay stable). */
 const char *tui_ms(double ms, char *buf, size_t len);
-/* Splits SQL text into statements at top-level ';' (quotes and comments respected); comment-only
- * pieces are dropped.  NULL-terminated heap array; free with ddl_statements_free. */
-char **tui_split_sql(const char *text);
 
 /* screen_ddl.c: asks, then applies the whole DDL (the wizard's fix for missing tables) */
 void tui_ddl_apply(struct tui_app *app);
