@@ -178,7 +178,8 @@ static void handle_free(struct vb_handle *h)
 	free(h);
 }
 
-/* Backend options "k=v;k=v": nprobe=N, the IVF lists a search probes (0 = the default, lists/16). */
+/* Backend options "k=v;k=v": nprobe=N, the IVF lists a search probes (0 = the default, lists/16).
+ * Other keys belong to other backends sharing the namespace entry (libpq settings) and are left alone. */
 static int parse_options(const char *opts, int *nprobe, struct vb_error *err)
 {
 	*nprobe = 0;
@@ -186,9 +187,11 @@ static int parse_options(const char *opts, int *nprobe, struct vb_error *err)
 	int rc = VB_OK;
 	for (char *kv = strtok_r(copy, ";", &save); kv && rc == VB_OK; kv = strtok_r(NULL, ";", &save)) {
 		char *end = NULL;
-		if (strncmp(kv, "nprobe=", 7) == 0 && (*nprobe = (int)strtol(kv + 7, &end, 10)) >= 0 && end && !*end)
+		if (strncmp(kv, "nprobe=", 7) != 0)
 			continue;
-		rc = vb_err_set(err, VB_ERR_INVALID, "embedded store option '%s' is not nprobe=N (N >= 0)", kv);
+		*nprobe = (int)strtol(kv + 7, &end, 10);
+		if (*nprobe < 0 || end == kv + 7 || *end)
+			rc = vb_err_set(err, VB_ERR_INVALID, "embedded store option '%s' is not nprobe=N (N >= 0)", kv);
 	}
 	free(copy);
 	return rc;
