@@ -62,7 +62,6 @@ TUI_SRC := $(wildcard tui/*.c)
 PGV_SRC := $(wildcard backends/pgvector/*.c)
 SAMPLE_SRC := $(wildcard tests/plugins/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
-TESTLIB_SRC := $(wildcard tests/lib/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -71,7 +70,6 @@ TUI_OBJ := $(call obj,$(TUI_SRC))
 CLI_OBJ := $(call obj,$(CLI_SRC))
 PGV_OBJ := $(call obj,$(PGV_SRC) $(BACKEND_COMMON_SRC))
 SAMPLE_OBJ := $(call obj,$(SAMPLE_SRC) $(BACKEND_COMMON_SRC))
-TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 
@@ -107,7 +105,8 @@ $(SAMPLE_SO): $(SAMPLE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ -lm
 
-$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(CLI_OBJ) $(TUI_OBJ) $(CORE_OBJ)
+# unit tests link the product's core (engine, kb, config, ddl, backends) only, never a front end
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 

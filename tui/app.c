@@ -11,7 +11,7 @@
 #include "tui.h"
 
 static const struct tui_screen_ops *const screens[SCREEN__COUNT] = {
-#define SCREEN(id, ops) [id] = &ops,
+#define SCREEN(id, ops, key) [id] = &ops,
 #include "screens.def"
 #undef SCREEN
 };
@@ -169,6 +169,11 @@ void tui_redraw(struct tui_app *app)
 	refresh();
 }
 
+const struct tui_screen_ops *tui_screen_ops_of(int id)
+{
+	return id >= 0 && id < SCREEN__COUNT ? screens[id] : NULL;
+}
+
 /* The ':' commands: every screen by its name (screens.def), every command of cli/commands.def
  * that has a screen (check, verify, ddl apply, bootstrap-kb ...), and quit. */
 static int screen_named(const char *name)
@@ -307,8 +312,8 @@ static void handle_key(struct tui_app *app, int key)
 		break;
 	}
 	default:
-		if (action >= ACT_SCREEN1 && action <= ACT_SCREEN7)
-			tui_switch(app, action - ACT_SCREEN1);
+		if (action >= ACT_GOTO__FIRST && action < ACT_GOTO__FIRST + SCREEN__COUNT)
+			tui_switch(app, action - ACT_GOTO__FIRST);
 		break;
 	}
 }

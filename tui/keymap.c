@@ -8,7 +8,11 @@ static const struct { int key; const char *name; int action; } bindings[] = {
 #define KEY_BIND(key, name, action) {key, name, action},
 #include "keymap.def"
 #undef KEY_BIND
+#define SCREEN(id, ops, key) {key, (const char[]){key, 0}, ACT_GOTO__FIRST + id},
+#include "screens.def"
+#undef SCREEN
 };
+_Static_assert(ACT_GOTO__LAST == ACT_GOTO__FIRST + SCREEN__COUNT - 1, "one go-to action per screen of screens.def");
 
 static const struct { const char *name, *help; } actions[ACT__COUNT] = {
 	[ACT_NONE] = {"none", ""},
@@ -22,18 +26,33 @@ int tui_key_action(int key)
 	if (key == '\r')
 		key = '\n';
 	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++)
-		if (bindings[i].key == key)
+		if (bindings[i].key && bindings[i].key == key) /* key 0: a screen without a key */
 			return bindings[i].action;
 	return ACT_NONE;
 }
 
+/* "screen-search" / "Go to Search": the go-to actions are named after their screen. */
+static const char *goto_text(int action, int help)
+{
+	static char buf[2][64];
+	const struct tui_screen_ops *s = tui_screen_ops_of(action - ACT_GOTO__FIRST);
+	if (!s)
+		return "";
+	snprintf(buf[help], sizeof buf[help], help ? "Go to %s" : "screen-%s", help ? s->title : s->name);
+	return buf[help];
+}
+
 const char *tui_action_name(int action)
 {
+	if (action >= ACT_GOTO__FIRST && action <= ACT_GOTO__LAST)
+		return goto_text(action, 0);
 	return action > 0 && action < ACT__COUNT ? actions[action].name : "none";
 }
 
 const char *tui_action_help(int action)
 {
+	if (action >= ACT_GOTO__FIRST && action <= ACT_GOTO__LAST)
+		return goto_text(action, 1);
 	return action > 0 && action < ACT__COUNT ? actions[action].help : "";
 }
 
@@ -42,7 +61,7 @@ const char *tui_action_keys(int action, char *buf, size_t len)
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
-		if (bindings[i].action != action)
+		if (bindings[i].action != action || !bindings[i].key)
 			continue;
 		/* Enter is bound twice (LF and KEY_ENTER); show it once */
 		if (used && strstr(buf, bindings[i].name))

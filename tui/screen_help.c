@@ -10,6 +10,8 @@ static void help_enter(struct tui_app *app)
 	tui_text_add(&help_text, ROLE_TITLE, "Keys (Esc or q goes back)");
 	for (int a = 1; a < ACT__COUNT; a++) {
 		char keys[64];
+		if (!*tui_action_keys(a, keys, sizeof keys))
+			continue; /* an action no key reaches (the Help screen's own go-to) */
 		tui_text_addf(&help_text, ROLE_NORMAL, "  %-14s %s", tui_action_keys(a, keys, sizeof keys),
 		              tui_action_help(a));
 	}

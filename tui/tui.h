@@ -12,6 +12,9 @@ enum tui_action {
 #define ACTION(id, name, help) id,
 #include "actions.def"
 #undef ACTION
+	/* one "go to" action per screen, from screens.def */
+	ACT_GOTO__FIRST,
+	ACT_GOTO__LAST = ACT_GOTO__FIRST + 7, /* SCREEN__COUNT - 1, checked in keymap.c */
 	ACT__COUNT
 };
 
@@ -46,7 +49,7 @@ struct tui_screen_ops {
 };
 
 enum tui_screen_id {
-#define SCREEN(id, ops) id,
+#define SCREEN(id, ops, key) id,
 #include "screens.def"
 #undef SCREEN
 	SCREEN__COUNT
@@ -98,6 +101,8 @@ int tui_status_role(int status);
 
 /* keymap.c */
 int tui_key_action(int key);
+/* The screen of screens.def with that id, or NULL. */
+const struct tui_screen_ops *tui_screen_ops_of(int id);
 const char *tui_action_name(int action);
 const char *tui_action_help(int action);
 const char *tui_action_keys(int action, char *buf, size_t len);
@@ -154,7 +159,7 @@ int tui_test_headless(void);
 int tui_test_next_key(struct tui_app *app, int *key); /* 1 = a key, 0 = script ended */
 void tui_test_dump(const char *path);
 
-#define SCREEN(id, ops) extern const struct tui_screen_ops ops;
+#define SCREEN(id, ops, key) extern const struct tui_screen_ops ops;
 #include "screens.def"
 #undef SCREEN
 
