@@ -7,7 +7,8 @@
  *                    "enable_vector_search", "line"}]}],
  *    "storage": {"namespace", "db", "relational_namespace", "relational_db", "vector_backend"},
  *    "resolved": {"namespace", "backend", "backend_source", "host", "port", "database", "user",
- *                 "password", "schema", "sslmode", "connect_timeout", "data_dir", "dim"},
+ *                 "password", "schema", "sslmode", "connect_timeout", "data_dir", "dim",
+ *                 "unset": [{"field", "var", "line"}]},   (fields shown as defaults; commands refuse)
  *    "embedding": {"source", "embedder", "registry_name", "model", "dim", "batch_size",
  *                  "base_url", "api_key"},          (the semantic_model store, as older code reads it)
  *    "embeddings": [{"section", "tables": [str], "registry_name", "model_name", "dim_size",
@@ -16,13 +17,15 @@
  *    "target": str|null, "models": [{"name", "type", "base_url", "model", "api_key", "line",
  *                                    "unset": [{"field", "var", "line"}]}],
  *    "unknown_keys": [str], "unset_vars": [str],   (each db also has "unset": [...])
- *    "home": str, "data_dir": str, "data_dir_source": str, "warnings": [str]} */
+ *    "home": str, "data_dir": str, "data_dir_source": str, "warnings": [str],
+ *    "refused": null | {"commands": str, "message": str}}  (an unset ${VAR} in a namespace in use) */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_config_stores.h"
 #include "../config/config.h"
+#include "../engine/engine.h"
 #include "../backends/vb_util.h"
 
 #define MASK(s) ((s) && *(s) ? "********" : "(unset)")
@@ -108,6 +111,10 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 		fprintf(o, "  timeout:       %ds\n", r->connect_timeout);
 		if (r->options)
 			fprintf(o, "  options:       %s\n", r->options);
+		const struct config_db *cd = config_connection_db(c, r->namespace);
+		for (int i = 0; cd && i < cd->nunset; i++) /* the value above is a default, not what Datus would use */
+			fprintf(o, "  unset:         ${%s} (%s, line %d): shown as its default; commands on it refuse\n",
+			        cd->unset[i].var, strrchr(cd->unset[i].field, '.') + 1, cd->unset[i].line);
 	} else {
 		fprintf(o, "  (no database entry: the embedded store in %s)\n", r->data_dir);
 	}
@@ -182,6 +189,8 @@ static json_t *resolved_json(struct cli_ctx *ctx, const struct config *c, const 
 	json_object_set_new(o, "connect_timeout", json_integer(r->connect_timeout));
 	json_object_set_new(o, "data_dir", cli_json_str(r->data_dir));
 	json_object_set_new(o, "dim", json_integer(r->dim));
+	const struct config_db *cd = r->host ? config_connection_db(c, r->namespace) : NULL;
+	json_object_set_new(o, "unset", cli_config_unset_json(cd ? cd->unset : NULL, cd ? cd->nunset : 0));
 	return o;
 }
 
@@ -222,6 +231,17 @@ static json_t *show_json(struct cli_ctx *ctx, const struct config *c, const stru
 	return doc;
 }
 
+/* Every command that opens the namespace refuses; config show, backends and help do not. */
+#define CONFIG_REFUSING_COMMANDS                                                                             \
+	"check, extension, verify, ddl, dba-packet, index, bootstrap-kb and search refuse (exit 2) until it is set:"
+
+static json_t *refused_json(const char *message)
+{
+	if (!message)
+		return json_null();
+	return json_pack("{s:s, s:s}", "commands", CONFIG_REFUSING_COMMANDS, "message", message);
+}
+
 int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 {
 	int json = 0;
@@ -233,14 +253,29 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			return cli_usage_error(ctx, "config", "config show: unknown argument '%s'", argv[i]);
 	}
-	struct vb_config r;
-	int rc = cli_resolve(ctx, NULL, &r);
+	int rc = cli_load_config(ctx);
 	if (rc != VB_EXIT_OK)
 		return rc;
+	/* an unset ${VAR} in a namespace in use is shown, not refused: this is where one looks for it */
+	struct vb_config r;
+	struct vb_error err, refusal;
+	vb_err_clear(&err);
+	vb_err_clear(&refusal);
+	if (config_resolve_to_show(ctx->cfg, ctx->namespace, ctx->backend, &r, &err) != VB_OK) {
+		fprintf(ctx->err, "vbadmin: %s\n", err.message);
+		if (err.hint[0])
+			fprintf(ctx->err, "hint: %s\n", err.hint);
+		return engine_exit_for_status(err.status);
+	}
+	const char *refused = config_unset_refusal(ctx->cfg, ctx->namespace, &refusal) != VB_OK ? refusal.message : NULL;
 	if (json) {
-		cli_json_emit(ctx->out, show_json(ctx, ctx->cfg, &r));
+		json_t *doc = show_json(ctx, ctx->cfg, &r);
+		json_object_set_new(doc, "refused", refused_json(refused));
+		cli_json_emit(ctx->out, doc);
 	} else {
 		show_text(ctx, ctx->cfg, &r);
+		if (refused)
+			fprintf(ctx->out, "\nrefused:\n  %s\n  %s\n", CONFIG_REFUSING_COMMANDS, refused);
 	}
 	return VB_EXIT_OK;
 }

@@ -190,11 +190,16 @@ static int parse_db_fields(struct loader *L, yaml_node_t *node, yaml_node_t *par
 	yaml_node_t *tnode = get2(L, node, parent, "type");
 	if ((rc = read_str(L, node, parent, "type", prefix, &db->type, 0)) != VB_OK)
 		return rc;
+	/* `type: ${VAR}` with VAR unset: Datus resolves it only when the namespace is used, so keep the
+	 * text (config_scan_unset records it and config_resolve refuses the namespace) */
+	int type_unset = !db->type && tnode && strstr(config_scalar(tnode) ? config_scalar(tnode) : "", "${");
+	if (type_unset)
+		db->type = vb_xstrdup(config_scalar(tnode));
 	if (!db->type)
 		return config_err_at(&L->src, tnode ? tnode : node, L->err,
 		                     "%s has no 'type'; add a line like 'type: postgresql' (accepted: %s).", prefix,
 		                     config_db_types());
-	if ((rc = check_type(L, tnode, prefix, db)) != VB_OK)
+	if (!type_unset && (rc = check_type(L, tnode, prefix, db)) != VB_OK)
 		return rc;
 
 	if ((rc = read_str(L, node, parent, "uri", prefix, &db->uri, 0)) != VB_OK ||

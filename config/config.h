@@ -203,6 +203,13 @@ int config_store_uses_subject_tree(int i);
 int config_store_index(const char *table);
 const struct config_model *config_find_model(const struct config *cfg, const char *name);
 
+/* config_resolve without the unset-${VAR} refusal: config show prints what would be used and
+ * marks the unset entry (config_unset_refusal says what the other commands answer). */
+int config_resolve_to_show(const struct config *cfg, const char *ns, const char *backend_override,
+                           struct vb_config *out, struct vb_error *err);
+/* VB_OK, or VB_ERR_INVALID with the message config_resolve refuses with when a namespace the
+ * command uses (row namespace ns, storage namespaces) has an unset ${VAR}. */
+int config_unset_refusal(const struct config *cfg, const char *ns, struct vb_error *err);
 /* The first unset ${VAR} of the namespaces a command with row namespace ns uses, or NULL. */
 const struct config_unset *config_namespace_unset(const struct config *cfg, const char *ns, const char **ns_name);
 

@@ -75,8 +75,37 @@ const struct config_unset *config_namespace_unset(const struct config *cfg, cons
 	return NULL;
 }
 
+static int resolve(const struct config *cfg, const char *ns, const char *backend_override, struct vb_config *out,
+                   struct vb_error *err, int refuse_unset);
+
 int config_resolve(const struct config *cfg, const char *ns, const char *backend_override,
                    struct vb_config *out, struct vb_error *err)
+{
+	return resolve(cfg, ns, backend_override, out, err, 1);
+}
+
+int config_resolve_to_show(const struct config *cfg, const char *ns, const char *backend_override,
+                           struct vb_config *out, struct vb_error *err)
+{
+	return resolve(cfg, ns, backend_override, out, err, 0);
+}
+
+int config_unset_refusal(const struct config *cfg, const char *ns, struct vb_error *err)
+{
+	const char *uns;
+	const struct config_unset *u = config_namespace_unset(cfg, ns, &uns);
+	if (!u)
+		return VB_OK;
+	return vb_err_set(err, VB_ERR_INVALID,
+	                  "%s:%d: environment variable %s is not set%s (used by %s), and this command uses "
+	                  "namespace '%s'. Export it (export %s=...), add it to ./.env, or write the value into the "
+	                  "file%s.",
+	                  cfg->path, u->line, u->var, cfg->env_file ? ", nor in ./.env" : "", u->field, uns, u->var,
+	                  strstr(u->var, ":-") ? "; ${VAR:-default} is not supported (Datus has no such syntax)" : "");
+}
+
+static int resolve(const struct config *cfg, const char *ns, const char *backend_override, struct vb_config *out,
+                   struct vb_error *err, int refuse_unset)
 {
 	*out = (struct vb_config){0};
 	if (ns) {
@@ -90,15 +119,8 @@ int config_resolve(const struct config *cfg, const char *ns, const char *backend
 		if (cfg->nnamespaces > 0 && !config_find_namespace(cfg, ns))
 			return unknown_namespace(cfg, ns, err);
 	}
-	const char *uns;
-	const struct config_unset *u = config_namespace_unset(cfg, ns, &uns);
-	if (u)
-		return vb_err_set(err, VB_ERR_INVALID,
-		                  "%s:%d: environment variable %s is not set%s (used by %s), and this command uses "
-		                  "namespace '%s'. Export it (export %s=...), add it to ./.env, or write the value into the "
-		                  "file%s.",
-		                  cfg->path, u->line, u->var, cfg->env_file ? ", nor in ./.env" : "", u->field, uns, u->var,
-		                  strstr(u->var, ":-") ? "; ${VAR:-default} is not supported (Datus has no such syntax)" : "");
+	if (refuse_unset && config_unset_refusal(cfg, ns, err) != VB_OK)
+		return VB_ERR_INVALID;
 	if (backend_override && !*backend_override)
 		return vb_err_set(err, VB_ERR_INVALID, "--backend needs a name, for example pgvector or embedded.");
 

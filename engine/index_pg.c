@@ -98,7 +98,7 @@ static int make_plan(struct engine *e, const char *only, const char *method, str
 		char *qs = vb_quote_ident(schema), *qt = vb_quote_ident(t->name);
 		char *q = vb_xasprintf("%s.%s", qs, qt);
 		p->rows = exact_count(e, q);
-		double dim = p->dim > 0 ? p->dim : e->vbc.dim;
+		double dim = p->dim > 0 ? p->dim : engine_table_dim(e, t->name); /* untyped column: its store's */
 		p->need_bytes = (double)(p->rows < 0 ? 0 : p->rows) * (8.0 + 4.0 * dim) * 1.3;
 		p->lists = p->rows <= 1000000 ? (int)(p->rows / 1000 > 0 ? p->rows / 1000 : 1) : (int)sqrt((double)p->rows);
 		if (strcmp(method, "ivfflat") == 0)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../config/config.h"
 #include "../engine/engine.h"
 #include "textview.h"
 
@@ -98,6 +99,23 @@ static void build_pg(struct tui_app *app, struct engine *e, int width)
 	add_steps(app, e, ids, (int)(sizeof ids / sizeof ids[0]), width);
 }
 
+/* Each vector table is checked against its own store's dim (agent.storage.<section>.dim_size):
+ * one line when all agree, else one line per table. */
+static void add_dims(struct engine *e)
+{
+	int n = config_store_table_count(), first = engine_table_dim(e, config_store_table(0)), uniform = 1;
+	for (int i = 1; i < n; i++)
+		uniform &= engine_table_dim(e, config_store_table(i)) == first;
+	if (uniform) {
+		tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s %d", "embedding dimension", first);
+		return;
+	}
+	tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s per store (agent.storage)", "embedding dimension");
+	for (int i = 0; i < n; i++)
+		tui_text_addf(&ext_text, ROLE_NORMAL, "    %-20s %d", config_store_table(i),
+		              engine_table_dim(e, config_store_table(i)));
+}
+
 static void build_emb(struct tui_app *app, struct engine *e, int width)
 {
 	tui_text_addf(&ext_text, ROLE_TITLE, "Backend %s (no PostgreSQL extension involved)", e->backend_name);
@@ -106,7 +124,7 @@ static void build_emb(struct tui_app *app, struct engine *e, int width)
 	tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s exact scan (no index needed)", "vector search");
 	tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s %s", "full-text search",
 	              e->ops && (e->ops->caps & VB_CAP_TEXT) ? "SQLite FTS5" : "not offered");
-	tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s %d", "embedding dimension", e->vbc.dim);
+	add_dims(e);
 	tui_text_addf(&ext_text, ROLE_NORMAL, "  %-22s none: ships with vbadmin", "update path");
 	static const int ids[] = {STEP_data_dir, STEP_open, STEP_fts5};
 	add_steps(app, e, ids, (int)(sizeof ids / sizeof ids[0]), width);

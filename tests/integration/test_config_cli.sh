@@ -191,11 +191,39 @@ t_has "$OUT" "$W/unset-var.yml:5: \${CFG_UNSET_VAR} is not set (agent.namespace.
 run "$VBADMIN" --config "$W/unset-var.yml" --namespace other config show
 t_is "$RC" 0 "unset-var: a command on another namespace runs"
 run "$VBADMIN" --config "$W/unset-var.yml" --namespace pg config show
+t_is "$RC" 0 "unset-var: config show on that namespace still shows it"
+t_has "$OUT" "verify, ddl, dba-packet, index, bootstrap-kb and search refuse (exit 2)" "unset-var: config show says which commands refuse"
+run "$VBADMIN" --config "$W/unset-var.yml" --namespace pg verify
 t_is "$RC" 2 "unset-var: a command on that namespace exits 2"
-t_has "$ERR" "$W/unset-var.yml:5: environment variable CFG_UNSET_VAR is not set (used by agent.namespace.pg.password), and this command uses namespace 'pg'" "unset-var: the error names file:line, variable, field and namespace"
+t_has "$OUT" "$W/unset-var.yml:5: environment variable CFG_UNSET_VAR is not set (used by agent.namespace.pg.password), and this command uses namespace 'pg'" "unset-var: the error names file:line, variable, field and namespace"
 run "$VBADMIN" --config "$W/unset-var.yml" config show --json
 t_is "$(json_get "$OUT" 'd["namespaces"][0]["dbs"][0]["unset"][0]["var"], d["namespaces"][0]["dbs"][0]["unset"][0]["line"]')" \
 	"CFG_UNSET_VAR 5" "unset-var --json: the entry's unset list"
+# the storage namespace itself unset: config show still reports everything, masked, and marks it
+printf 'agent:\n  namespace:\n    pg:\n      type: postgresql\n      host: ${CFG_UNSET_VAR}\n      password: Mk7-SECRET-pw-42\n  storage:\n    backends:\n      namespace: pg\n' >"$W/unset-storage.yml"
+run "$VBADMIN" --config "$W/unset-storage.yml" config show
+t_is "$RC" 0 "unset storage namespace: config show exits 0"
+t_has "$OUT" 'unset: ${CFG_UNSET_VAR} (host, line 5)' "unset storage namespace: the entry is marked"
+t_has "$OUT" 'unset:         ${CFG_UNSET_VAR} (host, line 5): shown as its default' "unset storage namespace: the resolved connection is marked"
+t_has "$OUT" "check, extension, verify" "unset storage namespace: says which commands refuse"
+t_has "$OUT" "environment variable CFG_UNSET_VAR is not set (used by agent.namespace.pg.host)" "unset storage namespace: ... and why"
+t_lacks "$OUT" "Mk7-SECRET" "unset storage namespace: the password stays masked"
+run "$VBADMIN" --config "$W/unset-storage.yml" config show --json
+t_is "$RC" 0 "unset storage namespace --json: exits 0"
+t_is "$(json_get "$OUT" 'd["resolved"]["namespace"], d["resolved"]["password"], d["resolved"]["unset"][0]["var"], "CFG_UNSET_VAR is not set" in d["refused"]["message"]')" \
+	"pg ******** CFG_UNSET_VAR True" "unset storage namespace --json: resolved, masked, unset and refused"
+t_lacks "$OUT" "Mk7-SECRET" "unset storage namespace --json: the password stays masked"
+run "$VBADMIN" --config "$W/unset-storage.yml" check
+t_is "$RC" 2 "unset storage namespace: check refuses with exit 2"
+run "$VBADMIN" --config "$W/unset-var.yml" config show --json
+t_is "$(json_get "$OUT" 'd["refused"], d["resolved"]["unset"]')" "None []" "no unset in use --json: refused null"
+# type: ${VAR} is substituted lazily too (agent_config.py resolve_env): unused, only a warning
+printf 'agent:\n  namespace:\n    pg:\n      type: postgresql\n    other:\n      type: ${CFG_UNSET_VAR}\n' >"$W/unset-type.yml"
+run "$VBADMIN" --config "$W/unset-type.yml" --namespace pg config show
+t_is "$RC" 0 "unset type in an unused namespace: loads"
+t_has "$OUT" "unset-type.yml:6: \${CFG_UNSET_VAR} is not set (agent.namespace.other.type)" "unset type: a warning naming file:line"
+run "$VBADMIN" --config "$W/unset-type.yml" --namespace other verify
+t_is "$RC" 2 "unset type: a command on that namespace exits 2"
 bad storage-ns 7:18: "Storage backend namespace 'ghost' not found in configuration." \
 	$'agent:\n  namespace:\n    pg:\n      type: postgresql\n  storage:\n    backends:\n      namespace: ghost\n'
 bad kind-list 3:5: "agent.namespace must be a mapping (key: value lines), found a list" \

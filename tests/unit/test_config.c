@@ -432,6 +432,10 @@ static void test_env(void)
 	          "environment variable CFGT_UNSET is not set", "agent.namespace.pg.password", "unset ${VAR}");
 	unset_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n      host: ${CFGT_H:-localhost}\n", 5, "pg",
 	          "CFGT_H:-localhost is not set", "${VAR:-default} is not supported", "${VAR:-default}");
+	/* type is substituted like any field (agent_config.py resolve_env): unset, it is no load error */
+	unsetenv("CFGT_TYPE");
+	unset_bad("agent:\n  namespace:\n    pg:\n      type: ${CFGT_TYPE}\n      host: h\n", 4, "pg",
+	          "CFGT_TYPE is not set", "agent.namespace.pg.type", "unset ${VAR} in type");
 }
 
 static void test_dotenv(void)
