@@ -53,6 +53,23 @@ const struct option *cli_getopt(const char *cmd, char *shortopts, size_t len)
 	return opts;
 }
 
+int cli_parse_json_flag(struct cli_ctx *ctx, const char *cmd, int argc, char **argv, int *json)
+{
+	char shortopts[16];
+	const struct option *opts = cli_getopt(cmd, shortopts, sizeof shortopts);
+	int c;
+	*json = 0;
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		if (c == 'j')
+			*json = 1;
+		else
+			return cli_bad_option(ctx, cmd, argv[optind - 1], opts);
+	}
+	if (optind < argc)
+		return cli_usage_error(ctx, cmd, "%s: unexpected argument '%s'", cmd, argv[optind]);
+	return 0;
+}
+
 /* "ddl apply" when argv holds ddl apply, else the one-word command, else NULL. */
 static const struct cli_command *find_in_argv(int argc, char **argv, int *words)
 {

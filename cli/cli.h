@@ -69,6 +69,9 @@ struct option;
 /* The getopt table and short-option string of one command, from options.def (static storage:
  * one command at a time); also resets getopt. */
 const struct option *cli_getopt(const char *cmd, char *shortopts, size_t len);
+/* Parses a command whose only option is --json (options.def): sets *json; returns 0, or the
+ * exit code of a usage error (unknown option with "did you mean", stray argument). */
+int cli_parse_json_flag(struct cli_ctx *ctx, const char *cmd, int argc, char **argv, int *json);
 /* `vbadmin COMMAND --help`: usage, every option, one example; exit 0. */
 int cli_command_help(struct cli_ctx *ctx, const char *name);
 const struct cli_command *cli_find(const char *name);

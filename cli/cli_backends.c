@@ -72,12 +72,9 @@ static int split_path(char *path, const char **out, int max)
 int cli_backends(struct cli_ctx *ctx, int argc, char **argv)
 {
 	int json = 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else
-			return cli_usage_error(ctx, "backends", "backends: unknown argument '%s'", argv[i]);
-	}
+	int rc = cli_parse_json_flag(ctx, "backends", argc, argv, &json);
+	if (rc)
+		return rc;
 	size_t n, np;
 	const struct vb_registry_entry *e = vb_registry_list(&n);
 	const struct vb_registry_problem *p = vb_registry_problems(&np);

@@ -7,24 +7,6 @@
 #include "cli_engine.h"
 #include "../config/config.h"
 
-/* Parses the only option these commands take.  Returns 0, or an exit code. */
-static int parse_json_flag(struct cli_ctx *ctx, const char *cmd, int argc, char **argv, int *json)
-{
-	char shortopts[16];
-	const struct option *opts = cli_getopt(cmd, shortopts, sizeof shortopts);
-	int c;
-	*json = 0;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
-		if (c == 'j')
-			*json = 1;
-		else
-			return cli_bad_option(ctx, cmd, argv[optind - 1], opts);
-	}
-	if (optind < argc)
-		return cli_usage_error(ctx, cmd, "%s: unexpected argument '%s'", cmd, argv[optind]);
-	return 0;
-}
-
 /* Adds the steps to the document and prints it. */
 static void emit(struct cli_ctx *ctx, json_t *doc, struct engine *e, int upto)
 {
@@ -90,7 +72,7 @@ static json_t *json_stores(struct engine *e)
 
 int cli_check(struct cli_ctx *ctx, int argc, char **argv)
 {
-	int json, rc = parse_json_flag(ctx, "check", argc, argv, &json);
+	int json, rc = cli_parse_json_flag(ctx, "check", argc, argv, &json);
 	if (rc)
 		return rc;
 	struct engine *e = cli_engine_open(ctx, &rc);
@@ -115,7 +97,7 @@ int cli_check(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_extension(struct cli_ctx *ctx, int argc, char **argv)
 {
-	int json, rc = parse_json_flag(ctx, "extension", argc, argv, &json);
+	int json, rc = cli_parse_json_flag(ctx, "extension", argc, argv, &json);
 	if (rc)
 		return rc;
 	struct engine *e = cli_engine_open(ctx, &rc);
@@ -207,7 +189,7 @@ static int drift_exit(const struct engine *e)
 
 int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
-	int json, rc = parse_json_flag(ctx, "verify", argc, argv, &json);
+	int json, rc = cli_parse_json_flag(ctx, "verify", argc, argv, &json);
 	if (rc)
 		return rc;
 	struct engine *e = cli_engine_open(ctx, &rc);

@@ -247,13 +247,11 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 	int json = 0;
 	if (argc < 2 || strcmp(argv[1], "show") != 0)
 		return cli_usage_error(ctx, "config", "config needs a subcommand: show");
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else
-			return cli_usage_error(ctx, "config", "config show: unknown argument '%s'", argv[i]);
-	}
-	int rc = cli_load_config(ctx);
+	/* argv[1] is "show": parse from there as getopt's argv[0] */
+	int rc = cli_parse_json_flag(ctx, "config", argc - 1, argv + 1, &json);
+	if (rc)
+		return rc;
+	rc = cli_load_config(ctx);
 	if (rc != VB_EXIT_OK)
 		return rc;
 	/* an unset ${VAR} in a namespace in use is shown, not refused: this is where one looks for it */

@@ -1,6 +1,7 @@
 /* cli/cli_contract.c - `vbadmin [--config F --namespace NS] contract-test --backend NAME`: runs
  * the backend contract suite (backends/contract/contract.h) against a live backend.  The connection comes
  * from the usual config; the suite works in its own table and namespaces. */
+#include <getopt.h>
 #include <string.h>
 
 #include "../engine/engine.h"
@@ -22,14 +23,17 @@ static int print_error(struct cli_ctx *ctx, const struct vb_error *err)
 int cli_contract_test(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *backend = ctx->backend;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc)
-			backend = argv[++i];
-		else if (strncmp(argv[i], "--backend=", 10) == 0)
-			backend = argv[i] + 10;
+	char shortopts[16];
+	const struct option *opts = cli_getopt("contract-test", shortopts, sizeof shortopts);
+	int c;
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		if (c == 'b')
+			backend = optarg;
 		else
-			return cli_usage_error(ctx, "contract-test", "contract-test: unknown argument '%s'", argv[i]);
+			return cli_bad_option(ctx, "contract-test", argv[optind - 1], opts);
 	}
+	if (optind < argc)
+		return cli_usage_error(ctx, "contract-test", "contract-test: unexpected argument '%s'", argv[optind]);
 	int rc = cli_load_config(ctx);
 	if (rc != VB_EXIT_OK)
 		return rc;

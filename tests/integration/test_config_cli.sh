@@ -250,7 +250,13 @@ t_is "$RC" 2 "config without subcommand: exit 2"
 t_has "$ERR" "usage: vbadmin config show [--json]" "config without subcommand: usage shown"
 run "$VBADMIN" config show --yaml
 t_is "$RC" 2 "config show --yaml: exit 2"
-t_has "$ERR" "unknown argument '--yaml'" "config show --yaml: named"
+t_has "$ERR" "bad option '--yaml'" "config show --yaml: named"
+run "$VBADMIN" config show --jsno
+t_is "$RC" 2 "config show --jsno: exit 2"
+t_has "$ERR" "unknown option '--jsno'; did you mean --json?" "config show --jsno: closest option suggested"
+run "$VBADMIN" config show extra
+t_is "$RC" 2 "config show extra: exit 2"
+t_has "$ERR" "unexpected argument 'extra'" "config show extra: named"
 
 # --- the marker password never shows ---
 t_lacks "$(cat "$ALL")" "$MARK" "marker password never appears in any stdout/stderr"

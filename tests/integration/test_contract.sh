@@ -50,6 +50,12 @@ t_lacks "$OUT" "ok 1" "unknown backend: no check ran"
 t_run "$VBADMIN" contract-test --backend sample --bogus
 t_is "$RC" 2 "unknown argument exits 2"
 t_has "$ERR" "usage: vbadmin contract-test --backend NAME" "unknown argument prints the usage"
+t_run "$VBADMIN" contract-test --backnd sample
+t_is "$RC" 2 "misspelt --backend exits 2"
+t_has "$ERR" "unknown option '--backnd'; did you mean --backend?" "misspelt --backend: did you mean"
+t_run "$VBADMIN" contract-test --backend
+t_is "$RC" 2 "--backend without a value exits 2"
+t_has "$ERR" "option '--backend' needs a value" "--backend without a value: named"
 
 mkdir -p "$T_TMP/plug"
 cat >"$T_TMP/plug/abi.c" <<'EOF'
@@ -92,6 +98,9 @@ t_is "$(jq_py 'print(d["search_path"][0], len(d["problems"]))')" "$B/backends/pg
 	"search path starts with VBADMIN_PLUGIN_PATH; no problems"
 t_run "$VBADMIN" backends --bogus
 t_is "$RC" 2 "backends with an unknown argument exits 2"
+t_run "$VBADMIN" backends --jsn
+t_is "$RC" 2 "backends --jsn exits 2"
+t_has "$ERR" "did you mean --json?" "backends --jsn: did you mean --json"
 
 # ---- pgvector against the real PostgreSQL 17 + pgvector ----
 if [ -z "${PG17_CONNINFO:-}" ]; then
