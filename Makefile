@@ -62,6 +62,8 @@ TUI_SRC := $(wildcard tui/*.c)
 PGV_SRC := $(wildcard backends/pgvector/*.c)
 SAMPLE_SRC := $(wildcard tests/plugins/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+# C tests that need a server (PostgreSQL sandbox, loopback embeddings server): run by tests/run-all.sh
+INTEG_C_SRC := $(wildcard tests/integration/c/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -71,6 +73,7 @@ CLI_OBJ := $(call obj,$(CLI_SRC))
 PGV_OBJ := $(call obj,$(PGV_SRC) $(BACKEND_COMMON_SRC))
 SAMPLE_OBJ := $(call obj,$(SAMPLE_SRC) $(BACKEND_COMMON_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+INTEG_C_BIN := $(patsubst tests/integration/c/%.c,$(BUILD)/tests/integration/%,$(INTEG_C_SRC))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 
 VBADMIN := $(OUT)/vbadmin
@@ -110,6 +113,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 
+$(BUILD)/tests/integration/%: tests/integration/c/%.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
+
 $(BUILD)/fuzzers/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(CORE_OBJ) $(PKG_LIBS) -ldl -lm -lpthread
@@ -124,7 +131,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	./vbadmin
 
-test-build: $(VBADMIN) $(PGV_SO) $(SAMPLE_SO) $(UNIT_BIN)
+test-build: $(VBADMIN) $(PGV_SO) $(SAMPLE_SO) $(UNIT_BIN) $(INTEG_C_BIN)
 
 test: deps-test
 	@scripts/check-layers.sh

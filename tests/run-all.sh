@@ -70,6 +70,10 @@ for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_tap "$(basename "$t")" "$t"
 done
+for t in "$B"/tests/integration/test_*; do   # C tests needing a server (tests/integration/c/)
+	[ -x "$t" ] || continue
+	run_tap "$(basename "$t")" "$t"
+done
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
 	[ "$(basename "$t")" = lib.sh ] && continue   # the helpers every test sources

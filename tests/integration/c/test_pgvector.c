@@ -1,4 +1,4 @@
-/* tests/unit/test_pgvector.c - the pgvector plugin (vb_pgvector.so, loaded from
+/* tests/integration/c/test_pgvector.c - the pgvector plugin (vb_pgvector.so, loaded from
  * $VBADMIN_PLUGIN_PATH) against the real PostgreSQL 17 + pgvector of $PG17_CONNINFO, in a fresh
  * database per run.  Without PG17_CONNINFO the test fails: it must never pass unseen. */
 #include <dlfcn.h>

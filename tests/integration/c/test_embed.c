@@ -1,4 +1,4 @@
-/* tests/unit/test_embed.c - hashing embedder properties, and the OpenAI-compatible HTTP
+/* tests/integration/c/test_embed.c - hashing embedder properties, and the OpenAI-compatible HTTP
  * embedder against a real HTTP server on loopback (tests/integration/embed_server.py). */
 #include <curl/curl.h>
 #include <math.h>
@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "../../kb/embed.h"
-#include "../../backends/vb_util.h"
+#include "../kb/embed.h"
+#include "../backends/vb_util.h"
 
 static double dot(const float *a, const float *b, int dim)
 {
