@@ -195,8 +195,11 @@ int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
 		return config_failure(ctx, "verify", rc, json);
-	int upto = e->kind == STEPK_PG ? STEP_text_indexes : STEP_emb_dimensions;
-	engine_run_all(e, upto);
+	/* the catalog steps, then readiness per store; not the vector_index, bootstrap or smoke steps
+	 * (verify reads, it does not write or search) */
+	engine_run_all(e, e->kind == STEPK_PG ? STEP_text_indexes : STEP_emb_dimensions);
+	engine_run_step(e, e->kind == STEPK_PG ? STEP_stores : STEP_emb_stores);
+	int upto = STEP_NONE; /* the steps not run stay pending and are not shown */
 	rc = engine_exit_code(e);
 	/* drift is computed from the catalog even when a step failed and skipped the ones after it */
 	if (e->kind == STEPK_PG && e->h && rc != VB_EXIT_CONNECT && rc != VB_EXIT_INTERRUPTED) {
@@ -233,6 +236,7 @@ int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
 			json_array_append_new(drift, o);
 		}
 		json_object_set_new(doc, "drift", drift);
+		json_object_set_new(doc, "stores", json_stores(e));
 		emit(ctx, doc, e, upto);
 	} else {
 		FILE *o = ctx->out;

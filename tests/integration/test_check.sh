@@ -127,6 +127,9 @@ t_is "$(printf '%s' "$OUT" | json_get 'd["ready"]')" True "json ready true"
 vb verify
 t_is "$RC" 0 "verify on a fresh DDL exits 0"
 t_has "$OUT" "No drift" "verify reports no drift"
+t_has "$OUT" "[OK]   stores          Readiness per store" "verify reports readiness per store (as check)"
+t_lacks "$OUT" "smoke" "verify runs no search smoke test"
+t_lacks "$OUT" "Bootstrap state" "verify runs no bootstrap step"
 vb extension
 t_is "$RC" 0 "extension exits 0 when installed"
 t_has "$OUT" "installed:         0.8" "extension shows the installed version"
@@ -147,6 +150,11 @@ t_has "$OUT" "VBA-DIM-MISMATCH" "check: dimension class"
 vb verify --json
 t_is "$(printf '%s' "$OUT" | json_get '[(x["table"], x["column"], x["have"], x["want"]) for x in d["drift"] if x["kind"]=="wrong_dimension"][0]')" \
 	"('metrics', 'vector', 'vector(1536)', 'vector(384)')" "verify --json drift entry"
+t_is "$(printf '%s' "$OUT" | json_get '["%s %s %s" % (s["ready"], s["dim"], s["why"]) for s in d["stores"] if s["store"] == "metrics"][0]')" \
+	"False 384 metrics.vector is vector(1536), the store's embedding model gives vector(384)" \
+	"verify --json: the metrics store is not ready, and why"
+t_is "$(printf '%s' "$OUT" | json_get '[s["status"] for s in d["steps"] if s["id"] == "stores"], [s["ready"] for s in d["stores"] if s["store"] == "document"]')" \
+	"(['fail'], [True])" "verify --json: the stores step fails for a needed store; the others stay ready"
 DB=vb_chksu psql17 -c "DELETE FROM metrics" -c "ALTER TABLE metrics ALTER COLUMN vector TYPE vector(384)"
 
 # ---------------------------------------------------------------- dropped column
@@ -269,6 +277,11 @@ t_is "$RC" 0 "embedded default: check exits 0 with no config file"
 t_is "$(printf '%s' "$OUT" | json_ok 2>&1)" ok "embedded check --json has the documented shape"
 t_is "$(printf '%s' "$OUT" | json_get '" ".join(s["id"] for s in d["steps"])')" \
 	"config data_dir open fts5 tables columns dimensions bootstrap smoke stores" "embedded runs its own chain of steps"
+t_run "$VBADMIN" verify --json
+t_is "$(printf '%s' "$OUT" | json_get '" ".join(s["id"] for s in d["steps"])')" \
+	"config data_dir open fts5 tables columns dimensions stores" "embedded verify: readiness per store, no bootstrap/smoke"
+t_is "$(printf '%s' "$OUT" | json_get 'len(d["stores"]), all(s["ready"] for s in d["stores"])')" "(7, True)" \
+	"embedded verify --json: every store listed ready"
 t_run "$VBADMIN" extension
 t_has "$OUT" "needs no PostgreSQL extension" "extension is not applicable to the embedded store"
 popd >/dev/null
