@@ -108,12 +108,39 @@ $(SAMPLE_SO): $(SAMPLE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ -lm
 
-# unit tests link the product's core (engine, kb, config, ddl, backends) only, never a front end
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
+# Each C test links only the modules it tests and what they call, named below as test_X_SRC
+# (a test without a line links nothing but itself and fails to link: add its line).  Never a
+# front end.
+T_UTIL := $(BACKEND_COMMON_SRC)
+T_DDL := $(wildcard ddl/*.c) $(T_UTIL)
+T_CONFIG := $(wildcard config/*.c) $(T_UTIL)
+T_EMBEDDED := $(wildcard backends/embedded/*.c) $(T_DDL)
+T_KB := $(wildcard kb/*.c) $(T_CONFIG) $(T_DDL)
+test_advice_SRC := engine/advice.c $(T_UTIL)
+test_config_SRC := $(T_CONFIG)
+test_config_stores_SRC := $(T_CONFIG)
+test_fuzz_config_SRC := $(T_CONFIG)
+test_ddl_SRC := $(T_DDL)
+test_fuzz_ddl_SRC := $(T_DDL)
+test_filter_SRC := $(T_UTIL)
+test_fuzz_filter_SRC := $(T_EMBEDDED)
+test_emb_index_SRC := $(T_EMBEDDED)
+test_embedded_SRC := $(T_EMBEDDED)
+test_registry_SRC := backends/registry.c $(T_EMBEDDED)
+test_semantic_SRC := $(T_KB)
+test_fuzz_semantic_SRC := $(T_KB)
+test_table_context_SRC := $(T_KB)
+test_steps_SRC := $(CORE_SRC)
+test_smoke_SRC := $(CORE_SRC)
+test_embed_SRC := $(T_KB)
+test_pgvector_SRC := $(T_DDL)
+
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $$(call obj,$$(sort $$($$*_SRC)))
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 
-$(BUILD)/tests/integration/%: tests/integration/c/%.c $(CORE_OBJ)
+$(BUILD)/tests/integration/%: tests/integration/c/%.c $$(call obj,$$(sort $$($$*_SRC)))
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 
