@@ -26,6 +26,7 @@ summary_rows() {
 	for be in embedded pgvector; do
 		row "bootstrap peak RSS $be, ${last} vs ${first} objects" "${R[b_${be}_${last}_rss]} MB" "${R[b_${be}_${first}_rss]} MB" "${R[b_${be}_flat]}x" "flat, < 64 MB" "${R[b_${be}_goal]}"
 	done
+	if declare -F embed_http_rows >/dev/null; then embed_http_rows; fi
 	row "console first frame (headless) vs 100 ms goal" "${R[ff_ms]} ms" "100 ms" "${R[ff_vs_goal]}x" ">= 1x" "$(below "${R[ff_ms]}" 100)"
 }
 

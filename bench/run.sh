@@ -330,6 +330,8 @@ done
 [ "${R[ff_crashes]}" = 0 ] || note "console: ${R[ff_crashes]} of 15 headless runs did not exit 0 (a crash in the" \
 	"console, reported to its owner; those runs are not timed)."
 
+. bench/embed_http.sh  # HTTP embedder vs a Python client (its own file)
+
 # ------------------------------------------------------------------ report
 R[total_s]=$(awk -v m="$(ms_since "$t_start")" 'BEGIN { printf "%.0f", m / 1000 }')
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)

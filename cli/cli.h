@@ -16,6 +16,7 @@ struct cli_ctx {
 	const char *config_path; /* --config, or NULL to discover */
 	const char *namespace;   /* --namespace / --datasource, or NULL */
 	const char *backend;     /* --backend override, or NULL */
+	const char *embedder;    /* --embedder (only "hashing": docs/embeddings.md), or NULL */
 	int no_color;
 	int verbose;
 	FILE *out;               /* stdout unless a test redirects */

@@ -71,6 +71,17 @@ static int confirm_overwrite(void *vp, const char *table, const char *ns)
 	return strcmp(line, "yes\n") == 0 || strcmp(line, "y\n") == 0;
 }
 
+/* The separate confirmation an overwrite of a store filled with another model needs. */
+static int confirm_replace(void *vp, const struct vb_error *why)
+{
+	struct progress *p = vp;
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	fprintf(p->ctx->err, "vbadmin: %s\n  %s\nType 'replace' to replace the model anyway: ", why->message, why->detail);
+	char line[16] = "";
+	return fgets(line, sizeof line, stdin) && strcmp(line, "replace\n") == 0;
+}
+
 static int parse_batch(struct cli_ctx *ctx, const char *arg, int *batch)
 {
 	char *end;
@@ -95,6 +106,7 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_boots
 		case 'y': q->overwrite_confirmed = 1; break;
 		case 'A': q->all_data_sources = 1; break;
 		case 'j': *json = 1; break;
+		case 'R': q->replace_model_confirmed = 1; break;
 		default: rc = cli_bad_option(ctx, "bootstrap-kb", argv[optind - 1], opts); break;
 		}
 	}
@@ -124,7 +136,10 @@ static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct en
 		if (err->hint[0])
 			fprintf(o, "hint: %s\n", err->hint);
 		return res->exit;
-	case ENGINE_BOOT_EMBEDDER: session_report(ctx, "embedder", err); return res->exit;
+	case ENGINE_BOOT_EMBEDDER:
+		session_report(ctx, "embedder", err);
+		fprintf(o, "nothing was written\n");
+		return res->exit;
 	case ENGINE_BOOT_NOT_CONFIRMED: fprintf(o, "vbadmin: bootstrap cancelled; nothing was changed\n"); return res->exit;
 	case ENGINE_BOOT_INTERRUPTED:
 		fprintf(o, "vbadmin: bootstrap-kb interrupted after %ld of %ld rows; committed batches are kept. Re-run "
@@ -165,6 +180,7 @@ static void report_parts(struct cli_ctx *ctx, struct engine *e, const struct eng
 		        e->vbc.namespace, e->backend_name);
 		if (!json)
 			fprintf(ctx->out, "%s\n", r->message);
+		fprintf(ctx->err, "%s: embedded with %s\n", res->name[i], res->embedder[i]);
 	}
 }
 
@@ -219,6 +235,7 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 	struct progress pr = {ctx, mono(), isatty(fileno(ctx->err)), 0};
 	q.ctx = &pr;
 	q.confirm_overwrite = confirm_overwrite;
+	q.confirm_replace = confirm_replace;
 	q.on_part = on_part;
 	q.progress = show_progress;
 	q.warn = warn_yaml;

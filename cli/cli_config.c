@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/embedding.h"
 #include "cli.h"
 #include "cli_config_stores.h"
 #include "../config/config.h"
@@ -119,16 +120,23 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 		fprintf(o, "  (no database entry: the embedded store in %s)\n", r->data_dir);
 	}
 
+	/* what actually runs, by the rules of docs/embeddings.md (never a silent hashing) */
+	struct embed_choice ch;
+	struct vb_error eerr;
+	char runs[400];
+	int est = eng_embedding_configured(c, "semantic_model", ctx->embedder, &ch, runs, sizeof runs, &eerr);
 	fprintf(o, "\nembedding (from %s):\n", c->embed_source);
-	fprintf(o, "  embedder:      %s\n", c->embedder);
+	fprintf(o, "  embedder:      %s\n", runs);
+	if (est != VB_OK && eerr.hint[0])
+		fprintf(o, "  to run it:     %s\n", eerr.hint);
 	fprintf(o, "  model:         %s\n", or_dash(c->embed_model));
 	fprintf(o, "  dim:           %d\n", c->dim);
 	fprintf(o, "  batch size:    %d\n", c->embed_batch_size);
-	if (strcmp(c->embedder, "openai") == 0) {
+	if (!ch.hashing && strcmp(ch.registry, "openai") == 0) {
 		fprintf(o, "  base url:      %s\n", or_dash(c->embed_base_url));
 		fprintf(o, "  api key:       %s\n", MASK(c->embed_api_key));
 	}
-	cli_config_stores_text(o, c);
+	cli_config_stores_text(o, c, ctx->embedder);
 	if (c->nwarnings) {
 		fprintf(o, "\nwarnings:\n");
 		for (int i = 0; i < c->nwarnings; i++)
@@ -212,7 +220,15 @@ static json_t *show_json(struct cli_ctx *ctx, const struct config *c, const stru
 	json_object_set_new(doc, "resolved", resolved_json(ctx, c, r));
 	json_t *em = json_object();
 	json_object_set_new(em, "source", cli_json_str(c->embed_source));
-	json_object_set_new(em, "embedder", cli_json_str(c->embedder));
+	{
+		struct embed_choice ch;
+		struct vb_error eerr;
+		char runs[400];
+		int est = eng_embedding_configured(c, "semantic_model", ctx->embedder, &ch, runs, sizeof runs, &eerr);
+		/* "hashing", "http" (an OpenAI-compatible server), or null: the model is not served */
+		json_object_set_new(em, "embedder", cli_json_str(est != VB_OK ? NULL : ch.hashing ? "hashing" : "http"));
+		json_object_set_new(em, "runs", cli_json_str(runs));
+	}
 	json_object_set_new(em, "registry_name", cli_json_str(c->embed_registry));
 	json_object_set_new(em, "model", cli_json_str(c->embed_model));
 	json_object_set_new(em, "dim", json_integer(c->dim));

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli_config_stores.h"
+
+#include "../engine/embedding.h"
 #include "../backends/vb_util.h"
 
 static const struct config_unset *unset_of(const struct config_unset *u, int n, const char *suffix)
@@ -48,7 +50,7 @@ void cli_config_unset_text(FILE *o, const struct config_unset *u, int n)
 	fprintf(o, "  -- needed only by commands that use this namespace\n");
 }
 
-void cli_config_stores_text(FILE *o, const struct config *c)
+void cli_config_stores_text(FILE *o, const struct config *c, const char *embedder_override)
 {
 	fprintf(o, "\nembedding model per store (agent.storage.<section>, resolved as Datus does):\n");
 	for (int i = 0; i < CONFIG_EMB_N; i++) {
@@ -58,6 +60,11 @@ void cli_config_stores_text(FILE *o, const struct config *c)
 		        e->dim_size, e->batch_size, e->source, e->shared_with ? ": same model_name as " : "",
 		        e->shared_with ? "agent.storage." : "", e->shared_with ? e->shared_with : "");
 		fprintf(o, "  %-15s tables: %s\n", "", tables);
+		struct embed_choice ch;
+		struct vb_error err;
+		char runs[400];
+		eng_embedding_configured(c, e->section, embedder_override, &ch, runs, sizeof runs, &err);
+		fprintf(o, "  %-15s runs: %s\n", "", runs);
 		/* Datus hands the endpoint to every model but only an openai registry uses it */
 		if (e->endpoint && strcmp(e->registry_name, "openai") == 0) {
 			const struct config_model *m = e->endpoint;

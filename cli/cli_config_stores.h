@@ -9,7 +9,8 @@
 #include "../config/config.h"
 #include "cli_json.h"
 
-void cli_config_stores_text(FILE *o, const struct config *c);
+/* embedder_override: --embedder, for the "runs:" line of each store (docs/embeddings.md). */
+void cli_config_stores_text(FILE *o, const struct config *c, const char *embedder_override);
 /* Sets "embeddings", "target", "models", "unknown_keys" and "unset_vars" on the document. */
 void cli_config_stores_json(json_t *doc, const struct config *c);
 /* A database entry's unset ${VAR}: one indented text line (nothing when n == 0), or a JSON array. */

@@ -29,6 +29,7 @@ struct engine *cli_engine_open(struct cli_ctx *ctx, int *rc)
 	if (*rc != VB_EXIT_OK)
 		return NULL;
 	struct engine *e = engine_new(ctx->cfg, ctx->cfg ? ctx->cfg->path : NULL, ctx->namespace, ctx->backend);
+	e->embedder_override = ctx->embedder;
 	sig_engine = e;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

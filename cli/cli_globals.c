@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-enum { G_CONFIG = 1, G_NAMESPACE, G_BACKEND, G_NO_COLOR, G_VERBOSE, G_HELP, G_VERSION };
+enum { G_CONFIG = 1, G_NAMESPACE, G_BACKEND, G_NO_COLOR, G_VERBOSE, G_HELP, G_VERSION, G_EMBEDDER };
 
 /* The global options, once: parsing here, `vbadmin help` and the man page (cli_help.c). */
 const struct cli_global cli_globals[] = {
@@ -15,6 +15,7 @@ const struct cli_global cli_globals[] = {
 	{"namespace", 'n', "NS", G_NAMESPACE, "the agent.yml namespace (data source) to work on"},
 	{"datasource", 0, "NS", G_NAMESPACE, NULL},
 	{"backend", 'b', "NAME", G_BACKEND, "the vector store: embedded, pgvector or a plugin's name"},
+	{"embedder", 0, "hashing", G_EMBEDDER, "use vbadmin's offline hashing embedder (docs/embeddings.md)"},
 	{"no-color", 0, NULL, G_NO_COLOR, "no colours (also when NO_COLOR is set)"},
 	{"verbose", 'v', NULL, G_VERBOSE, "say more"},
 	{"help", 'h', NULL, G_HELP, "this help; after a command, that command's"},
@@ -51,6 +52,7 @@ static void set_global(struct cli_ctx *ctx, int id, const char *val)
 	case G_CONFIG: ctx->config_path = val; break;
 	case G_NAMESPACE: ctx->namespace = val; break;
 	case G_BACKEND: ctx->backend = val; break;
+	case G_EMBEDDER: ctx->embedder = val; break;
 	case G_NO_COLOR: ctx->no_color = 1; break;
 	case G_VERBOSE: ctx->verbose++; break;
 	default: break;

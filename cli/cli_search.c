@@ -15,6 +15,7 @@ static void print_text(struct cli_ctx *ctx, const struct engine_search_res *s)
 	const char *table = s->spec->name;
 	fprintf(ctx->out, "%s search on %s: %zu result%s in %.1f ms\n", engine_search_mode_name(s->mode), table, r->nrows,
 	        r->nrows == 1 ? "" : "s", s->ms);
+	fprintf(ctx->out, "embedder: %s%s\n", s->embedder, s->mode == ENGINE_MODE_TEXT ? " (not used by text search)" : "");
 	if (!r->nrows)
 		return;
 	fprintf(ctx->out, "%4s  %-40s %-8s %10s %10s\n", "rank", "id", "kind", "distance", "score");
@@ -36,6 +37,7 @@ static void print_json(struct cli_ctx *ctx, const struct engine_search_req *q, c
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "mode", cli_json_str(engine_search_mode_name(s->mode)));
+	json_object_set_new(o, "embedder", cli_json_str(s->embedder));
 	json_object_set_new(o, "table", cli_json_str(s->spec->name));
 	json_object_set_new(o, "top", json_integer(q->top));
 	json_object_set_new(o, "query", cli_json_str(q->query));

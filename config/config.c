@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../backends/vb_util.h"
+#include "config_endpoints.h"
 #include "config_env.h"
 #include "config_internal.h"
 #include "config_uri.h"
@@ -569,6 +570,8 @@ static int parse_file(struct loader *L)
 	yaml_node_t *vb = config_map_get(&L->src, agent, "vbadmin");
 	if ((rc = config_want_map(&L->src, vb, "agent.vbadmin", "write data_dir: under it", L->err)) != VB_OK)
 		return rc;
+	if ((rc = config_endpoints_parse(&L->src, vb, c, L->err)) != VB_OK)
+		return rc;
 	char *dd = NULL;
 	if ((rc = read_str(L, vb, NULL, "data_dir", "agent.vbadmin", &dd, 0)) != VB_OK)
 		return rc;
@@ -769,6 +772,7 @@ void config_free(struct config **cfg)
 	free(c->storage_rel_db);
 	free(c->embed_registry);
 	free(c->embed_source);
+	config_endpoints_free(c);
 	free(c->data_dir_source);
 	free(c->env_file);
 	for (int i = 0; i < c->nwarnings; i++)

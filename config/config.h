@@ -139,6 +139,8 @@ struct config {
 	                             * "~/.local/share" */
 	char *env_file;             /* ".env" when ./.env was read for ${VAR}, else NULL */
 	int vector_backend_from_type; /* vector_backend came from agent.storage.backends.vector.type */
+	struct config_endpoint *endpoints; /* agent.vbadmin.embedding_endpoints (config_endpoints.h) */
+	int nendpoints;
 	char **warnings;            /* things accepted but probably not meant; never contain secrets */
 	int nwarnings;
 

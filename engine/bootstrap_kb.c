@@ -7,8 +7,8 @@
 #include "../backends/vb_util.h"
 #include "../config/config.h"
 #include "../kb/embed.h"
-#include "../kb/embed_guard.h"
 #include "../kb/table_context.h"
+#include "embedding.h"
 #include "engine.h"
 #include "exitcode.h"
 
@@ -45,26 +45,19 @@ static int check_request(const struct engine_bootstrap_req *req, struct engine_b
 	return VB_OK;
 }
 
-/* The embedding-model guard: the model that filled this namespace is recorded in Datus's
- * datus_db.cfg; check and incremental refuse another one, overwrite records the new one. */
+/* The model record of the store, right before the first write (engine/embedding.h). */
 struct guard {
-	struct engine *e;
-	const char *strategy;
-	struct embedder *emb;
+	const struct engine_bootstrap_req *req;
+	struct eng_embedding *ee;
 };
 
 static int guard_before_write(void *p, const char *component, struct vb_error *err)
 {
+	(void)component; /* ee was opened for this component's table */
 	struct guard *g = p;
-	const struct config *cfg = g->e->cfg;
-	struct embed_guard_model m = {
-		.registry_name = embedder_kind(g->emb),
-		.model_name = cfg->embed_model && *cfg->embed_model ? cfg->embed_model : embedder_kind(g->emb),
-		.dim_size = embedder_dim(g->emb),
-	};
-	char *path = embed_guard_path(cfg->home, g->e->vbc.namespace);
-	int st = embed_guard_apply(path, strcmp(component, "metrics") == 0 ? "metric" : component, g->strategy, &m, err);
-	free(path);
+	int st = eng_embedding_guard(g->ee, g->req->strategy, g->req->replace_model_confirmed, err);
+	if (st == VB_ERR_MISMATCH && g->req->confirm_replace && g->req->confirm_replace(g->req->ctx, err))
+		st = eng_embedding_guard(g->ee, g->req->strategy, 1, err);
 	return st;
 }
 
@@ -87,7 +80,7 @@ static int classify(struct engine *e, int st, const struct bootstrap_result *r, 
 	return fail(res, ENGINE_BOOT_FAILED, engine_exit_for_status(st), st);
 }
 
-static int load_part(struct engine *e, const struct engine_bootstrap_req *req, struct embedder *emb,
+static int load_part(struct engine *e, const struct engine_bootstrap_req *req, struct eng_embedding *ee,
                      const struct kb_table_context *tc, int i, struct engine_bootstrap_res *res, struct vb_error *err)
 {
 	const char *name = res->name[i];
@@ -99,12 +92,12 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
 	}
 	if (req->on_part)
 		req->on_part(req->ctx, i, name);
-	struct guard g = {e, req->strategy, emb};
+	struct guard g = {req, ee};
 	struct bootstrap_opts bo = {
 		.component = name,
 		.strategy = req->strategy,
 		.yaml_path = req->yaml_path,
-		.dim = engine_table_dim(e, name), /* the component's own store's dim (agent.storage.<section>) */
+		.dim = ee->choice.model.dim_size,
 		.dialect = tc->dialect,
 		.catalog = tc->catalog,
 		.database = tc->database,
@@ -112,8 +105,9 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
 		.batch_rows = req->batch_rows > 0 ? req->batch_rows : 256,
 		.all_data_sources = req->all_data_sources,
 		.embed = embed_adapter,
-		.embed_ctx = emb,
-		.before_write = e->cfg && e->cfg->home ? guard_before_write : NULL,
+		.embed_ctx = ee->emb,
+		.embed_probed = 1,
+		.before_write = guard_before_write,
 		.before_write_ctx = &g,
 		.warn = req->warn,
 		.warn_ctx = req->ctx,
@@ -150,15 +144,18 @@ int engine_bootstrap_kb(struct engine *e, const struct engine_bootstrap_req *req
 		return fail(res, ENGINE_BOOT_CONTEXT, VB_EXIT_USAGE, st);
 	if (tc.note && req->warn)
 		req->warn(req->ctx, tc.note);
-	struct embedder *emb = NULL;
-	if ((st = embedder_open_config(e->cfg, &emb, err)) != VB_OK) {
-		int code = engine_exit_for_status(st);
-		kb_table_context_free(&tc);
-		return fail(res, ENGINE_BOOT_EMBEDDER, code == VB_EXIT_FIXABLE ? VB_EXIT_USAGE : code, st);
+	for (int i = 0; i < n && st == VB_OK; i++) {
+		/* each component's store has its own model (agent.storage.<section>) and record */
+		struct eng_embedding ee;
+		st = eng_embedding_for_write(e->cfg, &e->vbc, e->backend_override, e->embedder_override, res->name[i],
+		                             &e->cancelled, &ee, err);
+		snprintf(res->embedder[i], sizeof res->embedder[i], "%s", ee.describe);
+		if (st != VB_OK)
+			st = fail(res, ENGINE_BOOT_EMBEDDER, engine_exit_for_status(st), st);
+		else
+			st = load_part(e, req, &ee, &tc, i, res, err);
+		eng_embedding_close(&ee);
 	}
-	for (int i = 0; i < n && st == VB_OK; i++)
-		st = load_part(e, req, emb, &tc, i, res, err);
-	embedder_close(&emb);
 	kb_table_context_free(&tc);
 	return st;
 }

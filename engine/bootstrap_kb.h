@@ -2,8 +2,10 @@
  * of the engine's namespace, one component after the other (kb/bootstrap.h does the loading).
  * Its policy, the same for the CLI and the console: valid components and strategy; the rows'
  * table context from the namespace (kb/table_context.h); overwrite only once confirmed; the
- * configured embedder; the embedding-model guard of Datus
- * (datus_db.cfg, kb/embed_guard.h) before the first write; Ctrl-C through the engine's cancel
+ * store's configured embedding model, run or refused (engine/embedding.h, docs/embeddings.md),
+ * its server's dimension checked with one request; the model record of the store
+ * (kb/embed_guard.h) checked before the first write, and an overwrite of a store recorded with
+ * another model only once that is confirmed separately; Ctrl-C through the engine's cancel
  * flag; and what each failure means (exit code and kind). */
 #ifndef ENGINE_BOOTSTRAP_KB_H
 #define ENGINE_BOOTSTRAP_KB_H
@@ -22,9 +24,13 @@ struct engine_bootstrap_req {
 	int batch_rows;            /* <= 0: 256 */
 	int all_data_sources;
 	int overwrite_confirmed;   /* the person confirmed an overwrite already (-y, the console's prompt) */
+	int replace_model_confirmed; /* --replace-model: an overwrite may replace the store's recorded model */
 	/* callbacks, all optional, called on the calling thread; ctx is theirs */
 	void *ctx;
 	int (*confirm_overwrite)(void *ctx, const char *table, const char *ns); /* 1 = go on */
+	/* the store was filled with another model (why says which, and that Datus will not be able
+	 * to search what is written): 1 = replace it anyway */
+	int (*confirm_replace)(void *ctx, const struct vb_error *why);
 	void (*on_part)(void *ctx, int part, const char *component);           /* a component starts */
 	void (*progress)(void *ctx, long done, long total);
 	void (*warn)(void *ctx, const char *message);                          /* YAML findings */
@@ -35,7 +41,8 @@ enum engine_boot_failure {
 	ENGINE_BOOT_USAGE,          /* a bad request (component, strategy, no file) */
 	ENGINE_BOOT_OPEN,           /* config or store could not be opened (see failed_at) */
 	ENGINE_BOOT_CONTEXT,        /* the namespace gives no table context (not in agent.yml ...) */
-	ENGINE_BOOT_EMBEDDER,       /* the configured embedder cannot run */
+	ENGINE_BOOT_EMBEDDER,       /* the configured model cannot run (not served, server down, another
+	                             * dimension): nothing was written */
 	ENGINE_BOOT_NOT_CONFIRMED,  /* overwrite without confirmation: nothing changed */
 	ENGINE_BOOT_YAML,           /* the file is wrong: nothing was written */
 	ENGINE_BOOT_INTERRUPTED,    /* Ctrl-C: committed batches are kept */
@@ -46,6 +53,7 @@ enum engine_boot_failure {
 struct engine_bootstrap_res {
 	struct bootstrap_result part[ENGINE_BOOT_MAX_PARTS];
 	const char *name[ENGINE_BOOT_MAX_PARTS];
+	char embedder[ENGINE_BOOT_MAX_PARTS][400]; /* what embedded each part (hashing named as such) */
 	int nparts;                 /* components that ran (the last one may have failed) */
 	int failure;                /* enum engine_boot_failure */
 	const char *failed_at;      /* ENGINE_BOOT_OPEN: "config" or "store" */

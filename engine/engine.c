@@ -53,6 +53,7 @@ struct engine *engine_new(const struct config *cfg, const char *config_path, con
 		e->config_ok = 1;
 	}
 	e->backend_name = vb_xstrdup(e->vbc.backend ? e->vbc.backend : (backend_override ? backend_override : "?"));
+	e->backend_override = backend_override;
 	e->kind = STEPK_EMB;
 	if (e->config_ok) {
 		struct vb_error ferr;

@@ -73,6 +73,8 @@ struct engine {
 	char *backend_name;
 	struct vb_error config_err;
 	int config_ok;
+	const char *backend_override;  /* --backend as given to engine_new (the caller's string), or NULL */
+	const char *embedder_override; /* --embedder ("hashing") or NULL; set by the front end */
 
 	/* backend */
 	const struct vb_ops *ops;      /* set by connect/open, or injected by engine_set_ops */

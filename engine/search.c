@@ -13,6 +13,7 @@
 #include "../kb/embed.h"
 #include "../kb/subject_match.h"
 #include "../config/config.h"
+#include "embedding.h"
 #include "engine.h"
 #include "search_recall.h"
 
@@ -72,7 +73,8 @@ struct job {
 	struct engine_search_res *res;
 	struct vb_error *err;
 	struct vb_filter *filter;
-	struct embedder *emb;
+	struct eng_embedding ee; /* the store's recorded model (engine/embedding.h) */
+	int ee_open;
 	float *q;        /* the query's embedding, when a step needs it */
 };
 
@@ -84,11 +86,28 @@ static int fail(struct job *j, const char *stage, int st)
 	return j->err->status;
 }
 
+/* Queries are embedded with the model recorded for the table's store (else its configured one);
+ * the table's dimension is that model's. */
+static void pick_embedder(struct job *j, const char *table)
+{
+	struct engine *e = j->e;
+	eng_embedding_for_search(e->cfg, &e->vbc, e->backend_override, e->embedder_override, table, &j->ee);
+	j->ee_open = 1;
+	snprintf(j->res->embedder, sizeof j->res->embedder, "%s", j->ee.describe);
+	j->res->embedder_runs = j->ee.emb != NULL;
+}
+
 static int pick_table(struct job *j)
 {
 	const char *name = j->req->table ? j->req->table : "semantic_model";
-	/* the table's own store's dim (its embedding section in agent.storage) */
+	/* the table's own store's dim (its embedding section in agent.storage), or the dim of the
+	 * model recorded for the store, whose queries must be embedded with it */
 	j->res->spec = ddl_table_spec(name, engine_table_dim(j->e, name));
+	if (j->res->spec && j->res->spec->vector_column && j->e->cfg && j->e->config_ok) {
+		pick_embedder(j, name);
+		if (j->ee.choice.model.dim_size > 0)
+			j->res->spec = ddl_table_spec(name, j->ee.choice.model.dim_size);
+	}
 	if (j->res->spec && j->res->spec->vector_column)
 		return VB_OK;
 	struct vb_buf b;
@@ -140,20 +159,22 @@ static int embed_query(struct job *j)
 {
 	if (j->q)
 		return VB_OK;
-	if (embedder_open_config(j->e->cfg, &j->emb, j->err) != VB_OK)
-		return fail(j, "embedder", VB_ERR_INVALID);
+	if (!j->ee.emb) {
+		eng_embedding_refuse(&j->ee, j->res->mode == ENGINE_MODE_HYBRID ? "hybrid" : "vector", j->err);
+		return fail(j, "embedder", VB_ERR_NOT_FOUND);
+	}
 	int dim = j->res->spec->vector_dim;
-	if (embedder_dim(j->emb) != dim) {
+	if (embedder_dim(j->ee.emb) != dim) {
 		/* each store has its own model (agent.storage.<section>); never search one with another's */
 		vb_err_set(j->err, VB_ERR_SCHEMA,
 		           "table %s holds %d-dimension vectors (its store's embedding model, agent.storage.%s) but the "
 		           "query embedder gives %d dimensions; search that table with its own store's model",
-		           j->res->spec->name, dim, config_table_section(j->res->spec->name), embedder_dim(j->emb));
+		           j->res->spec->name, dim, config_table_section(j->res->spec->name), embedder_dim(j->ee.emb));
 		return fail(j, "embedder", VB_ERR_SCHEMA);
 	}
 	j->q = vb_xmalloc((size_t)dim * sizeof *j->q);
 	const char *text = j->req->query ? j->req->query : "";
-	if (embedder_embed(j->emb, &text, 1, j->q, j->err) != VB_OK) {
+	if (embedder_embed(j->ee.emb, &text, 1, j->q, j->err) != VB_OK) {
 		free(j->q);
 		j->q = NULL;
 		return fail(j, "embedder", VB_ERR_INTERNAL);
@@ -430,7 +451,8 @@ int engine_search(struct engine *e, const struct engine_search_req *req, struct 
 	if (st == VB_OK && err->status == VB_ERR_CANCELLED)
 		st = VB_ERR_CANCELLED;
 	free(j.q);
-	embedder_close(&j.emb);
+	if (j.ee_open)
+		eng_embedding_close(&j.ee);
 	vb_filter_free(j.filter);
 	return st;
 }

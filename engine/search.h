@@ -53,6 +53,9 @@ struct engine_search_res {
 	double ms_index, ms_exact;
 	char search_path[320];             /* RUN, EXPLAIN, RECALL: how the backend ran the vector or
 	                                    * hybrid search (its search_path slot); "" if it does not say */
+	char embedder[400];                /* the model that embeds this table's queries (the store's
+	                                    * recorded one), or why none can run: for the header */
+	int embedder_runs;                 /* 0: vector and hybrid are refused, text still runs */
 	const char *failed_at;             /* on failure: "table", "filter", "store", "table not ready",
 	                                    * "embedder", "search", "explain", "recall" */
 };

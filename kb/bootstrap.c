@@ -167,12 +167,14 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 			return st;
 	}
 	/* the embedder must answer with the table's dimension before anything is cleared */
-	float *probe = vb_xmalloc((size_t)opt->dim * sizeof *probe);
-	const char *probe_text = "dimension probe";
-	st = opt->embed(opt->embed_ctx, &probe_text, 1, probe, err);
-	free(probe);
-	if (st != VB_OK)
-		return st;
+	if (!opt->embed_probed) {
+		float *probe = vb_xmalloc((size_t)opt->dim * sizeof *probe);
+		const char *probe_text = "dimension probe";
+		st = opt->embed(opt->embed_ctx, &probe_text, 1, probe, err);
+		free(probe);
+		if (st != VB_OK)
+			return st;
+	}
 	if (opt->before_write) {
 		st = opt->before_write(opt->before_write_ctx, opt->component, err);
 		if (st != VB_OK) {

@@ -27,6 +27,8 @@ struct bootstrap_opts {
 	int all_data_sources;    /* load every data_source, not only the last (Datus keeps the last) */
 	bootstrap_embed_fn embed;
 	void *embed_ctx;
+	int embed_probed;        /* the caller already checked the embedder's dimension with one
+	                          * request (engine/embedding.h): no probe of its own */
 	void (*warn)(void *ctx, const char *message); /* non-fatal findings of the YAML (ignored data sources) */
 	void *warn_ctx;
 	/* Called once the file and table are known good, right before the first change

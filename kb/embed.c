@@ -53,11 +53,17 @@ int embedder_open(const struct embed_options *o, struct embedder **out, struct v
 		e->opt.max_tries = EMBED_DEFAULT_TRIES;
 	if (e->opt.backoff_ms <= 0)
 		e->opt.backoff_ms = EMBED_DEFAULT_BACKOFF_MS;
+	if (e->opt.parallel <= 0)
+		e->opt.parallel = EMBED_DEFAULT_PARALLEL;
+	if (e->opt.parallel > EMBED_MAX_PARALLEL)
+		e->opt.parallel = EMBED_MAX_PARALLEL;
 	e->base_url = vb_xstrdup(o->base_url);
 	e->model = vb_xstrdup(o->model);
+	e->label = vb_xstrdup(o->label);
 	e->api_key = vb_xstrdup(o->api_key);
 	e->opt.base_url = e->base_url;
 	e->opt.model = e->model;
+	e->opt.label = e->label;
 	e->opt.api_key = e->api_key;
 	int st = k->open(e, err);
 	if (st) {
@@ -86,6 +92,7 @@ void embedder_close(struct embedder **ep)
 		memset(e->api_key, 0, strlen(e->api_key));
 	free(e->base_url);
 	free(e->model);
+	free(e->label);
 	free(e->api_key);
 	free(e->describe);
 	free(e);
@@ -112,4 +119,18 @@ int embedder_embed(struct embedder *e, const char *const *texts, size_t n, float
 	if (n == 0)
 		return VB_OK;
 	return e->kind->embed(e, texts, n, out, err);
+}
+
+int embedder_served_dim(const struct embedder *e)
+{
+	return e->served_dim;
+}
+
+int embedder_probe(struct embedder *e, struct vb_error *err)
+{
+	static const char *const probe[] = {"vbadmin dimension probe"};
+	float *v = vb_xmalloc((size_t)e->opt.dim * sizeof *v);
+	int st = embedder_embed(e, probe, 1, v, err);
+	free(v);
+	return st;
 }

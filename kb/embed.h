@@ -5,12 +5,13 @@
  *            feature adding +-weight to one of `dim` buckets (sign from a hash bit), then L2
  *            normalised.  Any dim >= 1.  An empty text maps to a fixed unit vector (a zero
  *            vector would make cosine distance NaN in pgvector).
- *   openai   any OpenAI-compatible server (OpenAI, Ollama /v1, TEI, vLLM, LocalAI):
+ *   openai   any OpenAI-compatible server (OpenAI, Ollama /v1, TEI, vLLM, llama.cpp, LM Studio):
  *            POST {base_url}/embeddings {"model": M, "input": [...]} with
  *            "Authorization: Bearer KEY" (omitted when there is no key), in batches of
- *            batch_size, per-request timeout, retry with exponential backoff on 429 and 5xx
- *            (at most max_tries requests per batch).  The response's vector length is checked
- *            against dim before anything is returned.
+ *            batch_size with up to `parallel` requests in flight, per-request timeout, retry
+ *            with exponential backoff on 429, 5xx and dropped connections (at most max_tries
+ *            requests per batch).  The response's vector length is checked against dim before
+ *            anything is returned.
  *
  * Errors (err->status, message names the server URL, never the key):
  *   VB_ERR_CONNECT     connection refused / host unknown / timeout (the timeout is named)
@@ -35,6 +36,8 @@
 #define EMBED_DEFAULT_TIMEOUT_MS 30000
 #define EMBED_DEFAULT_TRIES 4
 #define EMBED_DEFAULT_BACKOFF_MS 500
+#define EMBED_DEFAULT_PARALLEL 4
+#define EMBED_MAX_PARALLEL 64
 
 struct config;
 
@@ -42,9 +45,12 @@ struct embed_options {
 	const char *kind;      /* "hashing" (default when NULL/"") or "openai" */
 	int dim;               /* <= 0: EMBED_DEFAULT_DIM */
 	const char *base_url;  /* openai: e.g. "http://127.0.0.1:11434/v1" (trailing '/' ignored) */
-	const char *model;     /* openai */
+	const char *model;     /* openai: the name sent in requests */
+	const char *label;     /* openai: the name shown in messages (e.g. "sentence-transformers/
+	                        * all-MiniLM-L6-v2" served as "all-minilm"); NULL: model */
 	const char *api_key;   /* openai; NULL/"" = no Authorization header; never printed */
 	int batch_size;        /* texts per request; <= 0: EMBED_DEFAULT_BATCH */
+	int parallel;          /* requests in flight; <= 0: EMBED_DEFAULT_PARALLEL (max EMBED_MAX_PARALLEL) */
 	int timeout_ms;        /* whole request; <= 0: EMBED_DEFAULT_TIMEOUT_MS */
 	int max_tries;         /* requests per batch on 429/5xx; <= 0: EMBED_DEFAULT_TRIES */
 	int backoff_ms;        /* first retry delay, doubled per retry; <= 0: EMBED_DEFAULT_BACKOFF_MS
@@ -67,6 +73,14 @@ int embedder_dim(const struct embedder *e);
 const char *embedder_kind(const struct embedder *e);   /* "hashing" / "openai" */
 /* "hashing" or "openai model M at URL": for messages and `config show`, never with the key. */
 const char *embedder_describe(const struct embedder *e);
+
+/* The vector length the server actually returned in the last answer (0 before any, or for
+ * hashing: its dim).  After a VB_ERR_SCHEMA error it names the server's real dimension. */
+int embedder_served_dim(const struct embedder *e);
+
+/* One request with one short text: the server is up, knows the model and returns dim-long
+ * vectors (VB_ERR_SCHEMA otherwise, embedder_served_dim then says what it returns). */
+int embedder_probe(struct embedder *e, struct vb_error *err);
 
 /* Embeds texts[0..n) (NULL text = "") into out[n * dim], row i at out + i * dim.  On error
  * the content of out is unspecified. */

@@ -1,6 +1,8 @@
-/* kb/embed_guard.c - datus_db.cfg: read the INI sections, compare, write back whole. */
+/* kb/embed_guard.c - the model record (datus_db.cfg format): where it lives, reading a section
+ * as Datus reads it, the write rules, and rewriting the file whole. */
 #include "embed_guard.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +11,6 @@
 #include <unistd.h>
 
 #include "../backends/vb_util.h"
-
-char *embed_guard_path(const char *home, const char *ns)
-{
-	return vb_xasprintf("%s/data/datus_db_%s/datus_db.cfg", home, ns);
-}
 
 struct ini_line {
 	char *section; /* section the line belongs to */
@@ -87,14 +84,6 @@ static int ini_read(const char *path, struct ini *ini, struct vb_error *err)
 	return VB_OK;
 }
 
-static const char *ini_get(const struct ini *ini, const char *section, const char *key)
-{
-	for (int i = 0; i < ini->n; i++)
-		if (ini->lines[i].key && strcmp(ini->lines[i].section, section) == 0 && strcmp(ini->lines[i].key, key) == 0)
-			return ini->lines[i].text;
-	return NULL;
-}
-
 static int mkdirs(const char *dir, struct vb_error *err)
 {
 	char *p = vb_xstrdup(dir);
@@ -114,6 +103,14 @@ static int mkdirs(const char *dir, struct vb_error *err)
 		st = vb_err_set(err, VB_ERR_IO, "cannot create %s: %s", p, strerror(errno));
 	free(p);
 	return st;
+}
+
+/* The section as Python's ConfigParser writes it (Datus's save_storage_configs): keys in
+ * to_dict order, " = ", a blank line after the section. */
+static void write_section(FILE *f, const char *section, const struct embed_guard_model *m)
+{
+	fprintf(f, "[%s]\nregistry_name = %s\nmodel_name = %s\ndim_size = %d\n\n", section, m->registry_name,
+	        m->model_name, m->dim_size);
 }
 
 /* Rewrites the file with `section` holding exactly m's three keys. */
@@ -141,8 +138,7 @@ static int ini_write(const char *path, const struct ini *ini, const char *sectio
 		const struct ini_line *l = &ini->lines[i];
 		if (strcmp(l->section, section) == 0) {
 			if (!l->key && l->text[0] == '[' && !seen) {
-				fprintf(f, "[%s]\nregistry_name = %s\nmodel_name = %s\ndim_size = %d\n", section, m->registry_name,
-				        m->model_name, m->dim_size);
+				write_section(f, section, m);
 				seen = 1;
 			}
 			continue;
@@ -153,8 +149,7 @@ static int ini_write(const char *path, const struct ini *ini, const char *sectio
 			fprintf(f, "%s\n", l->text);
 	}
 	if (!seen)
-		fprintf(f, "[%s]\nregistry_name = %s\nmodel_name = %s\ndim_size = %d\n", section, m->registry_name,
-		        m->model_name, m->dim_size);
+		write_section(f, section, m);
 	int bad = ferror(f);
 	bad |= fclose(f) != 0;
 	if (bad || rename(tmp, path) != 0) {
@@ -165,48 +160,171 @@ static int ini_write(const char *path, const struct ini *ini, const char *sectio
 	return st;
 }
 
-int embed_guard_apply(const char *path, const char *section, const char *strategy,
-                      const struct embed_guard_model *m, struct vb_error *err)
+/* A name safe as one path component: [A-Za-z0-9_] kept, everything else %XX. */
+static void path_part(struct vb_buf *b, const char *s)
 {
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '_')
+			vb_buf_addc(b, (char)c);
+		else
+			vb_buf_printf(b, "%%%02X", c);
+	}
+}
+
+char *embed_guard_record_path(const struct embed_store *s)
+{
+	if (s->datus_owned)
+		return vb_xasprintf("%s/data/datus_db_%s/datus_db.cfg", s->home, s->ns);
+	struct vb_buf b;
+	vb_buf_init(&b);
+	vb_buf_printf(&b, "%s/", s->data_dir);
+	if (s->backend && strcmp(s->backend, "pgvector") == 0) {
+		vb_buf_add(&b, "pgvector/");
+		path_part(&b, s->database);
+		vb_buf_addc(&b, '.');
+		path_part(&b, s->schema);
+		vb_buf_addc(&b, '.');
+	}
+	path_part(&b, s->ns);
+	vb_buf_add(&b, ".embedding.cfg");
+	return vb_buf_steal(&b);
+}
+
+static int ini_has_sections(const struct ini *ini)
+{
+	for (int i = 0; i < ini->n; i++)
+		if (!ini->lines[i].key && ini->lines[i].text[0] == '[')
+			return 1;
+	return 0;
+}
+
+static void record_set(struct embed_record *r, const char *key, const char *value)
+{
+	if (!strcmp(key, "registry_name"))
+		snprintf(r->registry_name, sizeof r->registry_name, "%s", value);
+	else if (!strcmp(key, "model_name"))
+		snprintf(r->model_name, sizeof r->model_name, "%s", value);
+	else if (!strcmp(key, "dim_size"))
+		snprintf(r->dim_size, sizeof r->dim_size, "%s", value);
+	else if (!r->extra_key[0])
+		snprintf(r->extra_key, sizeof r->extra_key, "%s", key);
+}
+
+/* Datus's _find_config_differences: a missing section of a non-empty file compares as
+ * DEFAULT_MODEL_CONFIG, a missing registry_name as sentence-transformers. */
+int embed_guard_read(const char *path, const char *section, int datus_file, struct embed_record *r,
+                     struct vb_error *err)
+{
+	memset(r, 0, sizeof *r);
 	struct ini ini;
 	int st = ini_read(path, &ini, err);
 	if (st != VB_OK)
 		return st;
-	if (strcmp(strategy, "overwrite") != 0) {
-		char dim[16];
-		snprintf(dim, sizeof dim, "%d", m->dim_size);
-		const char *keys[] = {"registry_name", "model_name", "dim_size"};
-		const char *want[] = {m->registry_name, m->model_name, dim};
-		struct vb_buf diff;
-		vb_buf_init(&diff);
-		for (int k = 0; k < 3; k++) {
-			const char *have = ini_get(&ini, section, keys[k]);
-			if (have && strcmp(have, want[k]) != 0)
-				vb_buf_printf(&diff, "\n- Value mismatch in section [%s] for key '%s': existing='%s', new='%s'.",
-				              section, keys[k], have, want[k]);
-		}
-		if (diff.len) {
-			/* the Datus wording, double period included */
-			st = vb_err_set(err, VB_ERR_INVALID,
-			                "Embedding model configuration mismatch:%s. If you want to use the new model, "
-			                "initialize it first using overwrite mode.",
-			                diff.data);
-			snprintf(err->hint, sizeof err->hint,
-			         "the knowledge base was filled with another embedding model (recorded in %s); re-run with "
-			         "--kb_update_strategy overwrite to rebuild it with the configured one",
-			         path);
-			vb_buf_free(&diff);
-			ini_free(&ini);
-			return st;
-		}
-		vb_buf_free(&diff);
-		int complete = ini_get(&ini, section, "registry_name") && ini_get(&ini, section, "model_name") &&
-		               ini_get(&ini, section, "dim_size");
-		if (complete) {
-			ini_free(&ini);
-			return VB_OK;
+	for (int i = 0; i < ini.n; i++) {
+		const struct ini_line *l = &ini.lines[i];
+		if (l->key && strcmp(l->section, section) == 0) {
+			r->present = 1;
+			record_set(r, l->key, l->text);
+		} else if (!l->key && l->text[0] == '[' && strcmp(l->section, section) == 0) {
+			r->present = 1;
 		}
 	}
+	if (datus_file && !r->present && ini_has_sections(&ini)) {
+		r->present = r->from_default = 1;
+		snprintf(r->model_name, sizeof r->model_name, "%s", EMBED_DATUS_MODEL);
+		snprintf(r->dim_size, sizeof r->dim_size, "%d", EMBED_DATUS_DIM);
+	}
+	if (datus_file && r->present && !r->registry_name[0])
+		snprintf(r->registry_name, sizeof r->registry_name, "%s", EMBED_DATUS_REGISTRY);
+	ini_free(&ini);
+	return VB_OK;
+}
+
+int embed_guard_same(const struct embed_record *r, const struct embed_guard_model *m)
+{
+	char dim[16];
+	snprintf(dim, sizeof dim, "%d", m->dim_size);
+	return !r->extra_key[0] && !strcmp(r->registry_name, m->registry_name) && !strcmp(r->model_name, m->model_name) &&
+	       !strcmp(r->dim_size, dim);
+}
+
+/* Datus's mismatch message, differences in the order Datus lists them. */
+static int datus_mismatch(const char *path, const char *section, const struct embed_record *r,
+                          const struct embed_guard_model *m, struct vb_error *err)
+{
+	char dim[16];
+	snprintf(dim, sizeof dim, "%d", m->dim_size);
+	const char *keys[] = {"registry_name", "model_name", "dim_size"};
+	const char *have[] = {r->registry_name, r->model_name, r->dim_size};
+	const char *want[] = {m->registry_name, m->model_name, dim};
+	struct vb_buf diff;
+	vb_buf_init(&diff);
+	/* Datus lists the existing keys in their order: the file's (to_dict: registry, model, dim),
+	 * or DEFAULT_MODEL_CONFIG's (model, dim) with registry_name appended */
+	static const int file_order[] = {0, 1, 2}, default_order[] = {1, 2, 0};
+	const int *order = r->from_default ? default_order : file_order;
+	for (int i = 0; i < 3; i++) {
+		int k = order[i];
+		if (have[k][0] && strcmp(have[k], want[k]) != 0)
+			vb_buf_printf(&diff, "\n- Value mismatch in section [%s] for key '%s': existing='%s', new='%s'.", section,
+			              keys[k], have[k], want[k]);
+	}
+	if (r->extra_key[0])
+		vb_buf_printf(&diff, "\n- Missing key '%s' in section [%s].", r->extra_key, section);
+	/* the Datus wording, double period included */
+	vb_err_set(err, VB_ERR_INVALID,
+	           "Embedding model configuration mismatch:%s. If you want to use the new model, initialize it first "
+	           "using overwrite mode.",
+	           diff.data ? diff.data : "");
+	snprintf(err->detail, sizeof err->detail, "recorded in %.480s", path);
+	snprintf(err->hint, sizeof err->hint,
+	         "the store was filled with %.40s/%.120s (%.8s dimensions) and vbadmin would write %.40s/%.120s: serve "
+	         "the recorded model (docs/embeddings.md), or rebuild with --kb_update_strategy overwrite",
+	         r->registry_name, r->model_name, r->dim_size, m->registry_name, m->model_name);
+	vb_buf_free(&diff);
+	return VB_ERR_INVALID;
+}
+
+static int needs_confirmation(const char *path, const struct embed_record *r, const struct embed_guard_model *m,
+                              struct vb_error *err)
+{
+	vb_err_set(err, VB_ERR_MISMATCH,
+	           "the store was filled with %.40s/%.120s (%.8s dimensions); overwriting it with %.40s/%.120s replaces "
+	           "every vector, and Datus, which searches it with the recorded model, will not be able to search what "
+	           "vbadmin writes",
+	           r->registry_name, r->model_name, r->dim_size, m->registry_name, m->model_name);
+	snprintf(err->detail, sizeof err->detail, "recorded in %.480s", path);
+	snprintf(err->hint, sizeof err->hint,
+	         "to keep Datus working, serve %.120s and configure it (docs/embeddings.md); to replace the model anyway, "
+	         "add --replace-model to the overwrite",
+	         r->model_name);
+	return VB_ERR_MISMATCH;
+}
+
+int embed_guard_apply(const char *path, const char *section, const char *strategy, int datus_file,
+                      const struct embed_guard_model *m, int replace_confirmed, struct vb_error *err)
+{
+	struct embed_record r;
+	int st = embed_guard_read(path, section, datus_file, &r, err);
+	if (st != VB_OK)
+		return st;
+	/* A section missing from Datus's file is no record here.  Datus compares it with its default
+	 * model and refuses check/incremental until an overwrite records one; vbadmin records the
+	 * model that produced the vectors instead, which Datus then reads back and compares as usual. */
+	int recorded = r.present && !r.from_default;
+	int same = recorded && embed_guard_same(&r, m);
+	if (recorded && !same) {
+		if (strcmp(strategy, "overwrite") != 0)
+			return datus_mismatch(path, section, &r, m, err);
+		if (!replace_confirmed)
+			return needs_confirmation(path, &r, m, err);
+	}
+	if (same)
+		return VB_OK; /* already recorded: the file stays byte for byte */
+	struct ini ini;
+	if ((st = ini_read(path, &ini, err)) != VB_OK)
+		return st;
 	st = ini_write(path, &ini, section, m, err);
 	ini_free(&ini);
 	return st;

@@ -99,6 +99,7 @@ static int hashing_open(struct embedder *e, struct vb_error *err)
 {
 	(void)err;
 	e->describe = vb_xasprintf("hashing (built in, %d dimensions)", e->opt.dim);
+	e->served_dim = e->opt.dim;
 	return VB_OK;
 }
 

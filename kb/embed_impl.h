@@ -14,7 +14,8 @@ struct embed_kind {
 struct embedder {
 	const struct embed_kind *kind;
 	struct embed_options opt; /* strings below are owned copies */
-	char *base_url, *model, *api_key;
+	char *base_url, *model, *label, *api_key;
+	int served_dim;           /* see embedder_served_dim */
 	char *describe;
 	void *priv;               /* the kind's state */
 };

@@ -1,8 +1,9 @@
-/* kb/embed_openai.c - OpenAI-compatible /embeddings client over libcurl.
- * Request and response are JSON through jansson (which reads numbers the same whatever
- * LC_NUMERIC the console set). */
+/* kb/embed_openai.c - OpenAI-compatible /embeddings client over libcurl's multi interface.
+ * The texts are cut into batches of batch_size; up to `parallel` batches are in flight at once
+ * (one easy handle per slot, connections kept alive between calls), each retried on 429/5xx
+ * and dropped connections with exponential backoff.  Answers are placed by batch offset, so the
+ * order in which they arrive does not matter.  The JSON is embed_json.c's job (jansson). */
 #include <curl/curl.h>
-#include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,17 +12,30 @@
 
 #include "../backends/vb_util.h"
 #include "embed_impl.h"
+#include "embed_json.h"
 
 #define MAX_RESPONSE (64u << 20)
 #define MAX_RETRY_AFTER_MS 30000
+#define POLL_MS 50 /* how often a wait looks at the cancel flag */
+
+struct slot {
+	CURL *curl;
+	struct vb_buf body, resp;
+	char errbuf[CURL_ERROR_SIZE];
+	long retry_after_ms;
+	size_t first, count; /* the batch: texts[first .. first+count) */
+	int tries;
+	double not_before;   /* monotonic ms: a retry waits for its backoff */
+	enum { SLOT_IDLE, SLOT_WAITING, SLOT_RUNNING } state;
+};
 
 struct oai {
-	CURL *curl;
+	CURLM *multi;
+	struct slot *slots;
+	int nslots;
+	struct curl_slist *hdr;
 	char *url;      /* {base_url}/embeddings */
 	char *display;  /* url without user:password@ */
-	char errbuf[CURL_ERROR_SIZE];
-	struct vb_buf resp;
-	long retry_after_ms;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -30,6 +44,13 @@ static int curl_ok;
 static void curl_init_once(void)
 {
 	curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 /* The URL without credentials, for messages. */
@@ -44,37 +65,63 @@ static char *url_display(const char *url)
 	return vb_xasprintf("%.*s%s", (int)(host - url), url, at + 1);
 }
 
+static int need(const char *value, const char *what, const char *hint, struct vb_error *err)
+{
+	if (value && *value)
+		return VB_OK;
+	vb_err_set(err, VB_ERR_INVALID, "the HTTP embedder needs %s", what);
+	snprintf(err->hint, sizeof err->hint, "%s", hint);
+	return VB_ERR_INVALID;
+}
+
+static struct curl_slist *headers(const char *api_key)
+{
+	struct curl_slist *hdr = NULL;
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	/* no "Expect: 100-continue" round trip before each body: these servers answer at once */
+	hdr = curl_slist_append(hdr, "Expect:");
+	if (api_key && *api_key) {
+		char *auth = vb_xasprintf("Authorization: Bearer %s", api_key);
+		hdr = curl_slist_append(hdr, auth);
+		memset(auth, 0, strlen(auth)); /* the list keeps its own copy */
+		free(auth);
+	}
+	return hdr;
+}
+
 static int oai_open(struct embedder *e, struct vb_error *err)
 {
-	if (!e->base_url || !*e->base_url) {
-		vb_err_set(err, VB_ERR_INVALID, "embedder 'openai' needs embed_base_url");
-		snprintf(err->hint, sizeof err->hint, "set the base URL of an OpenAI-compatible server, e.g. "
-		                                      "https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama)");
-		return VB_ERR_INVALID;
-	}
-	if (!e->model || !*e->model) {
-		vb_err_set(err, VB_ERR_INVALID, "embedder 'openai' needs embed_model");
-		snprintf(err->hint, sizeof err->hint, "set the embedding model name, e.g. text-embedding-3-small or "
-		                                      "nomic-embed-text, and dim to its vector length");
-		return VB_ERR_INVALID;
-	}
+	int st = need(e->base_url, "a base URL", "name the OpenAI-compatible server, e.g. https://api.openai.com/v1 or "
+	                                         "http://127.0.0.1:8080/v1 (docs/embeddings.md)", err);
+	if (!st)
+		st = need(e->model, "a model name", "set the embedding model name, e.g. text-embedding-3-small or "
+		                                    "all-MiniLM-L6-v2", err);
+	if (st)
+		return st;
 	pthread_once(&curl_once, curl_init_once);
 	if (!curl_ok)
 		return vb_err_set(err, VB_ERR_INTERNAL, "cannot initialise libcurl");
 	struct oai *o = vb_xcalloc(1, sizeof *o);
-	o->curl = curl_easy_init();
-	if (!o->curl) {
-		free(o);
-		return vb_err_set(err, VB_ERR_INTERNAL, "cannot initialise libcurl");
+	o->multi = curl_multi_init();
+	o->nslots = e->opt.parallel;
+	o->slots = vb_xcalloc((size_t)o->nslots, sizeof *o->slots);
+	for (int i = 0; i < o->nslots; i++) {
+		o->slots[i].curl = curl_easy_init();
+		vb_buf_init(&o->slots[i].body);
+		vb_buf_init(&o->slots[i].resp);
 	}
+	e->priv = o;
+	for (int i = 0; i < o->nslots; i++)
+		if (!o->slots[i].curl || !o->multi)
+			return vb_err_set(err, VB_ERR_INTERNAL, "cannot initialise libcurl");
+	o->hdr = headers(e->api_key);
 	size_t n = strlen(e->base_url);
 	while (n && e->base_url[n - 1] == '/')
 		n--;
 	o->url = vb_xasprintf("%.*s/embeddings", (int)n, e->base_url);
 	o->display = url_display(o->url);
-	vb_buf_init(&o->resp);
-	e->priv = o;
-	e->describe = vb_xasprintf("openai model %s at %s (%d dimensions)", e->model, o->display, e->opt.dim);
+	e->describe = vb_xasprintf("%s at %s (%d dimensions)", e->label ? e->label : e->model, o->display, e->opt.dim);
 	return VB_OK;
 }
 
@@ -83,246 +130,112 @@ static void oai_close(struct embedder *e)
 	struct oai *o = e->priv;
 	if (!o)
 		return;
-	curl_easy_cleanup(o->curl);
+	for (int i = 0; i < o->nslots; i++) {
+		struct slot *s = &o->slots[i];
+		if (s->state == SLOT_RUNNING)
+			curl_multi_remove_handle(o->multi, s->curl);
+		if (s->curl)
+			curl_easy_cleanup(s->curl);
+		vb_buf_free(&s->body);
+		vb_buf_free(&s->resp);
+	}
+	free(o->slots);
+	if (o->multi)
+		curl_multi_cleanup(o->multi);
+	curl_slist_free_all(o->hdr); /* holds the key: the slist frees its copy */
 	free(o->url);
 	free(o->display);
-	vb_buf_free(&o->resp);
 	free(o);
 	e->priv = NULL;
 }
 
-/* ---------------------------------------------------------------- curl callbacks */
+/* ---------------------------------------------------------------- one request */
 
 static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
 {
-	struct oai *o = ctx;
+	struct slot *s = ctx;
 	size_t n = size * nmemb;
-	if (o->resp.len + n > MAX_RESPONSE)
+	if (s->resp.len + n > MAX_RESPONSE)
 		return 0; /* makes curl fail with CURLE_WRITE_ERROR */
-	vb_buf_addn(&o->resp, p, n);
+	vb_buf_addn(&s->resp, p, n);
 	return n;
 }
 
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ctx)
 {
-	struct oai *o = ctx;
+	struct slot *s = ctx;
 	size_t n = size * nmemb;
 	static const char h[] = "retry-after:";
 	if (n > sizeof h && !strncasecmp(p, h, sizeof h - 1)) {
-		long s = strtol(p + sizeof h - 1, NULL, 10); /* HTTP-date form is ignored */
-		if (s > 0)
-			o->retry_after_ms = s * 1000 > MAX_RETRY_AFTER_MS ? MAX_RETRY_AFTER_MS : s * 1000;
+		long sec = strtol(p + sizeof h - 1, NULL, 10); /* HTTP-date form is ignored */
+		if (sec > 0)
+			s->retry_after_ms = sec * 1000 > MAX_RETRY_AFTER_MS ? MAX_RETRY_AFTER_MS : sec * 1000;
 	}
 	return n;
 }
 
-static int on_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
-{
-	(void)a, (void)b, (void)c, (void)d;
-	const struct embedder *e = ctx;
-	return e->opt.cancel && *e->opt.cancel;
-}
-
-/* ---------------------------------------------------------------- the response (jansson) */
-
-struct parse_ctx {
-	float *out;       /* this batch's rows */
-	size_t n;         /* texts in the batch */
-	int dim;
-	unsigned char *filled;
-	size_t items;     /* data[] elements seen */
-	int bad_dim;      /* first wrong length seen, 0 if none */
-};
-
-/* One data[] element: {"embedding": [...], "index": i}.  -1 when it is not one. */
-static int take_element(struct parse_ctx *c, json_t *el)
-{
-	json_t *emb = json_object_get(el, "embedding"), *idx = json_object_get(el, "index");
-	if (!json_is_array(emb))
-		return -1;
-	size_t pos = json_is_integer(idx) && json_integer_value(idx) >= 0 ? (size_t)json_integer_value(idx) : c->items;
-	c->items++;
-	size_t count = json_array_size(emb);
-	if (count != (size_t)c->dim) {
-		if (!c->bad_dim)
-			c->bad_dim = count ? (int)count : -1;
-		return 0;
-	}
-	if (pos >= c->n)
-		return 0;
-	float *row = c->out + pos * (size_t)c->dim;
-	for (size_t i = 0; i < count; i++) {
-		json_t *v = json_array_get(emb, i);
-		if (!json_is_number(v))
-			return -1;
-		row[i] = (float)json_number_value(v);
-	}
-	c->filled[pos] = 1;
-	return 0;
-}
-
-/* {"data": [...]} into c; -1 for anything else. */
-static int parse_response(const char *body, struct parse_ctx *c)
-{
-	json_t *root = json_loads(body, 0, NULL);
-	json_t *data = json_object_get(root, "data");
-	int rc = json_is_array(data) ? 0 : -1;
-	for (size_t i = 0; rc == 0 && i < json_array_size(data); i++)
-		rc = take_element(c, json_array_get(data, i));
-	json_decref(root);
-	return rc;
-}
-
-/* The message of an error answer: "error" as text or {"message": ...}, "detail", "message". */
-static const char *error_text(json_t *root)
-{
-	static const char *const keys[] = {"error", "detail", "message"};
-	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-		json_t *v = json_object_get(root, keys[k]);
-		if (json_is_object(v))
-			v = json_object_get(v, "message");
-		if (json_is_string(v))
-			return json_string_value(v);
-	}
-	return NULL;
-}
-
-/* ---------------------------------------------------------------- requests */
-
-/* The server's own words for a failed request, short, one line, without the key. */
-static char *server_message(const struct embedder *e, const char *body)
-{
-	struct vb_buf msg;
-	vb_buf_init(&msg);
-	vb_buf_add(&msg, "");
-	json_t *root = json_loads(body, 0, NULL);
-	const char *text = error_text(root);
-	if (text && *text)
-		vb_buf_add(&msg, text);
-	else
-		vb_buf_addn(&msg, body, strnlen(body, 200));
-	json_decref(root);
-	if (msg.len > 300) {
-		msg.data[300] = '\0';
-		msg.len = 300;
-	}
-	for (size_t i = 0; i < msg.len; i++)
-		if ((unsigned char)msg.data[i] < 0x20)
-			msg.data[i] = ' ';
-	if (e->api_key && strlen(e->api_key) >= 4) { /* "***" never grows the text */
-		size_t kl = strlen(e->api_key);
-		for (char *k; (k = strstr(msg.data, e->api_key));)
-			memmove(k + 3, k + kl, strlen(k + kl) + 1), memcpy(k, "***", 3);
-	}
-	return vb_buf_steal(&msg);
-}
-
-/* An empty input is rejected by some servers: a space embeds as "nothing".  (The texts come
- * from libyaml, which only passes valid UTF-8, so json_string does not refuse them.) */
-static json_t *input_text(const char *t)
-{
-	json_t *v = t && *t ? json_string(t) : NULL;
-	return v ? v : json_string(" ");
-}
-
-static void build_body(const struct embedder *e, const char *const *texts, size_t n, struct vb_buf *b)
-{
-	json_t *input = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(input, input_text(texts[i]));
-	json_t *req = json_pack("{s:s, s:o}", "model", e->model, "input", input);
-	char *text = req ? json_dumps(req, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	vb_buf_reset(b);
-	vb_buf_add(b, text ? text : "{}");
-	free(text);
-	json_decref(req);
-}
-
-static void sleep_ms(const struct embedder *e, long ms)
-{
-	while (ms > 0 && !(e->opt.cancel && *e->opt.cancel)) {
-		long step = ms > 50 ? 50 : ms;
-		struct timespec ts = {0, step * 1000000L};
-		nanosleep(&ts, NULL);
-		ms -= step;
-	}
-}
-
-/* One POST; fills *code (0 when no HTTP answer) or err for transport errors. */
-static int post(struct embedder *e, const struct vb_buf *body, long *code, struct vb_error *err)
+static void start(struct embedder *e, struct slot *s)
 {
 	struct oai *o = e->priv;
-	CURL *c = o->curl;
-	struct curl_slist *hdr = NULL;
-	hdr = curl_slist_append(hdr, "Content-Type: application/json");
-	hdr = curl_slist_append(hdr, "Accept: application/json");
-	if (e->api_key && *e->api_key) {
-		char *auth = vb_xasprintf("Authorization: Bearer %s", e->api_key);
-		hdr = curl_slist_append(hdr, auth);
-		memset(auth, 0, strlen(auth));
-		free(auth);
-	}
-	vb_buf_reset(&o->resp);
-	o->retry_after_ms = 0;
-	o->errbuf[0] = '\0';
-	curl_easy_reset(c);
+	CURL *c = s->curl;
+	vb_buf_reset(&s->resp);
+	s->retry_after_ms = 0;
+	s->errbuf[0] = '\0';
+	s->tries++;
+	curl_easy_reset(c); /* keeps the connection cache */
 	curl_easy_setopt(c, CURLOPT_URL, o->url);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, s->body.data);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->body.len);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, o->hdr);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, o);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, o);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, e);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, s);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, s);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)e->opt.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(e->opt.timeout_ms < 10000 ? e->opt.timeout_ms : 10000));
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, o->errbuf);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->errbuf);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "vbadmin");
-	CURLcode rc = curl_easy_perform(c);
-	curl_slist_free_all(hdr);
-	*code = 0;
-	vb_buf_add(&o->resp, ""); /* always NUL-terminated, even when empty */
-	if (rc == CURLE_OK) {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
-		return VB_OK;
-	}
+	curl_multi_add_handle(o->multi, c);
+	s->state = SLOT_RUNNING;
+}
+
+/* A failure no HTTP status came with. */
+static int transport_error(const struct embedder *e, const struct slot *s, CURLcode rc, struct vb_error *err)
+{
+	const struct oai *o = e->priv;
 	switch (rc) {
-	case CURLE_ABORTED_BY_CALLBACK:
-		return vb_err_set(err, VB_ERR_CANCELLED, "embedding request to %s cancelled", o->display);
 	case CURLE_OPERATION_TIMEDOUT:
 		vb_err_set(err, VB_ERR_CONNECT, "embedding request to %s timed out after %d ms", o->display,
 		           e->opt.timeout_ms);
-		snprintf(err->hint, sizeof err->hint,
-		         "the embedding server did not answer in time: check that it is up and not overloaded, or lower "
-		         "embed_batch_size");
+		snprintf(err->hint, sizeof err->hint, "the embedding server did not answer in time: check that it is up and "
+		                                      "not overloaded, or lower the batch size");
 		return VB_ERR_CONNECT;
 	case CURLE_COULDNT_CONNECT:
 		vb_err_set(err, VB_ERR_CONNECT, "cannot connect to the embedding server at %s: %s", o->display,
-		           o->errbuf[0] ? o->errbuf : "connection refused");
-		snprintf(err->hint, sizeof err->hint, "start the embedding server, or fix embed_base_url in agent.yml");
+		           s->errbuf[0] ? s->errbuf : "connection refused");
+		snprintf(err->hint, sizeof err->hint, "start the server that serves %s (docs/embeddings.md), or fix its URL",
+		         e->label ? e->label : e->model);
 		return VB_ERR_CONNECT;
 	case CURLE_COULDNT_RESOLVE_HOST:
 		vb_err_set(err, VB_ERR_CONNECT, "cannot resolve the embedding server host of %s", o->display);
-		snprintf(err->hint, sizeof err->hint, "fix the host name in embed_base_url");
+		snprintf(err->hint, sizeof err->hint, "fix the host name in the embedding server's URL");
 		return VB_ERR_CONNECT;
 	case CURLE_WRITE_ERROR:
 		return vb_err_set(err, VB_ERR_SERVER, "embedding response from %s is larger than %u MB", o->display,
 		                  MAX_RESPONSE >> 20);
 	default:
 		return vb_err_set(err, VB_ERR_CONNECT, "embedding request to %s failed: %s", o->display,
-		                  o->errbuf[0] ? o->errbuf : curl_easy_strerror(rc));
+		                  s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
 	}
 }
 
-static int http_error(struct embedder *e, long code, int tries, struct vb_error *err)
+static int http_error(const struct embedder *e, const struct slot *s, long code, struct vb_error *err)
 {
-	struct oai *o = e->priv;
-	char *msg = server_message(e, o->resp.data);
+	const struct oai *o = e->priv;
+	char *msg = embed_json_message(s->resp.data, e->api_key);
 	const char *sep = *msg ? ": " : "";
 	int st;
 	if (code == 401 || code == 403) {
@@ -330,26 +243,26 @@ static int http_error(struct embedder *e, long code, int tries, struct vb_error 
 		                o->display, code, sep, msg);
 		snprintf(err->hint, sizeof err->hint, "%s",
 		         e->api_key && *e->api_key
-		             ? "check embed_api_key in agent.yml (usually ${SOME_ENV_VAR}): the variable must hold a valid "
-		               "key for this server"
-		             : "no API key was sent: set embed_api_key in agent.yml, e.g. embed_api_key: ${OPENAI_API_KEY}");
+		             ? "check the api_key in agent.yml (usually ${SOME_ENV_VAR}): the variable must hold a valid key "
+		               "for this server"
+		             : "no API key was sent: set api_key in agent.yml, e.g. api_key: ${OPENAI_API_KEY}");
 	} else if (code == 404) {
 		st = vb_err_set(err, VB_ERR_NOT_FOUND, "embedding endpoint %s not found (HTTP 404)%s%s", o->display, sep,
 		                msg);
 		snprintf(err->hint, sizeof err->hint,
-		         "check embed_base_url (OpenAI-compatible servers usually end in /v1, e.g. "
-		         "http://127.0.0.1:11434/v1) and that the model '%.100s' exists on the server",
+		         "check the base URL (OpenAI-compatible servers usually end in /v1, e.g. http://127.0.0.1:8080/v1) "
+		         "and that the model '%.100s' exists on the server",
 		         e->model);
 	} else if (code == 429 || code >= 500) {
 		st = vb_err_set(err, VB_ERR_SERVER, "embedding server %s answered HTTP %ld %d times in a row%s%s", o->display,
-		                code, tries, sep, msg);
+		                code, s->tries, sep, msg);
 		snprintf(err->hint, sizeof err->hint, "%s",
-		         code == 429 ? "the server is rate limiting: wait, lower embed_batch_size, or raise your quota"
+		         code == 429 ? "the server is rate limiting: wait, lower the batch size, or raise your quota"
 		                     : "the embedding server is failing: check its logs, then run the command again");
 	} else {
 		st = vb_err_set(err, code >= 400 && code < 500 ? VB_ERR_INVALID : VB_ERR_SERVER,
 		                "embedding server %s answered HTTP %ld%s%s", o->display, code, sep, msg);
-		snprintf(err->hint, sizeof err->hint, "check embed_model '%.100s' and that the server speaks the OpenAI "
+		snprintf(err->hint, sizeof err->hint, "check the model name '%.100s' and that the server speaks the OpenAI "
 		                                      "embeddings API",
 		         e->model);
 	}
@@ -357,73 +270,142 @@ static int http_error(struct embedder *e, long code, int tries, struct vb_error 
 	return st;
 }
 
-static int embed_batch(struct embedder *e, const char *const *texts, size_t n, float *out, struct vb_buf *body,
-                       struct vb_error *err)
+/* Reads a 200 answer into out (the batch's rows). */
+static int take_vectors(struct embedder *e, const struct slot *s, float *out, struct vb_error *err)
+{
+	const struct oai *o = e->priv;
+	struct embed_json_stats js;
+	if (embed_json_vectors(s->resp.data, s->count, e->opt.dim, out, &js) < 0) {
+		char *msg = embed_json_message(s->resp.data, e->api_key);
+		int st = vb_err_set(err, VB_ERR_SERVER, "unreadable embedding response from %s: %s", o->display, msg);
+		free(msg);
+		return st;
+	}
+	if (js.bad_dim) {
+		e->served_dim = js.bad_dim < 0 ? 0 : js.bad_dim;
+		vb_err_set(err, VB_ERR_SCHEMA, "embedding model '%s' at %s returns %d-dimensional vectors, not %d", e->model,
+		           o->display, e->served_dim, e->opt.dim);
+		snprintf(err->hint, sizeof err->hint,
+		         "the store and its record need %d dimensions: serve a model that returns %d, or rebuild the "
+		         "knowledge base for a %d-dimensional model (docs/embeddings.md)",
+		         e->opt.dim, e->opt.dim, e->served_dim);
+		return VB_ERR_SCHEMA;
+	}
+	e->served_dim = e->opt.dim;
+	if (!js.complete)
+		return vb_err_set(err, VB_ERR_SERVER, "Embedding count mismatch: expected %zu got %zu", s->count, js.items);
+	return VB_OK;
+}
+
+/* ---------------------------------------------------------------- the request window */
+
+static int retryable_transport(CURLcode rc)
+{
+	return rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR || rc == CURLE_PARTIAL_FILE;
+}
+
+/* A finished request: done (VB_OK, slot idle), scheduled for retry, or an error. */
+static int finish(struct embedder *e, struct slot *s, CURLcode rc, float *out, struct vb_error *err)
 {
 	struct oai *o = e->priv;
+	curl_multi_remove_handle(o->multi, s->curl);
+	vb_buf_add(&s->resp, ""); /* always NUL-terminated, even when empty */
+	s->state = SLOT_IDLE;
 	long code = 0;
-	int tries = 0;
-	build_body(e, texts, n, body);
-	for (;;) {
-		if (e->opt.cancel && *e->opt.cancel)
-			return vb_err_set(err, VB_ERR_CANCELLED, "embedding cancelled");
-		tries++;
-		int st = post(e, body, &code, err);
-		if (st)
-			return st;
-		if (code == 200)
-			break;
-		if ((code == 429 || code >= 500) && tries < e->opt.max_tries) {
-			long delay = (long)e->opt.backoff_ms << (tries - 1);
-			if (o->retry_after_ms > delay)
-				delay = o->retry_after_ms;
-			sleep_ms(e, delay);
-			continue;
-		}
-		return http_error(e, code, tries, err);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (code == 200)
+		return take_vectors(e, s, out + s->first * (size_t)e->opt.dim, err);
+	int again = rc == CURLE_OK ? code == 429 || code >= 500 : retryable_transport(rc);
+	if (again && s->tries < e->opt.max_tries) {
+		double delay = (double)((long)e->opt.backoff_ms << (s->tries - 1));
+		if (s->retry_after_ms > delay)
+			delay = (double)s->retry_after_ms;
+		s->not_before = now_ms() + delay;
+		s->state = SLOT_WAITING;
+		return VB_OK;
 	}
+	return rc == CURLE_OK ? http_error(e, s, code, err) : transport_error(e, s, rc, err);
+}
 
-	struct parse_ctx c = {0};
-	c.out = out;
-	c.n = n;
-	c.dim = e->opt.dim;
-	c.filled = vb_xcalloc(n, 1);
-	int rc = parse_response(o->resp.data ? o->resp.data : "", &c);
-	int st = VB_OK;
-	if (rc < 0) {
-		char *msg = server_message(e, o->resp.data);
-		st = vb_err_set(err, VB_ERR_SERVER, "unreadable embedding response from %s: %s", o->display, msg);
-		free(msg);
-	} else if (c.bad_dim) {
-		st = vb_err_set(err, VB_ERR_SCHEMA,
-		                "embedding model '%s' at %s returns %d-dimensional vectors but the configured dim is %d",
-		                e->model, o->display, c.bad_dim < 0 ? 0 : c.bad_dim, c.dim);
-		snprintf(err->hint, sizeof err->hint,
-		         "set dim: %d in agent.yml (the knowledge-base tables must use the same dimension) or choose a "
-		         "model that returns %d dimensions",
-		         c.bad_dim < 0 ? 0 : c.bad_dim, c.dim);
-	} else {
-		size_t got = 0;
-		for (size_t i = 0; i < n; i++)
-			got += c.filled[i];
-		if (got != n || c.items != n)
-			st = vb_err_set(err, VB_ERR_SERVER, "Embedding count mismatch: expected %zu got %zu", n, c.items);
+static void stop_all(struct oai *o)
+{
+	for (int i = 0; i < o->nslots; i++) {
+		if (o->slots[i].state == SLOT_RUNNING)
+			curl_multi_remove_handle(o->multi, o->slots[i].curl);
+		o->slots[i].state = SLOT_IDLE;
 	}
-	free(c.filled);
-	return st;
+}
+
+/* Gives idle slots the next batches and starts retries whose backoff has passed.
+ * Returns how many slots are busy (running or waiting). */
+static int refill(struct embedder *e, const char *const *texts, size_t n, size_t *next)
+{
+	struct oai *o = e->priv;
+	size_t bs = (size_t)e->opt.batch_size;
+	int busy = 0;
+	double t = now_ms();
+	for (int i = 0; i < o->nslots; i++) {
+		struct slot *s = &o->slots[i];
+		if (s->state == SLOT_IDLE && *next < n) {
+			s->first = *next;
+			s->count = n - *next < bs ? n - *next : bs;
+			s->tries = 0;
+			*next += s->count;
+			embed_json_request(e->model, texts + s->first, s->count, &s->body);
+			start(e, s);
+		} else if (s->state == SLOT_WAITING && t >= s->not_before) {
+			start(e, s);
+		}
+		busy += s->state != SLOT_IDLE;
+	}
+	return busy;
+}
+
+/* Sleeps until the earliest retry is due (at most POLL_MS, so a cancel is seen). */
+static void wait_backoff(const struct oai *o)
+{
+	double due = now_ms() + POLL_MS;
+	for (int i = 0; i < o->nslots; i++)
+		if (o->slots[i].state == SLOT_WAITING && o->slots[i].not_before < due)
+			due = o->slots[i].not_before;
+	double ms = due - now_ms();
+	if (ms <= 0)
+		return;
+	struct timespec ts = {0, (long)(ms * 1e6)};
+	nanosleep(&ts, NULL);
 }
 
 static int oai_embed(struct embedder *e, const char *const *texts, size_t n, float *out, struct vb_error *err)
 {
-	struct vb_buf body;
-	vb_buf_init(&body);
-	size_t bs = (size_t)e->opt.batch_size;
+	struct oai *o = e->priv;
+	size_t next = 0;
 	int st = VB_OK;
-	for (size_t i = 0; i < n && !st; i += bs) {
-		size_t k = n - i < bs ? n - i : bs;
-		st = embed_batch(e, texts + i, k, out + i * (size_t)e->opt.dim, &body, err);
+	while (st == VB_OK && refill(e, texts, n, &next) > 0) {
+		if (e->opt.cancel && *e->opt.cancel) {
+			st = vb_err_set(err, VB_ERR_CANCELLED, "embedding requests to %s cancelled", o->display);
+			break;
+		}
+		int running;
+		curl_multi_perform(o->multi, &running);
+		CURLMsg *m;
+		int left, finished = 0;
+		while (st == VB_OK && (m = curl_multi_info_read(o->multi, &left))) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			struct slot *s;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+			st = finish(e, s, m->data.result, out, err);
+			finished++;
+		}
+		if (st != VB_OK || finished)
+			continue; /* a slot is free: give it the next batch at once */
+		if (running > 0)
+			curl_multi_poll(o->multi, NULL, 0, POLL_MS, NULL);
+		else /* only backoff waits */
+			wait_backoff(o);
 	}
-	vb_buf_free(&body);
+	stop_all(o);
 	return st;
 }
 

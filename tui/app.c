@@ -137,8 +137,8 @@ static void draw_bars(struct tui_app *app)
 	}
 	/* status bar */
 	tui_fill_line(LINES - 2, COLS, ROLE_STATUS);
-	tui_printf(LINES - 2, 0, COLS, ROLE_STATUS, "%s backend %s | ns %s | server %s | user %s",
-	           app->job_running ? " RUNNING (Ctrl-C cancels) |" : "", app->backend, app->namespace_,
+	tui_printf(LINES - 2, 0, COLS, ROLE_STATUS, "%s backend %s | ns %s | emb %s | server %s | user %s",
+	           app->job_running ? " RUNNING (Ctrl-C cancels) |" : "", app->backend, app->namespace_, app->embedder,
 	           app->server[0] ? app->server : "-", app->user[0] ? app->user : "-");
 	/* key bar */
 	tui_fill_line(LINES - 1, COLS, ROLE_KEYBAR);

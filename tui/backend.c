@@ -37,6 +37,7 @@ void tui_engine_renew(struct tui_app *app)
 		return;
 	struct engine *fresh = engine_new(app->ctx->cfg, app->ctx->cfg ? app->ctx->cfg->path : NULL,
 	                                  app->ctx->namespace, app->ctx->backend);
+	fresh->embedder_override = app->ctx->embedder;
 	pthread_mutex_lock(&engine_lock);
 	struct engine *old = app->engine;
 	app->engine = fresh;

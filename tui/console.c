@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../config/config.h"
+#include "../engine/embedding.h"
 #include "../engine/engine.h"
 #include "tui.h"
 
@@ -24,6 +25,19 @@ static void app_free(struct tui_app *app)
 	close(app->job_pipe[0]);
 	close(app->job_pipe[1]);
 	pthread_mutex_destroy(&app->log_lock);
+}
+
+/* The status bar names the model that embeds the knowledge base (its semantic_model store). */
+static void status_embedder(struct tui_app *app, const struct vb_config *vc)
+{
+	struct eng_embedding ee;
+	eng_embedding_for_search(app->ctx->cfg, vc, app->ctx->backend, app->ctx->embedder, "semantic_model", &ee);
+	if (ee.choice.hashing)
+		snprintf(app->embedder, sizeof app->embedder, "hashing");
+	else
+		snprintf(app->embedder, sizeof app->embedder, "%.80s%s", ee.choice.name[0] ? ee.choice.name : "?",
+		         ee.emb ? "" : " not served");
+	eng_embedding_close(&ee);
 }
 
 int console_run(struct cli_ctx *ctx)
@@ -62,6 +76,8 @@ int console_run(struct cli_ctx *ctx)
 		snprintf(app.server, sizeof app.server, "%s", vc.data_dir ? vc.data_dir : "local");
 	}
 	app.engine = engine_new(ctx->cfg, ctx->cfg->path, ctx->namespace, ctx->backend);
+	app.engine->embedder_override = ctx->embedder;
+	status_embedder(&app, &vc);
 	tui_log(&app, "console started: backend %s, namespace %s", app.backend, app.namespace_);
 	if (tui_term_open(&app) != 0) {
 		fprintf(ctx->err, "vbadmin: cannot open the terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");

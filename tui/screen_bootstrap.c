@@ -119,6 +119,12 @@ static void boot_job_done(struct tui_app *app)
 			tui_text_add_wrapped(&B.out, ROLE_NORMAL, r->message, COLS - 4, "   ");
 		tui_log(app, "bootstrap %s: %ld/%ld rows%s", nm, r->written, r->total, ok ? "" : " (failed)");
 	}
+	/* which model embedded the rows (the last part's, hashing named as such) */
+	if (B.res.nparts && B.res.embedder[B.res.nparts - 1][0]) {
+		char line[sizeof B.res.embedder[0] + 32];
+		snprintf(line, sizeof line, "embedded with %s", B.res.embedder[B.res.nparts - 1]);
+		tui_text_add_wrapped(&B.out, ROLE_NORMAL, line, COLS - 4, "   ");
+	}
 	if (B.rc != VB_OK) {
 		if (B.res.failure == ENGINE_BOOT_INTERRUPTED) {
 			tui_text_add(&B.out, ROLE_WARN, "cancelled: committed batches are kept; run again to complete the load");
@@ -134,7 +140,6 @@ static void boot_job_done(struct tui_app *app)
 		tui_log(app, "bootstrap failed: %s", B.err.message);
 	} else {
 		app->data_changed = 1;
-		tui_text_add(&B.out, ROLE_NORMAL, "");
 		tui_text_add(&B.out, ROLE_NORMAL, "Next: 6 (Search) to query it, 1 (Setup) to re-check.");
 		tui_status(app, "bootstrap done");
 	}

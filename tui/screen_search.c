@@ -13,6 +13,7 @@
 
 #include "../ddl/ddl.h"
 #include "../config/config.h"
+#include "../engine/embedding.h"
 #include "../engine/engine.h"
 #include "../engine/search.h"
 #include "textview.h"
@@ -51,7 +52,11 @@ static struct lab {
 	char next_msg[1024];
 	struct tui_text next_extra;
 	int next_ok;
-} L = {.mode = ENGINE_MODE_HYBRID, .top = 10};
+	/* the embedder of the current table's store (engine/embedding.h), for the title line */
+	char embedder[400];
+	int can_embed;      /* 0: vector and hybrid are greyed out, only text runs */
+	int view_table;     /* table the two fields above describe; -1 none yet */
+} L = {.mode = ENGINE_MODE_HYBRID, .top = 10, .view_table = -1};
 
 /* -- readline glue -- */
 
@@ -368,11 +373,45 @@ static void lab_enter(struct tui_app *app)
 	lab_init(app);
 }
 
+/* Which model embeds queries for the current table, and whether it runs (UI thread). */
+static void refresh_embedder(struct tui_app *app)
+{
+	if (L.view_table == L.table)
+		return;
+	struct engine *e = app->engine;
+	struct eng_embedding ee;
+	eng_embedding_for_search(app->ctx->cfg, &e->vbc, e->backend_override, e->embedder_override,
+	                         ddl_table_name(L.table), &ee);
+	snprintf(L.embedder, sizeof L.embedder, "%s", ee.describe);
+	L.can_embed = ee.emb != NULL;
+	eng_embedding_close(&ee);
+	L.view_table = L.table;
+	if (!L.can_embed && L.mode != ENGINE_MODE_TEXT) {
+		L.mode = ENGINE_MODE_TEXT;
+		tui_status(app, "vector and hybrid search need the store's model, which is not served (docs/embeddings.md); "
+		                "text search runs");
+	}
+}
+
 static void lab_draw(struct tui_app *app, int top, int height, int width)
 {
 	int running = app->job_running && app->job_screen == SCR_SEARCH;
-	tui_printf(top, 0, width, ROLE_TITLE, " Search lab: mode %s, table %s, top %d, filter %s%s", mode_names(L.mode),
-	           ddl_table_name(L.table), L.top, L.where[0] ? L.where : "-", running ? " - running" : "");
+	refresh_embedder(app);
+	/* the modes, the current one marked, the ones the store's model cannot run greyed out */
+	tui_fill_line(top, width, ROLE_TITLE);
+	int x = 0;
+	tui_print(top, x, width, ROLE_TITLE, " Search lab: mode");
+	x += 17;
+	for (int m = 0; m < ENGINE_MODE__COUNT && x < width; m++) {
+		int off = !L.can_embed && m != ENGINE_MODE_TEXT;
+		char word[16];
+		int n = snprintf(word, sizeof word, m == L.mode ? " [%s]" : " %s", mode_names(m));
+		tui_print(top, x, width - x, off ? ROLE_DIM : ROLE_TITLE, word);
+		x += n;
+	}
+	if (x < width)
+		tui_printf(top, x, width - x, ROLE_TITLE, ", table %s, top %d, filter %s%s", ddl_table_name(L.table), L.top,
+		           L.where[0] ? L.where : "-", running ? " - running" : "");
 	/* the prompt line; readline's display prompt changes during Ctrl-R search */
 	const char *prompt = rl_display_prompt ? rl_display_prompt : "search> ";
 	const char *buf = rl_line_buffer ? rl_line_buffer : "";
@@ -385,8 +424,9 @@ static void lab_draw(struct tui_app *app, int top, int height, int width)
 	tui_fill_line(y, width, L.focus == 0 ? ROLE_NORMAL : ROLE_DIM);
 	tui_print(y, 0, width, L.focus == 0 ? ROLE_TITLE : ROLE_DIM, prompt);
 	tui_print(y, plen, width - plen, ROLE_NORMAL, buf + off);
-	tui_print(y + 1, 0, width, ROLE_DIM, running ? "searching... (Ctrl-C cancels)" : L.msg[0] ? L.msg :
-	          "type a query, Enter searches; Tab: results (m mode, T table, t top-N, w filter, e EXPLAIN, a recall)");
+	char idle[512];
+	snprintf(idle, sizeof idle, "embedder: %s", L.embedder);
+	tui_print(y + 1, 0, width, ROLE_DIM, running ? "searching... (Ctrl-C cancels)" : L.msg[0] ? L.msg : idle);
 	int ly = y + 2;
 	int rows = height - 3;
 	if (L.extra.n) {
@@ -438,6 +478,10 @@ static int lab_action(struct tui_app *app, int action)
 		L.focus = 0;
 		return 1;
 	case ACT_MODE:
+		if (!L.can_embed) {
+			tui_status(app, "only text search: vector and hybrid need %s (docs/embeddings.md)", L.embedder);
+			return 1;
+		}
 		L.mode = (L.mode + 1) % ENGINE_MODE__COUNT;
 		tui_status(app, "mode %s", mode_names(L.mode));
 		if (L.query)

@@ -80,6 +80,7 @@ struct tui_app {
 	char namespace_[64];
 	char server[96];
 	char user[64];
+	char embedder[96];   /* the semantic_model store's model, "hashing", or "<model> not served" */
 	/* session log */
 	pthread_mutex_t log_lock;
 	char **log;

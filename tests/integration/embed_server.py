@@ -10,21 +10,51 @@ The model name picks the script, "<scenario>:<dim>":
   wrongdim  vectors of dim+1
   short     one vector fewer than inputs
   slow      sleeps 3 s before answering (client timeout test)
-Auth: "Authorization: Bearer test-key" is required (else 401).  Any path other than
-/v1/embeddings is 404.  GET /stats returns {"<model>": [batch sizes of each POST]}.
+  slowish   sleeps 0.2 s before answering like ok (requests in flight can overlap)
+  drop      closes the connection without an answer on the model's first request, then like ok
+  canned    the same dense vector (pre-encoded, dim from the suffix) for every text: a server
+            whose own cost stays small, for make bench
+Any other model name (a real one, e.g. all-MiniLM-L6-v2) gets "words" vectors of --dim
+dimensions (default 384): each lower-cased word adds 1 to bucket crc32(word) % dim, then L2
+normalised, so a query shares direction with the texts that contain its words.
+Auth: "Authorization: Bearer test-key" is required (else 401), unless --no-auth.  Any path
+other than /v1/embeddings is 404.  GET /stats returns {"<model>": [batch sizes of each POST]};
+GET /inflight returns {"<model>": most requests of that model in progress at once}.
 """
+import argparse
 import json
+import math
+import re
 import sys
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 STATS = {}
+INFLIGHT = {}      # model -> requests in progress now
+MAX_INFLIGHT = {}  # model -> most at once
 LOCK = threading.Lock()
+SCENARIOS = ("ok", "flaky429", "fail500", "wrongdim", "short", "slow", "slowish", "drop", "canned")
+CANNED = {}  # (dim, texts) -> the whole pre-encoded answer
+OPTS = argparse.Namespace(dim=384, auth=True)
+
+
+def words_vector(text, dim):
+    vec = [0.0] * dim
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        vec[zlib.crc32(word.encode()) % dim] += 1.0
+    norm = math.sqrt(sum(v * v for v in vec))
+    if norm == 0:
+        vec[0], norm = 1.0, 1.0
+    return [v / norm for v in vec]
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as real embedding servers (uvicorn, axum, llama.cpp) set it: otherwise the
+    # body's last segment waits for the client's delayed ACK on a kept-alive connection
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):  # keep test output clean
         pass
@@ -40,10 +70,28 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def canned(self, inputs, dim):
+        key = (dim, len(inputs))
+        with LOCK:
+            body = CANNED.get(key)
+            if body is None:
+                vec = json.dumps([round(math.sin(i + 1) * 0.1, 9) for i in range(dim)])
+                items = ",".join('{"object":"embedding","index":%d,"embedding":%s}' % (i, vec)
+                                 for i in range(len(inputs)))
+                body = CANNED[key] = ('{"object":"list","model":"canned","data":[%s]}' % items).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self):
         if self.path == "/stats":
             with LOCK:
                 self.reply(200, STATS)
+        elif self.path == "/inflight":
+            with LOCK:
+                self.reply(200, MAX_INFLIGHT)
         else:
             self.reply(404, {"error": {"message": "not found"}})
 
@@ -54,19 +102,36 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, {"error": {"message": "Invalid URL (POST %s)" % self.path}})
             return
         auth = self.headers.get("Authorization")
-        if auth != "Bearer test-key":
+        if OPTS.auth and auth != "Bearer test-key":
             shown = (auth or "")[7:]
             self.reply(401, {"error": {"message": "Incorrect API key provided: %s" % shown,
                                        "type": "invalid_request_error"}})
             return
         req = json.loads(raw)
         model, inputs = req["model"], req["input"]
-        scenario, _, dim = model.partition(":")
-        dim = int(dim or "4")
         with LOCK:
             seen = STATS.setdefault(model, [])
             seen.append(len(inputs))
             nth = len(seen)
+            INFLIGHT[model] = INFLIGHT.get(model, 0) + 1
+            MAX_INFLIGHT[model] = max(MAX_INFLIGHT.get(model, 0), INFLIGHT[model])
+        try:
+            self.answer(model, inputs, nth)
+        finally:
+            with LOCK:
+                INFLIGHT[model] -= 1
+
+    def answer(self, model, inputs, nth):
+        scenario, _, dim = model.partition(":")
+        if scenario not in SCENARIOS:
+            items = [{"object": "embedding", "index": i, "embedding": words_vector(t, OPTS.dim)}
+                     for i, t in enumerate(inputs)]
+            self.reply(200, {"object": "list", "data": items, "model": model})
+            return
+        dim = int(dim or "4")
+        if scenario == "canned":
+            self.canned(inputs, dim)
+            return
         if scenario == "fail500":
             self.reply(500, {"error": {"message": "internal failure"}})
             return
@@ -75,6 +140,12 @@ class Handler(BaseHTTPRequestHandler):
             return
         if scenario == "slow":
             time.sleep(3)
+        if scenario == "slowish":
+            time.sleep(0.2)
+        if scenario == "drop" and nth == 1:
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
         if scenario == "wrongdim":
             dim += 1
         items = []
@@ -88,8 +159,18 @@ class Handler(BaseHTTPRequestHandler):
                          "usage": {"prompt_tokens": 1, "total_tokens": 1}})
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 64  # many clients in flight at once (the bench)
+    daemon_threads = True
+
+
 def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dim", type=int, default=384, help="dimensions of the words vectors")
+    ap.add_argument("--no-auth", dest="auth", action="store_false", help="accept requests without the key")
+    ap.add_argument("--port", type=int, default=0)
+    ap.parse_args(namespace=OPTS)
+    srv = Server(("127.0.0.1", OPTS.port), Handler)
     srv.daemon_threads = True
     print(srv.server_address[1], flush=True)
     srv.serve_forever()

@@ -34,7 +34,8 @@ t_is "$(emb_count nsb semantic_model)" 7 "embedded: overwrite -y replaces namesp
 t_is "$(emb_count nsa semantic_model)" 7 "embedded: overwrite of nsb leaves nsa untouched"
 t_run "$VBADMIN" --namespace nsa search --mode text --table metrics "average ticket size"
 t_is "$RC" 0 "embedded: text search exits 0"
-t_has "$(printf '%s\n' "$OUT" | sed -n 3p)" "metric:average_ticket" "embedded: text search ranks the metric with those words first"
+t_has "$(printf '%s\n' "$OUT" | sed -n 2p)" "embedder: hashing (built in, 384 dimensions; chosen by no agent.yml" "embedded: the search header names the hashing embedder and why it runs"
+t_has "$(printf '%s\n' "$OUT" | sed -n 4p)" "metric:average_ticket" "embedded: text search ranks the metric with those words first"
 t_run "$VBADMIN" --namespace nsa search --mode hybrid --table metrics --json "share of payments refunded"
 t_has "$OUT" '"rank":1' "embedded: hybrid --json carries rank"
 t_is "$(printf '%s' "$OUT" | grep -o '"id":"[^"]*"' | head -1)" '"id":"metric:refund_rate"' "embedded: hybrid search ranks refund_rate first"
@@ -60,23 +61,12 @@ t_run "$VBADMIN" --namespace nsa search --mode vector --where "$W" "x"
 t_is "$RC" 2 "embedded: a --where beyond SQLite's expression limit is a usage error (exit 2)"
 t_has "$ERR" "use IN (...) instead of many OR terms" "embedded: with a hint how to write it"
 
-# embedding-config guard (datus_db.cfg): another model may not be mixed in without overwrite
-GUARD="$HOME/.datus/data/datus_db_nsa/datus_db.cfg"
-t_has "$(cat "$GUARD" 2>/dev/null)" "registry_name = hashing" "embedded: the model that filled nsa is recorded in datus_db.cfg"
-t_is "$(stat -c %a "$GUARD")" 600 "datus_db.cfg is private (0600)"
-# (a file that exists must define the data-source namespace: semantic rows take its table context)
-printf 'agent:\n  namespace:\n    nsa: {type: sqlite, uri: "sqlite:///nsa.db"}\n  storage:\n    semantic_model: {model_name: other-model, dim_size: 384}\n' > "$T_TMP/other.yml"
-before=$(emb_count nsa semantic_model)
-sqlite3 "$XDG_DATA_HOME/vbadmin/nsa.db" "UPDATE semantic_model SET description = 'marker' WHERE id = 'table:payments'"
-t_run "$VBADMIN" --config "$T_TMP/other.yml" bootstrap-kb --components semantic_model --namespace nsa --kb_update_strategy incremental --semantic_yaml "$Y"
-t_is "$RC" 2 "embedded: incremental with another embedding model exits 2"
-t_has "$ERR" "Embedding model configuration mismatch:" "embedded: the guard gives the Datus message"
-t_has "$ERR" "existing='hashing', new='other-model'.. If you want to use the new model, initialize it first using overwrite mode." "embedded: naming both values"
-t_is "$(sqlite3 "$XDG_DATA_HOME/vbadmin/nsa.db" "SELECT description FROM semantic_model WHERE id = 'table:payments'")" marker "embedded: the refused run wrote nothing"
-t_run "$VBADMIN" --config "$T_TMP/other.yml" bootstrap-kb --components semantic_model --namespace nsa --kb_update_strategy overwrite -y --semantic_yaml "$Y"
-t_is "$RC" 0 "embedded: overwrite with the new model is allowed"
-t_has "$(cat "$GUARD")" "model_name = other-model" "embedded: overwrite records the new model"
-t_is "$(emb_count nsa semantic_model)" "$before" "embedded: overwrite rebuilt the same rows"
+# the model record of vbadmin's own store lives next to it, never in Datus's datus_db.cfg
+# (the other rules of the record: tests/integration/test_embeddings.sh)
+REC="$XDG_DATA_HOME/vbadmin/nsa.embedding.cfg"
+t_has "$(cat "$REC" 2>/dev/null)" $'[semantic_model]\nregistry_name = hashing\nmodel_name = hashing\ndim_size = 384' "embedded: the model that filled nsa is recorded next to nsa.db"
+t_is "$(stat -c %a "$REC")" 600 "the record is private (0600)"
+t_ok "$([ ! -e "$HOME/.datus/data/datus_db_nsa" ]; echo $?)" "embedded: Datus's datus_db_nsa directory is not created by vbadmin's own store"
 
 # bad input writes nothing
 printf 'data_source:\n  name: [broken\n' > "$T_TMP/bad.yaml"
@@ -112,6 +102,9 @@ agent:
     pa: {type: postgresql, host: $host, port: $port, database: $db, username: postgres}
     pb: {type: postgresql, host: $host, port: $port, database: $db, username: postgres}
   storage:
+    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
+    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
+    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
     backends:
       namespace: pgv
 YML
@@ -130,11 +123,15 @@ t_run "$VBADMIN" "${B[@]}" --components semantic_model --namespace pb --kb_updat
 t_run "$VBADMIN" "${B[@]}" --components semantic_model --namespace pb --kb_update_strategy overwrite -y
 t_is "$(pgq "SELECT count(*) FROM semantic_model WHERE namespace='pb'")" 7 "pgvector: overwrite replaced pb's rows"
 t_is "$(pgq "SELECT count(*) FROM semantic_model WHERE namespace='pa'")" 7 "pgvector: overwrite of pb left pa untouched"
+# Datus's datus_db.cfg has [semantic_model] only: Datus would compare the missing [metric] with
+# its default model; vbadmin records the model that produces the metrics' vectors instead
 t_run "$VBADMIN" "${B[@]}" --components metrics --namespace pa --kb_update_strategy incremental
+t_is "$RC" 0 "pgvector: metrics incremental into a datus_db.cfg without [metric] exits 0"
+t_has "$(cat "$HOME/.datus/data/datus_db_pa/datus_db.cfg")" $'[metric]\nregistry_name = hashing' "pgvector: and records [metric]"
 t_is "$(printf '%s\n' "$OUT" | tail -n 1)" "metrics bootstrap completed, metrics_count=3" "pgvector: metrics success message"
 t_is "$(pgq "SELECT count(*) FROM metrics m JOIN subject_nodes s ON s.namespace=m.namespace AND s.node_id=m.subject_node_id WHERE m.namespace='pa' AND m.id='metric:total_captured' AND s.name='Payments'")" 1 "pgvector: metric linked to its subject node"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode text --table metrics "average ticket size"
-t_has "$(printf '%s\n' "$OUT" | sed -n 3p)" "metric:average_ticket" "pgvector: text search ranks the metric with those words first"
+t_has "$(printf '%s\n' "$OUT" | sed -n 4p)" "metric:average_ticket" "pgvector: text search ranks the metric with those words first"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode hybrid --table metrics --json "share of payments refunded"
 t_is "$(printf '%s' "$OUT" | grep -o '"id":"[^"]*"' | head -1)" '"id":"metric:refund_rate"' "pgvector: hybrid search ranks refund_rate first"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --explain "payments"

@@ -29,6 +29,9 @@ agent:
       password: $6
       timeout: 5
   storage:
+    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
+    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
+    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
     backends:
       namespace: kb
 YML
@@ -276,7 +279,9 @@ t_run "$VBADMIN" check --json
 t_is "$RC" 0 "embedded default: check exits 0 with no config file"
 t_is "$(printf '%s' "$OUT" | json_ok 2>&1)" ok "embedded check --json has the documented shape"
 t_is "$(printf '%s' "$OUT" | json_get '" ".join(s["id"] for s in d["steps"])')" \
-	"config data_dir open fts5 tables columns dimensions bootstrap smoke stores" "embedded runs its own chain of steps"
+	"config data_dir open fts5 tables columns dimensions bootstrap smoke stores embedding" "embedded runs its own chain of steps"
+t_is "$(printf '%s' "$OUT" | json_get '[s["message"] for s in d["steps"] if s["id"] == "embedding"][0]')" \
+	"hashing (built in, 384 dimensions; chosen by no agent.yml)" "check names the hashing embedder and why it runs"
 t_run "$VBADMIN" verify --json
 t_is "$(printf '%s' "$OUT" | json_get '" ".join(s["id"] for s in d["steps"])')" \
 	"config data_dir open fts5 tables columns dimensions stores" "embedded verify: readiness per store, no bootstrap/smoke"

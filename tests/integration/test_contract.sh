@@ -130,6 +130,9 @@ agent:
       password: \${VBT_PG_PASSWORD}
       schema: kb
   storage:
+    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
+    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
+    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
     backends:
       namespace: pgkb
 EOF

@@ -57,7 +57,8 @@ q() {
 }
 
 for be in embedded pgvector; do
-	if [ $be = embedded ]; then C=(--config "$T_TMP/emb.yml"); else C=(--config "$T_TMP/pgv.yml"); fi
+	# vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
+	if [ $be = embedded ]; then C=(--config "$T_TMP/emb.yml" --embedder hashing); else C=(--config "$T_TMP/pgv.yml" --embedder hashing); fi
 	B=("$VBADMIN" "${C[@]}" bootstrap-kb --kb_update_strategy incremental)
 
 	# ---- StarRocks: catalog default_catalog (TC), database from the entry, no schema level

@@ -33,7 +33,8 @@ printf 'agent:\n  namespace:\n    sr: {type: starrocks, host: 127.0.0.1, port: 9
 "$VBADMIN" --config "$T_TMP/pgv.yml" ddl render | "${PSQL[@]}" -d "$db" -v ON_ERROR_STOP=1 >/dev/null
 
 for be in embedded pgvector; do
-	if [ $be = embedded ]; then C=(--config "$T_TMP/emb.yml"); else C=(--config "$T_TMP/pgv.yml"); fi
+	# vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
+	if [ $be = embedded ]; then C=(--config "$T_TMP/emb.yml" --embedder hashing); else C=(--config "$T_TMP/pgv.yml" --embedder hashing); fi
 	V=("$VBADMIN" "${C[@]}")
 	j bootstrap "$be: bootstrap-kb --json" "${V[@]}" bootstrap-kb --namespace sr --components semantic_model,metrics \
 		--kb_update_strategy incremental --semantic_yaml "$TX" --json
@@ -49,7 +50,7 @@ for be in embedded pgvector; do
 	j search "$be: search --json on semantic_model" "${V[@]}" --namespace sr search --json "transaction amount"
 	j config "$be: config show --json" "${V[@]}" config show --json
 done
-P=("$VBADMIN" --config "$T_TMP/pgv.yml" --namespace sr)
+P=("$VBADMIN" --config "$T_TMP/pgv.yml" --embedder hashing --namespace sr)
 j extension "pgvector: extension --json" "${P[@]}" extension --json
 j verify "pgvector: verify --json" "${P[@]}" verify --json
 j index "pgvector: index plan --json" "${P[@]}" index plan --json

@@ -60,6 +60,9 @@ agent:
       password: ${MARK}-wrong
       timeout: 5
   storage:
+    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
+    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
+    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
     backends:
       namespace: lit
 YML
@@ -121,7 +124,7 @@ EOF
 BOOT=(bootstrap-kb --components semantic_model --kb_update_strategy incremental --semantic_yaml "$Y")
 names() { printf '%s\n' "$1" | python3 -c 'import json,sys; print("|".join(r["name"] for r in json.load(sys.stdin)["results"]))'; }
 for be in pgvector embedded; do
-	if [ $be = pgvector ]; then C=(--config "$CFGDIR/agent.yml" --namespace lit); else printf 'agent:\n  namespace:\n    evil: {type: duckdb, uri: "duckdb:///evil.duckdb"}\n' > "$T_TMP/evil.yml"; C=(--config "$T_TMP/evil.yml" --namespace evil); fi
+	if [ $be = pgvector ]; then C=(--config "$CFGDIR/agent.yml" --namespace lit); else printf 'agent:\n  namespace:\n    evil: {type: duckdb, uri: "duckdb:///evil.duckdb"}\n' > "$T_TMP/evil.yml"; C=(--config "$T_TMP/evil.yml" --embedder hashing --namespace evil); fi
 	vb "${C[@]}" "${BOOT[@]}"
 	t_is "$RC" 0 "$be: bootstrap of hostile names exits 0"
 	for v in "O'Brien; DROP TABLE x; --" "'; DROP TABLE x; --" 'naïve 数据 "q"'; do
@@ -146,7 +149,7 @@ t_is "$(psu "$DB" -c "SELECT count(*) FROM public.x")" 0 "pgvector: table x surv
 
 # invalid namespace names are refused clearly, before anything is written
 for ns in "'; DROP TABLE x; --" "../../etc/passwd" "a b" ""; do
-	vb --config /dev/null --namespace "$ns" "${BOOT[@]}"
+	vb --config /dev/null --embedder hashing --namespace "$ns" "${BOOT[@]}"
 	t_is "$RC" 2 "namespace <$ns>: refused with exit 2"
 	t_has "$ERR" "namespace" "namespace <$ns>: the message is about the namespace"
 done
@@ -229,7 +232,7 @@ t_is "$(mode "$XDG_DATA_HOME/vbadmin")" 700 "modes: the embedded data dir is 070
 t_is "$(mode "$XDG_DATA_HOME/vbadmin/evil.db")" 600 "modes: the embedded .db is 0600"
 # WAL files exist while a connection is open: look at them from a second process mid-load
 printf 'agent:\n  namespace:\n    walmode: {type: sqlite, uri: "sqlite:///walmode.db"}\n' > "$T_TMP/walmode.yml"
-V=(--config "$T_TMP/walmode.yml" --namespace walmode bootstrap-kb --components semantic_model --kb_update_strategy incremental
+V=(--config "$T_TMP/walmode.yml" --embedder hashing --namespace walmode bootstrap-kb --components semantic_model --kb_update_strategy incremental
 	--all-data-sources --batch-size 50 --semantic_yaml "$T_TMP/big.yaml")
 "$VBADMIN" "${V[@]}" >/dev/null 2>&1 & v=$!
 for _ in $(seq 1 200); do [ -e "$XDG_DATA_HOME/vbadmin/walmode.db-wal" ] && break; sleep 0.02; done

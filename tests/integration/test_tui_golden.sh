@@ -45,7 +45,7 @@ t_has "$(cat "$e/bootstrap.screen")" "metrics: 3 of 3 rows" "bootstrap golden sh
 t_has "$(cat "$e/search.screen")" "return_rate" "search golden finds the metric by its own words"
 t_has "$(cat "$e/ddl.screen")" "CREATE" "ddl golden shows SQL"
 t_has "$(cat "$e/small.screen")" "terminal too small" "small terminal golden shows the size message"
-t_has "$(cat "$e/guided.screen")" "all 10 checks passed" "guided golden ends all green"
+t_has "$(cat "$e/guided.screen")" "all 11 checks passed" "guided golden ends all green"
 t_has "$(cat "$e/setup_typo.screen")" "agent.namespace.local.prot ignored; did you" "typo golden: the first screen names the unknown key"
 t_has "$(cat "$e/setup_typo.screen")" "mean 'port'?" "typo golden: ... and the nearest known key"
 t_has "$(cat "$e/extension_dims.screen")" "metrics              768" "extension golden shows each store's own dim (agent.storage.metric.dim_size)"

@@ -3,9 +3,10 @@
 # both call the same engine use case (docs/architecture.md):
 #   - DDL apply as a role that may not create the vector extension is refused before anything
 #     runs, pointing to the DBA packet, exactly as `vbadmin ddl apply` is (engine_ddl_plan);
-#   - Bootstrap into a namespace recorded (Datus's datus_db.cfg) with another embedding model is
-#     refused with Datus's mismatch message, exactly as `vbadmin bootstrap-kb` is
-#     (engine_bootstrap_kb's embedding-model guard), and writes nothing.
+#   - Bootstrap into a namespace recorded with another embedding model (the store's record,
+#     docs/embeddings.md) is refused with Datus's mismatch message, exactly as `vbadmin
+#     bootstrap-kb` is (engine_bootstrap_kb's embedding-model guard), and writes nothing.  The
+#     other model runs on the loopback embeddings server (embed_server.py).
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/integration/lib.sh"
 VBADMIN=$(cd "$(dirname "$VBADMIN")" && pwd)/$(basename "$VBADMIN")
@@ -13,6 +14,7 @@ SOCK="vbpol$$"
 DB="vbpol_$$"
 cleanup() {
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	[ -n "${EPID:-}" ] && kill "$EPID" 2>/dev/null
 	[ -n "${PG17_CONNINFO:-}" ] && psql "$PG17_CONNINFO" -X -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
 	rm -rf "$T_TMP"
 }
@@ -89,7 +91,11 @@ expect d "ddl apply refused" "console: the refusal is in the Log"
 t_run "$VBADMIN" --namespace pol bootstrap-kb --components semantic_model --kb_update_strategy incremental \
 	--semantic_yaml "$ROOT/examples/semantic.yaml"
 t_is "$RC" 0 "cli: namespace pol filled with the hashing embedder"
-printf 'agent:\n  namespace:\n    pol: {type: sqlite, uri: "sqlite:///pol.db"}\n  storage:\n    semantic_model: {model_name: other-model, dim_size: 384}\n' >"$T_TMP/other.yml"
+/usr/bin/python3 "$ROOT/tests/integration/embed_server.py" --no-auth >"$T_TMP/eport" 2>/dev/null &
+EPID=$!
+for _ in $(seq 50); do [ -s "$T_TMP/eport" ] && break; sleep 0.1; done
+printf 'agent:\n  namespace:\n    pol: {type: sqlite, uri: "sqlite:///pol.db"}\n  storage:\n    semantic_model: {model_name: other-model, dim_size: 384}\n  vbadmin:\n    embedding_endpoints: {other-model: "http://127.0.0.1:%s/v1"}\n' \
+	"$(cat "$T_TMP/eport")" >"$T_TMP/other.yml"
 sqlite3 "$XDG_DATA_HOME/vbadmin/pol.db" "UPDATE semantic_model SET description = 'marker'"
 t_run "$VBADMIN" --config "$T_TMP/other.yml" --namespace pol bootstrap-kb --kb_update_strategy incremental \
 	--semantic_yaml "$ROOT/examples/semantic.yaml"
@@ -108,5 +114,5 @@ t_has "$(screen b | squeeze)" "existing='hashing',new='other-model'" "console: n
 t_has "$(screen b)" "failed, nothing was written" "console: says nothing was written"
 t_is "$(sqlite3 "$XDG_DATA_HOME/vbadmin/pol.db" "SELECT count(*) FROM semantic_model WHERE description <> 'marker'")" 0 \
 	"console: the refused run wrote nothing"
-t_has "$(cat "$HOME/.datus/data/datus_db_pol/datus_db.cfg")" "registry_name = hashing" "console: the record still names the model that filled it"
+t_has "$(cat "$XDG_DATA_HOME/vbadmin/pol.embedding.cfg")" "registry_name = hashing" "console: the record still names the model that filled it"
 t_done

@@ -71,6 +71,9 @@ agent:
       username: postgres
       password: postgres
   storage:
+    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
+    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
+    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
     backends:
       namespace: kb
 YML
@@ -107,7 +110,7 @@ keys g r
 expect g "bootstrap done" "bootstrap of the sample YAML finishes" 60
 t_has "$(screen g)" "metrics: 3 of 3 rows" "bootstrap wrote the metrics"
 keys g 1
-expect g "all 15 checks passed" "pg17: all green after DDL and bootstrap" 30
+expect g "all 16 checks passed" "pg17: all green after DDL and bootstrap" 30
 keys g 6
 expect g "search>" "Search lab opens on the prompt"
 keys g Tab T Tab
@@ -133,7 +136,7 @@ keys g f
 expect g "statements of the fix in one transaction?" "f asks before running the SQL"
 keys g y
 expect g "fix applied" "the SQL fix is applied" 30
-expect g "all 15 checks passed" "the checks re-run by themselves and are all green again" 30
+expect g "all 16 checks passed" "the checks re-run by themselves and are all green again" 30
 t_is "$(psql "$CONN" -X -At -c "SELECT to_regclass('public.document') IS NOT NULL")" t "the table exists again in the database"
 
 # -- Ctrl-C during a step blocked by a lock ----------------------------------------------

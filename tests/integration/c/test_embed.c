@@ -111,7 +111,7 @@ static void test_hashing(void)
 	has_str(err.hint, "hashing", "hint lists the embedders");
 	o.kind = "openai";
 	is_int(embedder_open(&o, &e, &err), VB_ERR_INVALID, "openai without base_url refused");
-	has_str(err.message, "embed_base_url", "names the missing setting");
+	has_str(err.message, "needs a base URL", "names the missing setting");
 }
 
 static void test_hashing_speed(void)
@@ -273,7 +273,9 @@ static void test_http(void)
 	ok(placed, "vectors placed by their index, batch by batch");
 	free(out);
 	char *s = stats_for("ok:6");
-	is_str(s, "[32, 32, 6]", "batched by batch_size 32");
+	/* batches are in flight together, so the server may see them in any order */
+	ok(!strcmp(s, "[32, 32, 6]") || !strcmp(s, "[32, 6, 32]") || !strcmp(s, "[6, 32, 32]"),
+	   "batched by batch_size 32: %s", s);
 	free(s);
 
 	o = http_opts("flaky429:4", 4);
@@ -300,7 +302,7 @@ static void test_http(void)
 	       !strstr(err.detail, "wrong-secret-key-123"),
 	   "the key is never in the error (server echoed it)");
 	has_str(err.message, "***", "echoed key redacted");
-	has_str(err.hint, "embed_api_key", "hint names the setting");
+	has_str(err.hint, "api_key in agent.yml", "hint names the setting");
 	o.api_key = NULL;
 	is_int(run(&o, 1, &out, &err), VB_ERR_PERMISSION, "no key -> 401");
 	free(out);
@@ -318,8 +320,15 @@ static void test_http(void)
 	o = http_opts("wrongdim:4", 4);
 	is_int(run(&o, 2, &out, &err), VB_ERR_SCHEMA, "wrong dimension refused");
 	free(out);
-	has_str(err.message, "returns 5-dimensional vectors but the configured dim is 4", "names both dims");
-	has_str(err.hint, "dim: 5", "hint gives the setting");
+	has_str(err.message, "returns 5-dimensional vectors, not 4", "names both dims");
+	has_str(err.hint, "need 4 dimensions", "hint says what the store needs");
+	{
+		struct embedder *e;
+		is_int(embedder_open(&o, &e, &err), VB_OK, "wrongdim: opens (nothing is sent before the probe)");
+		is_int(embedder_probe(e, &err), VB_ERR_SCHEMA, "the probe finds the wrong dimension with one request");
+		is_int(embedder_served_dim(e), 5, "and reports the server's actual dimension");
+		embedder_close(&e);
+	}
 
 	o = http_opts("short:4", 4);
 	is_int(run(&o, 3, &out, &err), VB_ERR_SERVER, "fewer vectors than texts refused");
@@ -340,6 +349,61 @@ static void test_http(void)
 	o = http_opts("ok:4", 4);
 	o.cancel = &cancel;
 	is_int(run(&o, 1, &out, &err), VB_ERR_CANCELLED, "cancel flag stops the request");
+	free(out);
+}
+
+/* Most requests of model the server saw in progress at once. */
+static int inflight_for(const char *model)
+{
+	struct vb_buf b;
+	vb_buf_init(&b);
+	vb_buf_add(&b, "");
+	CURL *c = curl_easy_init();
+	char *url = vb_xasprintf("http://127.0.0.1:%d/inflight", server_port);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, grab);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_perform(c);
+	curl_easy_cleanup(c);
+	free(url);
+	char *key = vb_xasprintf("\"%s\": ", model);
+	char *p = strstr(b.data, key);
+	int n = p ? atoi(p + strlen(key)) : 0;
+	free(key);
+	vb_buf_free(&b);
+	return n;
+}
+
+static void test_in_flight(void)
+{
+	struct vb_error err;
+	float *out;
+	struct embed_options o = http_opts("slowish:4", 4);
+	o.batch_size = 8;
+	o.parallel = 3;
+	is_int(run(&o, 48, &out, &err), VB_OK, "slowish: 48 texts in 6 batches");
+	int placed = 1;
+	for (int i = 0; i < 48; i++)
+		placed &= out[i * 4 + 1] == (float)(i % 8);
+	ok(placed, "every batch's vectors land at its own offset whatever order the answers come in");
+	free(out);
+	char *st = stats_for("slowish:4");
+	is_str(st, "[8, 8, 8, 8, 8, 8]", "batches of the configured size");
+	free(st);
+	int most = inflight_for("slowish:4");
+	ok(most >= 2 && most <= 3, "requests overlap: %d in flight at once (parallel 3)", most);
+
+	o = http_opts("drop:4", 4);
+	is_int(run(&o, 5, &out, &err), VB_OK, "a dropped connection is retried");
+	free(out);
+	st = stats_for("drop:4");
+	is_str(st, "[5, 5]", "one retry after the drop");
+	free(st);
+
+	o = http_opts("fail500:4", 4);
+	o.parallel = 4;
+	o.batch_size = 2;
+	is_int(run(&o, 20, &out, &err), VB_ERR_SERVER, "a failing batch among many stops the whole call");
 	free(out);
 }
 
@@ -368,7 +432,7 @@ static void test_refused(void)
 	free(out);
 	has_str(err.message, "cannot connect to the embedding server at http://127.0.0.1:", "message names the server");
 	ok(!strstr(err.message, "pw@"), "URL credentials are not printed");
-	has_str(err.hint, "embed_base_url", "hint");
+	has_str(err.hint, "start the server that serves m", "hint");
 }
 
 int main(void)
@@ -378,8 +442,10 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_refused();
 	int started = start_server() == 0;
-	if (ok(started, "test HTTP server started on loopback (port %d)", server_port))
+	if (ok(started, "test HTTP server started on loopback (port %d)", server_port)) {
 		test_http();
+		test_in_flight();
+	}
 	stop_server();
 	ok(server_pid == 0, "test HTTP server stopped");
 	curl_global_cleanup();

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Embeddings match the knowledge base (issue 13, docs/embeddings.md), with a real
+# OpenAI-compatible server on loopback (embed_server.py) and a real PostgreSQL 17 + pgvector:
+#   - the configured model runs (Datus's default all-MiniLM-L6-v2 through the server
+#     agent.vbadmin.embedding_endpoints names) or vbadmin refuses naming it and how to serve it;
+#   - a store Datus filled and recorded (datus_db.cfg written by Python's ConfigParser, as
+#     Datus's storage_cfg.save_storage_configs writes it) is never changed - rows and record
+#     byte for byte - unless an overwrite is confirmed twice (-y and --replace-model);
+#   - search embeds queries with the recorded model; without a server vector and hybrid exit
+#     non-zero naming all-MiniLM-L6-v2, and text search answers;
+#   - the server's dimension is checked before anything is written;
+#   - vbadmin's own store keeps its own record, which never blocks Datus's.
+. "$(dirname "$0")/lib.sh"
+Y=$PWD/tests/data/kb_small.yaml
+[ -n "${PG17_CONNINFO:-}" ] || { t_ok 1 "PG17_CONNINFO is set (run through tests/run-all.sh)"; t_done; exit 1; }
+
+/usr/bin/python3 tests/integration/embed_server.py >"$T_TMP/port" 2>"$T_TMP/server.err" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$T_TMP"' EXIT
+for _ in $(seq 50); do [ -s "$T_TMP/port" ] && break; sleep 0.1; done
+EPORT=$(cat "$T_TMP/port")
+t_ok "$([ -n "$EPORT" ]; echo $?)" "embeddings server listening on 127.0.0.1:$EPORT"
+export EMB_KEY=test-key
+
+host=$(pg_field "$PG17_CONNINFO" host); port=$(pg_field "$PG17_CONNINFO" port)
+db=vb_emb_$$
+export PGPASSWORD=postgres
+PSQL=(psql -X -q -At -h "$host" -p "$port" -U postgres)
+"${PSQL[@]}" -d postgres -c "CREATE DATABASE $db" >/dev/null
+"${PSQL[@]}" -d "$db" -c "CREATE EXTENSION vector" >/dev/null
+pgq() { "${PSQL[@]}" -d "$db" -c "$1"; }
+# the whole of a namespace's rows, vectors included, as one digest
+rows_md5() { pgq "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY id)), '-') FROM $1 t WHERE namespace = 'datus'"; }
+
+# Datus's agent.yml: PostgreSQL storage, no embedding section (Datus's default model)
+datus_yml() { # file [endpoints-block]
+	cat >"$1" <<YML
+agent:
+  home: $T_TMP/datus_home
+  namespace:
+    datus: {type: postgresql, host: $host, port: $port, database: $db, username: postgres, password: postgres}
+  storage:
+    backends:
+      namespace: datus
+YML
+	[ -z "${2:-}" ] || printf '%s\n' "$2" >>"$1"
+}
+SERVED=$(printf '  vbadmin:\n    embedding_endpoints:\n      all-MiniLM-L6-v2: {base_url: "http://127.0.0.1:%s/v1", api_key: "${EMB_KEY}"}' "$EPORT")
+datus_yml "$T_TMP/served.yml" "$SERVED"
+datus_yml "$T_TMP/unserved.yml"
+"$VBADMIN" --config "$T_TMP/unserved.yml" ddl render | "${PSQL[@]}" -d "$db" -v ON_ERROR_STOP=1 >/dev/null
+t_ok $? "DDL applied"
+CFG=$T_TMP/datus_home/data/datus_db_datus/datus_db.cfg
+B=(bootstrap-kb --components semantic_model --semantic_yaml "$Y")
+
+# ---------------------------------------------------------------- the configured model runs
+t_run "$VBADMIN" --config "$T_TMP/served.yml" "${B[@]}" --kb_update_strategy incremental
+t_is "$RC" 0 "Datus's default model through the configured server: bootstrap exits 0"
+t_has "$ERR" "embedded with sentence-transformers/all-MiniLM-L6-v2 via" "the summary names the model and the server"
+t_is "$(rows_md5 semantic_model | cut -d: -f1)" 7 "7 rows written"
+t_is "$(pgq "SELECT vector_dims(vector) FROM semantic_model WHERE namespace='datus' LIMIT 1")" 384 "384-dimensional vectors from the server"
+# Datus's own writer for the record, to compare byte for byte
+/usr/bin/python3 - "$T_TMP/datus.cfg" <<'PY'
+import sys
+from configparser import ConfigParser
+p = ConfigParser()  # datus/storage/storage_cfg.py save_storage_configs
+p["semantic_model"] = {"registry_name": "sentence-transformers", "model_name": "all-MiniLM-L6-v2", "dim_size": "384"}
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    p.write(f)
+PY
+t_ok "$(cmp -s "$CFG" "$T_TMP/datus.cfg"; echo $?)" "datus_db.cfg is byte for byte what Datus's ConfigParser writes for that model"
+t_is "$(curl -s "http://127.0.0.1:$EPORT/stats" | /usr/bin/python3 -c 'import json,sys; print(sorted(json.load(sys.stdin)["all-MiniLM-L6-v2"]))')" "[1, 7]" "one probe request, then the rows in one batch"
+
+# From here the store is Datus's: its record written by Datus's code path.
+cp "$T_TMP/datus.cfg" "$CFG"
+rows0=$(rows_md5 semantic_model); cfg0=$(md5sum <"$CFG")
+unchanged() { # name
+	t_is "$(rows_md5 semantic_model)|$(md5sum <"$CFG")" "$rows0|$cfg0" "$1: rows and datus_db.cfg unchanged byte for byte"
+}
+
+# ---------------------------------------------------------------- not served: refused, named
+t_run "$VBADMIN" --config "$T_TMP/unserved.yml" "${B[@]}" --kb_update_strategy incremental
+t_is "$RC" 1 "no server for all-MiniLM-L6-v2: bootstrap refused (exit 1)"
+t_has "$ERR" "sentence-transformers/all-MiniLM-L6-v2 (384 dimensions) for [semantic_model] cannot run" "names the model"
+t_has "$ERR" "embedding_endpoints: {all-MiniLM-L6-v2: http://127.0.0.1:8080/v1}" "and how to serve and configure it"
+unchanged "refused bootstrap"
+
+t_run "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing "${B[@]}" --kb_update_strategy incremental
+t_is "$RC" 2 "--embedder hashing into the Datus store: incremental refused (exit 2)"
+t_has "$ERR" "Embedding model configuration mismatch:" "with Datus's message"
+t_has "$ERR" "existing='all-MiniLM-L6-v2', new='hashing'" "naming both models"
+unchanged "refused incremental"
+
+t_run "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y
+t_is "$RC" 1 "overwrite -y alone does not replace the recorded model (exit 1)"
+t_has "$ERR" "Datus, which searches it with the recorded model, will not be able to search what vbadmin writes" "the refusal warns about Datus"
+t_has "$ERR" "--replace-model" "and names the separate confirmation"
+unchanged "overwrite without --replace-model"
+
+# ---------------------------------------------------------------- search uses the recorded model
+for mode in vector hybrid; do
+	t_run "$VBADMIN" --config "$T_TMP/unserved.yml" search --mode $mode "payments"
+	t_is "$RC" 1 "$mode search without a server exits 1"
+	t_has "$ERR" "all-MiniLM-L6-v2" "$mode: names the model"
+	t_has "$ERR" "text-embeddings-inference" "$mode: says how to serve it"
+done
+t_run "$VBADMIN" --config "$T_TMP/unserved.yml" search --mode text "payments"
+t_is "$RC" 0 "text search answers without a server"
+t_has "$OUT" "table:payments" "text search finds the table"
+t_has "$OUT" "embedder: sentence-transformers/all-MiniLM-L6-v2 (384 dimensions): not served (not used by text search)" "the header says which model the store needs"
+t_run "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing search --mode vector "payments"
+t_is "$RC" 1 "--embedder hashing cannot search a store filled with all-MiniLM-L6-v2"
+t_has "$ERR" "must be embedded with that model, not with --embedder hashing" "said plainly"
+t_run "$VBADMIN" --config "$T_TMP/served.yml" search --mode vector --json "Card and wallet payments captured for orders"
+t_is "$RC" 0 "with the server: vector search exits 0"
+t_has "$OUT" '"embedder":"sentence-transformers/all-MiniLM-L6-v2 via' "the JSON names the embedder"
+t_is "$(printf '%s' "$OUT" | grep -o '"id":"[^"]*"' | head -1)" '"id":"table:payments"' "the payments table's own words find it first"
+unchanged "searches"
+
+# ---------------------------------------------------------------- check's embedding step
+t_run "$VBADMIN" --config "$T_TMP/served.yml" check --json
+emb_step() { printf '%s' "$OUT" | /usr/bin/python3 -c 'import json,sys; s=[s for s in json.load(sys.stdin)["steps"] if s["id"]=="embedding"][0]; print(s["status"]); print(s["message"]); print(s.get("detail") or ""); print(s.get("fix") or "")'; }
+t_is "$(emb_step | head -1)" ok "check, served: the embedding step passes"
+t_has "$(emb_step)" "sentence-transformers/all-MiniLM-L6-v2 via http://127.0.0.1:$EPORT/v1" "it names the configured model and its server"
+t_has "$(emb_step)" "recorded: sentence-transformers/all-MiniLM-L6-v2, 384 dimensions ($CFG)" "the recorded model and where"
+t_has "$(emb_step)" "the embedder returns 384 dimensions" "and the dimension the server actually returns"
+t_run "$VBADMIN" --config "$T_TMP/unserved.yml" check --json
+t_is "$RC" 1 "check, not served: exit 1"
+t_is "$(emb_step | head -1)" fail "the embedding step fails"
+t_has "$(emb_step)" "all-MiniLM-L6-v2" "naming the model"
+t_has "$(emb_step)" "text-embeddings-inference --model-id sentence-transformers/all-MiniLM-L6-v2" "with how to serve Datus's default model locally"
+unchanged "check"
+
+# ---------------------------------------------------------------- the dimension before any write
+WRONG=$(printf '  vbadmin:\n    embedding_endpoints:\n      all-MiniLM-L6-v2: {base_url: "http://127.0.0.1:%s/v1", model: "wrongdim:384", api_key: "${EMB_KEY}"}' "$EPORT")
+datus_yml "$T_TMP/wrong.yml" "$WRONG"
+t_run "$VBADMIN" --config "$T_TMP/wrong.yml" "${B[@]}" --kb_update_strategy overwrite -y
+t_is "$RC" 1 "a server returning 385 dimensions for a 384 store: refused"
+t_has "$ERR" "returns 385-dimensional vectors, not 384" "naming both dimensions"
+t_has "$ERR" "nothing was written" "before anything was written"
+unchanged "wrong dimension"
+t_run "$VBADMIN" --config "$T_TMP/wrong.yml" check --json
+t_has "$(emb_step)" "returns 385-dimensional vectors, not 384" "check names the server's actual dimension"
+
+# ---------------------------------------------------------------- vbadmin's own records
+mkdir -p "$T_TMP/scratch"
+printf '%s\n  vbadmin:\n    data_dir: %s\n' "$(cat "$T_TMP/unserved.yml")" "$T_TMP/scratch" >"$T_TMP/scratch.yml"
+t_run "$VBADMIN" --config "$T_TMP/scratch.yml" --backend embedded --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y
+t_is "$RC" 0 "a throwaway embedded store with --embedder hashing: exit 0"
+t_has "$ERR" "embedded with hashing (built in, 384 dimensions; chosen by --embedder hashing)" "the summary names hashing"
+t_has "$(cat "$T_TMP/scratch/datus.embedding.cfg")" "registry_name = hashing" "recorded next to the throwaway store"
+unchanged "a bootstrap of vbadmin's own store"
+t_run "$VBADMIN" --config "$T_TMP/served.yml" "${B[@]}" --kb_update_strategy incremental
+t_is "$RC" 0 "vbadmin's own hashing record does not block Datus's store"
+
+# ---------------------------------------------------------------- confirmed replacement
+t_run "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y --replace-model
+t_is "$RC" 0 "overwrite -y --replace-model replaces the model"
+t_is "$(cat "$CFG")" $'[semantic_model]\nregistry_name = hashing\nmodel_name = hashing\ndim_size = 384' "datus_db.cfg records the model that produced the vectors"
+t_run "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing search --mode vector "payments"
+t_is "$RC" 0 "the store now searches with its recorded model (hashing)"
+t_has "$OUT" "embedder: hashing (built in, 384 dimensions; chosen by --embedder hashing)" "named in the header"
+
+kill $SERVER 2>/dev/null
+"${PSQL[@]}" -d postgres -c "DROP DATABASE $db" >/dev/null 2>&1
+t_done
