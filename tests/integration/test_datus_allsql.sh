@@ -35,7 +35,14 @@ t_run "$VBADMIN" --config "$CFG" config show
 t_is "$RC" 0 "Datus's example loads with only POSTGRES_* exported"
 t_has "$OUT" 'unset: ${STARROCKS_HOST} (host, line 119)' "config show marks the StarRocks entry"
 
+# Datus's example names sentence-transformers/all-MiniLM-L6-v2 and no server runs it here: check's
+# embedding step fails (docs/embeddings.md); the tables' readiness is checked with vbadmin's
+# offline embedder chosen explicitly
 t_run "$VBADMIN" --config "$CFG" check --json
+t_is "$RC" 1 "no server for Datus's all-MiniLM-L6-v2: check exits 1"
+t_has "$(json_get "$OUT" '[s["message"] for s in d["steps"] if s["id"] == "embedding"][0]')" \
+	"sentence-transformers/all-MiniLM-L6-v2 (384 dimensions) for [semantic_model] cannot run" "the embedding step names the model"
+t_run "$VBADMIN" --config "$CFG" --embedder hashing check --json
 t_is "$RC" 0 "all.sql database: check exits 0 (semantic_model and metrics ready)"
 stores=$(json_get "$OUT" '" ".join("%s:%s" % (s["store"], "ready" if s["ready"] else "no") for s in d["stores"])')
 t_is "$stores" \
@@ -61,7 +68,7 @@ t_lacks "$OUT" "ALTER TABLE public.schema_metadata" "verify proposes no ALTER fo
 # a store whose vectors were made by another model: rows present, so the fix must re-embed
 DB=$DBN psqlq -c "ALTER TABLE schema_value ALTER COLUMN vector TYPE vector(384)" \
 	-c "INSERT INTO schema_value(namespace, identifier, table_name, vector) VALUES ('gpdb_test', 'a.b.c', 'c', array_fill(0.1::real, ARRAY[384])::vector)"
-t_run "$VBADMIN" --config "$CFG" check
+t_run "$VBADMIN" --config "$CFG" --embedder hashing check
 t_is "$RC" 0 "schema_value at the wrong dim: a store bootstrap-kb does not need, so a warning"
 t_has "$OUT" "[WARN] dimensions" "the dimensions step warns"
 t_has "$OUT" "needs re-embedding: the 1 stored vectors have 384 dimensions" "with rows, the fix says the vectors must be re-embedded"
