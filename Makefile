@@ -133,6 +133,7 @@ test_table_context_SRC := $(T_KB)
 test_steps_SRC := $(CORE_SRC)
 test_smoke_SRC := $(CORE_SRC)
 test_embed_SRC := $(T_KB)
+test_embed_guard_SRC := $(T_KB)
 test_pgvector_SRC := $(T_DDL)
 
 .SECONDEXPANSION:
