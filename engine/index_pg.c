@@ -184,40 +184,49 @@ static void *build_thread(void *arg)
 	return NULL;
 }
 
-int engine_index_build_pg(struct engine *e, const struct engine_index_row *p, const struct engine_index_events *ev,
-                          struct engine_index_outcome *out)
+/* Raises maintenance_work_mem for this session when the plan needs more and it stays under
+ * IDX_AUTO_MWM_LIMIT; above that the build goes on, slower, and the user is told why. */
+static void raise_work_mem(struct engine *e, const struct engine_index_row *p, const struct engine_index_events *ev)
 {
-	memset(out, 0, sizeof *out);
+	if (p->need_bytes <= (double)e->maintenance_work_mem_bytes)
+		return;
+	if (p->need_bytes > (double)IDX_AUTO_MWM_LIMIT) {
+		say(ev, "index: the plan needs more than 1 GiB of maintenance_work_mem; building with %s (slower). "
+		    "Raise it yourself only below the server's free RAM (VEC-024).",
+		    e->maintenance_work_mem ? e->maintenance_work_mem : "the default");
+		return;
+	}
 	struct vb_error err;
 	vb_err_clear(&err);
-	char mwm[32] = "";
-	if (p->need_bytes > (double)e->maintenance_work_mem_bytes) {
-		if (p->need_bytes <= (double)IDX_AUTO_MWM_LIMIT) {
-			snprintf(mwm, sizeof mwm, "%lldMB", (long long)(p->need_bytes / (1024 * 1024)) + 1);
-			char *set = vb_xasprintf("SET maintenance_work_mem = '%s'", mwm);
-			struct vb_result *r = engine_query(e, set, 0, NULL, &err);
-			free(set);
-			if (r)
-				e->ops->result_free(e->h, &r);
-			say(ev, "index: maintenance_work_mem raised to %s for this session", mwm);
-		} else {
-			say(ev, "index: the plan needs more than 1 GiB of maintenance_work_mem; building with %s (slower). "
-			    "Raise it yourself only below the server's free RAM (VEC-024).",
-			    e->maintenance_work_mem ? e->maintenance_work_mem : "the default");
-		}
-	}
+	char mwm[32];
+	snprintf(mwm, sizeof mwm, "%lldMB", (long long)(p->need_bytes / (1024 * 1024)) + 1);
+	char *set = vb_xasprintf("SET maintenance_work_mem = '%s'", mwm);
+	struct vb_result *r = engine_query(e, set, 0, NULL, &err);
+	free(set);
+	if (r)
+		e->ops->result_free(e->h, &r);
+	say(ev, "index: maintenance_work_mem raised to %s for this session", mwm);
+}
+
+/* The building session's pid, which the watching session looks for ("0" when unknown). */
+static void backend_pid(struct engine *e, char *pid, size_t len)
+{
+	struct vb_error err;
+	vb_err_clear(&err);
 	struct vb_result *pr = engine_query(e, "SELECT pg_backend_pid()", 0, NULL, &err);
-	char pid[32] = "0";
+	snprintf(pid, len, "0");
 	if (pr) {
-		snprintf(pid, sizeof pid, "%s", vb_result_get(pr, 0, 0) ? vb_result_get(pr, 0, 0) : "0");
+		snprintf(pid, len, "%s", vb_result_get(pr, 0, 0) ? vb_result_get(pr, 0, 0) : "0");
 		e->ops->result_free(e->h, &pr);
 	}
-	/* a second session watches the first one build */
-	struct vb_handle *watch = NULL;
-	struct vb_error werr;
-	vb_err_clear(&werr);
-	if (e->ops->open(&e->vbc, &watch, &werr) != VB_OK)
-		watch = NULL;
+}
+
+/* Drops the invalid indexes an interrupted build left.  Returns VB_EXIT_OK, or the exit code
+ * (never OK) with out->message set when a drop fails. */
+static int drop_invalid(struct engine *e, const struct engine_index_row *p, const struct engine_index_events *ev,
+                        struct engine_index_outcome *out)
+{
+	struct vb_error err;
 	for (int i = 0; i < p->ninvalid; i++) {
 		const char *drop = p->drop[i];
 		if (ev->statement)
@@ -226,59 +235,98 @@ int engine_index_build_pg(struct engine *e, const struct engine_index_row *p, co
 		struct vb_result *r = engine_query(e, drop, 0, NULL, &err);
 		if (!r) {
 			snprintf(out->message, sizeof out->message, "%s", err.message);
-			if (watch)
-				e->ops->close(&watch);
-			out->exit = engine_exit_for_status(err.status) == VB_EXIT_OK ? VB_EXIT_FIXABLE : engine_exit_for_status(err.status);
-			return out->exit;
+			int rc = engine_exit_for_status(err.status);
+			return rc == VB_EXIT_OK ? VB_EXIT_FIXABLE : rc;
 		}
 		e->ops->result_free(e->h, &r);
 	}
-	if (ev->statement)
-		ev->statement(ev->ctx, p->sql, NULL);
-	struct build_job job = {e, p->sql, {0}, 0, 0};
-	pthread_t th;
-	pthread_create(&th, NULL, build_thread, &job);
-	struct timespec t0, now;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!__atomic_load_n(&job.done, __ATOMIC_ACQUIRE)) {
+	return VB_EXIT_OK;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Until the build thread is done: every 200 ms, the progress the watching session (NULL: none)
+ * reads from pg_stat_progress_create_index for the building pid. */
+static void watch_build(struct engine *e, struct vb_handle *watch, const char *pid, const struct build_job *job,
+                        const struct timespec *t0, const struct engine_index_events *ev)
+{
+	struct vb_error werr;
+	while (!__atomic_load_n(&job->done, __ATOMIC_ACQUIRE)) {
 		struct timespec ts = {0, 200 * 1000 * 1000};
 		nanosleep(&ts, NULL);
-		if (!watch || __atomic_load_n(&job.done, __ATOMIC_ACQUIRE))
+		if (!watch || __atomic_load_n(&job->done, __ATOMIC_ACQUIRE))
 			continue;
 		struct vb_result *r = NULL;
 		vb_err_clear(&werr);
 		if (e->ops->query(watch, "SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total "
 		                  "FROM pg_stat_progress_create_index WHERE pid = $1", 1, (const char *const[]){pid}, &r,
 		                  &werr) == VB_OK && r && r->nrows) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			double s = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
-			say(ev, "index: %6.1f s  %s  blocks %s/%s  tuples %s/%s", s, vb_result_get(r, 0, 0),
+			say(ev, "index: %6.1f s  %s  blocks %s/%s  tuples %s/%s", seconds_since(t0), vb_result_get(r, 0, 0),
 			    vb_result_get(r, 0, 1), vb_result_get(r, 0, 2), vb_result_get(r, 0, 3), vb_result_get(r, 0, 4));
 		}
 		if (r)
 			e->ops->result_free(watch, &r);
 	}
+}
+
+/* The outcome of a failed build: its advice, the invalid index it leaves and the exit code. */
+static int build_failed(struct engine *e, const struct engine_index_row *p, const struct build_job *job,
+                        struct engine_index_outcome *out)
+{
+	char *cls = out->errclass;
+	advice_classify(job->err.sqlstate, job->err.message, cls, sizeof out->errclass);
+	const struct advice *a = advice_lookup(cls, job->err.message, NULL);
+	out->advice = a;
+	out->build_failed = 1;
+	snprintf(out->hint, sizeof out->hint, "a failed CONCURRENTLY build leaves an invalid index behind: DROP INDEX "
+	         "CONCURRENTLY IF EXISTS idx_%s_vector_hnsw, idx_%s_vector_ivfflat; (a re-run of vbadmin index create "
+	         "drops it and builds again)", p->table, p->table);
+	snprintf(out->message, sizeof out->message, "%s", job->err.message);
+	if (e->cancelled || strcmp(cls, "57014") == 0)
+		out->exit = VB_EXIT_INTERRUPTED;
+	else
+		out->exit = a && a->exit_code != VB_EXIT_OK ? a->exit_code : VB_EXIT_FIXABLE;
+	return out->exit;
+}
+
+int engine_index_build_pg(struct engine *e, const struct engine_index_row *p, const struct engine_index_events *ev,
+                          struct engine_index_outcome *out)
+{
+	memset(out, 0, sizeof *out);
+	raise_work_mem(e, p, ev);
+	char pid[32];
+	backend_pid(e, pid, sizeof pid);
+	/* a second session watches the first one build */
+	struct vb_handle *watch = NULL;
+	struct vb_error werr;
+	vb_err_clear(&werr);
+	if (e->ops->open(&e->vbc, &watch, &werr) != VB_OK)
+		watch = NULL;
+	out->exit = drop_invalid(e, p, ev, out);
+	if (out->exit != VB_EXIT_OK) {
+		if (watch)
+			e->ops->close(&watch);
+		return out->exit;
+	}
+	if (ev->statement)
+		ev->statement(ev->ctx, p->sql, NULL);
+	struct build_job job = {e, p->sql, {0}, 0, 0};
+	pthread_t th;
+	pthread_create(&th, NULL, build_thread, &job);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	watch_build(e, watch, pid, &job, &t0, ev);
 	pthread_join(th, NULL);
 	if (watch)
 		e->ops->close(&watch);
-	if (job.status != VB_OK) {
-		char *cls = out->errclass;
-		advice_classify(job.err.sqlstate, job.err.message, cls, sizeof out->errclass);
-		const struct advice *a = advice_lookup(cls, job.err.message, NULL);
-		out->advice = a;
-		out->build_failed = 1;
-		snprintf(out->hint, sizeof out->hint, "a failed CONCURRENTLY build leaves an invalid index behind: DROP INDEX "
-		         "CONCURRENTLY IF EXISTS idx_%s_vector_hnsw, idx_%s_vector_ivfflat; (a re-run of vbadmin index create "
-		         "drops it and builds again)", p->table, p->table);
-		snprintf(out->message, sizeof out->message, "%s", job.err.message);
-		if (e->cancelled || strcmp(cls, "57014") == 0)
-			out->exit = VB_EXIT_INTERRUPTED;
-		else
-			out->exit = a && a->exit_code != VB_EXIT_OK ? a->exit_code : VB_EXIT_FIXABLE;
-		return out->exit;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	out->seconds = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+	if (job.status != VB_OK)
+		return build_failed(e, p, &job, out);
+	out->seconds = seconds_since(&t0);
 	out->exit = VB_EXIT_OK;
 	return VB_EXIT_OK;
 }
