@@ -260,8 +260,8 @@ int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
 					fprintf(o, "  %-18s %-32s have %s, want %s\n", drift_kind_name(d->kind), where,
 					        d->have ? d->have : "-", d->want ? d->want : "-");
 					if (d->kind == DRIFT_WRONG_DIM)
-						fprintf(o, "    table %s column %s: vector(%s in the database vs vector(%d) configured for its "
-						        "store (agent.storage.%s)\n", d->table, d->column, d->have + 7,
+						fprintf(o, "    table %s column %s: %s in the database vs vector(%d) configured for its "
+						        "store (agent.storage.%s)\n", d->table, d->column, d->have,
 						        engine_table_dim(e, d->table), config_table_section(d->table));
 					if (engine_table_severity(e, d->table) != STEP_FAIL)
 						fprintf(o, "    (affects only the %s store; bootstrap-kb and search do not need it)\n",

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../config/config.h"
 #include "../ddl/ddl.h"
 #include "../engine/index_emb.h"
 #include "../engine/index_pg.h"
@@ -138,12 +139,9 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 	if (method && strcmp(method, "hnsw") != 0 && strcmp(method, "ivfflat") != 0 && strcmp(method, "ivf") != 0)
 		return cli_usage_error(ctx, "index", "index: --method must be hnsw or ivfflat (pgvector) or ivf (embedded), "
 		                       "not '%s'", method);
-	if (table) {
-		const struct vb_table_spec *s = ddl_table_spec(table, 384);
-		if (!s || !s->vector_column)
-			return cli_usage_error(ctx, "index", "index: '%s' is not a vector table (schema_metadata, schema_value, "
-			                       "semantic_model, metrics, reference_sql, ext_knowledge, document)", table);
-	}
+	if (table && config_store_index(table) < 0)
+		return cli_usage_error(ctx, "index", "index: '%s' is not a vector table (schema_metadata, schema_value, "
+		                       "semantic_model, metrics, reference_sql, ext_knowledge, document)", table);
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
 		return rc;

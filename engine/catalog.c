@@ -239,6 +239,12 @@ static char *dim_source(const struct engine *e, const char *table)
 	return vb_xasprintf("%s (agent.storage.%s.dim_size)", e->config_path, section);
 }
 
+int engine_drift_have_dim(const struct eng_drift *d)
+{
+	int n = 0;
+	return d->have && sscanf(d->have, "vector(%d)", &n) == 1 ? n : 0;
+}
+
 static void drift_wrong_dim(struct engine *e, struct eng_table *t, const struct eng_column *c, const char *q)
 {
 	int dim = engine_table_dim(e, t->name);

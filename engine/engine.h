@@ -162,6 +162,9 @@ const char *engine_var(void *ctx, const char *key);
  * e->drift from it (missing tables/columns, wrong dims, missing indexes, privileges). */
 int engine_load_catalog(struct engine *e, struct vb_error *err);
 void engine_compute_drift(struct engine *e);
+/* The dim of a wrong_dimension drift's column ("vector(N)" => N), 0 for a column declared
+ * without one ("vector"). */
+int engine_drift_have_dim(const struct eng_drift *d);
 
 /* ---- stores (engine/stores.c) ---- */
 /* The dim a table's vector column must have: its store's agent.storage dim_size (vbc.dim when

@@ -589,11 +589,16 @@ int step_pg_dimensions(void *ctx, struct step_result *r)
 		struct eng_drift *d = &e->drift[i];
 		if (d->kind != DRIFT_WRONG_DIM)
 			continue;
-		int hd = atoi(d->have + 7); /* "vector(N)" */
+		int hd = engine_drift_have_dim(d);
 		int want = engine_table_dim(e, d->table);
-		step_add_detail(r, "%s.%s is %s but its store's embedding dim is %d (inserts would fail: expected %d "
-		                "dimensions, not %d); %s", d->table, d->column, d->have, want, hd, want,
-		                d->note ? d->note : "");
+		if (hd == 0) /* a column declared without a dim takes any vector but cannot carry an ANN index */
+			step_add_detail(r, "%s.%s is %s with no declared dimension; its store's embedding dim is %d (vectors "
+			                "of any dim are accepted and no ANN index can be built); %s", d->table, d->column,
+			                d->have, want, d->note ? d->note : "");
+		else
+			step_add_detail(r, "%s.%s is %s but its store's embedding dim is %d (inserts would fail: expected %d "
+			                "dimensions, not %d); %s", d->table, d->column, d->have, want, hd, want,
+			                d->note ? d->note : "");
 		append_fix(&fix, d->fix);
 		if (!first)
 			first = d;
@@ -610,11 +615,11 @@ int step_pg_dimensions(void *ctx, struct step_result *r)
 			}
 	int ret;
 	if (wrong) {
-		int have_dim = atoi(first->have + 7); /* "vector(N)" */
+		int have_dim = engine_drift_have_dim(first);
 		step_set_class(r, "VBA-DIM-MISMATCH");
-		step_set(r, sev, "%d vector column%s with the wrong dimension: table %s column %s is vector(%d), "
+		step_set(r, sev, "%d vector column%s with the wrong dimension: table %s column %s is %s, "
 		         "its store's embedding dim is %d", wrong, wrong == 1 ? "" : "s", first->table, first->column,
-		         have_dim, engine_table_dim(e, first->table));
+		         first->have, engine_table_dim(e, first->table));
 		step_set_fix(r, fix.data);
 		ret = with_advice(e, r, "VEC-019", first->table, first->column, have_dim);
 	} else {

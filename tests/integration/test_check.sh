@@ -207,6 +207,20 @@ t_is "$(printf '%s' "$OUT" | json_get 'd["tables"][0]["memory_bytes"]')" 2007200
 	"memory plan = 1000 x (8 + 4 x 384) x 1.3 bytes"
 vb index plan
 t_has "$OUT" "maintenance_work_mem" "plan text compares with maintenance_work_mem"
+# a vector column with no declared dim is sized by its own store's dim (agent.storage.metric), not
+# by one global dim
+CFGSAVE=$CFG; CFG=$T_TMP/su768.yml
+{ cat "$CFGSAVE"; printf '    metric:\n      registry_name: openai\n      model_name: m768\n      dim_size: 768\n'; } >"$CFG"
+DB=vb_chksu psql17 -c "ALTER TABLE metrics ALTER COLUMN vector TYPE vector" \
+	-c "INSERT INTO metrics(namespace, id, vector) SELECT 'kb', 'm' || g, array_fill(0.5::real, ARRAY[768])::vector FROM generate_series(1, 10) g"
+vb index plan --table metrics --json
+t_is "$(printf '%s' "$OUT" | json_get 'd["tables"][0]["memory_bytes"]')" 40040 \
+	"untyped column: memory plan = 10 x (8 + 4 x 768) x 1.3 bytes (the metric store's dim)"
+vb check
+t_has "$OUT" "metrics.vector is vector with no declared dimension; its store's embedding dim is 768" \
+	"untyped column: the dimensions step says it has no dim (read without running past \"vector\")"
+DB=vb_chksu psql17 -c "DELETE FROM metrics" -c "ALTER TABLE metrics ALTER COLUMN vector TYPE vector(384)"
+CFG=$CFGSAVE
 vb index create --table semantic_model
 t_is "$RC" 0 "index create exits 0"
 t_has "$OUT" "USING hnsw (vector vector_cosine_ops)" "hnsw with the cosine opclass"
