@@ -142,10 +142,12 @@ static void draw_bars(struct tui_app *app)
 	           app->server[0] ? app->server : "-", app->user[0] ? app->user : "-");
 	/* key bar */
 	tui_fill_line(LINES - 1, COLS, ROLE_KEYBAR);
+	const struct tui_screen_ops *s = screens[app->screen];
 	tui_print(LINES - 1, 0, COLS, ROLE_KEYBAR,
-	          app->status_msg[0]               ? app->status_msg
-	          : screens[app->screen]->keys_hint ? screens[app->screen]->keys_hint
-	                                            : " ? help  q back  Q quit  1-7 screens  : command  / find");
+	          app->status_msg[0] ? app->status_msg
+	          : s->hint          ? s->hint(app)
+	          : s->keys_hint     ? s->keys_hint
+	                             : " ? help  q back  Q quit  1-7 screens  : command  / find");
 }
 
 void tui_cleanup_screens(struct tui_app *app)
@@ -244,10 +246,16 @@ void tui_run_command(struct tui_app *app, const char *cmd)
 		tui_ddl_apply(app);
 }
 
+/* ESC followed at once by another key is Meta-key (the terminal sent both together);
+ * curses already waited ESCDELAY for it, so a lone Esc stays Esc. */
 static int read_tty_key(void)
 {
 	int k = getch();
-	return k;
+	if (k != 27)
+		return k;
+	timeout(0);
+	int next = getch();
+	return next == ERR || next == 27 ? 27 : TUI_META | next;
 }
 
 int tui_read_key(struct tui_app *app)
@@ -256,11 +264,11 @@ int tui_read_key(struct tui_app *app)
 		int k;
 		return tui_test_next_key(app, &k) ? k : -1;
 	}
-	timeout(-1);
 	int k;
-	do
+	do {
+		timeout(-1);
 		k = read_tty_key();
-	while (k == ERR);
+	} while (k == ERR);
 	return k;
 }
 
@@ -268,8 +276,16 @@ static void handle_key(struct tui_app *app, int key)
 {
 	if (key == KEY_RESIZE || key == KEY_RESIZE + 1000)
 		return;
+	/* a status message answers the last key; the next key takes it away */
+	if (key != 3)
+		app->status_msg[0] = '\0';
 	if (key != 3 && screens[app->screen]->key && screens[app->screen]->key(app, key))
 		return;
+	if (TUI_IS_META(key)) {
+		/* Meta keys belong to prompts; elsewhere they do nothing (and never act as Esc) */
+		tui_status(app, "M-%c does nothing here", (char)(key & 0xff));
+		return;
+	}
 	int action = tui_key_action(key);
 	if (action == ACT_NONE)
 		return;
@@ -293,6 +309,8 @@ static void handle_key(struct tui_app *app, int key)
 			tui_switch(app, app->prev_screen);
 		else if (app->screen != SCR_SETUP)
 			tui_switch(app, SCR_SETUP);
+		else if (key == 27)
+			tui_status(app, "Esc never quits: q or Q quits vbadmin");
 		else
 			handle_key(app, 'Q');
 		break;
@@ -355,7 +373,7 @@ int tui_app_loop(struct tui_app *app)
 			int k;
 			for (;;) {
 				timeout(0);
-				if ((k = getch()) == ERR)
+				if ((k = read_tty_key()) == ERR)
 					break;
 				handle_key(app, k);
 			}

@@ -182,18 +182,33 @@ static void feed(const char *seq)
 		rl_callback_read_char();
 }
 
+/* The focus model (pgcli / lazygit): typing always goes to the query.  Tab or Esc hands the
+ * focus to the results on purpose, and only there do single letters act as hotkeys; Tab or
+ * Esc gives it back.  A search never moves the focus. */
 static int lab_key(struct tui_app *app, int key)
 {
-	if (L.focus != 0)
+	(void)app;
+	if (L.focus != 0) {
+		if (key == 27) {
+			L.focus = 0;
+			return 1;
+		}
 		return 0;
+	}
 	if (key == '\t' || key == 27) {
 		L.focus = 1;
 		return 1;
 	}
-	if (key == KEY_F(1)) {
+	if (key == KEY_F(1) || key == KEY_RESIZE || key == KEY_RESIZE + 1000)
 		return 0;
-	}
 	char seq[8] = "";
+	if (TUI_IS_META(key)) {
+		/* readline's own Meta bindings: ESC then the key */
+		seq[0] = 27;
+		seq[1] = (char)(key & 0xff);
+		feed(seq);
+		return 1;
+	}
 	switch (key) {
 	case KEY_UP: strcpy(seq, "\033[A"); break;
 	case KEY_DOWN: strcpy(seq, "\033[B"); break;
@@ -212,9 +227,16 @@ static int lab_key(struct tui_app *app, int key)
 			return 1; /* other function keys mean nothing in the prompt */
 		}
 	}
-	(void)app;
 	feed(seq);
 	return 1;
+}
+
+static const char *lab_hint(struct tui_app *app)
+{
+	(void)app;
+	return L.focus == 0 ? " Enter search  Up/Down history  C-r find  Tab: results & options  F1 help"
+	                    : " Tab/Esc: query  Enter detail  m mode  T table  t top-N  w filter  e explain  a recall"
+	                      "  1-7 screens  q back";
 }
 
 /* -- the search job -- */
@@ -328,8 +350,6 @@ static void lab_job_done(struct tui_app *app)
 		         tui_ms(L.ms, ms, sizeof ms), mode_names(L.mode), ddl_table_name(L.table), L.top);
 		tui_text_clear(&L.extra);
 		tui_log(app, "search '%s': %s", L.query ? L.query : "", L.msg);
-		if (L.nhits)
-			L.focus = 1;
 	} else if (L.next_ok) {
 		tui_text_clear(&L.extra);
 		L.extra = L.next_extra;
@@ -411,10 +431,14 @@ static void lab_draw(struct tui_app *app, int top, int height, int width)
 	}
 	if (x < width)
 		tui_printf(top, x, width - x, ROLE_TITLE, ", table %s, top %d, filter %s%s", ddl_table_name(L.table), L.top,
-		           L.where[0] ? L.where : "-", running ? " - running" : "");
+		           L.where[0] ? L.where : "none", running ? " (running)" : "");
 	/* the prompt line; readline's display prompt changes during Ctrl-R search */
 	const char *prompt = rl_display_prompt ? rl_display_prompt : "search> ";
 	const char *buf = rl_line_buffer ? rl_line_buffer : "";
+	/* with the results focused the prompt says so: typed letters are hotkeys now */
+	char shown[96];
+	snprintf(shown, sizeof shown, "%s%s", L.focus == 0 ? "" : "[results] ", prompt);
+	prompt = shown;
 	int plen = (int)strlen(prompt);
 	int avail = width - plen - 1;
 	int off = rl_point > avail ? rl_point - avail : 0;
@@ -569,4 +593,5 @@ const struct tui_screen_ops tui_screen_search = {
 	.key = lab_key,
 	.keys_hint = " Enter search  Tab prompt/results  m mode  T table  t top-N  w filter  e explain  a recall",
 	.cleanup = lab_cleanup,
+	.hint = lab_hint,
 };

@@ -36,7 +36,7 @@ static struct setup {
 	struct vb_error job_err;
 	int job_rc;
 	int have_results;
-	int nok, nwarn, nfail;
+	int nok, nwarn, nfail, npending;
 } S = {.info_for = -1};
 
 static void snap_clear(void)
@@ -51,35 +51,63 @@ static void snap_clear(void)
 	S.n = 0;
 }
 
-/* Copies what the engine knows; main thread, no job running. */
-static void snap_take(struct tui_app *app)
+static void snap_copy(struct snap_step *s, struct engine *e, int id)
+{
+	const struct step_result *r = engine_result(e, id);
+	s->id = id;
+	s->status = r ? r->status : STEP_PENDING;
+	s->ms = r ? r->ms : 0;
+	if (!r)
+		return;
+	s->message = vb_xstrdup(r->message);
+	s->detail = vb_xstrdup(r->detail);
+	s->fix = vb_xstrdup(r->fix);
+	snprintf(s->errclass, sizeof s->errclass, "%s", r->errclass);
+	s->adv = r->advice_id ? advice_get(r->advice_id) : NULL;
+	if (r->why)
+		s->cause = vb_xstrdup(r->why);
+	else if (s->adv)
+		s->cause = engine_render(e, s->adv->cause, NULL, NULL, 0);
+}
+
+/* Copies what the engine knows; main thread, no job running.  With `keep`, a step the fresh
+ * engine has not run (r ran another one) keeps its earlier result: running one step must
+ * never turn the others back into "not run". */
+static void snap_take(struct tui_app *app, int keep)
 {
 	struct engine *e = app->engine;
-	snap_clear();
-	S.nok = S.nwarn = S.nfail = 0;
+	struct snap_step old[STEP__COUNT];
+	int nold = S.n;
+	memcpy(old, S.steps, sizeof old);
+	memset(S.steps, 0, sizeof S.steps);
+	S.n = 0;
+	S.nok = S.nwarn = S.nfail = S.npending = 0;
 	for (int i = 0; i < step_ndefs; i++) {
 		int id = step_defs[i].id;
 		if (!engine_step_applies(e, id))
 			continue;
-		const struct step_result *r = engine_result(e, id);
 		struct snap_step *s = &S.steps[S.n++];
-		s->id = id;
-		s->status = r ? r->status : STEP_PENDING;
-		s->ms = r ? r->ms : 0;
-		if (r) {
-			s->message = vb_xstrdup(r->message);
-			s->detail = vb_xstrdup(r->detail);
-			s->fix = vb_xstrdup(r->fix);
-			snprintf(s->errclass, sizeof s->errclass, "%s", r->errclass);
-			s->adv = r->advice_id ? advice_get(r->advice_id) : NULL;
-			if (r->why)
-				s->cause = vb_xstrdup(r->why);
-			else if (s->adv)
-				s->cause = engine_render(e, s->adv->cause, NULL, NULL, 0);
+		const struct step_result *r = engine_result(e, id);
+		struct snap_step *was = NULL;
+		for (int k = 0; keep && k < nold; k++)
+			if (old[k].id == id && old[k].status != STEP_PENDING && (!r || r->status == STEP_PENDING))
+				was = &old[k];
+		if (was) {
+			*s = *was;
+			memset(was, 0, sizeof *was);
+		} else {
+			snap_copy(s, e, id);
 		}
 		S.nok += s->status == STEP_OK;
 		S.nwarn += s->status == STEP_WARN;
 		S.nfail += s->status == STEP_FAIL;
+		S.npending += s->status == STEP_PENDING;
+	}
+	for (int k = 0; k < nold; k++) {
+		free(old[k].message);
+		free(old[k].detail);
+		free(old[k].fix);
+		free(old[k].cause);
 	}
 	if (S.sel >= S.n)
 		S.sel = S.n ? S.n - 1 : 0;
@@ -144,8 +172,14 @@ static void setup_draw(struct tui_app *app, int top, int height, int width)
 	else if (!S.have_results)
 		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %s, namespace %s - R runs every check",
 		           app->backend, app->namespace_);
-	else if (S.nfail + S.nwarn == 0)
+	else if (S.nfail + S.nwarn == 0 && S.npending == 0)
 		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: all %d checks passed - ready", S.nok);
+	else if (S.nfail + S.nwarn == 0)
+		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %d ok, %d not run - R runs every check", S.nok,
+		           S.npending);
+	else if (S.npending)
+		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %d ok, %d warn, %d fail, %d not run - select a step",
+		           S.nok, S.nwarn, S.nfail, S.npending);
 	else
 		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %d ok, %d warn, %d fail - select a step for advice",
 		           S.nok, S.nwarn, S.nfail);
@@ -163,6 +197,10 @@ static void setup_draw(struct tui_app *app, int top, int height, int width)
 			const struct step_result *lr = engine_result(e, s->id);
 			status = lr ? __atomic_load_n(&lr->published, __ATOMIC_ACQUIRE) : STEP_PENDING;
 			msv = status != STEP_PENDING ? lr->ms : 0;
+			if (status == STEP_PENDING && S.job == JOB_RUN) { /* not part of this run: keep its result */
+				status = s->status;
+				msv = s->ms;
+			}
 		}
 		const struct step_def *d = def_of(s->id);
 		char ms[32] = "";
@@ -200,7 +238,7 @@ static void setup_enter(struct tui_app *app)
 	if (app->job_running)
 		return;
 	if (!S.n)
-		snap_take(app);
+		snap_take(app, 0);
 	/* the first visit runs every check: the wizard opens on the answer, not on a blank list;
 	 * coming back after DDL or a bootstrap shows the new state the same way */
 	if ((!started && !getenv("VBADMIN_NO_AUTORUN")) || app->data_changed) {
@@ -266,7 +304,7 @@ static void setup_job_done(struct tui_app *app)
 		}
 		return;
 	}
-	snap_take(app);
+	snap_take(app, S.job == JOB_RUN);
 	S.have_results = 1;
 	int code = engine_exit_code(app->engine);
 	tui_log(app, "setup checks: %d ok, %d warn, %d fail (exit code %d)", S.nok, S.nwarn, S.nfail, code);

@@ -1,6 +1,6 @@
 /* tui/testhook.c - headless console runs for golden screen tests.
  * VBADMIN_SCRIPT=FILE feeds keys, one token per line: a single character, or <Enter> <Esc> <Tab>
- * <Up> <Down> <PgUp> <PgDn> <Home> <End> <F1>..<F10> <C-c> <C-u> <C-r> <Space> <Resize>, ":cmd" (command line + Enter),
+ * <Up> <Down> <PgUp> <PgDn> <Home> <End> <F1>..<F10> <C-c> <C-u> <C-r> <Space> <Resize> <M-x> (Meta-x), ":cmd" (command line + Enter),
  * "=dump PATH" (writes the screen), "=wait" (waits for the running job), "#" comments.
  * VBADMIN_DUMP=PATH writes the final screen when the script ends. */
 #include <stdlib.h>
@@ -98,6 +98,10 @@ int tui_test_next_key(struct tui_app *app, int *key)
 				*key = named[i].key;
 				return 1;
 			}
+		if (strncmp(line, "<M-", 3) == 0 && line[3] && strcmp(line + 4, ">") == 0) {
+			*key = TUI_META | (unsigned char)line[3];
+			return 1;
+		}
 		if (line[0] == '<' && line[1] == 'F') {
 			*key = KEY_F(atoi(line + 2));
 			return 1;

@@ -46,7 +46,15 @@ struct tui_screen_ops {
 	const char *keys_hint;
 	/* Frees the screen's state when the console closes.  May be NULL. */
 	void (*cleanup)(struct tui_app *app);
+	/* Key bar text that depends on the screen's state (which pane has the focus); overrides
+	 * keys_hint.  May be NULL. */
+	const char *(*hint)(struct tui_app *app);
 };
+
+/* A Meta (Alt) key: the terminal sends ESC then the key; the console reads both as one key
+ * so that M-b is readline's backward-word in a prompt and never a lone Esc. */
+#define TUI_META 0x100000
+#define TUI_IS_META(k) (((k) & TUI_META) != 0)
 
 enum tui_screen_id {
 #define SCREEN(id, ops, key) id,
@@ -122,6 +130,15 @@ int tui_move(int action, int *sel, int n, int page);
 int tui_confirm(struct tui_app *app, const char *question);
 /* Modal one-line input; returns 1 and fills buf on Enter, 0 on Esc. */
 int tui_input(struct tui_app *app, const char *prompt, char *buf, size_t len);
+
+/* lineedit.c: Emacs keys on a fixed buffer (C-a C-e C-b C-f C-u C-k C-w C-d, M-b M-f M-d,
+ * arrows); returns 1 when the key was an editing key. */
+struct tui_line {
+	char *buf;
+	size_t cap;
+	size_t pos;
+};
+int tui_line_key(struct tui_line *l, int key);
 
 /* app.c */
 void tui_log(struct tui_app *app, const char *fmt, ...) VB_PRINTF(2, 3);

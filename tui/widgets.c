@@ -129,12 +129,17 @@ int tui_confirm(struct tui_app *app, const char *question)
 
 int tui_input(struct tui_app *app, const char *prompt, char *buf, size_t len)
 {
-	size_t n = strlen(buf);
+	struct tui_line line = {buf, len, strlen(buf)};
+	int plen = (int)strlen(prompt);
 	curs_set(1);
 	for (;;) {
+		/* the text scrolls sideways so the cursor stays visible on a narrow terminal */
+		int avail = COLS - plen - 1;
+		int off = (int)line.pos > avail ? (int)line.pos - avail : 0;
 		tui_fill_line(LINES - 1, COLS, ROLE_NORMAL);
-		tui_printf(LINES - 1, 0, COLS, ROLE_NORMAL, "%s%s", prompt, buf);
-		move(LINES - 1, (int)(strlen(prompt) + n) < COLS ? (int)(strlen(prompt) + n) : COLS - 1);
+		tui_print(LINES - 1, 0, COLS, ROLE_NORMAL, prompt);
+		tui_print(LINES - 1, plen, COLS - plen, ROLE_NORMAL, buf + off);
+		move(LINES - 1, plen + (int)line.pos - off < COLS ? plen + (int)line.pos - off : COLS - 1);
 		refresh();
 		int k = tui_read_key(app);
 		if (k == '\n' || k == '\r' || k == KEY_ENTER) {
@@ -145,14 +150,9 @@ int tui_input(struct tui_app *app, const char *prompt, char *buf, size_t len)
 			curs_set(0);
 			return 0;
 		}
-		if (k == 21) { /* Ctrl-U clears the line, as in a shell */
-			n = 0;
-			buf[0] = '\0';
-		} else if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0) {
-			buf[--n] = '\0';
-		} else if (k >= 0x20 && k < 0x100 && k != 127 && n + 1 < len) {
-			buf[n++] = (char)k;
-			buf[n] = '\0';
-		}
+		if (k == KEY_RESIZE)
+			tui_redraw(app);
+		else
+			tui_line_key(&line, k);
 	}
 }

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# tests/integration/test_tui_scenarios.sh - issue 17's user scenarios in a real pty (tmux), on
+# the embedded default (no server needed).  Each numbered problem of the issue is one scenario;
+# every scenario runs at 80x24 and at 200x60 and resizes the window in the middle of the run
+# (to the other size and back), because a console that only works at one size is not done.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/integration/lib.sh"
+VBADMIN=$(cd "$(dirname "$VBADMIN")" && pwd)/$(basename "$VBADMIN")
+SOCK="vbsc$$"
+cleanup() {
+	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	rm -rf "$T_TMP"
+}
+trap cleanup EXIT
+
+# start NAME COLS ROWS [ENV...]: the console in a fresh dir with its own data dir and history
+start() {
+	local name=$1 cols=$2 rows=$3 dir="$T_TMP/$1"
+	shift 3
+	mkdir -p "$dir/home"
+	ln -sfn "$ROOT/examples" "$dir/examples"
+	rm -f "$T_TMP/$name.rc"
+	tmux -L "$SOCK" -f /dev/null new-session -d -s "$name" -x "$cols" -y "$rows" \
+		"cd '$dir' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color HOME='$dir/home' XDG_STATE_HOME='$dir/state' \
+		 VBADMIN_DATA_DIR=data VBADMIN_PLUGIN_PATH='${VBADMIN_PLUGIN_PATH:-}' ASAN_OPTIONS='${ASAN_OPTIONS:-}' $* \
+		 '$VBADMIN' 2>'$T_TMP/$name.err'; echo \$? >'$T_TMP/$name.rc'; sleep 60"
+}
+screen() { tmux -L "$SOCK" capture-pane -p -t "$1"; }
+keys() { local s=$1; shift; tmux -L "$SOCK" send-keys -t "$s" "$@"; }
+resize() { tmux -L "$SOCK" resize-window -t "$1" -x "$2" -y "$3"; }
+# line N of the pane (1-based; negative counts from the bottom)
+line() { screen "$1" | { if [ "$2" -lt 0 ]; then tail -n $((-$2)) | head -n 1; else sed -n "$2p"; fi; }; }
+wait_for() { # session text [seconds]
+	local s=$1 text=$2 limit=${3:-20} i=0
+	while [ $i -lt $((limit * 20)) ]; do
+		case "$(screen "$s")" in *"$text"*) return 0 ;; esac
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "# timed out waiting for '$text' in $s; the screen was:"
+	screen "$s" | sed 's/^/#   /'
+	return 1
+}
+expect() { # session text name [seconds]
+	wait_for "$1" "$2" "${4:-20}"
+	t_ok $? "$3"
+}
+# settle SESSION: waits until nothing runs (no RUNNING in the status bar)
+settle() {
+	local i=0
+	sleep 0.2
+	while [ $i -lt 600 ]; do
+		case "$(screen "$1")" in *RUNNING*) ;; *) return 0 ;; esac
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+still_running() { [ ! -s "$T_TMP/$1.rc" ]; }
+# load_sample SESSION: Bootstrap screen, r loads examples/semantic.yaml
+load_sample() {
+	keys "$1" 5
+	wait_for "$1" "Semantic YAML" >/dev/null
+	keys "$1" r
+	wait_for "$1" "bootstrap done" 60 >/dev/null
+}
+
+# -- 1. Search lab focus: typing goes to the query; the list is focused only on purpose -----
+scenario_focus() { # name cols rows other_cols other_rows
+	local s=$1
+	start "$s" "$2" "$3"
+	expect "$s" "Setup wizard:" "[$2x$3] 1: the console opens"
+	settle "$s"
+	load_sample "$s"
+	keys "$s" 6
+	expect "$s" "search>" "[$2x$3] 1: the Search lab opens on the query prompt"
+	t_has "$(line "$s" -1)" "Tab: results" "[$2x$3] 1: the query's key bar says Tab focuses the results"
+	keys "$s" -l "orders"
+	keys "$s" Enter
+	expect "$s" "results in" "[$2x$3] 1: the search ran"
+	resize "$s" "$4" "$5"
+	expect "$s" "search>" "[$2x$3] 1: resized to $4x$5 mid-run, the lab is redrawn"
+	resize "$s" "$2" "$3"
+	# after a successful search the letters of the next query are query text, not hotkeys
+	keys "$s" -l "top amount"
+	sleep 0.3
+	t_lacks "$(screen "$s")" "top N (1-1000)" "[$2x$3] 1: 't' typed after a search does not open top N"
+	t_has "$(screen "$s")" "search> top amount" "[$2x$3] 1: the letters after a search go to the query"
+	t_has "$(line "$s" 2)" "mode hybrid" "[$2x$3] 1: 'm' in the query did not change the mode"
+	# Tab focuses the results on purpose: the prompt and the key bar say so, hotkeys work
+	keys "$s" Tab
+	expect "$s" "Tab/Esc: query" "[$2x$3] 1: with the results focused the key bar lists their keys"
+	t_has "$(screen "$s")" "[results]" "[$2x$3] 1: the prompt line shows the results have the focus"
+	keys "$s" m
+	expect "$s" "mode vector" "[$2x$3] 1: 'm' changes the mode when the results have the focus"
+	# Esc gives the query back the focus; it never leaves the screen or quits
+	keys "$s" Escape
+	sleep 0.3
+	keys "$s" -l "x"
+	expect "$s" "search> top amountx" "[$2x$3] 1: Esc on the results returns to the query"
+	t_has "$(line "$s" -1)" "Tab: results" "[$2x$3] 1: the key bar is the query's again"
+	still_running "$s"
+	t_ok $? "[$2x$3] 1: the console is still running"
+}
+
+# -- 2. Meta keys are readline's, not Esc; Esc never quits --------------------------------
+scenario_meta() {
+	local s=$1
+	start "$s" "$2" "$3"
+	expect "$s" "Setup wizard:" "[$2x$3] 2: the console opens"
+	settle "$s"
+	keys "$s" 6
+	expect "$s" "search>" "[$2x$3] 2: Search lab"
+	keys "$s" -l "hello world"
+	keys "$s" M-b
+	resize "$s" "$4" "$5"
+	sleep 0.2
+	resize "$s" "$2" "$3"
+	keys "$s" M-b
+	keys "$s" -l "X"
+	expect "$s" "search> Xhello world" "[$2x$3] 2: M-b moves back a word in the query (twice: to the start)"
+	keys "$s" M-f
+	keys "$s" -l "Y"
+	expect "$s" "search> XhelloY world" "[$2x$3] 2: M-f moves forward a word"
+	t_lacks "$(line "$s" 2)" "Setup wizard" "[$2x$3] 2: Meta keys did not leave the Search lab"
+	keys "$s" 1
+	keys "$s" -l "1"
+	# the digit went into the query: still in the lab
+	expect "$s" "search> XhelloY1" "[$2x$3] 2: digits typed in the query are text"
+	keys "$s" Tab 1
+	expect "$s" "Setup wizard:" "[$2x$3] 2: 1 with the results focused goes to Setup"
+	keys "$s" Escape
+	sleep 0.3
+	keys "$s" Escape
+	sleep 0.3
+	keys "$s" M-b
+	sleep 0.5
+	still_running "$s"
+	t_ok $? "[$2x$3] 2: Esc, Esc and M-b on Setup do not quit"
+	t_has "$(screen "$s")" "Setup wizard:" "[$2x$3] 2: still on Setup after Esc"
+	keys "$s" :
+	expect "$s" ":" "[$2x$3] 2: the command line opens"
+	keys "$s" -l "og"
+	keys "$s" M-b
+	keys "$s" -l "l"
+	keys "$s" Enter
+	expect "$s" "Session log" "[$2x$3] 2: M-b works in the command line too (og, M-b, l: :log)" 5
+	keys "$s" Q
+	sleep 0.5
+	t_is "$(cat "$T_TMP/$s.rc" 2>/dev/null)" 0 "[$2x$3] 2: Q quits with 0"
+}
+
+# -- 3. running one step keeps every other step's state ---------------------------------
+scenario_step() {
+	local s=$1
+	start "$s" "$2" "$3"
+	expect "$s" "8 ok, 1 warn, 0 fail" "[$2x$3] 3: the checks ran on open: 8 ok, 1 warn"
+	settle "$s"
+	keys "$s" g
+	sleep 0.2
+	keys "$s" r
+	resize "$s" "$4" "$5"
+	settle "$s"
+	resize "$s" "$2" "$3"
+	sleep 0.3
+	t_has "$(line "$s" 2)" "8 ok, 1 warn, 0 fail" "[$2x$3] 3: after r on one step the header still counts every step"
+	t_lacks "$(screen "$s")" "checks passed" "[$2x$3] 3: the header does not claim all checks passed"
+	t_has "$(screen "$s")" "! bootstrap" "[$2x$3] 3: the bootstrap warning is kept"
+	t_lacks "$(screen "$s")" "not run yet" "[$2x$3] 3: no step fell back to not-run"
+}
+
+SIZES="80 24 200 60
+200 60 80 24"
+n=0
+while read -r c r oc or; do
+	n=$((n + 1))
+	scenario_focus "f$n" "$c" "$r" "$oc" "$or"
+	scenario_meta "m$n" "$c" "$r" "$oc" "$or"
+	scenario_step "s$n" "$c" "$r" "$oc" "$or"
+done <<<"$SIZES"
+for f in "$T_TMP"/*.err; do
+	t_lacks "$(cat "$f")" "Sanitizer" "no sanitizer report from $(basename "$f" .err)"
+done
+t_done
