@@ -221,6 +221,12 @@ struct vb_ops {
 	/* One line saying how the handle's last vector or hybrid search ran (index, scan, fallback),
 	 * for --explain and --json; valid until the next slot call on h, "" before any search. */
 	const char *(*search_path)(struct vb_handle *h);
+	/* One transaction spanning every slot called on h until txn_end: commit = 1 makes
+	 * all of it visible at once, commit = 0 (or a crash, kill -9, lost connection) discards all
+	 * of it, and other sessions keep reading the state from before txn_begin until the commit.
+	 * bootstrap-kb overwrite uses it to replace a namespace's rows atomically. */
+	int (*txn_begin)(struct vb_handle *h, struct vb_error *err);
+	int (*txn_end)(struct vb_handle *h, int commit, struct vb_error *err);
 };
 
 /* Plugin ABI record, exported as `vb_plugin_magic`. */

@@ -115,12 +115,14 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_boots
 	return rc;
 }
 
-static void print_rows_committed(FILE *err, const struct bootstrap_result *r, int lost)
+/* What the namespace holds now: kept batches, a rolled-back overwrite, a COMMIT in doubt. */
+static void print_state(FILE *err, struct engine *e, const struct bootstrap_result *r, int status)
 {
-	/* a connection lost during COMMIT leaves that one batch in doubt: it may have landed */
-	if (r->written)
-		fprintf(err, "%s%ld of %ld rows were committed before the error; re-run the same command to complete "
-		             "the load\n", lost ? "at least " : "", r->written, r->total);
+	if (!r || (!r->atomic && !r->written))
+		return;
+	char state[512];
+	bootstrap_state_text(r, status, e->vbc.namespace, state, sizeof state);
+	fprintf(err, "%s\n", state);
 }
 
 static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct engine_bootstrap_res *res,
@@ -141,10 +143,14 @@ static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct en
 		fprintf(o, "nothing was written\n");
 		return res->exit;
 	case ENGINE_BOOT_NOT_CONFIRMED: fprintf(o, "vbadmin: bootstrap cancelled; nothing was changed\n"); return res->exit;
-	case ENGINE_BOOT_INTERRUPTED:
-		fprintf(o, "vbadmin: bootstrap-kb interrupted after %ld of %ld rows; committed batches are kept. Re-run "
-		           "the same command to complete it.\n", r->written, r->total);
+	case ENGINE_BOOT_INTERRUPTED: {
+		char state[512] = "nothing was written";
+		if (r)
+			bootstrap_state_text(r, err->status, e->vbc.namespace, state, sizeof state);
+		fprintf(o, "vbadmin: bootstrap-kb interrupted after %ld of %ld rows; %s\n", r ? r->written : 0L,
+		        r ? r->total : 0L, state);
 		return res->exit;
+	}
 	case ENGINE_BOOT_YAML:
 		fprintf(o, "vbadmin: %s\n", err->message);
 		if (err->hint[0])
@@ -155,7 +161,7 @@ static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct en
 		session_report(ctx, "bootstrap-kb", err);
 		fprintf(o, "hint: the server cancelled a statement of this load; if it was statement_timeout (PGOPTIONS, "
 		           "ALTER ROLE ... SET statement_timeout), raise it for vbadmin's role and re-run the same command\n");
-		print_rows_committed(o, r, 0);
+		print_state(o, e, r, err->status);
 		return res->exit;
 	default:
 		session_report(ctx, "bootstrap-kb", err);
@@ -163,7 +169,7 @@ static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct en
 			fprintf(o, "vbadmin: the connection to %s was lost (server stopped, crashed or ended this session); rows "
 			           "are upserted by id, so once it is back a re-run duplicates nothing\n",
 			        e->kind == STEPK_PG ? "PostgreSQL" : "the store");
-		print_rows_committed(o, r, err->status == VB_ERR_CONNECT);
+		print_state(o, e, r, err->status);
 		return res->exit;
 	}
 }

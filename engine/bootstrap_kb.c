@@ -7,6 +7,7 @@
 #include "../backends/vb_util.h"
 #include "../config/config.h"
 #include "../kb/embed.h"
+#include "../kb/input.h"
 #include "../kb/table_context.h"
 #include "embedding.h"
 #include "engine.h"
@@ -81,7 +82,8 @@ static int classify(struct engine *e, int st, const struct bootstrap_result *r, 
 }
 
 static int load_part(struct engine *e, const struct engine_bootstrap_req *req, struct eng_embedding *ee,
-                     const struct kb_table_context *tc, int i, struct engine_bootstrap_res *res, struct vb_error *err)
+                     const struct kb_table_context *tc, const char *read_path, int i,
+                     struct engine_bootstrap_res *res, struct vb_error *err)
 {
 	const char *name = res->name[i];
 	if (engine_bootstrap_needs_confirm(req) &&
@@ -97,6 +99,7 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
 		.component = name,
 		.strategy = req->strategy,
 		.yaml_path = req->yaml_path,
+		.yaml_read_path = read_path,
 		.dim = ee->choice.model.dim_size,
 		.dialect = tc->dialect,
 		.catalog = tc->catalog,
@@ -144,6 +147,13 @@ int engine_bootstrap_kb(struct engine *e, const struct engine_bootstrap_req *req
 		return fail(res, ENGINE_BOOT_CONTEXT, VB_EXIT_USAGE, st);
 	if (tc.note && req->warn)
 		req->warn(req->ctx, tc.note);
+	/* read once for every component: a pipe or <(...) is spooled, a regular file held open */
+	struct kb_input in;
+	if ((st = kb_input_open(req->yaml_path, "Semantic YAML file", &in, err)) != VB_OK) {
+		res->nparts = 1; /* the first component failed on its file, nothing was written */
+		res->part[0].yaml_error = 1;
+		fail(res, ENGINE_BOOT_YAML, VB_EXIT_USAGE, st);
+	}
 	for (int i = 0; i < n && st == VB_OK; i++) {
 		/* each component's store has its own model (agent.storage.<section>) and record */
 		struct eng_embedding ee;
@@ -153,9 +163,10 @@ int engine_bootstrap_kb(struct engine *e, const struct engine_bootstrap_req *req
 		if (st != VB_OK)
 			st = fail(res, ENGINE_BOOT_EMBEDDER, engine_exit_for_status(st), st);
 		else
-			st = load_part(e, req, &ee, &tc, i, res, err);
+			st = load_part(e, req, &ee, &tc, in.read_path, i, res, err);
 		eng_embedding_close(&ee);
 	}
+	kb_input_close(&in);
 	kb_table_context_free(&tc);
 	return st;
 }

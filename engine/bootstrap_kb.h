@@ -45,7 +45,7 @@ enum engine_boot_failure {
 	                             * dimension): nothing was written */
 	ENGINE_BOOT_NOT_CONFIRMED,  /* overwrite without confirmation: nothing changed */
 	ENGINE_BOOT_YAML,           /* the file is wrong: nothing was written */
-	ENGINE_BOOT_INTERRUPTED,    /* Ctrl-C: committed batches are kept */
+	ENGINE_BOOT_INTERRUPTED,    /* Ctrl-C: committed batches are kept (an overwrite changed nothing) */
 	ENGINE_BOOT_SERVER_CANCEL,  /* the server cancelled a statement (statement_timeout ...) */
 	ENGINE_BOOT_FAILED,         /* anything else, incl. the guard's model mismatch */
 };

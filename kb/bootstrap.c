@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../backends/registry.h"
 #include "../backends/vb_filter.h"
 #include "../backends/vb_util.h"
 #include "../ddl/ddl.h"
@@ -51,8 +52,7 @@ static int flush(struct batch *b, struct vb_error *err)
 	if (b->n == 0)
 		return VB_OK;
 	if (b->opt->cancelled && *b->opt->cancelled)
-		return vb_err_set(err, VB_ERR_CANCELLED, "interrupted; the batches committed so far are kept, "
-		                                         "re-run the same command to complete the load");
+		return vb_err_set(err, VB_ERR_CANCELLED, "interrupted");
 	int dim = b->spec->vector_dim, ncols = b->spec->ncolumns;
 	for (int i = 0; i < b->n; i++) {
 		int st = kb_metric_fallback(b->ops, b->h, b->semantic_spec, b->objs[i], b->opt->warn, b->opt->warn_ctx, err);
@@ -126,6 +126,34 @@ static int nothing_to_sync(const struct bootstrap_opts *opt, const struct semant
 	return VB_ERR_INVALID;
 }
 
+/* overwrite: one transaction around the clear and every batch, so the namespace never holds
+ * neither the old nor the new rows, and readers see the old rows until the commit. */
+static int begin_replace(const struct vb_ops *ops, struct vb_handle *h, const struct vb_table_spec *spec,
+                         struct vb_error *err)
+{
+	if (!VB_SLOT(ops, txn_begin) || !VB_SLOT(ops, txn_end))
+		return vb_err_set(err, VB_ERR_UNSUPPORTED,
+		                  "backend %s has no transactions, so overwrite could leave the namespace half "
+		                  "loaded; use --kb_update_strategy incremental (upsert by id) instead",
+		                  ops->name);
+	int st = ops->txn_begin(h, err);
+	if (st == VB_OK)
+		st = ops->drop(h, spec, err);
+	if (st != VB_OK) {
+		struct vb_error ignored;
+		ops->txn_end(h, 0, &ignored);
+	}
+	return st;
+}
+
+/* Commits when the load went through, else rolls back keeping the first error. */
+static int end_replace(const struct vb_ops *ops, struct vb_handle *h, int st, struct vb_error *err)
+{
+	struct vb_error ignored;
+	int end = ops->txn_end(h, st == VB_OK, st == VB_OK ? err : &ignored);
+	return st == VB_OK ? end : st;
+}
+
 int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
                   struct bootstrap_result *res, struct vb_error *err)
 {
@@ -142,6 +170,7 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 		.flags = opt->all_data_sources ? SEMANTIC_ALL_DATA_SOURCES : 0u,
 		.warn = opt->warn,
 		.warn_ctx = opt->warn_ctx,
+		.read_path = opt->yaml_read_path,
 	};
 	struct semantic_stats stats;
 	int st = semantic_validate(opt->yaml_path, &so, &stats, err);
@@ -175,6 +204,7 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 		if (st != VB_OK)
 			return st;
 	}
+	res->atomic = strcmp(opt->strategy, "overwrite") == 0;
 	if (opt->before_write) {
 		st = opt->before_write(opt->before_write_ctx, opt->component, err);
 		if (st != VB_OK) {
@@ -182,8 +212,8 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 			return st;
 		}
 	}
-	if (strcmp(opt->strategy, "overwrite") == 0) {
-		st = ops->drop(h, spec, err);
+	if (res->atomic) {
+		st = begin_replace(ops, h, spec, err);
 		if (st != VB_OK)
 			return st;
 	}
@@ -220,6 +250,12 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 	free(b.vecs);
 	free(b.cells);
 	free(b.cols);
+	if (res->atomic) {
+		int loaded = st == VB_OK;
+		st = end_replace(ops, h, st, err);
+		res->committed = st == VB_OK;
+		res->commit_in_doubt = loaded && st == VB_ERR_CONNECT;
+	}
 	if (st != VB_OK)
 		return st;
 
@@ -234,4 +270,24 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 		snprintf(res->message, sizeof res->message,
 		         "semantic_model bootstrap completed, semantic_object_count=%lld", (long long)res->final_count);
 	return VB_OK;
+}
+
+void bootstrap_state_text(const struct bootstrap_result *r, int status, const char *ns, char *buf, size_t len)
+{
+	if (r->atomic && r->commit_in_doubt)
+		snprintf(buf, len, "the connection was lost during the final COMMIT, so namespace '%s' holds either all "
+		                   "of its previous rows or all %ld new ones, never a mix; count them with vbadmin search "
+		                   "and re-run the same command if they are the old ones", ns, r->total);
+	else if (r->atomic && r->committed)
+		snprintf(buf, len, "the overwrite itself was committed: namespace '%s' holds the %ld new rows", ns, r->total);
+	else if (r->atomic)
+		snprintf(buf, len, "nothing was changed: overwrite runs in one transaction, which was rolled back, so "
+		                   "namespace '%s' still holds exactly its previous rows; re-run the same command to "
+		                   "replace them", ns);
+	else if (r->written)
+		snprintf(buf, len, "%s%ld of %ld rows were committed before the error; re-run the same command to complete "
+		                   "the load (rows are upserted by id, so nothing is duplicated)",
+		         status == VB_ERR_CONNECT ? "at least " : "", r->written, r->total);
+	else
+		snprintf(buf, len, "nothing was written to namespace '%s'", ns);
 }

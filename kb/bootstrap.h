@@ -3,13 +3,16 @@
  *
  * Order of work, so that nothing is written from a bad file and a re-run completes an
  * interrupted one: validate the whole YAML; check the table is ready (ensure_table) and that
- * the embedder's dimension equals the table's; for `overwrite` clear this namespace's rows;
- * then read, embed and upsert by id in batches.  Upsert by id makes every strategy
- * idempotent: re-running after a crash rewrites the same rows and adds the missing ones. */
+ * the embedder's dimension equals the table's; then read, embed and upsert by id in batches.
+ * Upsert by id makes `check`/`incremental` idempotent: re-running after a crash rewrites the
+ * same rows and adds the missing ones.  `overwrite` runs in one backend transaction (txn_begin):
+ * clear this namespace's rows, load every batch, commit; any failure, Ctrl-C or kill -9 before
+ * the commit leaves the old rows exactly as they were, and readers see them until the commit. */
 #ifndef KB_BOOTSTRAP_H
 #define KB_BOOTSTRAP_H
 
 #include <signal.h>
+#include <stddef.h>
 
 #include "../backends/vb.h"
 
@@ -19,7 +22,8 @@ typedef void (*bootstrap_progress_fn)(void *ctx, long done, long total);
 struct bootstrap_opts {
 	const char *component;   /* "semantic_model" or "metrics" */
 	const char *strategy;    /* "check", "incremental" or "overwrite" */
-	const char *yaml_path;
+	const char *yaml_path;   /* named in messages and stored in the rows */
+	const char *yaml_read_path; /* what is read (kb_input's read_path, so a pipe works); NULL = yaml_path */
 	int dim;                 /* table and embedder dimension */
 	const char *dialect;     /* of the data-source namespace (kb/table_context.h), splits sql_table */
 	const char *catalog, *database, *schema; /* table context of that namespace */
@@ -31,8 +35,8 @@ struct bootstrap_opts {
 	                          * request (engine/embedding.h): no probe of its own */
 	void (*warn)(void *ctx, const char *message); /* non-fatal findings of the YAML (ignored data sources) */
 	void *warn_ctx;
-	/* Called once the file and table are known good, right before the first change
-	 * (the embedding-config guard); a non-OK status stops the run with nothing written. */
+	/* The embedding-config guard: called once the file and table are known good, right before
+	 * the first change; a non-OK status stops the run with nothing written. */
 	int (*before_write)(void *ctx, const char *component, struct vb_error *err);
 	void *before_write_ctx;
 	bootstrap_progress_fn progress;
@@ -50,6 +54,9 @@ struct bootstrap_result {
 	int yaml_error;      /* the failure came from the YAML file (usage/config error, exit 2) */
 	int nothing_to_sync; /* the file holds nothing for this component: Datus's "No valid objects
 	                      * found to sync" (a failure; err says so) */
+	int atomic;          /* overwrite: one transaction; on failure nothing of it was kept */
+	int committed;       /* atomic: the new rows replaced the old ones */
+	int commit_in_doubt; /* atomic: the connection died during COMMIT (old or new rows, unknown) */
 };
 
 /* Valid component and strategy names (for usage errors). */
@@ -61,5 +68,9 @@ int bootstrap_strategy_ok(const char *s);
  * as the backend reported them). */
 int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
                   struct bootstrap_result *res, struct vb_error *err);
+
+/* One sentence for the operator on what namespace ns holds after a run that failed with
+ * status: kept batches, a rolled-back overwrite, or a COMMIT in doubt. */
+void bootstrap_state_text(const struct bootstrap_result *r, int status, const char *ns, char *buf, size_t len);
 
 #endif

@@ -1015,7 +1015,8 @@ static int walk(struct sem_reader *r)
 static int open_file(struct sem_reader *r)
 {
 	struct stat sb;
-	if (stat(r->path, &sb) != 0) {
+	const char *src = r->opt->read_path ? r->opt->read_path : r->path;
+	if (stat(src, &sb) != 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return vb_err_set(r->err, VB_ERR_NOT_FOUND, "Semantic YAML file %s not found", r->path);
 		return vb_err_set(r->err, VB_ERR_IO, "Semantic YAML file %s cannot be read: %s", r->path, strerror(errno));
@@ -1023,7 +1024,7 @@ static int open_file(struct sem_reader *r)
 	if (S_ISDIR(sb.st_mode))
 		return vb_err_set(r->err, VB_ERR_INVALID, "Semantic YAML file %s is a directory; pass the .yaml file itself",
 		                  r->path);
-	r->f = fopen(r->path, "rb");
+	r->f = fopen(src, "rb");
 	if (!r->f)
 		return vb_err_set(r->err, VB_ERR_IO, "Semantic YAML file %s cannot be read: %s", r->path, strerror(errno));
 	if (!yaml_parser_initialize(&r->parser)) {

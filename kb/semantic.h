@@ -96,6 +96,8 @@ struct semantic_options {
 	unsigned flags;               /* SEMANTIC_* */
 	const char *now;              /* timestamp for updated_at/created_at; NULL = local time now */
 	const char *yaml_path;        /* stored in yaml_path; NULL = the path argument */
+	const char *read_path;        /* what every pass opens (kb_input's read_path); NULL = the path
+	                               * argument, which messages always name */
 	/* Non-fatal findings of the validate pass (ignored data sources), one line each. */
 	void (*warn)(void *ctx, const char *message);
 	void *warn_ctx;

@@ -126,8 +126,12 @@ static void boot_job_done(struct tui_app *app)
 		tui_text_add_wrapped(&B.out, ROLE_NORMAL, line, COLS - 4, "   ");
 	}
 	if (B.rc != VB_OK) {
+		const struct bootstrap_result *last = B.res.nparts ? &B.res.part[B.res.nparts - 1] : NULL;
+		char state[512] = "nothing was written";
+		if (last)
+			bootstrap_state_text(last, B.err.status, app->engine->vbc.namespace, state, sizeof state);
 		if (B.res.failure == ENGINE_BOOT_INTERRUPTED) {
-			tui_text_add(&B.out, ROLE_WARN, "cancelled: committed batches are kept; run again to complete the load");
+			tui_text_addf(&B.out, ROLE_WARN, "cancelled: %s", state);
 			tui_status(app, "bootstrap cancelled");
 		} else {
 			tui_text_add_wrapped(&B.out, ROLE_FAIL, B.err.message, COLS - 4, "");
@@ -135,6 +139,8 @@ static void boot_job_done(struct tui_app *app)
 				tui_text_addf(&B.out, ROLE_NORMAL, "hint: %s", B.err.hint);
 			if (B.err.sqlstate[0])
 				tui_text_addf(&B.out, ROLE_NORMAL, "SQLSTATE %s", B.err.sqlstate);
+			if (last && (last->atomic || last->written))
+				tui_text_add_wrapped(&B.out, ROLE_NORMAL, state, COLS - 4, "");
 			tui_status(app, "bootstrap failed: %s", B.err.message);
 		}
 		tui_log(app, "bootstrap failed: %s", B.err.message);

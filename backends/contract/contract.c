@@ -1166,6 +1166,54 @@ static void section_filtered_index(struct ct *c)
 	free(b.ids);
 }
 
+static int open_ns(struct ct *c, const struct vb_config *cfg, const char *ns, struct vb_handle **h);
+
+/* txn_begin .. txn_end (atomic overwrite): another connection to the same namespace keeps
+ * seeing the old rows until the commit; a rollback restores them exactly. */
+static void section_txn(struct ct *c, const struct vb_config *cfg)
+{
+	const struct vb_ops *o = c->ops;
+	if (!VB_SLOT(o, txn_begin) || !VB_SLOT(o, txn_end)) {
+		unsupported(c, "txn_begin/txn_end", "the slots are not set (bootstrap-kb refuses overwrite)");
+		return;
+	}
+	struct vb_handle *other = NULL;
+	if (!open_ns(c, cfg, CONTRACT_NS_A, &other))
+		return;
+	struct vb_error err;
+	vb_err_clear(&err);
+	int rc = o->txn_begin(c->a, &err);
+	if (rc == VB_OK)
+		rc = o->drop(c->a, &spec_main, &err);
+	if (rc == VB_OK)
+		rc = do_add(c, c->a, &spec_main, items_a, 2, NULL, &err);
+	if (!check(c, rc == VB_OK, "txn_begin, drop and add inside one transaction"))
+		diag_err(c, rc, &err);
+	expect_count(c, c->a, NULL, 2, "the transaction sees its own replacement");
+	expect_count(c, other, NULL, 5, "another connection still sees the old rows");
+	vb_err_clear(&err);
+	rc = o->txn_end(c->a, 0, &err);
+	check(c, rc == VB_OK, "txn_end without commit rolls back");
+	expect_count(c, c->a, NULL, 5, "the rollback restored every old row");
+	vb_err_clear(&err);
+	rc = o->txn_begin(c->a, &err);
+	if (rc == VB_OK)
+		rc = o->drop(c->a, &spec_main, &err);
+	if (rc == VB_OK)
+		rc = do_add(c, c->a, &spec_main, items_a, 2, NULL, &err);
+	if (rc == VB_OK)
+		rc = o->txn_end(c->a, 1, &err);
+	if (!check(c, rc == VB_OK, "txn_end with commit"))
+		diag_err(c, rc, &err);
+	expect_count(c, other, NULL, 2, "after the commit another connection sees the new rows");
+	vb_err_clear(&err);
+	rc = o->drop(c->a, &spec_main, &err);
+	if (rc == VB_OK)
+		rc = do_add(c, c->a, &spec_main, items_a, 5, NULL, &err);
+	check(c, rc == VB_OK, "the suite's rows are restored");
+	o->close(&other);
+}
+
 static void section_drop(struct ct *c)
 {
 	struct vb_error err;
@@ -1236,6 +1284,7 @@ int contract_run(const struct vb_ops *ops, const struct vb_config *cfg, FILE *ou
 			section_delete(&c);
 			section_optional(&c);
 			section_filtered_index(&c);
+			section_txn(&c, cfg);
 			section_drop(&c);
 		}
 		if (sql)

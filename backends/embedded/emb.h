@@ -48,7 +48,16 @@ struct vb_handle {
 	struct emb_table *tables;
 	char search_path[320]; /* how the last vector/hybrid search ran (search_path slot) */
 	int ivf_nprobe;        /* option nprobe=N; 0 = emb_ivf_default_nprobe */
+	int txn; /* inside txn_begin .. txn_end: writing slots use a savepoint */
 };
+
+/* A writing slot's unit of work (emb_txn.c): BEGIN IMMEDIATE .. COMMIT, or a savepoint inside
+ * txn_begin; emb_abort undoes it after a failure. */
+int emb_begin(struct vb_handle *h, struct vb_error *err);
+int emb_commit(struct vb_handle *h, struct vb_error *err);
+void emb_abort(struct vb_handle *h);
+int emb_txn_begin(struct vb_handle *h, struct vb_error *err);
+int emb_txn_end(struct vb_handle *h, int commit, struct vb_error *err);
 
 /* Bound parameters of a compiled filter: pointers into the caller's filter (valid for the call). */
 struct emb_params {

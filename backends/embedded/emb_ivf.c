@@ -228,15 +228,15 @@ int emb_ivf_create(struct vb_handle *h, const struct vb_table_spec *spec, struct
 		assign[i] = nearest8(&c8, nlist, vc->codes + i * (size_t)vc->dim, vc->dim);
 	free(c8.codes);
 	free(c8.scales);
-	rc = emb_exec(h, "BEGIN IMMEDIATE", err);
+	rc = emb_begin(h, err);
 	if (rc == VB_OK)
 		rc = create_tables(h, spec, err);
 	if (rc == VB_OK)
 		rc = store_index(h, spec, vc, nlist, cent, assign, err);
 	if (rc == VB_OK)
-		rc = emb_exec(h, "COMMIT", err);
+		rc = emb_commit(h, err);
 	if (rc != VB_OK)
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		emb_abort(h);
 	free(cent);
 	free(assign);
 	emb_table_invalidate(h, spec->name);

@@ -329,4 +329,6 @@ const struct vb_ops vb_embedded_ops = {
 	.socket_fd = emb_socket_fd,
 	.search_vector_exact = emb_search_vector_exact,
 	.search_path = emb_search_path,
+	.txn_begin = emb_txn_begin,
+	.txn_end = emb_txn_end,
 };

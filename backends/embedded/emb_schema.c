@@ -410,7 +410,7 @@ int emb_ensure_table(struct vb_handle *h, const struct vb_table_spec *spec, stru
 	if (rc != VB_OK)
 		return rc;
 	atomic_store(&h->cancelled, 0);
-	rc = emb_exec(h, "BEGIN IMMEDIATE", err);
+	rc = emb_begin(h, err);
 	if (rc != VB_OK)
 		return rc;
 	int exists = 0;
@@ -418,9 +418,9 @@ int emb_ensure_table(struct vb_handle *h, const struct vb_table_spec *spec, stru
 	if (rc == VB_OK)
 		rc = exists ? verify_table(h, spec, err) : create_table(h, spec, err);
 	if (rc == VB_OK)
-		rc = emb_exec(h, "COMMIT", err);
+		rc = emb_commit(h, err);
 	if (rc != VB_OK) {
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		emb_abort(h);
 		return rc;
 	}
 	emb_table_get(h, spec->name)->exists = 1;
@@ -448,16 +448,18 @@ int emb_drop(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_er
 	/* the file holds one namespace, so this namespace's rows are all the rows */
 	struct vb_buf b;
 	vb_buf_init(&b);
-	vb_buf_add(&b, "BEGIN IMMEDIATE; DELETE FROM ");
+	vb_buf_add(&b, "DELETE FROM ");
 	emb_buf_qi(&b, spec->name);
-	rc = emb_exec(h, b.data, err);
+	rc = emb_begin(h, err);
+	if (rc == VB_OK)
+		rc = emb_exec(h, b.data, err);
 	vb_buf_free(&b);
 	if (rc == VB_OK)
 		rc = emb_fts_clear(h, spec, err);
 	if (rc == VB_OK)
-		rc = emb_exec(h, "COMMIT", err);
+		rc = emb_commit(h, err);
 	if (rc != VB_OK)
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		emb_abort(h);
 	emb_table_invalidate(h, spec->name);
 	return rc;
 }

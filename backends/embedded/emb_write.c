@@ -190,7 +190,7 @@ static int write_rows(struct vb_handle *h, const struct vb_table_spec *spec, con
 	for (int c = 0; spec->vector_column && c < rows->ncols; c++)
 		if (pl.map[c] >= 0 && strcmp(rows->cols[c], spec->vector_column) == 0)
 			vec_col = c;
-	rc = emb_exec(h, "BEGIN IMMEDIATE", err);
+	rc = emb_begin(h, err);
 	if (rc == VB_OK)
 		rc = emb_prepare(h, sql.data, &ins, err);
 	if (rc == VB_OK)
@@ -262,9 +262,9 @@ static int write_rows(struct vb_handle *h, const struct vb_table_spec *spec, con
 	sqlite3_finalize(ins);
 	sqlite3_finalize(del);
 	if (rc == VB_OK)
-		rc = emb_exec(h, "COMMIT", err);
+		rc = emb_commit(h, err);
 	if (rc != VB_OK)
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		emb_abort(h);
 	emb_table_invalidate(h, spec->name);
 	free(pl.map);
 	return rc;
@@ -374,7 +374,7 @@ int emb_update(struct vb_handle *h, const struct vb_table_spec *spec, const stru
 	int64_t *rids = NULL;
 	size_t nrids = 0;
 	int in_tx = 0;
-	if (rc == VB_OK && nset && (rc = emb_exec(h, "BEGIN IMMEDIATE", err)) == VB_OK)
+	if (rc == VB_OK && nset && (rc = emb_begin(h, err)) == VB_OK)
 		in_tx = 1;
 	if (rc == VB_OK && nset && touches_text(spec, values, &pl))
 		rc = matching_rids(h, spec, where, &rids, &nrids, err);
@@ -405,9 +405,9 @@ int emb_update(struct vb_handle *h, const struct vb_table_spec *spec, const stru
 	emb_fts_close(&fts);
 	sqlite3_finalize(st);
 	if (in_tx && rc == VB_OK)
-		rc = emb_exec(h, "COMMIT", err);
+		rc = emb_commit(h, err);
 	if (in_tx && rc != VB_OK) {
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		emb_abort(h);
 		if (affected)
 			*affected = 0;
 	}
@@ -431,7 +431,7 @@ int emb_delete_where(struct vb_handle *h, const struct vb_table_spec *spec, cons
 	sqlite3_stmt *st;
 	rc = emb_prepare_filtered(h, spec, "DELETE FROM", where, &st, &p, err);
 	int in_tx = 0;
-	if (rc == VB_OK && (rc = emb_exec(h, "BEGIN IMMEDIATE", err)) == VB_OK)
+	if (rc == VB_OK && (rc = emb_begin(h, err)) == VB_OK)
 		in_tx = 1;
 	if (rc == VB_OK)
 		rc = emb_fts_remove_where(h, spec, where, err);
@@ -446,9 +446,9 @@ int emb_delete_where(struct vb_handle *h, const struct vb_table_spec *spec, cons
 	}
 	sqlite3_finalize(st);
 	if (in_tx && rc == VB_OK)
-		rc = emb_exec(h, "COMMIT", err);
+		rc = emb_commit(h, err);
 	if (in_tx && rc != VB_OK) {
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		emb_abort(h);
 		if (affected)
 			*affected = 0;
 	}

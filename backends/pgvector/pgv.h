@@ -58,6 +58,7 @@ struct vb_handle {
 	int ext_iterative;      /* pgvector >= 0.8 (iterative index scans): 1 yes, 0 no, -1 not asked yet */
 	char ext_version[32];
 	char search_path[320];  /* how the last vector/hybrid search ran (search_path slot) */
+	int txn;                /* inside txn_begin .. txn_end: slots use a savepoint, not BEGIN/COMMIT */
 };
 
 /* Text parameters for PQsendQueryParams; NULL entries are SQL NULL.  $n = index + 1. */
@@ -87,7 +88,11 @@ PGresult *pgv_wait(struct vb_handle *h, struct vb_error *err);
 /* Ends a COPY the caller did not ask for (COPY_IN refused, COPY_OUT read and dropped) so the
  * connection is usable again; clears r. */
 void pgv_end_copy(struct vb_handle *h, PGresult *r);
-/* ROLLBACK after a failure, keeping the first error intact. */
+/* A slot's own unit of work: BEGIN .. COMMIT, or inside txn_begin a savepoint that
+ * pgv_commit releases.  pgv_rollback undoes it after a failure (ROLLBACK, or ROLLBACK TO the
+ * savepoint), keeping the first error intact. */
+int pgv_begin(struct vb_handle *h, struct vb_error *err);
+int pgv_commit(struct vb_handle *h, struct vb_error *err);
 void pgv_rollback(struct vb_handle *h);
 
 /* Heap "schema"."ident" / "ident" quoted by libpq. */
@@ -122,6 +127,8 @@ void pgv_close(struct vb_handle **h);
 const char *pgv_version(void);
 int pgv_cancel(struct vb_handle *h);
 int pgv_socket_fd(struct vb_handle *h);
+int pgv_txn_begin(struct vb_handle *h, struct vb_error *err);
+int pgv_txn_end(struct vb_handle *h, int commit, struct vb_error *err);
 
 int pgv_ensure_table(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err);
 int pgv_table_exists(struct vb_handle *h, const char *table, int *exists, struct vb_error *err);

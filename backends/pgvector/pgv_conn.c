@@ -194,7 +194,9 @@ PGresult *pgv_wait(struct vb_handle *h, struct vb_error *err)
  * a BEGIN and its COMMIT. */
 static void reconnect_if_lost(struct vb_handle *h)
 {
-	if (PQstatus(h->conn) != CONNECTION_BAD)
+	/* inside txn_begin the transaction died with the connection: a new session must not
+	 * carry on in autocommit, so the next statement fails instead */
+	if (PQstatus(h->conn) != CONNECTION_BAD || h->txn)
 		return;
 	PQreset(h->conn);
 	if (PQstatus(h->conn) != CONNECTION_OK)
@@ -250,6 +252,18 @@ void pgv_end_copy(struct vb_handle *h, PGresult *r)
 	PQclear(pgv_wait(h, &ignored));
 }
 
+#define PGV_SLOT_SAVEPOINT "vb_slot"
+
+int pgv_begin(struct vb_handle *h, struct vb_error *err)
+{
+	return pgv_run(h, h->txn ? "SAVEPOINT " PGV_SLOT_SAVEPOINT : "BEGIN", NULL, err);
+}
+
+int pgv_commit(struct vb_handle *h, struct vb_error *err)
+{
+	return pgv_run(h, h->txn ? "RELEASE SAVEPOINT " PGV_SLOT_SAVEPOINT : "COMMIT", NULL, err);
+}
+
 void pgv_rollback(struct vb_handle *h)
 {
 	if (PQstatus(h->conn) != CONNECTION_OK)
@@ -267,8 +281,37 @@ void pgv_rollback(struct vb_handle *h)
 	}
 	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
 		struct vb_error ignored;
-		pgv_run(h, "ROLLBACK", NULL, &ignored);
+		/* inside txn_begin only the slot's savepoint is undone; if it was never set, the
+		 * transaction stays aborted and txn_end rolls it back */
+		pgv_run(h, h->txn ? "ROLLBACK TO SAVEPOINT " PGV_SLOT_SAVEPOINT : "ROLLBACK", NULL, &ignored);
 	}
+}
+
+int pgv_txn_begin(struct vb_handle *h, struct vb_error *err)
+{
+	if (h->txn)
+		return vb_err_set(err, VB_ERR_INTERNAL, "a transaction is already open on this connection");
+	int rc = pgv_run(h, "BEGIN", NULL, err);
+	if (rc == VB_OK)
+		h->txn = 1;
+	return rc;
+}
+
+int pgv_txn_end(struct vb_handle *h, int commit, struct vb_error *err)
+{
+	if (!h->txn)
+		return commit ? vb_err_set(err, VB_ERR_INTERNAL, "no transaction is open on this connection") : VB_OK;
+	int rc = VB_OK;
+	if (commit && PQtransactionStatus(h->conn) != PQTRANS_INTRANS)
+		rc = PQstatus(h->conn) == CONNECTION_OK
+		             ? vb_err_set(err, VB_ERR_INTERNAL, "the transaction failed earlier; it was rolled back")
+		             : pgv_err_conn(h, err);
+	else if (commit)
+		rc = pgv_run(h, "COMMIT", NULL, err);
+	h->txn = 0;
+	if (!commit || rc != VB_OK)
+		pgv_rollback(h);
+	return rc;
 }
 
 /* ---- identifiers ---- */

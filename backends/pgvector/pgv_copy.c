@@ -480,13 +480,13 @@ int pgv_add(struct vb_handle *h, const struct vb_table_spec *spec, const struct 
 	struct copy_plan plan;
 	rc = make_plan(h, t, rows, NULL, &plan, err);
 	if (rc == VB_OK)
-		rc = pgv_run(h, "BEGIN", NULL, err);
+		rc = pgv_begin(h, err);
 	if (rc == VB_OK) {
 		char *qt = pgv_qualified(h, spec->name);
 		rc = copy_rows(h, qt, &plan, rows, NULL, err);
 		free(qt);
 		if (rc == VB_OK)
-			rc = pgv_run(h, "COMMIT", NULL, err);
+			rc = pgv_commit(h, err);
 		if (rc != VB_OK)
 			pgv_rollback(h);
 	}
@@ -581,15 +581,18 @@ int pgv_upsert(struct vb_handle *h, const struct vb_table_spec *spec, const stru
 	char *insert = vb_xasprintf("INSERT INTO %s (%s) SELECT %s FROM %s ON CONFLICT (%s%s) DO %s%s", qt, cols, cols,
 	                            stage, t->has_namespace ? "namespace, " : "", qkey,
 	                            set.len ? "UPDATE SET " : "NOTHING", set.len ? set.data : "");
-	rc = pgv_run(h, "BEGIN", NULL, err);
+	rc = pgv_begin(h, err);
 	if (rc == VB_OK)
 		rc = pgv_run(h, create, NULL, err);
 	if (rc == VB_OK)
 		rc = copy_rows(h, stage, &plan, rows, keep, err);
 	if (rc == VB_OK)
 		rc = pgv_run(h, insert, NULL, err);
+	/* ON COMMIT DROP does not fire at a savepoint's release: drop it for the next batch */
+	if (rc == VB_OK && h->txn)
+		rc = pgv_run(h, "DROP TABLE pg_temp.vb_upsert_stage", NULL, err);
 	if (rc == VB_OK)
-		rc = pgv_run(h, "COMMIT", NULL, err);
+		rc = pgv_commit(h, err);
 	if (rc != VB_OK) {
 		pgv_rollback(h);
 		if (strcmp(err->sqlstate, "42P10") == 0)

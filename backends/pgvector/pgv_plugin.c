@@ -31,6 +31,8 @@ static const struct vb_ops pgv_ops = {
 	.socket_fd = pgv_socket_fd,
 	.search_vector_exact = pgv_search_vector_exact,
 	.search_path = pgv_search_path,
+	.txn_begin = pgv_txn_begin,
+	.txn_end = pgv_txn_end,
 };
 
 const struct vb_plugin_magic vb_plugin_magic = {
