@@ -27,6 +27,7 @@
 #include "cli_config_stores.h"
 #include "../config/config.h"
 #include "../engine/engine.h"
+#include "../config/config_options.h"
 #include "../backends/vb_util.h"
 
 #define MASK(s) ((s) && *(s) ? "********" : "(unset)")
@@ -36,26 +37,10 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
-/* A uri with its password (the part between ':' and '@' after "://") masked. */
+/* A uri, options string or URL with every password masked (config_secret_masked). */
 static char *uri_masked(const char *uri)
 {
-	if (!uri)
-		return NULL;
-	const char *sep = strstr(uri, "://");
-	const char *auth = sep ? sep + 3 : NULL;
-	const char *end = auth ? auth + strcspn(auth, "/?#") : NULL;
-	const char *at = NULL, *colon = NULL;
-	for (const char *p = auth; p && p < end; p++)
-		if (*p == '@')
-			at = p;
-	for (const char *p = auth; at && p < at; p++)
-		if (*p == ':') {
-			colon = p;
-			break;
-		}
-	if (!colon)
-		return vb_xstrdup(uri);
-	return vb_xasprintf("%.*s********%s", (int)(colon + 1 - uri), uri, at);
+	return config_secret_masked(uri);
 }
 
 static void show_text(struct cli_ctx *ctx, const struct config *c, const struct vb_config *r)
@@ -110,8 +95,11 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 		fprintf(o, "  schema:        %s\n", r->schema);
 		fprintf(o, "  sslmode:       %s\n", r->sslmode);
 		fprintf(o, "  timeout:       %ds\n", r->connect_timeout);
-		if (r->options)
-			fprintf(o, "  options:       %s\n", r->options);
+		if (r->options) {
+			char *m = uri_masked(r->options);
+			fprintf(o, "  options:       %s\n", m);
+			free(m);
+		}
 		const struct config_db *cd = config_connection_db(c, r->namespace);
 		for (int i = 0; cd && i < cd->nunset; i++) /* the value above is a default, not what Datus would use */
 			fprintf(o, "  unset:         ${%s} (%s, line %d): shown as its default; commands on it refuse\n",
@@ -133,7 +121,9 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 	fprintf(o, "  dim:           %d\n", c->dim);
 	fprintf(o, "  batch size:    %d\n", c->embed_batch_size);
 	if (!ch.hashing && strcmp(ch.registry, "openai") == 0) {
-		fprintf(o, "  base url:      %s\n", or_dash(c->embed_base_url));
+		char *u = uri_masked(c->embed_base_url);
+		fprintf(o, "  base url:      %s\n", or_dash(u));
+		free(u);
 		fprintf(o, "  api key:       %s\n", MASK(c->embed_api_key));
 	}
 	cli_config_stores_text(o, c, ctx->embedder);
@@ -195,6 +185,9 @@ static json_t *resolved_json(struct cli_ctx *ctx, const struct config *c, const 
 	json_object_set_new(o, "schema", cli_json_str(r->schema));
 	json_object_set_new(o, "sslmode", cli_json_str(r->sslmode));
 	json_object_set_new(o, "connect_timeout", json_integer(r->connect_timeout));
+	char *mo = uri_masked(r->options);
+	json_object_set_new(o, "options", cli_json_str(mo));
+	free(mo);
 	json_object_set_new(o, "data_dir", cli_json_str(r->data_dir));
 	json_object_set_new(o, "dim", json_integer(r->dim));
 	const struct config_db *cd = r->host ? config_connection_db(c, r->namespace) : NULL;
@@ -233,7 +226,9 @@ static json_t *show_json(struct cli_ctx *ctx, const struct config *c, const stru
 	json_object_set_new(em, "model", cli_json_str(c->embed_model));
 	json_object_set_new(em, "dim", json_integer(c->dim));
 	json_object_set_new(em, "batch_size", json_integer(c->embed_batch_size));
-	json_object_set_new(em, "base_url", cli_json_str(c->embed_base_url));
+	char *mu = uri_masked(c->embed_base_url);
+	json_object_set_new(em, "base_url", cli_json_str(mu));
+	free(mu);
 	json_object_set_new(em, "api_key", cli_json_str(MASK(c->embed_api_key)));
 	json_object_set_new(doc, "embedding", em);
 	cli_config_stores_json(doc, c);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../backends/vb_util.h"
+#include "config_options.h"
 
 /* The storage namespace's entry decides the backend; Datus's get_default_backend does the same
  * with backends.vector. */
@@ -143,6 +144,9 @@ static int resolve(const struct config *cfg, const char *ns, const char *backend
 		out->sslmode = db->sslmode;
 		out->connect_timeout = db->timeout;
 		out->options = db->options;
+		int rc = config_options_check(db, cfg->path, err);
+		if (rc != VB_OK)
+			return rc;
 	} else {
 		out->schema = "public";
 	}

@@ -451,6 +451,20 @@ int pgv_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_erro
 		for (PQconninfoOption *o = known; o && o->keyword; o++)
 			if (strcmp(o->keyword, tok) == 0)
 				is_libpq = 1;
+		/* config/ refuses these already; a later keyword would win in libpq, so never pass one */
+		static const char *const fixed[] = {"host", "hostaddr", "port", "dbname", "user", "password",
+		                                    "passfile", "service", "sslmode", "requiressl"};
+		for (size_t k = 0; is_libpq && k < sizeof fixed / sizeof fixed[0]; k++)
+			if (strcmp(fixed[k], tok) == 0)
+				is_libpq = -1;
+		if (is_libpq < 0) {
+			free(opts);
+			vb_buf_free(&server_opts);
+			if (known)
+				PQconninfoFree(known);
+			return vb_err_set(err, VB_ERR_INVALID, "options may not set %s: it would override the connection "
+			                                       "settings of the entry", tok);
+		}
 		if (is_libpq) {
 			kv_add(kw, val, &n, tok, eq + 1);
 			continue;

@@ -226,6 +226,47 @@ else
 	t_ok 1 "core: /proc/sys/kernel/core_pattern is writable (the test runs as root)"
 fi
 
+# ------------------------------------------------------------------ options may not contradict the entry (issue 14.3)
+# sslmode=disable in options used to connect in plain text while config show said verify-full
+optcfg() { # options-string [extra embedding yaml]
+	cat >"$T_TMP/opt.yml" <<YML
+agent:
+  namespace:
+    o: {type: postgresql, host: $H, port: $P, database: $DB, username: $ROLE, password: "$MARK", sslmode: verify-full, options: "$1"}
+  storage:
+    backends:
+      namespace: o
+$2
+YML
+}
+for kv in "sslmode=disable" "host=10.9.9.9" "port=1" "dbname=postgres" "user=postgres" "password=x$MARK" \
+	"hostaddr=127.0.0.1" "service=evil" "requiressl=0" " SSLMODE=disable"; do
+	k=$(printf '%s' "$kv" | sed 's/^ *//; s/=.*//' | tr A-Z a-z)
+	optcfg "statement_timeout=5s;$kv"
+	t_run "$VBADMIN" --config "$T_TMP/opt.yml" check
+	t_is "$RC" 2 "options '$k=': check exits 2 (config error), never connects"
+	t_has "$OUT$ERR" "options of database entry 'o' sets $k" "options '$k=': the error names the option"
+	t_has "$OUT$ERR" "which would override the entry's" "options '$k=': and the entry's field it would override"
+	t_lacks "$OUT$ERR" "$MARK" "options '$k=': no password in the error"
+done
+optcfg "sslmode=disable"
+t_run "$VBADMIN" --config "$T_TMP/opt.yml" config show --json
+t_is "$RC" 2 "options sslmode=disable: config show refuses too (what it would show is not what is used)"
+t_has "$ERR" "sslmode (verify-full)" "options sslmode=disable: the error names the entry's sslmode"
+t_run "$VBADMIN" --config "$T_TMP/opt.yml" bootstrap-kb --components metrics --semantic_yaml "$ROOT/tests/data/kb_small.yaml"
+t_is "$RC" 2 "options sslmode=disable: bootstrap-kb exits 2 before connecting"
+# credentials inside any URL or options string are masked in config show (text and JSON)
+optcfg "statement_timeout=5s;sslpassword=$MARK;application_name=x" "    semantic_model: {registry_name: openai, model_name: m, dim_size: 8, base_url: \"http://bob:$MARK@127.0.0.1:9/v1\"}"
+t_run "$VBADMIN" --config "$T_TMP/opt.yml" config show
+t_is "$RC" 0 "options with allowed keywords: config show exits 0"
+t_has "$OUT" "options:       statement_timeout=5s;sslpassword=********;application_name=x" "config show: options shown, secret value masked"
+t_has "$OUT" "http://bob:********@127.0.0.1:9/v1" "config show: base_url shown with its password masked"
+t_lacks "$OUT$ERR" "$MARK" "config show: the marker is nowhere in text output"
+t_run "$VBADMIN" --config "$T_TMP/opt.yml" config show --json
+t_has "$OUT" '"options":"statement_timeout=5s;sslpassword=********;application_name=x"' "config show --json: options masked"
+t_has "$OUT" '"base_url":"http://bob:********@127.0.0.1:9/v1"' "config show --json: base_url masked"
+t_lacks "$OUT$ERR" "$MARK" "config show --json: the marker is nowhere"
+
 # ------------------------------------------------------------------ modes of what vbadmin creates
 mode() { stat -c %a "$1" 2>/dev/null; }
 t_is "$(mode "$XDG_DATA_HOME/vbadmin")" 700 "modes: the embedded data dir is 0700"

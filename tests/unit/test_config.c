@@ -8,6 +8,7 @@
 #include "tap.h"
 #include "../backends/vb_util.h"
 #include "../config/config.h"
+#include "../config/config_options.h"
 
 static char tmp[512];
 static int nfile;
@@ -642,6 +643,26 @@ static void test_resolve_errors(void)
 	config_free(&c);
 }
 
+static void mask_is(const char *in, const char *want)
+{
+	char *m = config_secret_masked(in);
+	is_str(m, want, "masked: %s", in);
+	free(m);
+}
+
+/* issue 14.3: secrets inside URLs and options strings never reach config show */
+static void test_secret_masking(void)
+{
+	mask_is("postgresql://u:pw@h:5/db?sslmode=require", "postgresql://u:********@h:5/db?sslmode=require");
+	mask_is("http://bob:Sekr3t@localhost:9/v1", "http://bob:********@localhost:9/v1");
+	mask_is("http://bob@localhost/v1", "http://bob@localhost/v1");
+	mask_is("statement_timeout=5s;password=x;sslpassword=y", "statement_timeout=5s;password=********;sslpassword=********");
+	mask_is("postgres://h/db?user=u&password=p1&x=2", "postgres://h/db?user=u&password=********&x=2");
+	mask_is("target_session_attrs=any", "target_session_attrs=any");
+	mask_is("a://x:y@h b://p:q@h", "a://x:********@h b://p:********@h");
+	ok(config_secret_masked(NULL) == NULL, "NULL stays NULL");
+}
+
 int main(void)
 {
 	const char *base = getenv("VBTEST_WORK");
@@ -666,6 +687,7 @@ int main(void)
 	test_storage_and_embedding();
 	test_bad_input();
 	test_resolve_errors();
+	test_secret_masking();
 
 	if (chdir("/") == 0) {
 		char *cmd = vb_xasprintf("rm -rf '%s'", tmp);
