@@ -404,13 +404,13 @@ static int verify_table(struct vb_handle *h, const struct vb_table_spec *spec, s
 	return rc;
 }
 
-int emb_ensure_table(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err)
+/* begin: "BEGIN" / "BEGIN IMMEDIATE", or NULL for a savepoint inside txn_begin.  *busy: the
+ * failure was another connection's write lock. */
+static int ensure_in_txn(struct vb_handle *h, const struct vb_table_spec *spec, const char *begin, int *busy,
+                         struct vb_error *err)
 {
-	int rc = spec_valid(spec, err);
-	if (rc != VB_OK)
-		return rc;
-	atomic_store(&h->cancelled, 0);
-	rc = emb_begin(h, err);
+	*busy = 0;
+	int rc = begin ? emb_exec(h, begin, err) : emb_begin(h, err);
 	if (rc != VB_OK)
 		return rc;
 	int exists = 0;
@@ -418,11 +418,31 @@ int emb_ensure_table(struct vb_handle *h, const struct vb_table_spec *spec, stru
 	if (rc == VB_OK)
 		rc = exists ? verify_table(h, spec, err) : create_table(h, spec, err);
 	if (rc == VB_OK)
-		rc = emb_commit(h, err);
+		rc = begin ? emb_exec(h, "COMMIT", err) : emb_commit(h, err);
 	if (rc != VB_OK) {
+		*busy = (sqlite3_extended_errcode(h->db) & 0xff) == SQLITE_BUSY;
 		emb_abort(h);
-		return rc;
 	}
+	return rc;
+}
+
+int emb_ensure_table(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err)
+{
+	int rc = spec_valid(spec, err);
+	if (rc != VB_OK)
+		return rc;
+	atomic_store(&h->cancelled, 0);
+	/* A deferred transaction first: a table that is already right needs only reads, so a
+	 * search neither waits for nor fails on another process's long write (an overwrite holds
+	 * the write lock for the whole load).  Only a table that must change takes the lock. */
+	int busy;
+	rc = ensure_in_txn(h, spec, h->txn ? NULL : "BEGIN", &busy, err);
+	if (rc != VB_OK && !h->txn && busy) {
+		vb_err_clear(err);
+		rc = ensure_in_txn(h, spec, "BEGIN IMMEDIATE", &busy, err);
+	}
+	if (rc != VB_OK)
+		return rc;
 	emb_table_get(h, spec->name)->exists = 1;
 	emb_table_invalidate(h, spec->name);
 	return VB_OK;
