@@ -140,6 +140,14 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_searc
 		case 'r': q->what |= ENGINE_SEARCH_RECALL; break;
 		case 'S': q->subject_path = optarg; break;
 		case 'M': rc = add_models(ctx, q, optarg); break;
+		case 'T': {
+			char *end;
+			double v = strtod(optarg, &end);
+			if (*end || !(v >= 0 && v <= 86400))
+				rc = cli_usage_error(ctx, "search", "--timeout must be 0..86400 seconds (0: none), got '%s'", optarg);
+			q->timeout_ms = v == 0 ? -1 : v * 1000 < 1 ? 1 : (int)(v * 1000);
+			break;
+		}
 		default: rc = cli_bad_option(ctx, "search", argv[optind - 1], opts); break;
 		}
 	}

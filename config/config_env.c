@@ -1,5 +1,6 @@
 /* config/config_env.c - `.env` reader for ${VAR} substitution. */
 #include "config_env.h"
+#include "config_limits.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -60,19 +61,25 @@ static char *parse_value(const char *p)
 int config_env_load(struct config_env *e, const char *path, struct vb_error *err)
 {
 	memset(e, 0, sizeof *e);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT ? VB_OK
-		                       : vb_err_set(err, VB_ERR_INVALID, "%s: cannot read: %s. Fix its permissions or remove it.",
-		                                    path, strerror(errno));
+	/* bounded: a .env that is a symlink to /dev/zero or a huge file is refused at once */
+	char *text;
+	size_t tlen;
+	int rc = config_read_bounded(path, ".env file", CONFIG_MAX_ENV_BYTES, &text, &tlen, err);
+	if (rc == VB_ERR_NOT_FOUND) {
+		vb_err_clear(err);
+		return VB_OK;
+	}
+	if (rc != VB_OK)
+		return rc;
 	e->path = vb_xstrdup(path);
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int lineno = 0, rc = VB_OK;
-	while (rc == VB_OK && (len = getline(&line, &cap, f)) >= 0) {
+	int lineno = 0;
+	for (char *line = text, *next; rc == VB_OK && line < text + tlen; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		size_t len = strlen(line);
 		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		while (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
 		char *p = line;
 		while (isspace((unsigned char)*p))
@@ -104,8 +111,8 @@ int config_env_load(struct config_env *e, const char *path, struct vb_error *err
 		}
 		add(e, name, nlen, value);
 	}
-	free(line);
-	fclose(f);
+	memset(text, 0, tlen); /* .env files hold passwords */
+	free(text);
 	if (rc != VB_OK)
 		config_env_free(e);
 	return rc;

@@ -8,22 +8,44 @@
 #include <strings.h>
 
 #include "../backends/vb_util.h"
+#include "config_limits.h"
+
+/* PyYAML's safe_load, which Datus reads agent.yml with, refuses a second document ("expected a
+ * single document in the stream"); silently ignoring it would hide half of a pasted file. */
+static int single_document(yaml_parser_t *p, const char *path, struct vb_error *err)
+{
+	yaml_document_t next;
+	if (!yaml_parser_load(p, &next))
+		return VB_OK; /* a syntax error after the first document: PyYAML reports the stream */
+	yaml_node_t *root = yaml_document_get_root_node(&next);
+	int line = root ? (int)root->start_mark.line + 1 : 0;
+	yaml_document_delete(&next);
+	if (!root)
+		return VB_OK;
+	return vb_err_set(err, VB_ERR_INVALID, "%s:%d: a second YAML document (after '---'); agent.yml holds one "
+	                                       "document, as Datus reads it: merge the two or remove the '---'",
+	                  path, line);
+}
 
 int config_src_open(struct config_src *s, const char *path, struct vb_error *err)
 {
 	memset(s, 0, sizeof *s);
 	s->path = path;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return vb_err_set(err, VB_ERR_INVALID, "%s: cannot read config file: %s. Check the path and its permissions.",
-		                  path, strerror(errno));
+	char *text;
+	size_t len;
+	int rc = config_read_bounded(path, "config file", CONFIG_MAX_FILE_BYTES, &text, &len, err);
+	if (rc == VB_OK)
+		rc = config_prescan(path, text, len, err);
+	if (rc != VB_OK) {
+		free(text);
+		return rc == VB_ERR_NOT_FOUND ? VB_ERR_INVALID : rc;
+	}
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p)) {
-		fclose(f);
+		free(text);
 		return vb_err_set(err, VB_ERR_INTERNAL, "%s: cannot initialise the YAML parser", path);
 	}
-	yaml_parser_set_input_file(&p, f);
-	int rc = VB_OK;
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&p, &s->doc)) {
 		/* libyaml marks are 0-based; editors count from 1 */
 		const char *problem = p.problem ? p.problem : "malformed YAML";
@@ -40,9 +62,12 @@ int config_src_open(struct config_src *s, const char *path, struct vb_error *err
 			                path, p.problem_mark.line + 1, p.problem_mark.column + 1, problem);
 	} else {
 		s->have_doc = 1;
+		rc = config_check_document(path, &s->doc, err);
+		if (rc == VB_OK)
+			rc = single_document(&p, path, err);
 	}
 	yaml_parser_delete(&p);
-	fclose(f);
+	free(text);
 	return rc;
 }
 

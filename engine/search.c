@@ -1,5 +1,6 @@
 /* engine/search.c - the search use case (see search.h). */
 #include "search.h"
+#include "search_limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -322,9 +323,13 @@ static int run_search(struct job *j)
 		return j->err->status;
 	if (j->req->nsemantic_models > 0 && need_column(j, "semantic_model_name", "--semantic-model") != VB_OK)
 		return j->err->status;
+	if (engine_search_check_query(j->req->query, mode, j->err) != VB_OK)
+		return fail(j, "query", VB_ERR_INVALID);
 	double t0 = mono_ms();
 	if (mode != ENGINE_MODE_TEXT && embed_query(j) != VB_OK)
 		return j->err->status;
+	char saved[64];
+	engine_search_timeout_set(e->ops, e->h, j->req->timeout_ms, saved, sizeof saved);
 	int st;
 	if (j->req->subject_path) {
 		st = search_by_subject(j);
@@ -335,6 +340,12 @@ static int run_search(struct job *j)
 		if (st != VB_OK)
 			fail(j, "search", st);
 	}
+	engine_search_timeout_restore(e->ops, e->h, saved);
+	if (st == VB_ERR_CANCELLED && saved[0] && !e->cancelled)
+		snprintf(j->err->hint, sizeof j->err->hint,
+		         "the search ran longer than the %d ms search timeout; narrow it with --where or fewer words, or "
+		         "raise the limit with --timeout SECONDS", j->req->timeout_ms > 0 ? j->req->timeout_ms
+		                                                                   : ENGINE_SEARCH_TIMEOUT_MS);
 	j->res->ms = mono_ms() - t0;
 	if (st == VB_OK && mode != ENGINE_MODE_TEXT)
 		take_path(j);

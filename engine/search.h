@@ -38,6 +38,7 @@ struct engine_search_req {
 	const char *const *semantic_models;
 	int nsemantic_models;
 	unsigned what;       /* ENGINE_SEARCH_* bits; 0 means RUN */
+	int timeout_ms;      /* server-side limit of the search (search_limits.h): 0 default, < 0 none */
 };
 
 struct engine_search_res {

@@ -374,7 +374,7 @@ static void test_namespace_shapes(void)
 	}
 	config_free(&c);
 
-	load_bad("agent:\n  namespace:\n    loop: &x\n      <<: *x\n", 3, "has no 'type'", NULL,
+	load_bad("agent:\n  namespace:\n    loop: &x\n      <<: *x\n", 3, "leads back to this mapping (a cycle)", NULL,
 	         "self-referencing merge terminates");
 
 	c = load_ok("", "empty file");
@@ -650,6 +650,50 @@ static void mask_is(const char *in, const char *want)
 	free(m);
 }
 
+/* issue 14.4: hostile agent.yml shapes end in a clear error at once, never in a hang */
+static void test_limits(void)
+{
+	struct vb_buf b;
+	vb_buf_init(&b);
+	vb_buf_add(&b, "a0: &a0 {x: 1}\n");
+	for (int i = 1; i < 30; i++) { /* 9^29 merges if expanded */
+		vb_buf_printf(&b, "a%d: &a%d {<<: [", i, i);
+		for (int j = 0; j < 9; j++)
+			vb_buf_printf(&b, "%s*a%d", j ? ", " : "", i - 1);
+		vb_buf_add(&b, "]}\n");
+	}
+	vb_buf_add(&b, "agent:\n  <<: *a29\n");
+	load_bad(b.data, 4, "pulls in more than 256 mappings", NULL, "merge bomb");
+	vb_buf_reset(&b);
+	vb_buf_add(&b, "agent: ");
+	for (int i = 0; i < 5000; i++)
+		vb_buf_addc(&b, '[');
+	for (int i = 0; i < 5000; i++)
+		vb_buf_addc(&b, ']');
+	load_bad(b.data, 1, "nest deeper than 64 levels", NULL, "nested flow lists");
+	vb_buf_reset(&b);
+	vb_buf_add(&b, "agent:\n");
+	for (int i = 1; i < 70; i++)
+		vb_buf_printf(&b, "%*sk%d:\n", i * 2, "", i);
+	load_bad(b.data, 0, "nest deeper than 64 levels", NULL, "nested block mappings");
+	vb_buf_free(&b);
+	load_bad("agent: &x\n  <<: *x\n  namespace: {}\n", 1, "leads back to this mapping (a cycle)", NULL,
+	         "self-referencing merge");
+	load_bad("agent:\n  namespace: {}\n---\nagent: {}\n", 4, "a second YAML document", NULL, "two documents");
+	load_bad("agent:\n  namespace:\n    p: {type: postgresql, host: \"a\\0b\"}\n", 3, "NUL character", NULL,
+	         "\\0 in a value");
+	struct config *c = load_ok("base: &b {host: h1, port: 5433}\nagent:\n  namespace:\n    p: {<<: *b, type: postgresql}\n"
+	                           "    q: {<<: [*b, *b], type: postgresql, host: h2}\n", "merges within the limits");
+	if (c) {
+		struct vb_config r;
+		struct vb_error err;
+		config_resolve(c, "p", NULL, &r, &err);
+		is_str(r.host, "h1", "merged host");
+		is_int(r.port, 5433, "merged port");
+	}
+	config_free(&c);
+}
+
 /* issue 14.3: secrets inside URLs and options strings never reach config show */
 static void test_secret_masking(void)
 {
@@ -688,6 +732,7 @@ int main(void)
 	test_bad_input();
 	test_resolve_errors();
 	test_secret_masking();
+	test_limits();
 
 	if (chdir("/") == 0) {
 		char *cmd = vb_xasprintf("rm -rf '%s'", tmp);
