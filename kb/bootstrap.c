@@ -233,8 +233,10 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 	b.cols = vb_xmalloc((size_t)spec->ncolumns * sizeof *b.cols);
 	for (int c = 0; c < spec->ncolumns; c++)
 		b.cols[c] = spec->columns[c].name;
-	if (subject_spec)
+	if (subject_spec) {
 		subject_tree_init(&b.tree, ops, h, subject_spec);
+		b.tree.in_txn = res->atomic;
+	}
 
 	so.warn = NULL; /* the validate pass above already reported them */
 	st = semantic_read(opt->yaml_path, &so, collect, &b, NULL, err);

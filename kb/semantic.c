@@ -526,6 +526,27 @@ static int subject_from_tags(const struct yt_node *tags, struct semantic_strlist
 	return 0;
 }
 
+/* Each level of a subject path is a node row created one by one: a hostile file with
+ * thousands of levels would run for minutes (issue 14.4). */
+static int want_subject_depth(struct sem_reader *r, const struct yt_node *tags, const char *where)
+{
+	static const char prefix[] = "subject_tree:";
+	for (int i = 0; tags && tags->kind == YT_SEQ && i < tags->n; i++) {
+		const char *t = text_of(tags->kids[i]);
+		if (!t || strncmp(t, prefix, sizeof prefix - 1) != 0)
+			continue;
+		int levels = 1;
+		for (const char *c = t; *c; c++)
+			levels += *c == '/';
+		if (levels > SEMANTIC_MAX_SUBJECT_DEPTH)
+			return rd_err(r, tags->kids[i]->line, tags->kids[i]->col, "metric",
+			              "%sthe subject_tree tag has %d levels; at most %d are allowed", where, levels,
+			              SEMANTIC_MAX_SUBJECT_DEPTH);
+		return VB_OK; /* only the first subject_tree tag counts */
+	}
+	return VB_OK;
+}
+
 static const struct sem_ds *bind_metric(struct sem_reader *r, const struct semantic_strlist *base)
 {
 	if (r->nds == 0)
@@ -579,6 +600,8 @@ static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct sema
 			if (tags->kids[i]->kind != YT_SCALAR)
 				return rd_err(r, tags->kids[i]->line, tags->kids[i]->col, "metric",
 				              "%slocked_metadata.tags entry %d must be a text value", where, i + 1);
+	if ((st = want_subject_depth(r, tags, where)))
+		return st;
 	if (!o)
 		return VB_OK;
 

@@ -40,6 +40,9 @@ enum semantic_kind {
 	SEMANTIC_METRIC,    /* metrics row */
 };
 
+/* Most levels of a metric's subject_tree path (each level is a subject_nodes row). */
+#define SEMANTIC_MAX_SUBJECT_DEPTH 64
+
 /* Tri-state boolean cells: SQL NULL is SEMANTIC_NULL. */
 #define SEMANTIC_NULL (-1)
 

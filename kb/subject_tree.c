@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../backends/registry.h"
 #include "../backends/vb_filter.h"
 #include "../backends/vb_util.h"
 
@@ -77,6 +78,54 @@ static int add_child(struct subject_tree *t, int64_t parent, const char *name, s
 	return t->ops->add(t->h, t->spec, &rows, err);
 }
 
+/* The node lock: one transaction (unless the caller's overwrite transaction is open) and, on
+ * a SQL backend, an advisory lock of this namespace's subject tree until its end.  UNIQUE
+ * (namespace, parent_id, name) cannot stop a second root node: NULL parents are distinct. */
+static int lock_nodes(struct subject_tree *t, int *began, struct vb_error *err)
+{
+	*began = 0;
+	const struct vb_ops *o = t->ops;
+	if (!t->in_txn && VB_SLOT(o, txn_begin) && VB_SLOT(o, txn_end)) {
+		int st = o->txn_begin(t->h, err);
+		if (st != VB_OK)
+			return st;
+		*began = 1;
+	}
+	if (!(o->caps & VB_CAP_SQL) || !VB_SLOT(o, query) || (!*began && !t->in_txn))
+		return VB_OK;
+	struct vb_result *r = NULL;
+	const char *key[1] = {"vbadmin subject_nodes"};
+	int st = o->query(t->h, "SELECT pg_advisory_xact_lock(hashtext($1 || current_schema()))", 1, key, &r, err);
+	o->result_free(t->h, &r);
+	return st;
+}
+
+static int unlock_nodes(struct subject_tree *t, int began, int st, struct vb_error *err)
+{
+	if (!began)
+		return st;
+	struct vb_error ignored;
+	int end = t->ops->txn_end(t->h, st == VB_OK, st == VB_OK ? err : &ignored);
+	return st == VB_OK ? end : st;
+}
+
+/* A node not found outside the lock: look again under it, create it when still missing. */
+static int create_node(struct subject_tree *t, int64_t parent, const char *name, int64_t *id, struct vb_error *err)
+{
+	int began;
+	int st = lock_nodes(t, &began, err);
+	if (st == VB_OK)
+		st = find_child(t, parent, name, id, err);
+	if (st == VB_OK && *id < 0) {
+		st = add_child(t, parent, name, err);
+		if (st == VB_OK)
+			st = find_child(t, parent, name, id, err);
+		if (st == VB_OK && *id < 0)
+			st = vb_err_set(err, VB_ERR_INTERNAL, "subject node '%s' was written but cannot be read back", name);
+	}
+	return unlock_nodes(t, began, st, err);
+}
+
 int subject_tree_path_id(struct subject_tree *t, const char *const *parts, int n, int64_t *out,
                          struct vb_error *err)
 {
@@ -99,14 +148,8 @@ int subject_tree_path_id(struct subject_tree *t, const char *const *parts, int n
 		}
 		int64_t id;
 		st = find_child(t, parent, parts[i], &id, err);
-		if (st == VB_OK && id < 0) {
-			st = add_child(t, parent, parts[i], err);
-			if (st == VB_OK)
-				st = find_child(t, parent, parts[i], &id, err);
-			if (st == VB_OK && id < 0)
-				st = vb_err_set(err, VB_ERR_INTERNAL, "subject node '%s' was written but cannot be read back",
-				                key.data);
-		}
+		if (st == VB_OK && id < 0)
+			st = create_node(t, parent, parts[i], &id, err);
 		if (st != VB_OK)
 			break;
 		t->paths = vb_xrealloc(t->paths, (size_t)(t->n + 1) * sizeof *t->paths);

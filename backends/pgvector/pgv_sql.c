@@ -46,8 +46,15 @@ int pgv_exec_script(struct vb_handle *h, const char *const *stmts, int n, vb_pro
 {
 	h->tables_stale = 1; /* scripts are mostly DDL */
 	int rc = pgv_run(h, "BEGIN", NULL, err);
-	if (rc != VB_OK)
+	/* one script at a time per database: two `ddl apply` racing on CREATE ... IF NOT EXISTS
+	 * fail on the catalog's unique indexes (duplicate pg_type); the second waits instead and
+	 * then finds the objects there */
+	if (rc == VB_OK)
+		rc = pgv_run(h, "SELECT pg_advisory_xact_lock(hashtext('vbadmin exec_script'))", NULL, err);
+	if (rc != VB_OK) {
+		pgv_rollback(h);
 		return rc;
+	}
 	for (int i = 0; i < n; i++) {
 		PGresult *r = pgv_exec(h, stmts[i], NULL, err);
 		if (!r) {
