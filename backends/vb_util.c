@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,10 +318,18 @@ char *vb_vector_to_text(const float *v, int dim)
 
 FILE *vb_fopen_private(const char *path, const char *mode)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (mode[0] == 'a' ? O_APPEND : O_TRUNC);
+	/* O_NOFOLLOW: a symlink planted at path is refused (ELOOP), never written through; an
+	 * existing file made with another mode becomes 0600 */
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (mode[0] == 'a' ? O_APPEND : O_TRUNC);
 	int fd = open(path, flags, 0600);
 	if (fd < 0)
 		return NULL;
+	if (fchmod(fd, 0600) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
 	FILE *f = fdopen(fd, mode[0] == 'a' ? "a" : "w");
 	if (!f) {
 		int e = errno;
@@ -328,4 +337,56 @@ FILE *vb_fopen_private(const char *path, const char *mode)
 		errno = e;
 	}
 	return f;
+}
+
+int vb_fclose_checked(FILE *f)
+{
+	int bad = fflush(f) != 0 || ferror(f);
+	int e = errno;
+	if (fclose(f) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	errno = bad ? (e ? e : EIO) : 0;
+	return bad ? -1 : 0;
+}
+
+int vb_write_file_private(const char *path, const char *data, size_t len)
+{
+	char *tmp = vb_xasprintf("%s.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC); /* 0600, a new inode: never a planted symlink */
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t off = 0; off < len && rc == 0;) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = ENOSPC;
+			rc = -1;
+		} else {
+			off += (size_t)w;
+		}
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -1;
+	int e = errno;
+	if (close(fd) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	/* rename replaces whatever is at path (a symlink included) without following it */
+	if (rc == 0 && rename(tmp, path) != 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	errno = rc ? e : 0;
+	return rc;
 }

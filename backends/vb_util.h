@@ -26,8 +26,14 @@ char *vb_xstrndup(const char *s, size_t n);
 char *vb_xasprintf(const char *fmt, ...) VB_PRINTF(1, 2);
 char *vb_xvasprintf(const char *fmt, va_list ap);
 /* fopen for files vbadmin creates (history, DBA packet, saved DDL): a new file is 0600 whatever
- * the umask.  mode is "w" (truncate) or "a" (append); NULL with errno set on failure. */
+ * the umask, an existing one is made 0600, and a symlink at path is refused (ELOOP).  mode is
+ * "w" (truncate) or "a" (append); NULL with errno set on failure. */
 FILE *vb_fopen_private(const char *path, const char *mode);
+/* fflush + ferror + fclose: -1 with errno when any byte may not have reached the file. */
+int vb_fclose_checked(FILE *f);
+/* Writes data to path whole or not at all: a 0600 temp file beside it, fsync, rename over path
+ * (a symlink at path is replaced, never followed).  -1 with errno (ENOSPC on a full disk). */
+int vb_write_file_private(const char *path, const char *data, size_t len);
 /* Called before exiting on out-of-memory; the console sets it to restore the terminal. */
 extern void (*vb_fatal_hook)(void);
 VB_NORETURN void vb_die(const char *fmt, ...) VB_PRINTF(1, 2);

@@ -39,22 +39,17 @@ int cli_dba_packet(struct cli_ctx *ctx, int argc, char **argv)
 	struct vb_buf b;
 	vb_buf_init(&b);
 	int items = engine_dba_packet(e, &b);
-	FILE *f = ctx->out;
-	if (outpath) {
-		f = vb_fopen_private(outpath, "w");
-		if (!f) {
-			fprintf(ctx->err, "vbadmin: cannot write %s: %s\n", outpath, strerror(errno));
-			vb_buf_free(&b);
-			cli_engine_close(&e);
-			return VB_EXIT_USAGE;
-		}
-	}
-	fputs(b.data, f);
-	if (outpath) {
-		fclose(f);
+	rc = VB_EXIT_OK;
+	if (outpath && vb_write_file_private(outpath, b.data ? b.data : "", b.len) != 0) {
+		/* whole or nothing: the temp file is removed, an older FILE is left as it was */
+		fprintf(ctx->err, "vbadmin: cannot write %s: %s; nothing was written\n", outpath, strerror(errno));
+		rc = errno == ENOSPC || errno == EDQUOT || errno == EIO ? VB_EXIT_FIXABLE : VB_EXIT_USAGE;
+	} else if (outpath) {
 		fprintf(ctx->err, "vbadmin: wrote %s (%d item%s for the DBA)\n", outpath, items, items == 1 ? "" : "s");
+	} else {
+		fputs(b.data ? b.data : "", ctx->out); /* main checks that stdout took it */
 	}
 	vb_buf_free(&b);
 	cli_engine_close(&e);
-	return VB_EXIT_OK;
+	return rc;
 }

@@ -7,21 +7,8 @@
 
 #include "../config/config.h"
 #include "cli_json.h"
+#include "cli_signals.h"
 #include "session.h"
-
-static struct engine *volatile sig_engine;
-static struct sigaction old_int;
-
-/* The pgvector cancel slot only writes a cancel request on a socket prepared at connect time
- * (PQcancel is async-signal-safe), so it may run right here. */
-static void on_sigint(int sig)
-{
-	(void)sig;
-	struct engine *e = sig_engine;
-	if (!e)
-		return;
-	engine_interrupt(e);
-}
 
 struct engine *cli_engine_open(struct cli_ctx *ctx, int *rc)
 {
@@ -30,19 +17,13 @@ struct engine *cli_engine_open(struct cli_ctx *ctx, int *rc)
 		return NULL;
 	struct engine *e = engine_new(ctx->cfg, ctx->cfg ? ctx->cfg->path : NULL, ctx->namespace, ctx->backend);
 	e->embedder_override = ctx->embedder;
-	sig_engine = e;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
+	cli_signals_watch(e);
 	return e;
 }
 
 void cli_engine_close(struct engine **e)
 {
-	sigaction(SIGINT, &old_int, NULL);
-	sig_engine = NULL;
+	cli_signals_unwatch();
 	engine_free(e);
 }
 

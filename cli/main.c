@@ -1,5 +1,7 @@
 /* cli/main.c - entry point: global options (before or after the command), then a CLI command
  * or the console. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +10,7 @@
 #endif
 
 #include "cli.h"
+#include "../backends/vb_util.h"
 #include "../config/config.h"
 #include "../tui/console.h"
 
@@ -24,6 +27,16 @@ static void no_core_dumps(void)
 #endif
 }
 
+/* Whatever a command printed must have reached its destination: a full disk or /dev/full behind
+ * stdout is an error (exit 1 unless the command already failed), never a silent exit 0. */
+static int finish_stdout(int rc)
+{
+	if (vb_fclose_checked(stdout) == 0)
+		return rc;
+	fprintf(stderr, "vbadmin: cannot write the output: %s\n", strerror(errno));
+	return rc ? rc : VB_EXIT_FIXABLE;
+}
+
 int main(int argc, char **argv)
 {
 	no_core_dumps();
@@ -34,7 +47,7 @@ int main(int argc, char **argv)
 		ctx.no_color = 1;
 	int cmd = 0, rc = cli_parse_globals(&ctx, &argc, argv, &cmd);
 	if (rc >= 0)
-		return rc;
+		return finish_stdout(rc);
 	if (cmd) {
 		optind = 0; /* glibc: reinitialise getopt for the command's own options */
 		rc = cli_dispatch(&ctx, argc - cmd, argv + cmd);
@@ -42,5 +55,5 @@ int main(int argc, char **argv)
 		rc = console_run(&ctx);
 	}
 	config_free(&ctx.cfg);
-	return rc;
+	return finish_stdout(rc);
 }

@@ -231,13 +231,10 @@ static void save(struct tui_app *app)
 	char path[256] = "vbadmin-ddl.sql";
 	if (!D.rendered || !tui_input(app, "save DDL to: ", path, sizeof path) || !path[0])
 		return;
-	FILE *f = vb_fopen_private(path, "w");
-	if (!f) {
-		tui_status(app, "cannot write %s: %s", path, strerror(errno));
+	if (vb_write_file_private(path, D.rendered, strlen(D.rendered)) != 0) {
+		tui_status(app, "cannot write %s: %s; nothing was written", path, strerror(errno));
 		return;
 	}
-	fputs(D.rendered, f);
-	fclose(f);
 	tui_status(app, "DDL written to %s", path);
 }
 

@@ -395,12 +395,9 @@ static void save_packet(struct tui_app *app)
 	struct vb_buf b;
 	vb_buf_init(&b);
 	engine_dba_packet(app->engine, &b);
-	FILE *f = vb_fopen_private(path, "w");
-	if (!f) {
-		tui_status(app, "cannot write %s: %s", path, strerror(errno));
+	if (vb_write_file_private(path, b.data ? b.data : "", b.len) != 0) {
+		tui_status(app, "cannot write %s: %s; nothing was written", path, strerror(errno));
 	} else {
-		fputs(b.data ? b.data : "", f);
-		fclose(f);
 		tui_status(app, "DBA packet written to %s", path);
 		tui_log(app, "DBA packet written to %s", path);
 	}
