@@ -80,7 +80,7 @@ VBADMIN := $(OUT)/vbadmin
 PGV_SO := $(OUT)/backends/pgvector/vb_pgvector.so
 SAMPLE_SO := $(BUILD)/tests/plugins/vb_sample.so
 
-.PHONY: all run test test-build bench check-layers install clean deps deps-test docs fuzz fuzz-build
+.PHONY: all run test test-build bench check-layers install clean deps deps-test docs fuzz fuzz-build fuzz-hostile
 all: $(VBADMIN) $(PGV_SO)
 
 V ?= 0
@@ -174,6 +174,10 @@ fuzz-build: $(FUZZ_BIN)
 fuzz:
 	@$(MAKE) --no-print-directory SAN=fuzz fuzz-build
 	@FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# the hostile-input targets of issue 14: agent.yml merges/aliases and .env
+fuzz-hostile:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TARGETS="merge env config"
 
 check-layers:
 	@scripts/check-layers.sh

@@ -71,6 +71,10 @@ int config_env_load(struct config_env *e, const char *path, struct vb_error *err
 	}
 	if (rc != VB_OK)
 		return rc;
+	if (memchr(text, '\0', tlen)) {
+		free(text);
+		return vb_err_set(err, VB_ERR_INVALID, "%s: holds a NUL byte; a .env file is text (NAME=VALUE lines)", path);
+	}
 	e->path = vb_xstrdup(path);
 	int lineno = 0;
 	for (char *line = text, *next; rc == VB_OK && line < text + tlen; line = next) {

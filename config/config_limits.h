@@ -15,8 +15,9 @@
 #define CONFIG_MAX_DEPTH 64              /* nested mappings/lists, block or flow */
 #define CONFIG_MAX_MERGE_FANOUT 256      /* mappings one `<<:` may pull in, counted through chains */
 
-/* Reads at most max bytes of path into a NUL-terminated heap buffer; a longer file, or one
- * that is not a regular file (a FIFO, /dev/zero), is refused.  what names it ("config file"). */
+/* Reads at most max bytes of path into a NUL-terminated heap buffer; anything longer (a huge
+ * file, /dev/zero) is refused after max + 1 bytes, a directory at once.  what names it
+ * ("config file"). */
 int config_read_bounded(const char *path, const char *what, long max, char **out, size_t *len,
                         struct vb_error *err);
 

@@ -24,10 +24,6 @@ int engine_search_check_query(const char *query, int mode, struct vb_error *err)
 {
 	if (!query)
 		return VB_OK;
-	size_t len = strlen(query);
-	if (len > ENGINE_SEARCH_MAX_BYTES)
-		return vb_err_set(err, VB_ERR_INVALID, "the query is %zu bytes long; a search takes at most %d: shorten it",
-		                  len, ENGINE_SEARCH_MAX_BYTES);
 	int words = count_words(query);
 	if ((mode == ENGINE_MODE_TEXT || mode == ENGINE_MODE_HYBRID) && words > ENGINE_SEARCH_MAX_TERMS) {
 		vb_err_set(err, VB_ERR_INVALID, "the query has %d words; %s search takes at most %d (each word is a term "
@@ -37,6 +33,10 @@ int engine_search_check_query(const char *query, int mode, struct vb_error *err)
 		                                      "whole text once");
 		return VB_ERR_INVALID;
 	}
+	size_t len = strlen(query);
+	if (len > ENGINE_SEARCH_MAX_BYTES)
+		return vb_err_set(err, VB_ERR_INVALID, "the query is %zu bytes long; a search takes at most %d: shorten it",
+		                  len, ENGINE_SEARCH_MAX_BYTES);
 	return VB_OK;
 }
 

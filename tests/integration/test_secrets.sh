@@ -267,6 +267,86 @@ t_has "$OUT" '"options":"statement_timeout=5s;sslpassword=********;application_n
 t_has "$OUT" '"base_url":"http://bob:********@127.0.0.1:9/v1"' "config show --json: base_url masked"
 t_lacks "$OUT$ERR" "$MARK" "config show --json: the marker is nowhere"
 
+# ------------------------------------------------------------------ bounded work on hostile inputs (issue 14.4)
+# Each ends at once with exit 2 and a message naming file and line; `timeout 20` only stops a hang
+# (the times go to "# time:" lines, docs/reliability.md quotes them).
+HD=$T_TMP/hostile; mkdir -p "$HD"
+/usr/bin/python3 - "$HD" <<'PY'
+import sys
+d = sys.argv[1]
+s = 'a0: &a0 {x: 1}\n'
+for i in range(1, 30):
+    s += 'a%d: &a%d {<<: [%s]}\n' % (i, i, ', '.join(['*a%d' % (i - 1)] * 9))
+open(d + '/bomb.yml', 'w').write(s + 'agent:\n  <<: *a29\n')
+open(d + '/selfmerge.yml', 'w').write('agent: &d\n  <<: [' + ', '.join(['*d'] * 40) + ']\n')
+open(d + '/nested.yml', 'w').write('agent: ' + '[' * 100000 + ']' * 100000 + '\n')
+open(d + '/twodocs.yml', 'w').write('agent:\n  namespace: {}\n---\nagent:\n  namespace: {x: 1}\n')
+open(d + '/nul.yml', 'w').write('agent:\n  namespace:\n    p: {type: postgresql, host: "db\\0.evil", port: 5432}\n')
+open(d + '/deep.yaml', 'w').write('metric:\n  name: m\n  type: simple\n  type_params: {measure: x}\n'
+                                  '  locked_metadata:\n    tags: ["subject_tree:' + '/'.join(['L%d' % i for i in range(5000)]) + '"]\n')
+PY
+hostile() { # file needle name
+	local t0=$(date +%s.%N)
+	t_run timeout 20 "$VBADMIN" --config "$HD/$1" config show
+	echo "# time: $3 ended in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}') s (exit $RC)"
+	t_is "$RC" 2 "$3: config show exits 2 at once"
+	t_has "$ERR" "$HD/$1:" "$3: the message names the file and line"
+	t_has "$ERR" "$2" "$3: the message says what is wrong"
+}
+hostile bomb.yml "pulls in more than 256 mappings" "merge bomb"
+hostile selfmerge.yml "leads back to this mapping (a cycle)" "self-referencing merge list"
+hostile nested.yml "nest deeper than 64 levels" "200 KB of nested flow lists"
+hostile twodocs.yml "a second YAML document" "a second document"
+hostile nul.yml "NUL character" "\\0 in a value"
+mkdir -p "$HD/envdir"; printf 'agent: {}\n' >"$HD/envdir/agent.yml"; ln -s /dev/zero "$HD/envdir/.env"
+t0=$(date +%s.%N)
+t_run bash -c "cd '$HD/envdir' && timeout 20 '$VBADMIN' config show"
+echo "# time: .env -> /dev/zero ended in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}') s"
+t_is "$RC" 2 ".env symlinked to /dev/zero: exit 2 at once"
+t_has "$ERR" ".env: the .env file is larger than 1024 KiB, the limit" ".env symlinked to /dev/zero: says so"
+head -c 2000000 /dev/zero | tr '\0' '#' >"$HD/envdir/big.env"; rm "$HD/envdir/.env"; mv "$HD/envdir/big.env" "$HD/envdir/.env"
+t_run bash -c "cd '$HD/envdir' && timeout 20 '$VBADMIN' config show"
+t_is "$RC" 2 "a 2 MB .env: exit 2"
+t_has "$ERR" "larger than 1024 KiB" "a 2 MB .env: names the limit"
+t_run timeout 20 env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace deep bootstrap-kb --components metrics --semantic_yaml "$HD/deep.yaml"
+t_is "$RC" 2 "a 5,000-level subject_tree: exit 2 at once"
+t_has "$ERR" "the subject_tree tag has 5000 levels; at most 64" "a 5,000-level subject_tree: names the limit"
+# a 600-word text query ends at once with a clear message (it used to run for minutes)
+Q600=$(printf 'revenue %.0s' $(seq 600))
+for mode in text hybrid; do
+	t_run timeout 20 env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace deep search --mode $mode "$Q600"
+	t_is "$RC" 2 "600-word $mode query: exit 2"
+	t_has "$ERR" "the query has 600 words; $mode search takes at most 64" "600-word $mode query: says why"
+done
+Q60=$(printf 'w%s ' $(seq 60))
+t_run timeout 20 "$VBADMIN" --config "$CFGDIR/agent.yml" --namespace lit search --timeout 0.001 --mode text "$Q60"
+t_is "$RC" 1 "search timeout: a search over the limit exits 1"
+t_has "$ERR" "statement timeout" "search timeout: the server's reason"
+t_has "$ERR" "search timeout; narrow it with --where or fewer words, or raise the limit with --timeout SECONDS" \
+	"search timeout: what to do"
+
+# ------------------------------------------------------------------ every write checked (issue 14.6)
+for cmd in "config show --json" "config show" "backends --json" "--namespace lit dba-packet"; do
+	t_run bash -c "'$VBADMIN' --config '$CFGDIR/agent.yml' $cmd >/dev/full"
+	t_is "$RC" 1 "full output: '$cmd' >/dev/full exits 1, not 0"
+	t_has "$ERR" "cannot write the output: No space left on device" "full output: '$cmd' says why"
+done
+mkdir -p "$T_TMP/full"
+mount -t tmpfs -o size=8k,mode=0755 vbfull "$T_TMP/full" && head -c 8192 /dev/zero >"$T_TMP/full/filler" 2>/dev/null
+t_run "$VBADMIN" --config "$CFGDIR/agent.yml" --namespace lit dba-packet -o "$T_TMP/full/packet.txt"
+t_is "$RC" 1 "full output: dba-packet -o on a full disk exits 1"
+t_has "$ERR" "No space left on device; nothing was written" "full output: and says nothing was written"
+t_lacks "$ERR" "wrote " "full output: never 'wrote FILE'"
+t_is "$(ls "$T_TMP/full")" "filler" "full output: no partial or temp file is left"
+umount "$T_TMP/full"
+printf 'keep me\n' >"$T_TMP/victim"; chmod 644 "$T_TMP/victim"; ln -s "$T_TMP/victim" "$T_TMP/link.txt"
+t_run "$VBADMIN" --config "$CFGDIR/agent.yml" --namespace lit dba-packet -o "$T_TMP/link.txt"
+t_is "$(cat "$T_TMP/victim")" "keep me" "symlink: dba-packet -o does not write through a symlink"
+t_is "$(stat -c '%F %a' "$T_TMP/link.txt")" "regular file 600" "symlink: the link is replaced by a new 0600 file"
+printf 'old\n' >"$T_TMP/old.txt"; chmod 644 "$T_TMP/old.txt"
+t_run "$VBADMIN" --config "$CFGDIR/agent.yml" --namespace lit dba-packet -o "$T_TMP/old.txt"
+t_is "$(stat -c '%a' "$T_TMP/old.txt")" 600 "symlink: an existing 0644 file becomes 0600"
+
 # ------------------------------------------------------------------ modes of what vbadmin creates
 mode() { stat -c %a "$1" 2>/dev/null; }
 t_is "$(mode "$XDG_DATA_HOME/vbadmin")" 700 "modes: the embedded data dir is 0700"
