@@ -390,3 +390,26 @@ int vb_write_file_private(const char *path, const char *data, size_t len)
 	errno = rc ? e : 0;
 	return rc;
 }
+
+char *vb_text_printable(const char *s, size_t max)
+{
+	struct vb_buf b;
+	vb_buf_init(&b);
+	size_t n = s ? strlen(s) : 0;
+	if (max && n > max)
+		n = max;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f) {
+			vb_buf_printf(&b, "\\x%02x", c);
+		} else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
+			vb_buf_printf(&b, "\\u%04x", (unsigned char)s[i + 1]); /* C1 control, e.g. CSI */
+			i++;
+		} else {
+			vb_buf_addc(&b, (char)c);
+		}
+	}
+	if (!b.data)
+		vb_buf_add(&b, "");
+	return vb_buf_steal(&b);
+}

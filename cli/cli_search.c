@@ -26,10 +26,18 @@ static void print_text(struct cli_ctx *ctx, const struct engine_search_res *s)
 		if (r->score)
 			snprintf(sc, sizeof sc, "%.4f", r->score[i]);
 		const char *kind = vb_result_col(r, "kind") >= 0 ? engine_search_cell(r, i, "kind") : table;
-		fprintf(ctx->out, "%4zu  %-40s %-8s %10s %10s\n", i + 1, engine_search_cell(r, i, "id"), kind, d, sc);
+		/* stored text is data, not terminal commands: control characters are shown escaped */
+		char *id = vb_text_printable(engine_search_cell(r, i, "id"), 0);
+		char *kd = vb_text_printable(kind, 0);
+		fprintf(ctx->out, "%4zu  %-40s %-8s %10s %10s\n", i + 1, id, kd, d, sc);
+		free(id);
+		free(kd);
 		const char *desc = engine_search_cell(r, i, "description");
-		if (*desc)
-			fprintf(ctx->out, "      %.*s%s\n", 100, desc, strlen(desc) > 100 ? "..." : "");
+		if (*desc) {
+			char *safe = vb_text_printable(desc, 100);
+			fprintf(ctx->out, "      %s%s\n", safe, strlen(desc) > 100 ? "..." : "");
+			free(safe);
+		}
 	}
 }
 

@@ -147,6 +147,12 @@ static int resolve(const struct config *cfg, const char *ns, const char *backend
 		int rc = config_options_check(db, cfg->path, err);
 		if (rc != VB_OK)
 			return rc;
+		/* PostgreSQL cuts identifiers at 63 bytes, so a longer schema would be another schema and
+		 * every table in it reported missing */
+		if (db->schema && strlen(db->schema) > 63)
+			return vb_err_set(err, VB_ERR_INVALID, "%s:%d: schema '%.20s...' is %zu bytes long; PostgreSQL names "
+			                                       "are at most 63 bytes: shorten it",
+			                  cfg->path ? cfg->path : "agent.yml", db->line, db->schema, strlen(db->schema));
 	} else {
 		out->schema = "public";
 	}

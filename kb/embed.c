@@ -1,6 +1,7 @@
 /* kb/embed.c - embedder handle: options, kind lookup, dispatch. */
 #include "embed.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,8 +75,26 @@ int embedder_open(const struct embed_options *o, struct embedder **out, struct v
 	return VB_OK;
 }
 
+/* The model and registry names are recorded as INI values in Datus's datus_db.cfg: a line break
+ * there would write sections of its own (issue 14.8). */
+static int name_ok(const char *what, const char *v, struct vb_error *err)
+{
+	for (const char *c = v; c && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return vb_err_set(err, VB_ERR_INVALID, "agent.yml: the embedding %s holds a control character "
+			                                       "(a line break?) at byte %zu; model names are one line of text",
+			                  what, (size_t)(c - v) + 1);
+	return VB_OK;
+}
+
 int embedder_open_config(const struct config *cfg, struct embedder **out, struct vb_error *err)
 {
+	*out = NULL;
+	int st = name_ok("model_name", cfg ? cfg->embed_model : NULL, err);
+	if (st == VB_OK)
+		st = name_ok("registry_name", cfg ? cfg->embed_registry : NULL, err);
+	if (st != VB_OK)
+		return st;
 	struct embed_options o;
 	embed_options_from_config(cfg, &o);
 	return embedder_open(&o, out, err);
@@ -118,7 +137,22 @@ int embedder_embed(struct embedder *e, const char *const *texts, size_t n, float
 {
 	if (n == 0)
 		return VB_OK;
-	return e->kind->embed(e, texts, n, out, err);
+	int st = e->kind->embed(e, texts, n, out, err);
+	if (st != VB_OK)
+		return st;
+	/* NaN or Inf would be stored by one backend (and rank first there) and refused by the other:
+	 * a vector that is not a number is the embedder's fault, refused here for both */
+	size_t dim = (size_t)embedder_dim(e);
+	for (size_t i = 0; i < n * dim; i++)
+		if (!isfinite(out[i])) {
+			vb_err_set(err, VB_ERR_SERVER, "the embedder returned %s in dimension %zu of the vector for text %zu; "
+			                               "nothing of this batch was written", isnan(out[i]) ? "NaN" : "Infinity",
+			           i % dim + 1, i / dim + 1);
+			snprintf(err->hint, sizeof err->hint, "check the embedding server and its model (embed_base_url, "
+			                                      "model_name); a healthy model never returns these");
+			return VB_ERR_SERVER;
+		}
+	return VB_OK;
 }
 
 int embedder_served_dim(const struct embedder *e)

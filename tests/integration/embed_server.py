@@ -10,6 +10,8 @@ The model name picks the script, "<scenario>:<dim>":
   wrongdim  vectors of dim+1
   short     one vector fewer than inputs
   slow      sleeps 3 s before answering (client timeout test)
+  huge      like ok, but two components are +-1e39: valid JSON numbers, Infinity as float32
+            (what a broken model server sends)
   slowish   sleeps 0.2 s before answering like ok (requests in flight can overlap)
   drop      closes the connection without an answer on the model's first request, then like ok
   canned    the same dense vector (pre-encoded, dim from the suffix) for every text: a server
@@ -151,6 +153,8 @@ class Handler(BaseHTTPRequestHandler):
         items = []
         for i, text in enumerate(inputs):
             vec = [float(len(text)), float(i)] + [0.5] * (dim - 2)
+            if scenario == "huge":
+                vec[1:3] = [1e39, -1e39]
             items.append({"object": "embedding", "index": i, "embedding": vec[:dim]})
         if scenario == "short":
             items = items[:-1]
