@@ -61,6 +61,8 @@ void cli_signals_watch(struct engine *e)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
+	if (old_hup.sa_handler == SIG_IGN) /* started under nohup: the person wants it to survive */
+		sigaction(SIGHUP, &old_hup, NULL);
 }
 
 void cli_signals_unwatch(void)

@@ -58,6 +58,19 @@ int emb_commit(struct vb_handle *h, struct vb_error *err);
 void emb_abort(struct vb_handle *h);
 int emb_txn_begin(struct vb_handle *h, struct vb_error *err);
 int emb_txn_end(struct vb_handle *h, int commit, struct vb_error *err);
+/* The search slots as the vtable offers them: each search on one read snapshot (emb_txn.c). */
+int emb_snap_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
+                           const struct vb_filter *where, const char *const *select, struct vb_result **out,
+                           struct vb_error *err);
+int emb_snap_search_vector_exact(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim,
+                                 int top_n, const struct vb_filter *where, const char *const *select,
+                                 struct vb_result **out, struct vb_error *err);
+int emb_snap_search_text(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, int top_n,
+                         const struct vb_filter *where, const char *const *select, struct vb_result **out,
+                         struct vb_error *err);
+int emb_snap_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, const float *q,
+                           int dim, int top_n, const struct vb_filter *where, const char *const *select,
+                           struct vb_result **out, struct vb_error *err);
 
 /* Bound parameters of a compiled filter: pointers into the caller's filter (valid for the call). */
 struct emb_params {

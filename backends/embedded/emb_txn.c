@@ -54,3 +54,59 @@ int emb_txn_end(struct vb_handle *h, int commit, struct vb_error *err)
 		emb_table_invalidate(h, t->name);
 	return rc;
 }
+
+/* ---- searches read one snapshot ----
+ * A search takes several statements (vector cache, filter, fetch by row id).  Between two of
+ * them another process's overwrite may commit, and a row found by the first is gone for the
+ * last ("row N vanished during the search").  A deferred read transaction keeps every
+ * statement of one search on the snapshot of its first read (WAL readers never block writers). */
+static int snapshot_begin(struct vb_handle *h)
+{
+	return sqlite3_get_autocommit(h->db) && sqlite3_exec(h->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static void snapshot_end(struct vb_handle *h, int began)
+{
+	if (began && !sqlite3_get_autocommit(h->db))
+		sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+}
+
+int emb_snap_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
+                           const struct vb_filter *where, const char *const *select, struct vb_result **out,
+                           struct vb_error *err)
+{
+	int began = snapshot_begin(h);
+	int rc = emb_search_vector(h, spec, q, dim, top_n, where, select, out, err);
+	snapshot_end(h, began);
+	return rc;
+}
+
+int emb_snap_search_vector_exact(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim,
+                                 int top_n, const struct vb_filter *where, const char *const *select,
+                                 struct vb_result **out, struct vb_error *err)
+{
+	int began = snapshot_begin(h);
+	int rc = emb_search_vector_exact(h, spec, q, dim, top_n, where, select, out, err);
+	snapshot_end(h, began);
+	return rc;
+}
+
+int emb_snap_search_text(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, int top_n,
+                         const struct vb_filter *where, const char *const *select, struct vb_result **out,
+                         struct vb_error *err)
+{
+	int began = snapshot_begin(h);
+	int rc = emb_search_text(h, spec, text, top_n, where, select, out, err);
+	snapshot_end(h, began);
+	return rc;
+}
+
+int emb_snap_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, const float *q,
+                           int dim, int top_n, const struct vb_filter *where, const char *const *select,
+                           struct vb_result **out, struct vb_error *err)
+{
+	int began = snapshot_begin(h);
+	int rc = emb_search_hybrid(h, spec, text, q, dim, top_n, where, select, out, err);
+	snapshot_end(h, began);
+	return rc;
+}

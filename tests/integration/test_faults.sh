@@ -305,7 +305,14 @@ t_is "$(cnt_pgv)" "$EXP_M $EXP_M" "pipe: the unparsable overwrite deleted nothin
 # SIGTERM / SIGHUP cancel the server-side statement before vbadmin dies; a Ctrl-C while the
 # connection hangs ends at once (a listener that never answers stands in for a dead host).
 for sig in TERM HUP; do
-	"${V[@]}" "${OW[@]}" --semantic_yaml "$Y" >/dev/null 2>"$T_TMP/sig.err" & vp=$!
+	# the previous round's backend must be gone, so the wait below sees this run's statement
+	for _ in $(seq 100); do
+		[ "$(pgq "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vbadmin'" | tail -n 1)" = 0 ] && break
+		sleep 0.05
+	done
+	# as from a terminal: the test runner may start jobs with SIGHUP ignored (nohup), which
+	# vbadmin respects
+	env --default-signal=HUP "${V[@]}" "${OW[@]}" --semantic_yaml "$Y" >/dev/null 2>"$T_TMP/sig.err" & vp=$!
 	wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vbadmin' AND state = 'active'" 1 20
 	sleep 0.3; kill -"$sig" "$vp"; wait "$vp"; rc=$?
 	sleep 0.5

@@ -347,6 +347,66 @@ printf 'old\n' >"$T_TMP/old.txt"; chmod 644 "$T_TMP/old.txt"
 t_run "$VBADMIN" --config "$CFGDIR/agent.yml" --namespace lit dba-packet -o "$T_TMP/old.txt"
 t_is "$(stat -c '%a' "$T_TMP/old.txt")" 600 "symlink: an existing 0644 file becomes 0600"
 
+# ------------------------------------------------------------------ smaller holes (issue 14.8)
+# stored terminal escapes are shown escaped by the CLI (the console already did)
+cat >"$T_TMP/esc.yaml" <<'YML'
+data_source:
+  name: evil
+  sql_table: public.evil
+  description: "before \e[2J\e]0;pwned\a after"
+  dimensions:
+    - name: d
+      type: CATEGORICAL
+YML
+t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace esc bootstrap-kb --components semantic_model --semantic_yaml "$T_TMP/esc.yaml"
+t_is "$RC" 0 "escapes: a description with terminal escapes is stored as it is"
+t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace esc search --mode text "before after"
+t_lacks "$OUT" $'\e' "escapes: search prints no raw ESC"
+t_lacks "$OUT" $'\a' "escapes: search prints no raw BEL"
+t_has "$OUT" 'before \x1b[2J\x1b]0;pwned\x07 after' "escapes: they are shown as \\xNN"
+# NaN / Infinity from an embedding server: refused the same way on both backends, nothing stored
+EP=$(mktemp "$T_TMP/embport.XXXXXX")
+/usr/bin/python3 "$ROOT/tests/integration/embed_server.py" >"$EP" & ESRV=$!
+for _ in $(seq 50); do [ -s "$EP" ] && break; sleep 0.1; done
+cat >"$T_TMP/nan.yml" <<YML
+agent:
+  namespace:
+    nanemb: {type: sqlite, uri: "sqlite:///$T_TMP/nan.db"}
+  storage:
+    semantic_model: {registry_name: openai, model_name: "huge:4", dim_size: 4, base_url: "http://127.0.0.1:$(cat "$EP")/v1", api_key: test-key}
+YML
+t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --config "$T_TMP/nan.yml" --namespace nanemb bootstrap-kb --components semantic_model --semantic_yaml "$T_TMP/esc.yaml"
+nan_emb_rc=$RC nan_emb_err=$ERR
+t_ok "$([ "$RC" != 0 ]; echo $?)" "NaN embedder: the embedded store refuses the load (exit $RC)"
+t_has "$ERR" "the embedder returned Infinity in dimension 2 of the vector for text 1" "NaN embedder: the message names the bad value"
+t_is "$(sqlite3 "$HD/data/vbadmin/nanemb.db" "SELECT count(*) FROM semantic_model" 2>/dev/null || echo 0)" 0 "NaN embedder: nothing was stored"
+kill "$ESRV" 2>/dev/null
+# a model name with a line break cannot write sections into Datus's datus_db.cfg
+cat >"$T_TMP/nl.yml" <<'YML'
+agent:
+  namespace:
+    nl: {type: sqlite, uri: "sqlite:///tmp/nl.db"}
+  storage:
+    semantic_model: {model_name: "m\n[evil]\nregistry_name = x", dim_size: 8}
+YML
+t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --config "$T_TMP/nl.yml" --namespace nl bootstrap-kb --components semantic_model --semantic_yaml "$T_TMP/esc.yaml"
+t_is "$RC" 2 "model name with a line break: exit 2"
+t_has "$ERR" "the embedding model_name holds a control character" "model name with a line break: says so"
+t_lacks "$(cat "$HOME"/.datus/data/datus_db_nl/datus_db.cfg 2>/dev/null)" "[evil]" "model name with a line break: no section injected"
+# a schema name PostgreSQL would cut at 63 bytes
+S64=$(printf 's%.0s' $(seq 64))
+cat >"$T_TMP/s64.yml" <<YML
+agent:
+  namespace:
+    s64: {type: postgresql, host: $H, port: $P, database: $DB, username: $ROLE, password: "$MARK", schema: $S64}
+  storage:
+    backends:
+      namespace: s64
+YML
+t_run "$VBADMIN" --config "$T_TMP/s64.yml" check
+t_is "$RC" 2 "64-byte schema: check exits 2 (config), not 'table does not exist'"
+t_has "$OUT$ERR" "is 64 bytes long; PostgreSQL names are at most 63 bytes" "64-byte schema: says why"
+
 # ------------------------------------------------------------------ modes of what vbadmin creates
 mode() { stat -c %a "$1" 2>/dev/null; }
 t_is "$(mode "$XDG_DATA_HOME/vbadmin")" 700 "modes: the embedded data dir is 0700"
