@@ -9,6 +9,7 @@
 
 #include "../engine/embedding.h"
 #include "../backends/vb_util.h"
+#include "../config/config_options.h"
 
 static const struct config_unset *unset_of(const struct config_unset *u, int n, const char *suffix)
 {
@@ -69,8 +70,10 @@ void cli_config_stores_text(FILE *o, const struct config *c, const char *embedde
 		if (e->endpoint && strcmp(e->registry_name, "openai") == 0) {
 			const struct config_model *m = e->endpoint;
 			char *k = key_shown(m->api_key, unset_of(m->unset, m->nunset, ".api_key"));
+			char *u = config_secret_masked(m->base_url);
 			fprintf(o, "  %-15s endpoint: agent.models.%s (via %s), base_url %s, api key %s\n", "", m->name,
-			        e->endpoint_from, m->base_url ? m->base_url : "(OpenAI default)", k);
+			        e->endpoint_from, u ? u : "(OpenAI default)", k);
+			free(u);
 			free(k);
 		} else if (strcmp(e->registry_name, "openai") == 0) {
 			fprintf(o, "  %-15s endpoint: none (no target_model, no agent.target entry)\n", "");
@@ -81,8 +84,10 @@ void cli_config_stores_text(FILE *o, const struct config *c, const char *embedde
 	for (int i = 0; i < c->nmodels; i++) {
 		const struct config_model *m = &c->models[i];
 		char *k = key_shown(m->api_key, unset_of(m->unset, m->nunset, ".api_key"));
+		char *u = config_secret_masked(m->base_url);
 		fprintf(o, "  %-15s type %s, model %s, base_url %s, api key %s (line %d)\n", m->name,
-		        m->type ? m->type : "-", m->model ? m->model : "-", m->base_url ? m->base_url : "-", k, m->line);
+		        m->type ? m->type : "-", m->model ? m->model : "-", u ? u : "-", k, m->line);
+		free(u);
 		free(k);
 	}
 }
@@ -101,7 +106,9 @@ static json_t *model_json(const struct config_model *m)
 	json_t *o = json_object();
 	json_object_set_new(o, "name", cli_json_str(m->name));
 	json_object_set_new(o, "type", cli_json_str(m->type));
-	json_object_set_new(o, "base_url", cli_json_str(m->base_url));
+	char *u = config_secret_masked(m->base_url);
+	json_object_set_new(o, "base_url", cli_json_str(u));
+	free(u);
 	json_object_set_new(o, "model", cli_json_str(m->model));
 	char *k = key_shown(m->api_key, unset_of(m->unset, m->nunset, ".api_key"));
 	json_object_set_new(o, "api_key", cli_json_str(k));
