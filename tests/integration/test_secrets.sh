@@ -318,12 +318,6 @@ for mode in text hybrid; do
 	t_is "$RC" 2 "600-word $mode query: exit 2"
 	t_has "$ERR" "the query has 600 words; $mode search takes at most 64" "600-word $mode query: says why"
 done
-Q60=$(printf 'w%s ' $(seq 60))
-t_run timeout 20 "$VBADMIN" --config "$CFGDIR/agent.yml" --namespace lit search --timeout 0.001 --mode text "$Q60"
-t_is "$RC" 1 "search timeout: a search over the limit exits 1"
-t_has "$ERR" "statement timeout" "search timeout: the server's reason"
-t_has "$ERR" "search timeout; narrow it with --where or fewer words, or raise the limit with --timeout SECONDS" \
-	"search timeout: what to do"
 
 # ------------------------------------------------------------------ every write checked (issue 14.6)
 for cmd in "config show --json" "config show" "backends --json" "--namespace lit dba-packet"; do
@@ -364,35 +358,6 @@ t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace esc search --mode text
 t_lacks "$OUT" $'\e' "escapes: search prints no raw ESC"
 t_lacks "$OUT" $'\a' "escapes: search prints no raw BEL"
 t_has "$OUT" 'before \x1b[2J\x1b]0;pwned\x07 after' "escapes: they are shown as \\xNN"
-# NaN / Infinity from an embedding server: refused the same way on both backends, nothing stored
-EP=$(mktemp "$T_TMP/embport.XXXXXX")
-/usr/bin/python3 "$ROOT/tests/integration/embed_server.py" >"$EP" & ESRV=$!
-for _ in $(seq 50); do [ -s "$EP" ] && break; sleep 0.1; done
-cat >"$T_TMP/nan.yml" <<YML
-agent:
-  namespace:
-    nanemb: {type: sqlite, uri: "sqlite:///$T_TMP/nan.db"}
-  storage:
-    semantic_model: {registry_name: openai, model_name: "huge:4", dim_size: 4, base_url: "http://127.0.0.1:$(cat "$EP")/v1", api_key: test-key}
-YML
-t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --config "$T_TMP/nan.yml" --namespace nanemb bootstrap-kb --components semantic_model --semantic_yaml "$T_TMP/esc.yaml"
-nan_emb_rc=$RC nan_emb_err=$ERR
-t_ok "$([ "$RC" != 0 ]; echo $?)" "NaN embedder: the embedded store refuses the load (exit $RC)"
-t_has "$ERR" "the embedder returned Infinity in dimension 2 of the vector for text 1" "NaN embedder: the message names the bad value"
-t_is "$(sqlite3 "$HD/data/vbadmin/nanemb.db" "SELECT count(*) FROM semantic_model" 2>/dev/null || echo 0)" 0 "NaN embedder: nothing was stored"
-kill "$ESRV" 2>/dev/null
-# a model name with a line break cannot write sections into Datus's datus_db.cfg
-cat >"$T_TMP/nl.yml" <<'YML'
-agent:
-  namespace:
-    nl: {type: sqlite, uri: "sqlite:///tmp/nl.db"}
-  storage:
-    semantic_model: {model_name: "m\n[evil]\nregistry_name = x", dim_size: 8}
-YML
-t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --config "$T_TMP/nl.yml" --namespace nl bootstrap-kb --components semantic_model --semantic_yaml "$T_TMP/esc.yaml"
-t_is "$RC" 2 "model name with a line break: exit 2"
-t_has "$ERR" "the embedding model_name holds a control character" "model name with a line break: says so"
-t_lacks "$(cat "$HOME"/.datus/data/datus_db_nl/datus_db.cfg 2>/dev/null)" "[evil]" "model name with a line break: no section injected"
 # a schema name PostgreSQL would cut at 63 bytes
 S64=$(printf 's%.0s' $(seq 64))
 cat >"$T_TMP/s64.yml" <<YML
