@@ -56,7 +56,7 @@ LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 # Sources by layer.  New files are picked up by wildcard: add a .c, not a makefile line.
 BACKEND_COMMON_SRC := $(filter-out backends/registry.c,$(wildcard backends/*.c))
-CORE_SRC := $(wildcard backends/*.c backends/embedded/*.c backends/contract/*.c engine/*.c config/*.c kb/*.c ddl/*.c)
+CORE_SRC := $(wildcard backends/*.c backends/embedded/*.c backends/lancedb/*.c backends/contract/*.c engine/*.c config/*.c kb/*.c ddl/*.c)
 CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 TUI_SRC := $(wildcard tui/*.c)
 PGV_SRC := $(wildcard backends/pgvector/*.c)
@@ -204,6 +204,9 @@ install: all
 	install -m 0755 $(PGV_SO) $(DESTDIR)$(PLUGINDIR)/vb_pgvector.so
 	install -d $(DESTDIR)$(MANDIR)
 	install -m 0644 docs/vbadmin.1 $(DESTDIR)$(MANDIR)/vbadmin.1
+	install -d $(DESTDIR)$(PLUGINDIR)/lancedb
+	install -m 0644 backends/lancedb/helper/*.mjs backends/lancedb/helper/package*.json $(DESTDIR)$(PLUGINDIR)/lancedb/
+	if [ -d backends/lancedb/helper/node_modules ]; then cp -R backends/lancedb/helper/node_modules $(DESTDIR)$(PLUGINDIR)/lancedb/; fi
 
 clean:
 	rm -rf build vbadmin backends/pgvector/vb_pgvector.so

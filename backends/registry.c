@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "embedded/embedded.h"
+#include "lancedb/lancedb.h"
 #include "vb_util.h"
 
 #ifndef VB_PLUGINDIR
@@ -29,6 +30,7 @@ static const struct {
 
 static const struct vb_ops *const builtins[] = {
 	&vb_embedded_ops,
+	&vb_lancedb_ops,
 };
 
 struct loaded_file {

@@ -6,7 +6,7 @@
 #include "vb.h"
 
 /* Finds (loading the plugin if needed) the backend for `name` (case-insensitive; aliases:
- * pgvector/postgresql/postgres/pg -> pgvector; embedded/lancedb/lance/sqlite/default ->
+ * pgvector/postgresql/postgres/pg -> pgvector; lancedb/lance -> lancedb; embedded/sqlite/default ->
  * embedded).  Unknown => NULL and err lists what is available.  dlopen failures and ABI
  * mismatches are reported with the file and both versions. */
 const struct vb_ops *vb_registry_find(const char *name, struct vb_error *err);

@@ -717,6 +717,7 @@ int config_load(const char *explicit_path, struct config **out, struct vb_error 
 			return rc;
 		}
 	}
+	c->lance_data_dir = vb_xasprintf("%s/data", c->home); /* Datus's storage root (datus-spec 5.3) */
 	*out = c;
 	return VB_OK;
 }
@@ -759,6 +760,7 @@ void config_free(struct config **cfg)
 	free(c->storage_db);
 	free(c->vector_backend);
 	free(c->home);
+	free(c->lance_data_dir);
 	free(c->data_dir);
 	free(c->embedder);
 	free(c->embed_base_url);

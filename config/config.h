@@ -119,6 +119,7 @@ struct config {
 	char *vector_backend;       /* agent.storage.vector_backend (explicit name), or NULL */
 	char *home;                 /* agent.home, default ~/.datus */
 	char *data_dir;             /* embedded store dir; default $XDG_DATA_HOME/vbadmin */
+	char *lance_data_dir;       /* {home}/data: Datus's LanceDB stores are datus_db_<namespace> in it */
 	int dim;                    /* embedding dim for semantic_model/metrics; default 384 */
 	char *embedder;             /* "hashing" (default) or "openai" */
 	char *embed_base_url;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backends/registry.h"
 #include "../backends/vb_util.h"
 #include "config_options.h"
 
@@ -156,7 +157,10 @@ static int resolve(const struct config *cfg, const char *ns, const char *backend
 	} else {
 		out->schema = "public";
 	}
-	out->data_dir = cfg->data_dir;
+	char canon[64];
+	const char *name = vb_registry_canonical(out->backend, canon, sizeof canon);
+	/* LanceDB stores live where Datus keeps them, not in vbadmin's own data dir */
+	out->data_dir = name && strcmp(name, "lancedb") == 0 ? cfg->lance_data_dir : cfg->data_dir;
 	out->dim = cfg->dim;
 	return VB_OK;
 }

@@ -30,6 +30,7 @@ check '\.\./embedded/|embedded/' 'backends/embedded/|backends/registry|tests/' '
 # unit tests, fuzzers and benchmarks test the internals)
 check '(\.\./)*(backends/)?pgvector/[a-z_]+\.h|pgv[a-z_]*\.h' 'backends/pgvector/|tests/|bench/' 'a private pgvector header outside backends/pgvector/'
 check '(\.\./)*(backends/)?embedded/[a-z_]+\.h|emb\.h|embedded\.h' 'backends/embedded/|backends/registry\.c|tests/|bench/' 'a private embedded header outside backends/embedded/'
+check '(\.\./)*(backends/)?lancedb/[a-z_]+\.h|lance[a-z_]*\.h' 'backends/lancedb/|backends/registry\.c|tests/|bench/' 'a private lancedb header outside backends/lancedb/'
 # the front ends: only the public interface of backends/ (vb.h, vb_util.h, registry.h, the contract suite)
 hits=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(\.\./)+backends/' cli/*.[ch] tui/*.[ch] 2>/dev/null |
 	grep -vE 'backends/(vb\.h|vb_util\.h|registry\.h|contract/contract\.h)"')

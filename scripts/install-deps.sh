@@ -42,6 +42,29 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 fi
 
+# LanceDB (Datus's default store) is reached through LanceDB's own npm library, run by node:
+# node and npm from Debian when missing, then the pinned library from the committed lockfile.
+# Without them vbadmin runs everything else and the lancedb backend says how to enable it.
+lance_dir="$(cd "$(dirname "$0")/.." && pwd)/backends/lancedb/helper"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	if [ "$(id -u)" -eq 0 ]; then
+		echo "install-deps: installing nodejs npm (for LanceDB)" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+			apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends nodejs npm >/dev/null ||
+			echo "install-deps: warning: could not install nodejs/npm; LanceDB stays disabled" >&2
+	else
+		echo "install-deps: LanceDB needs node and npm: sudo apt-get install -y nodejs npm" >&2
+	fi
+fi
+lance_have=$(sed -n 's/^ *"version": "\(.*\)",$/\1/p' "$lance_dir/node_modules/@lancedb/lancedb/package.json" 2>/dev/null | head -1 || true)
+lance_want=$(sed -n 's/^ *"@lancedb\/lancedb": "\(.*\)",\{0,1\}$/\1/p' "$lance_dir/package.json" | head -1)
+if [ "$lance_have" != "$lance_want" ] && command -v npm >/dev/null 2>&1; then
+	echo "install-deps: npm ci in backends/lancedb/helper (@lancedb/lancedb $lance_want)" >&2
+	(cd "$lance_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+		echo "install-deps: warning: npm ci failed; is registry.npmjs.org reachable? LanceDB stays disabled" >&2
+fi
+
 # The chroot takes ~30 s once; doing it here keeps that out of the first test run's timings.
 # pg-sandbox.sh builds it lazily too, so a failure here is reported, not fatal to the install.
 if [ $test_deps = 1 ] && [ "$(id -u)" -eq 0 ]; then

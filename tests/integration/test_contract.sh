@@ -33,6 +33,24 @@ t_run "$VBADMIN" --backend sqlite contract-test
 t_is "$RC" 0 "the global --backend alias sqlite runs the suite on embedded"
 t_has "$OUT" "# contract-test embedded: " "sqlite resolved to embedded"
 
+# ---- lancedb (built in; LanceDB's own library through the node helper) ----
+mkdir -p "$T_TMP/datus"
+printf 'agent:\n  home: %s\n' "$T_TMP/datus" >"$T_TMP/lance.yml"
+t_run "$VBADMIN" --config "$T_TMP/lance.yml" contract-test --backend lancedb
+contract_passes lancedb "$OUT" "$RC"
+t_ok $([ -d "$T_TMP/datus/data/datus_db_vb_contract_a/vb_contract_items.lance" ]; echo $?) \
+	"lancedb: the suite's namespace A is the Datus directory {home}/data/datus_db_vb_contract_a"
+t_ok $([ -d "$T_TMP/datus/data/datus_db_vb_contract_b/vb_contract_items.lance" ]; echo $?) \
+	"lancedb: namespace B is a directory of its own (LanceDB isolates namespaces by directory)"
+t_has "$OUT" "search_text 'zebra savanna' needs every word: order a2" "lancedb: full-text search needs every word"
+t_run "$VBADMIN" --config "$T_TMP/lance.yml" --backend lance contract-test
+t_is "$RC" 0 "the alias lance runs the suite on lancedb"
+t_has "$OUT" "# contract-test lancedb: " "lance resolved to lancedb"
+VBADMIN_NODE=/nonexistent/node t_run "$VBADMIN" --config "$T_TMP/lance.yml" contract-test --backend lancedb
+t_is "$RC" 3 "lancedb without node exits 3 (cannot open the store)"
+t_has "$OUT" "LanceDB is not enabled: cannot run /nonexistent/node" "lancedb without node: says what is missing"
+t_has "$OUT" "make deps" "lancedb without node: says how to enable LanceDB"
+
 # ---- sample third-party plugin ----
 t_run "$VBADMIN" contract-test --backend sample
 contract_passes sample "$OUT" "$RC"
@@ -43,6 +61,7 @@ t_has "$OUT" "unsupported (no VB_CAP_SQL)" "sample: missing optional slots repor
 t_run "$VBADMIN" contract-test --backend nosuch
 t_is "$RC" 2 "unknown backend exits 2"
 t_has "$ERR" "unknown backend 'nosuch'. Available: embedded" "unknown backend: message lists the built-in"
+t_has "$ERR" "lancedb" "unknown backend: lists lancedb"
 t_has "$ERR" "pgvector" "unknown backend: lists pgvector"
 t_has "$ERR" "sample" "unknown backend: lists sample"
 t_has "$ERR" "searched for vb_nosuch.so in:" "unknown backend: says where it looked"
@@ -84,10 +103,12 @@ t_is "$RC" 0 "backends --json exits 0"
 J="$T_TMP/backends.json"
 printf '%s' "$OUT" >"$J"
 jq_py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $1" "$J" 2>&1; }
-t_is "$(jq_py 'print(",".join(sorted(b["name"] for b in d["backends"])))')" "embedded,pgvector,sample" \
-	"backends --json lists embedded, pgvector and sample"
+t_is "$(jq_py 'print(",".join(sorted(b["name"] for b in d["backends"])))')" "embedded,lancedb,pgvector,sample" \
+	"backends --json lists embedded, lancedb, pgvector and sample"
 t_is "$(jq_py 'b={x["name"]:x for x in d["backends"]}; print(b["embedded"]["kind"], b["embedded"]["path"], ",".join(b["embedded"]["aliases"]))')" \
-	"built-in None lancedb,lance,sqlite,default" "embedded: built in, with its aliases"
+	"built-in None sqlite,default" "embedded: built in, with its aliases"
+t_is "$(jq_py 'b={x["name"]:x for x in d["backends"]}; print(b["lancedb"]["kind"], b["lancedb"]["path"], ",".join(b["lancedb"]["aliases"]))')" \
+	"built-in None lance" "lancedb: built in, alias lance (Datus's name for its default)"
 t_is "$(jq_py 'b={x["name"]:x for x in d["backends"]}; print(b["pgvector"]["kind"], b["pgvector"]["path"], ",".join(b["pgvector"]["aliases"]))')" \
 	"plugin $B/backends/pgvector/vb_pgvector.so postgresql,postgres,pg" "pgvector: plugin file and aliases"
 t_is "$(jq_py 'b={x["name"]:x for x in d["backends"]}; print(b["sample"]["plugin_version"], ",".join(b["sample"]["capabilities"]))')" \

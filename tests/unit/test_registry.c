@@ -94,8 +94,8 @@ static void test_aliases(void)
 	is_str(vb_registry_canonical("PostgreSQL", buf, sizeof buf), "pgvector", "PostgreSQL -> pgvector (case-insensitive)");
 	is_str(vb_registry_canonical("postgres", buf, sizeof buf), "pgvector", "postgres -> pgvector");
 	is_str(vb_registry_canonical("pg", buf, sizeof buf), "pgvector", "pg -> pgvector");
-	is_str(vb_registry_canonical("lancedb", buf, sizeof buf), "embedded", "lancedb -> embedded");
-	is_str(vb_registry_canonical("lance", buf, sizeof buf), "embedded", "lance -> embedded");
+	is_str(vb_registry_canonical("lancedb", buf, sizeof buf), "lancedb", "lancedb is its own backend (Datus's LanceDB)");
+	is_str(vb_registry_canonical("lance", buf, sizeof buf), "lancedb", "lance -> lancedb");
 	is_str(vb_registry_canonical("SQLite", buf, sizeof buf), "embedded", "SQLite -> embedded");
 	is_str(vb_registry_canonical("default", buf, sizeof buf), "embedded", "default -> embedded");
 	is_str(vb_registry_canonical("", buf, sizeof buf), "embedded", "empty name -> embedded");
@@ -107,7 +107,9 @@ static void test_aliases(void)
 	is_int(n, 3, "pgvector has 3 aliases");
 	ok(n == 3 && !strcmp(al[0], "postgresql") && !strcmp(al[1], "postgres") && !strcmp(al[2], "pg"),
 	   "pgvector aliases: postgresql, postgres, pg");
-	is_int(vb_registry_aliases("embedded", al, 8), 4, "embedded has 4 aliases");
+	is_int(vb_registry_aliases("embedded", al, 8), 2, "embedded has 2 aliases (sqlite, default)");
+	n = vb_registry_aliases("lancedb", al, 8);
+	ok(n == 1 && !strcmp(al[0], "lance"), "lancedb has the alias lance");
 
 	const char *caps[16];
 	n = vb_registry_cap_names(VB_CAP_VECTOR | VB_CAP_HYBRID | VB_CAP_SQL, caps, 16);
@@ -120,7 +122,9 @@ static void test_builtin(void)
 	struct vb_error err;
 	const struct vb_ops *o = vb_registry_find("sqlite", &err);
 	ok(o && !strcmp(o->name, "embedded"), "sqlite finds the built-in embedded backend");
-	ok(vb_registry_find("LANCEDB", &err) == o, "LANCEDB finds the same built-in");
+	ok(vb_registry_find("SQLITE", &err) == o, "SQLITE finds the same built-in");
+	const struct vb_ops *l = vb_registry_find("LANCE", &err);
+	ok(l && !strcmp(l->name, "lancedb") && l != o, "LANCE finds the built-in lancedb backend, not embedded");
 	ok(vb_registry_find(NULL, &err) == o, "no name finds the embedded default");
 }
 

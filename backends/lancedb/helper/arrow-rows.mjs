@@ -1,0 +1,120 @@
+// backends/lancedb/helper/arrow-rows.mjs - between wire rows and Arrow: type names the C side reads
+// (protocol.md "Types"), records shaped by a table's own schema, and result rows out of Arrow tables.
+import * as arrow from 'apache-arrow';
+
+export class UserError extends Error {
+	constructor(status, message) { super(message); this.status = status; }
+}
+export const ST = { INVALID: 1, NOT_FOUND: 2, UNSUPPORTED: 3, CONNECT: 4, SCHEMA: 6, IO: 8, SERVER: 10, INTERNAL: 11 };
+
+// The one-word type names of protocol.md; anything else is Arrow's own text.
+export function typeName(t) {
+	if (arrow.DataType.isUtf8(t) || arrow.DataType.isLargeUtf8?.(t)) return 'utf8';
+	if (arrow.DataType.isInt(t)) return `int${t.bitWidth}`;
+	if (arrow.DataType.isFloat(t)) return ['float16', 'float32', 'float64'][t.precision];
+	if (arrow.DataType.isBool(t)) return 'bool';
+	if (arrow.DataType.isTimestamp(t)) return `timestamp[${['s', 'ms', 'us', 'ns'][t.unit]}]`;
+	if (arrow.DataType.isList(t) && arrow.DataType.isUtf8(t.children[0].type)) return 'list<utf8>';
+	if (arrow.DataType.isFixedSizeList(t) && arrow.DataType.isFloat(t.children[0].type))
+		return `vector<${typeName(t.children[0].type)}>[${t.listSize}]`;
+	return t.toString();
+}
+
+export function typeFromName(name) {
+	const item = (ty) => new arrow.Field('item', ty, true);
+	const m = /^vector<float32>\[(\d+)\]$/.exec(name);
+	if (m) return new arrow.FixedSizeList(Number(m[1]), item(new arrow.Float32()));
+	switch (name) {
+	case 'utf8': return new arrow.Utf8();
+	case 'int64': return new arrow.Int64();
+	case 'int32': return new arrow.Int32();
+	case 'float64': return new arrow.Float64();
+	case 'bool': return new arrow.Bool();
+	case 'timestamp[ms]': return new arrow.TimestampMillisecond();
+	case 'list<utf8>': return new arrow.List(item(new arrow.Utf8()));
+	default: throw new UserError(ST.INVALID, `unknown column type '${name}'`);
+	}
+}
+
+export function isVectorField(f) { return arrow.DataType.isFixedSizeList(f.type); }
+
+// "YYYY-MM-DD HH:MM:SS[.fff]" (UTC, as the C side writes timestamps) -> epoch milliseconds.
+function parseTimestamp(s, col) {
+	const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+	const ms = m ? Date.parse(`${m[1]}T${m[2] || '00:00:00'}${m[3] || 'Z'}`) : NaN;
+	if (Number.isNaN(ms)) throw new UserError(ST.INVALID, `column ${col}: '${s}' is not a timestamp (YYYY-MM-DD HH:MM:SS)`);
+	return new Date(ms);
+}
+
+function formatTimestamp(ms) {
+	const iso = new Date(Number(ms)).toISOString(); // 2023-11-14T22:13:20.123Z
+	const frac = iso.slice(20, 23);
+	return iso.slice(0, 10) + ' ' + iso.slice(11, 19) + (frac === '000' ? '' : '.' + frac);
+}
+
+function cellIn(v, f, table) {
+	if (v === null || v === undefined) return null;
+	const t = f.type;
+	if (arrow.DataType.isFixedSizeList(t)) {
+		if (!(v instanceof Float32Array))
+			throw new UserError(ST.INVALID, `column ${f.name}: expected a vector`);
+		if (v.length !== t.listSize)
+			throw new UserError(ST.INVALID,
+				`column ${f.name}: vector has ${v.length} dimensions, table ${table} expects ${t.listSize}`);
+		return v;
+	}
+	if (arrow.DataType.isTimestamp(t)) return typeof v === 'string' ? parseTimestamp(v, f.name) : new Date(Number(v));
+	if (arrow.DataType.isInt(t)) {
+		if (typeof v === 'string' && !/^-?\d+$/.test(v)) throw new UserError(ST.INVALID, `column ${f.name}: '${v}' is not an integer`);
+		return t.bitWidth === 64 ? BigInt(v) : Number(v);
+	}
+	if (arrow.DataType.isFloat(t)) return Number(v);
+	if (arrow.DataType.isBool(t)) return v === true || v === 'true' || v === 't' || v === 1n;
+	if (arrow.DataType.isList(t)) {
+		if (!Array.isArray(v)) throw new UserError(ST.INVALID, `column ${f.name}: expected a list of strings`);
+		return v;
+	}
+	return typeof v === 'string' ? v : String(v);
+}
+
+// Wire rows (cols + row arrays) -> an Arrow table in the table's own schema, so the types Datus
+// chose (int32 chunk_index, timestamp[ms], fixed-size vectors) are kept whatever the source was.
+export function recordsToArrow(lancedb, schema, cols, rows, table) {
+	const byName = new Map(schema.fields.map((f) => [f.name, f]));
+	const fields = cols.map((c) => {
+		const f = byName.get(c);
+		if (!f) throw new UserError(ST.INVALID, `unknown column '${c}' in table ${table}`);
+		return f;
+	});
+	const records = rows.map((row) => {
+		const rec = {};
+		for (const f of schema.fields) rec[f.name] = null;
+		fields.forEach((f, i) => { rec[f.name] = cellIn(row[i], f, table); });
+		return rec;
+	});
+	for (const f of schema.fields)
+		if (!f.nullable && records.some((r) => r[f.name] === null))
+			throw new UserError(ST.INVALID, `column ${f.name} of table ${table} may not be NULL`);
+	return lancedb.makeArrowTable(records, { schema });
+}
+
+function cellOut(v, t) {
+	if (v === null || v === undefined) return null;
+	if (arrow.DataType.isFixedSizeList(t)) return v.toArray ? Float32Array.from(v.toArray()) : Float32Array.from(v);
+	if (arrow.DataType.isTimestamp(t)) return formatTimestamp(v);
+	if (arrow.DataType.isInt(t)) return BigInt(v);
+	if (arrow.DataType.isFloat(t)) return Number(v);
+	if (arrow.DataType.isBool(t)) return !!v;
+	if (arrow.DataType.isList(t)) return Array.from(v.toArray ? v.toArray() : v, (x) => (x === null ? null : String(x)));
+	return typeof v === 'string' ? v : String(v);
+}
+
+// Row-major wire rows for the named columns of an Arrow table.
+export function arrowToRows(tbl, names) {
+	if (tbl.numRows === 0) return []; // LanceDB may send an empty result without any columns
+	const cols = names.map((n) => tbl.getChild(n));
+	const types = names.map((n) => tbl.schema.fields.find((f) => f.name === n).type);
+	const rows = new Array(tbl.numRows);
+	for (let r = 0; r < tbl.numRows; r++) rows[r] = cols.map((c, i) => cellOut(c.get(r), types[i]));
+	return rows;
+}

@@ -1,0 +1,270 @@
+// backends/lancedb/helper/vb-lance-helper.mjs - one LanceDB database served to vbadmin over stdin/stdout.
+// vbadmin's lancedb backend starts one helper per open store and sends framed requests (wire.mjs,
+// protocol.md); each gets exactly one framed reply, in order.  Everything human goes to stderr, which
+// the backend routes into its error messages.  The helper holds no policy: filters arrive compiled,
+// names checked; it maps requests onto LanceDB's own library calls.
+import fs from 'node:fs';
+import { Reader, Writer, framer } from './wire.mjs';
+
+console.log = console.error; // stdout carries frames only
+
+let lancedb, rows;
+// dirty: tables written since their indexes were last brought up to date.  LanceDB 0.31 answers
+// full-text queries over rows added after the index was built unreliably (single words missed), so
+// a written table is optimized (its indexes take in the new rows) before its next text search and
+// when the store is closed, leaving it indexed as a Datus sync would.
+const state = { db: null, dir: null, tables: new Map(), dirty: new Set() };
+
+async function freshen(name) {
+	if (!state.dirty.has(name)) return;
+	await (await table(name)).optimize();
+	state.dirty.delete(name);
+}
+
+function reply(obj) {
+	const w = new Writer();
+	w.value(obj);
+	const buf = w.frame();
+	for (let off = 0; off < buf.length;) {
+		try { off += fs.writeSync(1, buf, off); } catch (e) {
+			if (e.code !== 'EAGAIN') throw e;
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // the reader is draining the pipe
+		}
+	}
+}
+
+async function loadLibrary() {
+	try {
+		lancedb = await import('@lancedb/lancedb');
+		rows = await import('./arrow-rows.mjs');
+		return null;
+	} catch (e) {
+		return `LanceDB's library is not installed next to the helper (${e.code || e.message}): ` +
+			'run `make deps` (npm ci in backends/lancedb/helper)';
+	}
+}
+
+async function table(name) {
+	let t = state.tables.get(name);
+	if (t) return t;
+	const names = await state.db.tableNames();
+	if (!names.includes(name)) throw new rows.UserError(rows.ST.NOT_FOUND, `Table ${name} does not exist.`);
+	t = await state.db.openTable(name);
+	state.tables.set(name, t);
+	return t;
+}
+
+function libraryVersion() {
+	try {
+		const pkg = JSON.parse(fs.readFileSync(new URL('./node_modules/@lancedb/lancedb/package.json', import.meta.url)));
+		return pkg.version;
+	} catch { return 'unknown'; }
+}
+
+const ops = {
+	async open(q) {
+		let st = null;
+		try { st = fs.statSync(q.dir); } catch { /* absent */ }
+		if (st && !st.isDirectory()) throw new rows.UserError(rows.ST.INVALID, `${q.dir} is not a directory`);
+		if (!st && !q.create)
+			throw new rows.UserError(rows.ST.NOT_FOUND, `LanceDB directory ${q.dir} does not exist`);
+		state.dir = q.dir;
+		state.db = await lancedb.connect(q.dir);
+		return { version: libraryVersion(), node: process.versions.node };
+	},
+	async tables() { return { names: await state.db.tableNames() }; },
+	async schema(q) {
+		const s = await (await table(q.table)).schema();
+		return { fields: s.fields.map((f) => ({ name: f.name, type: rows.typeName(f.type), nullable: f.nullable })) };
+	},
+	async create(q) {
+		const { Schema, Field } = await import('apache-arrow');
+		const schema = new Schema(q.fields.map((f) => new Field(f.name, rows.typeFromName(f.type), !f.not_null)));
+		if (!fs.existsSync(state.dir)) fs.mkdirSync(state.dir, { recursive: true });
+		const t = await state.db.createEmptyTable(q.table, schema, { mode: 'create', existOk: true });
+		for (const c of q.fts || []) await t.createIndex(c, { config: lancedb.Index.fts(), replace: true });
+		state.tables.set(q.table, t);
+		return {};
+	},
+	async add(q) {
+		const t = await table(q.table);
+		state.dirty.add(q.table);
+		if (!q.rows.length) return { n: 0n };
+		await t.add(rows.recordsToArrow(lancedb, await t.schema(), q.cols, q.rows, q.table));
+		return { n: BigInt(q.rows.length) };
+	},
+	async upsert(q) {
+		const t = await table(q.table);
+		state.dirty.add(q.table);
+		if (!q.rows.length) return { n: 0n };
+		const data = rows.recordsToArrow(lancedb, await t.schema(), q.cols, q.rows, q.table);
+		const r = await t.mergeInsert(q.on).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(data);
+		return { n: BigInt((r.numInsertedRows || 0) + (r.numUpdatedRows || 0)) };
+	},
+	async update(q) {
+		const t = await table(q.table);
+		state.dirty.add(q.table);
+		const values = {};
+		for (const [k, v] of Object.entries(q.set)) values[k] = typeof v === 'bigint' ? Number(v) : v instanceof Float32Array ? Array.from(v) : v;
+		const r = await t.update({ values, where: q.where });
+		return { n: BigInt(r.rowsUpdated) };
+	},
+	async delete(q) {
+		const t = await table(q.table);
+		state.dirty.add(q.table);
+		const r = await t.delete(q.where);
+		return { n: BigInt(r.numDeletedRows) };
+	},
+	async count(q) {
+		const t = await table(q.table);
+		return { n: BigInt(await (q.where ? t.countRows(q.where) : t.countRows())) };
+	},
+	async query(q) {
+		const t = await table(q.table);
+		const schema = await t.schema();
+		const sel = q.select || schema.fields.filter((f) => !rows.isVectorField(f)).map((f) => f.name);
+		for (const c of sel)
+			if (!schema.fields.some((f) => f.name === c))
+				throw new rows.UserError(rows.ST.INVALID, `unknown column '${c}' in table ${q.table}`);
+		return search[q.mode](t, q, sel);
+	},
+	async indices(q) {
+		const t = await table(q.table);
+		const list = await t.listIndices();
+		const out = [];
+		for (const i of list) {
+			let st = null;
+			try { st = await t.indexStats(i.name); } catch { /* stats are optional */ }
+			out.push({ name: i.name, type: i.indexType, columns: i.columns,
+				indexed: BigInt(st?.numIndexedRows ?? -1), unindexed: BigInt(st?.numUnindexedRows ?? -1) });
+		}
+		return { indices: out };
+	},
+	async index(q) {
+		const t = await table(q.table);
+		const config = { fts: () => lancedb.Index.fts(), btree: () => lancedb.Index.btree(), bitmap: () => lancedb.Index.bitmap(),
+			ivf_flat: () => lancedb.Index.ivfFlat({ numPartitions: Number(q.partitions), distanceType: 'cosine' }),
+			ivf_pq: () => lancedb.Index.ivfPq({ numPartitions: Number(q.partitions), numSubVectors: Number(q.sub_vectors), distanceType: 'cosine' }) }[q.kind];
+		if (!config) throw new rows.UserError(rows.ST.UNSUPPORTED, `LanceDB index kind '${q.kind}' is not offered`);
+		await t.createIndex(q.column, { config: config(), replace: true });
+		return {};
+	},
+	async version(q) {
+		const t = await table(q.table);
+		return { version: BigInt(await t.version()) };
+	},
+};
+
+function result(sel, data, extra) {
+	return { cols: sel, rows: rows.arrowToRows(data, sel), ...extra };
+}
+
+function numbers(data, col) {
+	return data.numRows ? Array.from(data.getChild(col).toArray(), Number) : [];
+}
+
+function cosine(a, b) {
+	let dot = 0, na = 0, nb = 0;
+	for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+	return na && nb ? 1 - dot / Math.sqrt(na * nb) : 1;
+}
+
+// The asked-for full-text columns that carry a native FTS index (Datus indexes several per table).
+async function ftsColumns(t, q) {
+	const indexed = new Set((await t.listIndices()).filter((i) => i.indexType === 'FTS').map((i) => i.columns[0]));
+	const cols = q.fts_cols.filter((c) => indexed.has(c));
+	if (!cols.length)
+		throw new rows.UserError(rows.ST.UNSUPPORTED, `table ${q.table} has no LanceDB full-text index on ${q.fts_cols.join(', ')}: ` +
+			`build one with \`vbadmin index create --table ${q.table} --method fts\``);
+	q.fts_cols = cols;
+}
+
+// Every word must match, as PostgreSQL's plainto_tsquery on the pgvector backend.
+function ftsQuery(q) {
+	const options = { operator: lancedb.Operator.And };
+	return q.fts_cols.length === 1 ? new lancedb.MatchQuery(q.text, q.fts_cols[0], options)
+		: new lancedb.MultiMatchQuery(q.text, q.fts_cols, options);
+}
+
+const search = {
+	async all(t, q, sel) {
+		let b = t.query().select(sel);
+		if (q.where) b = b.where(q.where);
+		const limit = q.limit > 0n ? Number(q.limit) : await (q.where ? t.countRows(q.where) : t.countRows());
+		return result(sel, await b.limit(Math.max(limit, 0)).toArrow());
+	},
+	async vector(t, q, sel) {
+		let b = t.vectorSearch(q.vector).column(q.vcol).distanceType('cosine').select([...sel, '_distance']);
+		if (q.where) b = b.where(q.where);
+		const data = await b.limit(Number(q.limit)).toArrow();
+		return result(sel, data, { dist: numbers(data, '_distance') });
+	},
+	async fts(t, q, sel) {
+		await ftsColumns(t, q);
+		await freshen(q.table);
+		let b = t.query().fullTextSearch(ftsQuery(q)).select([...sel, '_score']);
+		if (q.where) b = b.where(q.where);
+		const data = await b.limit(Number(q.limit)).toArrow();
+		return result(sel, data, { score: numbers(data, '_score') });
+	},
+	// score = 0.6 * (1 - d/2) + 0.4 * text, text = BM25 / best BM25 among the candidates (docs/backends.md)
+	async hybrid(t, q, sel) {
+		await ftsColumns(t, q);
+		await freshen(q.table);
+		const k = Number(q.k);
+		const cols = sel.includes(q.vcol) ? sel : [...sel, q.vcol];
+		let vb = t.vectorSearch(q.vector).column(q.vcol).distanceType('cosine').select([...cols, '_distance']).withRowId();
+		let fb = t.query().fullTextSearch(ftsQuery(q)).select([...cols, '_score']).withRowId();
+		if (q.where) { vb = vb.where(q.where); fb = fb.where(q.where); }
+		const [vd, fd] = await Promise.all([vb.limit(k).toArrow(), fb.limit(k).toArrow()]);
+		const cand = new Map();
+		const vrows = rows.arrowToRows(vd, cols), frows = rows.arrowToRows(fd, cols);
+		vrows.forEach((r, i) => cand.set(vd.getChild('_rowid').get(i), { r, d: Number(vd.getChild('_distance').get(i)), bm: 0 }));
+		let best = 0;
+		frows.forEach((r, i) => {
+			const bm = Number(fd.getChild('_score').get(i));
+			best = Math.max(best, bm);
+			const id = fd.getChild('_rowid').get(i);
+			const c = cand.get(id);
+			if (c) c.bm = bm;
+			else cand.set(id, { r, d: r[cols.indexOf(q.vcol)] ? cosine(q.vector, r[cols.indexOf(q.vcol)]) : 2, bm });
+		});
+		const all = [...cand.values()].map((c) => ({ ...c, s: 0.6 * (1 - c.d / 2) + 0.4 * (best > 0 ? c.bm / best : 0) }));
+		all.sort((a, b) => b.s - a.s);
+		const top = all.slice(0, Number(q.limit));
+		const pick = sel.map((c) => cols.indexOf(c));
+		return { cols: sel, rows: top.map((c) => pick.map((i) => c.r[i])), dist: top.map((c) => c.d), score: top.map((c) => c.s) };
+	},
+};
+
+async function serve(frame) {
+	let q;
+	try {
+		q = new Reader(frame).value();
+		if (process.env.VBADMIN_LANCEDB_TRACE) // a debugging aid: each request, vectors shortened
+			fs.appendFileSync(process.env.VBADMIN_LANCEDB_TRACE, JSON.stringify(q, (k, v) =>
+				(typeof v === 'bigint' ? Number(v) : v instanceof Float32Array ? `<vector ${v.length}>` : v)) + '\n');
+		const fn = ops[q.op];
+		if (!fn) throw new rows.UserError(rows.ST.INVALID, `unknown request '${q.op}'`);
+		if (q.op !== 'open' && !state.db) throw new rows.UserError(rows.ST.INTERNAL, 'no database is open');
+		reply({ ok: true, ...(await fn(q)) });
+	} catch (e) {
+		const status = e.status || (/not found|does not exist/i.test(e.message) ? 2 : /No such file|Permission denied|I\/O/i.test(e.message) ? 8 : 10);
+		reply({ ok: false, status: BigInt(status), message: String(e.message || e).split('\n')[0].slice(0, 400) });
+	}
+}
+
+const missing = await loadLibrary();
+let chain = Promise.resolve();
+process.stdin.on('data', framer((frame) => {
+	const copy = Buffer.from(frame);
+	chain = chain.then(() => (missing ? reply({ ok: false, status: 4n, message: missing }) : serve(copy)));
+}));
+process.stdin.on('end', () => {
+	chain.then(async () => {
+		for (const name of [...state.dirty]) {
+			try { await freshen(name); } catch (e) { console.error(`optimize ${name}: ${e.message}`); }
+		}
+		process.exit(0);
+	});
+});

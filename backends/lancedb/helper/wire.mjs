@@ -1,0 +1,86 @@
+// backends/lancedb/helper/wire.mjs - the framed value codec shared with backends/lancedb/lance_wire.c.
+// A frame is a little-endian u32 byte count followed by one value.  A value is a tag byte:
+//   N null | T true | F false | I int64 | D float64 | S u32 len + UTF-8 bytes
+//   V u32 dim + dim float32 (raw, little-endian) | L u32 n + n values | M u32 n + n (S key, value)
+// Vectors travel as raw float32 so no digit is lost or parsed (protocol.md).
+
+export class Reader {
+	constructor(buf) { this.buf = buf; this.pos = 0; }
+	u32() { const v = this.buf.readUInt32LE(this.pos); this.pos += 4; return v; }
+	value() {
+		const tag = String.fromCharCode(this.buf[this.pos++]);
+		switch (tag) {
+		case 'N': return null;
+		case 'T': return true;
+		case 'F': return false;
+		case 'I': { const v = this.buf.readBigInt64LE(this.pos); this.pos += 8; return v; }
+		case 'D': { const v = this.buf.readDoubleLE(this.pos); this.pos += 8; return v; }
+		case 'S': { const n = this.u32(); const s = this.buf.toString('utf8', this.pos, this.pos + n); this.pos += n; return s; }
+		case 'V': {
+			const dim = this.u32();
+			// copy: the frame buffer is reused and may not be 4-byte aligned
+			const v = new Float32Array(dim);
+			for (let i = 0; i < dim; i++) v[i] = this.buf.readFloatLE(this.pos + 4 * i);
+			this.pos += 4 * dim;
+			return v;
+		}
+		case 'L': { const n = this.u32(); const a = new Array(n); for (let i = 0; i < n; i++) a[i] = this.value(); return a; }
+		case 'M': {
+			const n = this.u32(); const o = {};
+			for (let i = 0; i < n; i++) { const k = this.value(); o[k] = this.value(); }
+			return o;
+		}
+		default: throw new Error(`protocol: unknown tag 0x${tag.charCodeAt(0).toString(16)} at ${this.pos - 1}`);
+		}
+	}
+}
+
+export class Writer {
+	constructor() { this.buf = Buffer.allocUnsafe(1 << 16); this.pos = 4; }
+	room(n) {
+		if (this.pos + n <= this.buf.length) return;
+		let size = this.buf.length * 2;
+		while (size < this.pos + n) size *= 2;
+		const b = Buffer.allocUnsafe(size); this.buf.copy(b, 0, 0, this.pos); this.buf = b;
+	}
+	tag(c) { this.room(1); this.buf[this.pos++] = c.charCodeAt(0); }
+	u32(n) { this.room(4); this.buf.writeUInt32LE(n, this.pos); this.pos += 4; }
+	str(s) {
+		const n = Buffer.byteLength(s, 'utf8');
+		this.tag('S'); this.u32(n); this.room(n); this.buf.write(s, this.pos, n, 'utf8'); this.pos += n;
+	}
+	vec(v) {
+		this.tag('V'); this.u32(v.length); this.room(4 * v.length);
+		for (let i = 0; i < v.length; i++) this.buf.writeFloatLE(v[i], this.pos + 4 * i);
+		this.pos += 4 * v.length;
+	}
+	value(v) {
+		if (v === null || v === undefined) return this.tag('N');
+		if (v === true) return this.tag('T');
+		if (v === false) return this.tag('F');
+		if (typeof v === 'bigint') { this.tag('I'); this.room(8); this.buf.writeBigInt64LE(v, this.pos); this.pos += 8; return; }
+		if (typeof v === 'number') { this.tag('D'); this.room(8); this.buf.writeDoubleLE(v, this.pos); this.pos += 8; return; }
+		if (typeof v === 'string') return this.str(v);
+		if (v instanceof Float32Array) return this.vec(v);
+		if (Array.isArray(v)) { this.tag('L'); this.u32(v.length); for (const x of v) this.value(x); return; }
+		const keys = Object.keys(v);
+		this.tag('M'); this.u32(keys.length);
+		for (const k of keys) { this.str(k); this.value(v[k]); }
+	}
+	// The finished frame: the length prefix filled in.
+	frame() { this.buf.writeUInt32LE(this.pos - 4, 0); return this.buf.subarray(0, this.pos); }
+}
+
+// Splits a byte stream into frames; calls onFrame(Buffer) for each whole one.
+export function framer(onFrame) {
+	let pending = Buffer.alloc(0);
+	return (chunk) => {
+		pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+		while (pending.length >= 4) {
+			const n = pending.readUInt32LE(0);
+			if (pending.length < 4 + n) break;
+			onFrame(pending.subarray(4, 4 + n));
+			pending = pending.subarray(4 + n);
+		}
+	};
+}
