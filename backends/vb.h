@@ -227,6 +227,12 @@ struct vb_ops {
 	 * bootstrap-kb overwrite uses it to replace a namespace's rows atomically. */
 	int (*txn_begin)(struct vb_handle *h, struct vb_error *err);
 	int (*txn_end)(struct vb_handle *h, int commit, struct vb_error *err);
+	/* Optional (added after txn_end; check with VB_SLOT): what the store holds for `table`, as
+	 * rows (kind, name, detail): kind "column" (detail: the store's type, e.g. "utf8",
+	 * "vector<float32>[384]"), "index" (detail: "<TYPE> on <columns>; <n> indexed, <m> unindexed"),
+	 * "rows" (detail: the row count), "version" (detail: the table's version).  VB_ERR_NOT_FOUND
+	 * when the table does not exist. */
+	int (*describe)(struct vb_handle *h, const char *table, struct vb_result **out, struct vb_error *err);
 };
 
 /* Plugin ABI record, exported as `vb_plugin_magic`. */

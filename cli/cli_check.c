@@ -196,9 +196,11 @@ int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
 	if (!e)
 		return config_failure(ctx, "verify", rc, json);
 	/* the catalog steps, then readiness per store; not the vector_index, bootstrap or smoke steps
-	 * (verify reads, it does not write or search) */
-	engine_run_all(e, e->kind == STEPK_PG ? STEP_text_indexes : STEP_emb_dimensions);
-	engine_run_step(e, e->kind == STEPK_PG ? STEP_stores : STEP_emb_stores);
+	 * (verify reads, it does not write or search); LanceDB has no stores step */
+	engine_run_all(e, e->kind == STEPK_PG ? STEP_text_indexes : e->kind == STEPK_LANCE ? STEP_lance_indexes
+	                                                                                   : STEP_emb_dimensions);
+	if (e->kind != STEPK_LANCE)
+		engine_run_step(e, e->kind == STEPK_PG ? STEP_stores : STEP_emb_stores);
 	int upto = STEP_NONE; /* the steps not run stay pending and are not shown */
 	rc = engine_exit_code(e);
 	/* drift is computed from the catalog even when a step failed and skipped the ones after it */

@@ -77,7 +77,7 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 	}
 
 	fprintf(o, "\nstorage:\n");
-	fprintf(o, "  namespace:     %s\n", c->storage_namespace ? c->storage_namespace : "(none: embedded store)");
+	fprintf(o, "  namespace:     %s\n", c->storage_namespace ? c->storage_namespace : c->path ? "(none: Datus's LanceDB default)" : "(none: embedded store)");
 	fprintf(o, "  db:            %s\n", c->storage_db ? c->storage_db : "(first entry)");
 	if (c->storage_rel_namespace)
 		fprintf(o, "  relational:    %s%s%s\n", c->storage_rel_namespace, c->storage_rel_db ? " / " : "",
@@ -104,6 +104,8 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 		for (int i = 0; cd && i < cd->nunset; i++) /* the value above is a default, not what Datus would use */
 			fprintf(o, "  unset:         ${%s} (%s, line %d): shown as its default; commands on it refuse\n",
 			        cd->unset[i].var, strrchr(cd->unset[i].field, '.') + 1, cd->unset[i].line);
+	} else if (strcmp(r->backend, "lancedb") == 0 || strcmp(r->backend, "lance") == 0) {
+		fprintf(o, "  (no database entry: Datus's LanceDB store %s/datus_db_%s)\n", r->data_dir, r->namespace);
 	} else {
 		fprintf(o, "  (no database entry: the embedded store in %s)\n", r->data_dir);
 	}

@@ -37,7 +37,9 @@ const char *config_backend_source(const struct config *cfg, const char *backend_
 	if (config_db_is_postgres(db))
 		return strcmp(db->type, "postgres") == 0 ? "storage namespace type postgres"
 		                                          : "storage namespace type postgresql";
-	return "default: no PostgreSQL storage namespace";
+	if (cfg->path)
+		return "Datus's default: no PostgreSQL storage namespace, so LanceDB";
+	return "default: no agent.yml, vbadmin's embedded store";
 }
 
 static int unknown_namespace(const struct config *cfg, const char *ns, struct vb_error *err)
@@ -131,8 +133,10 @@ static int resolve(const struct config *cfg, const char *ns, const char *backend
 		out->backend = backend_override;
 	else if (cfg->vector_backend)
 		out->backend = cfg->vector_backend;
-	else
-		out->backend = config_db_is_postgres(storage_db(cfg)) ? "pgvector" : "embedded";
+	else if (config_db_is_postgres(storage_db(cfg)))
+		out->backend = "pgvector";
+	else /* Datus's own default is LanceDB; with no agent.yml at all, vbadmin's embedded store */
+		out->backend = cfg->path ? "lancedb" : "embedded";
 
 	const struct config_db *db = config_connection_db(cfg, out->namespace);
 	if (db) {

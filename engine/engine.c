@@ -60,8 +60,9 @@ struct engine *engine_new(const struct config *cfg, const char *config_path, con
 		vb_err_clear(&ferr);
 		const struct vb_ops *ops = vb_registry_find(e->backend_name, &ferr);
 		if (ops) {
-			/* SQL backends get the PostgreSQL chain; anything else the generic store chain */
-			e->kind = (ops->caps & VB_CAP_SQL) ? STEPK_PG : STEPK_EMB;
+			/* SQL backends get the PostgreSQL chain, Datus's LanceDB its own read-only chain,
+			 * anything else the generic store chain */
+			e->kind = (ops->caps & VB_CAP_SQL) ? STEPK_PG : strcmp(ops->name, "lancedb") == 0 ? STEPK_LANCE : STEPK_EMB;
 			free(e->backend_name);
 			e->backend_name = vb_xstrdup(ops->name);
 		} else {

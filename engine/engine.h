@@ -69,7 +69,7 @@ struct engine {
 	const struct config *cfg;
 	struct vb_config vbc;
 	char *config_path;       /* for messages; "agent.yml" when none was read */
-	unsigned kind;           /* STEPK_PG or STEPK_EMB */
+	unsigned kind;           /* STEPK_PG, STEPK_EMB or STEPK_LANCE */
 	char *backend_name;
 	struct vb_error config_err;
 	int config_ok;

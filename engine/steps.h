@@ -12,7 +12,7 @@
 enum step_status { STEP_PENDING = 0, STEP_OK, STEP_WARN, STEP_FAIL, STEP_SKIP };
 
 /* Which backend chain a step belongs to. */
-enum { STEPK_PG = 1u, STEPK_EMB = 2u, STEPK_ALL = 3u };
+enum { STEPK_PG = 1u, STEPK_EMB = 2u, STEPK_LANCE = 4u, STEPK_ALL = 7u };
 
 enum step_id {
 	STEP_NONE = -1,

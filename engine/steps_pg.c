@@ -108,6 +108,11 @@ int step_config(void *ctx, struct step_result *r)
 		         e->vbc.host ? e->vbc.host : "(default host)", e->vbc.port,
 		         e->vbc.database ? e->vbc.database : "postgres", schema_of(e), dims_text);
 		free(dims_text);
+	} else if (e->kind == STEPK_LANCE) {
+		char *dims_text = engine_dims_text(e);
+		step_set(r, STEP_OK, "backend lancedb (Datus's store), namespace %s, LanceDB directory %s/datus_db_%s, %s",
+		         e->vbc.namespace, e->vbc.data_dir, e->vbc.namespace, dims_text);
+		free(dims_text);
 	} else {
 		char *dims_text = engine_dims_text(e);
 		step_set(r, STEP_OK, "backend %s, namespace %s, data dir %s, %s", e->backend_name,

@@ -14,7 +14,7 @@ int tui_connect(struct tui_app *app, struct vb_error *err)
 	struct engine *e = app->engine;
 	if (e->h)
 		return VB_OK;
-	int step = e->kind == STEPK_PG ? STEP_connect : STEP_open;
+	int step = e->kind == STEPK_PG ? STEP_connect : e->kind == STEPK_LANCE ? STEP_lance_open : STEP_open;
 	engine_run_step(e, step);
 	if (e->h)
 		return VB_OK;

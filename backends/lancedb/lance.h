@@ -74,6 +74,7 @@ int lance_count(struct vb_handle *h, const struct vb_table_spec *spec, const str
 int lance_ensure_table(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err);
 int lance_table_exists(struct vb_handle *h, const char *table, int *exists, struct vb_error *err);
 int lance_drop(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err);
+int lance_describe(struct vb_handle *h, const char *table, struct vb_result **out, struct vb_error *err);
 int lance_create_index(struct vb_handle *h, const struct vb_table_spec *spec, const char *method,
                        struct vb_error *err);
 

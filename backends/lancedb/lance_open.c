@@ -105,4 +105,5 @@ const struct vb_ops vb_lancedb_ops = {
 	.search_hybrid = lance_search_hybrid,
 	.result_free = lance_result_free,
 	.create_index = lance_create_index,
+	.describe = lance_describe,
 };

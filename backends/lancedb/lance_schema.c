@@ -248,3 +248,70 @@ int lance_create_index(struct vb_handle *h, const struct vb_table_spec *spec, co
 			rc = index_one(h, spec->name, "btree", scalar_indexes[i].column, 0, 0, err);
 	return rc;
 }
+
+static void describe_row(struct vb_result *r, const char *kind, const char *name, const char *detail)
+{
+	const char *cells[3] = {kind, name, detail};
+	vb_result_add_row(r, cells);
+}
+
+static int describe_indexes(struct vb_handle *h, const char *table, struct vb_result *r, struct vb_error *err)
+{
+	lance_req(h, "indices", table, 0);
+	struct lw_val *v = lance_call(h, err);
+	if (!v)
+		return err->status;
+	const struct lw_val *list = lw_get(v, "indices");
+	for (uint32_t i = 0; list && list->tag == 'L' && i < list->n; i++) {
+		const struct lw_val *ix = &list->u.items[i], *cols = lw_get(ix, "columns");
+		struct vb_buf d;
+		vb_buf_init(&d);
+		vb_buf_printf(&d, "%s on ", lw_get_str(ix, "type") ? lw_get_str(ix, "type") : "?");
+		for (uint32_t c = 0; cols && cols->tag == 'L' && c < cols->n; c++)
+			vb_buf_printf(&d, "%s%s", c ? "," : "", cols->u.items[c].tag == 'S' ? cols->u.items[c].u.s : "?");
+		int64_t done = lw_get_int(ix, "indexed", -1), todo = lw_get_int(ix, "unindexed", -1);
+		if (done >= 0)
+			vb_buf_printf(&d, "; %lld indexed, %lld unindexed", (long long)done, (long long)todo);
+		describe_row(r, "index", lw_get_str(ix, "name"), d.data);
+		vb_buf_free(&d);
+	}
+	lw_free(v);
+	return VB_OK;
+}
+
+int lance_describe(struct vb_handle *h, const char *table, struct vb_result **out, struct vb_error *err)
+{
+	*out = NULL;
+	lance_schema_forget(h, table); /* describe reports the store as it is now */
+	const struct lance_schema *s = lance_schema_get(h, table, err);
+	if (!s)
+		return err->status;
+	static const char *const cols[] = {"kind", "name", "detail"};
+	struct vb_result *r = vb_result_new(3, cols);
+	for (int i = 0; i < s->n; i++)
+		describe_row(r, "column", s->names[i], s->types[i]);
+	int rc = describe_indexes(h, table, r, err);
+	const char *q[] = {"count", "version"};
+	for (int k = 0; rc == VB_OK && k < 2; k++) {
+		lance_req(h, q[k], table, k == 0 ? 1 : 0);
+		if (k == 0) {
+			lw_str(&h->req, "where");
+			lw_null(&h->req);
+		}
+		struct lw_val *v = lance_call(h, err);
+		if (!v) {
+			rc = err->status;
+			break;
+		}
+		char num[32];
+		snprintf(num, sizeof num, "%lld", (long long)lw_get_int(v, k == 0 ? "n" : "version", -1));
+		describe_row(r, k == 0 ? "rows" : "version", table, num);
+		lw_free(v);
+	}
+	if (rc != VB_OK) {
+		vb_result_destroy(&r);
+		return rc;
+	}
+	*out = r;
+	return VB_OK;
+}

@@ -9,6 +9,10 @@ import { Reader, Writer, framer } from './wire.mjs';
 console.log = console.error; // stdout carries frames only
 
 let lancedb, rows;
+// LanceDB 0.31 keeps a namespace manifest (__manifest/) in the directory, created on connect unless
+// the namespace client is told otherwise; Datus's Python LanceDB lists *.lance directories instead.
+const NO_MANIFEST = { manifestEnabled: false,
+	namespaceClientProperties: { manifest_enabled: 'false', dir_listing_enabled: 'true' } };
 // dirty: tables written since their indexes were last brought up to date.  LanceDB 0.31 answers
 // full-text queries over rows added after the index was built unreliably (single words missed), so
 // a written table is optimized (its indexes take in the new rows) before its next text search and
@@ -49,7 +53,11 @@ async function table(name) {
 	if (t) return t;
 	const names = await state.db.tableNames();
 	if (!names.includes(name)) throw new rows.UserError(rows.ST.NOT_FOUND, `Table ${name} does not exist.`);
-	t = await state.db.openTable(name);
+	try {
+		t = await state.db.openTable(name);
+	} catch (e) { // listed but unreadable: a damaged table, not a missing one
+		throw new rows.UserError(rows.ST.IO, `LanceDB table ${name} (${name}.lance) cannot be read: ${e.message.split('\n')[0].slice(0, 300)}`);
+	}
 	state.tables.set(name, t);
 	return t;
 }
@@ -69,7 +77,8 @@ const ops = {
 		if (!st && !q.create)
 			throw new rows.UserError(rows.ST.NOT_FOUND, `LanceDB directory ${q.dir} does not exist`);
 		state.dir = q.dir;
-		state.db = await lancedb.connect(q.dir);
+		// no namespace manifest (__manifest/): Datus's LanceDB never wrote one, and a read must write nothing
+		state.db = await lancedb.connect(q.dir, NO_MANIFEST);
 		return { version: libraryVersion(), node: process.versions.node };
 	},
 	async tables() { return { names: await state.db.tableNames() }; },
@@ -250,7 +259,9 @@ async function serve(frame) {
 		reply({ ok: true, ...(await fn(q)) });
 	} catch (e) {
 		const status = e.status || (/not found|does not exist/i.test(e.message) ? 2 : /No such file|Permission denied|I\/O/i.test(e.message) ? 8 : 10);
-		reply({ ok: false, status: BigInt(status), message: String(e.message || e).split('\n')[0].slice(0, 400) });
+		// Rust's source locations (", /usr/local/cargo/.../commit.rs:646:26") say nothing to a user
+		const message = String(e.message || e).split('\n')[0].replace(/, \/\S+\.rs:\d+:\d+/g, '').slice(0, 400);
+		reply({ ok: false, status: BigInt(status), message });
 	}
 }
 

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# tests/integration/test_lancedb.sh - Datus's LanceDB store, written by LanceDB's own library with
+# Datus's layout and Arrow schemas (tests/lancedb/datus-store.mjs), found from agent.yml alone:
+# with no storage backend configured vbadmin opens {home}/data/datus_db_<namespace> (Datus's
+# get_default_backend, datus/storage/backends/vector/factory.py, and LanceDB path, agent_config.py),
+# `check` walks the LanceDB steps, each search mode answers, and nothing in the store is written by
+# check or search; a missing, foreign or corrupt directory gives a clear error and writes nothing.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/integration/lib.sh"
+
+DATUS="$T_TMP/datus"
+store() { node "$ROOT/tests/lancedb/datus-store.mjs" --dir "$DATUS/data/datus_db_$1" "${@:2}" 2>&1 | grep -v ' WARN '; }
+OUTW=$(store ns1 --dim 8 --rows 200)
+t_has "$OUTW" "wrote 7 tables x 200 rows" "the fixture writes a Datus-shaped store with LanceDB's library"
+t_ok $([ -d "$DATUS/data/datus_db_ns1/semantic_model.lance" ] && [ ! -e "$DATUS/data/datus_db_ns1/__manifest" ]; echo $?) \
+	"the store has Datus's layout: <table>.lance per table, no namespace manifest"
+
+cat >"$T_TMP/agent.yml" <<EOF
+agent:
+  home: $DATUS
+  namespace:
+    ns1: {type: sqlite, uri: sqlite:///x.db}
+    ns2: {type: sqlite, uri: sqlite:///x.db}
+    ns3: {type: sqlite, uri: sqlite:///x.db}
+    ns4: {type: sqlite, uri: sqlite:///x.db}
+    ns5: {type: sqlite, uri: sqlite:///x.db}
+  storage:
+    database: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
+    semantic_model: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
+EOF
+V() { "$VBADMIN" --config "$T_TMP/agent.yml" "$@"; }
+touch "$T_TMP/stamp"
+sleep 1
+
+# ---- found from agent.yml alone ----
+t_run V --namespace ns1 config show
+t_has "$OUT" "backend:       lancedb (Datus's default: no PostgreSQL storage namespace, so LanceDB)" \
+	"config show: no storage backend -> lancedb, and says why"
+t_has "$OUT" "Datus's LanceDB store $DATUS/data/datus_db_ns1" "config show names the LanceDB directory"
+
+t_run V --namespace ns1 check
+t_is "$RC" 0 "check on the store exits 0"
+t_has "$OUT" "LanceDB directory $DATUS/data/datus_db_ns1 (Datus's store for namespace ns1): 7 tables" "check: directory step"
+t_has "$OUT" "7 of 7 knowledge-base tables present" "check: tables step"
+t_has "$OUT" "7 tables have Datus's Arrow schema" "check: Arrow schema against the store's columns"
+t_has "$OUT" "7 vector tables hold 8-dimension vectors" "check: vector dimensions"
+t_has "$OUT" "every table has the full-text indexes Datus builds" "check: indexes"
+t_has "$OUT" "1400 rows in namespace ns1" "check: row counts"
+t_has "$OUT" "6 stores recorded, dimensions agree" "check: the embedding record datus_db.cfg"
+t_has "$OUT" "vector and text search on schema_metadata answered" "check: smoke test"
+
+# ---- searches ----
+t_run V --namespace ns1 search --mode text tag42
+t_is "$RC" 0 "search --mode text exits 0"
+t_has "$OUT" "text search on semantic_model: 1 result" "text search finds exactly the one row with the word"
+t_has "$OUT" "semantic_model:42" "... row 42"
+t_run V --namespace ns1 search --mode text --table metrics --where "id = 'metrics:7'" --json tag7
+t_has "$OUT" '"id":"metrics:7"' "text search on metrics with a filter"
+t_has "$OUT" '"base_measures":"[\"quarter\",\"base_measures_7\"]"' "list<string> cells come back as JSON arrays"
+t_run V --namespace ns1 search --mode text --table metrics --where "id = 'metrics:8'" tag7
+t_has "$OUT" "0 results" "the filter is applied to the text search"
+t_run V --namespace ns1 search --mode hybrid tag42
+t_is "$RC" 0 "search --mode hybrid exits 0"
+t_has "$OUT" "hybrid search on semantic_model: 10 results" "hybrid search answers top 10"
+t_run V --namespace ns1 search --mode vector --table document revenue
+t_is "$RC" 0 "search --mode vector exits 0"
+t_has "$OUT" "vector search on document: 10 results" "vector search answers top 10"
+CHANGED=$(find "$DATUS" -newer "$T_TMP/stamp" | head -5)
+t_is "$CHANGED" "" "check and search wrote nothing in the Datus store"
+
+# ---- a missing, a foreign and a corrupt directory ----
+t_run V --namespace ns4 check
+t_is "$RC" 1 "check with no LanceDB directory exits 1"
+t_has "$OUT" "no LanceDB directory for namespace ns4: $DATUS/data/datus_db_ns4 does not exist" "missing: says which directory"
+t_ok $([ ! -e "$DATUS/data/datus_db_ns4" ]; echo $?) "missing: the directory is not created"
+
+mkdir -p "$DATUS/data/datus_db_ns3"
+echo "hello" >"$DATUS/data/datus_db_ns3/notes.txt"
+mkdir "$DATUS/data/datus_db_ns3/photos"
+t_run V --namespace ns3 check
+t_is "$RC" 1 "check on a foreign directory exits 1"
+t_has "$OUT" "holds no LanceDB tables (*.lance) but 2 other entries: not a Datus LanceDB directory" "foreign: clear error"
+t_is "$(ls "$DATUS/data/datus_db_ns3" | tr '\n' ' ')" "notes.txt photos " "foreign: nothing written"
+
+store ns2 --dim 8 --rows 20 --tables semantic_model,metrics >/dev/null
+rm -rf "$DATUS/data/datus_db_ns2/metrics.lance/_versions"
+touch "$T_TMP/stamp2"
+sleep 1
+t_run V --namespace ns2 check
+t_is "$RC" 1 "check on a store with a corrupt table exits 1"
+t_has "$OUT" "metrics" "corrupt: the failing table is named"
+t_run V --namespace ns2 search --mode text --table metrics tag1
+t_ok $([ "$RC" -ne 0 ]; echo $?) "corrupt: a search on the broken table fails"
+t_has "$ERR" "metrics" "corrupt: the search error names the table"
+t_is "$(find "$DATUS/data/datus_db_ns2" -newer "$T_TMP/stamp2" | head -3)" "" "corrupt: nothing written"
+
+# ---- LanceDB's library missing ----
+VBADMIN_NODE=/nonexistent/node t_run V --namespace ns1 check
+t_is "$RC" 3 "check without node exits 3"
+t_has "$OUT" "LanceDB is not enabled" "without node: says LanceDB is not enabled"
+t_has "$OUT" "make deps" "without node: says how to enable it"
+t_run env VBADMIN_NODE=/nonexistent/node "$VBADMIN" --config "$T_TMP/agent.yml" --namespace ns1 --backend embedded check
+t_is "$RC" 0 "without node, the embedded store still works"
+
+t_done
