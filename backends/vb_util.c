@@ -309,7 +309,8 @@ char *vb_vector_to_text(const float *v, int dim)
 	vb_buf_addc(&b, '[');
 	for (int i = 0; i < dim; i++) {
 		char tmp[32];
-		int n = snprintf(tmp, sizeof tmp, i ? ",%.8g" : "%.8g", (double)v[i]);
+		/* 9 significant digits: every float32 reads back to the very same bits */
+		int n = snprintf(tmp, sizeof tmp, i ? ",%.9g" : "%.9g", (double)v[i]);
 		vb_buf_addn(&b, tmp, (size_t)n);
 	}
 	vb_buf_addc(&b, ']');

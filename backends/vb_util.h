@@ -76,7 +76,7 @@ const char *vb_result_get(const struct vb_result *r, size_t row, int col);
 
 /* Table spec helpers. */
 const struct vb_column *vb_spec_column(const struct vb_table_spec *spec, const char *name);
-/* Vector text "[v1,v2,...]" as pgvector reads it, %.8g per value. */
+/* Vector text "[v1,v2,...]" as pgvector reads it, %.9g per value (exact for float32). */
 char *vb_vector_to_text(const float *v, int dim);
 
 #endif

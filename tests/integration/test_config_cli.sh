@@ -22,7 +22,7 @@ cd "$W/empty" || exit 1
 run "$VBADMIN" config show
 t_is "$RC" 0 "no config: exit 0"
 t_has "$OUT" "config file:   none: embedded default" "no config: says embedded default"
-t_has "$OUT" "backend:       embedded (default: no PostgreSQL storage namespace)" "no config: embedded backend, reason"
+t_has "$OUT" "backend:       embedded (default: no agent.yml, vbadmin's embedded store)" "no config: embedded backend, reason"
 t_has "$OUT" "dim:           384" "no config: default dim"
 t_has "$OUT" "data dir:      $XDG_DATA_HOME/vbadmin (from \$XDG_DATA_HOME)" "no config: data dir from \$XDG_DATA_HOME"
 run "$VBADMIN" config show --json

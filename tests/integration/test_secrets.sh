@@ -124,7 +124,7 @@ EOF
 BOOT=(bootstrap-kb --components semantic_model --kb_update_strategy incremental --semantic_yaml "$Y")
 names() { printf '%s\n' "$1" | python3 -c 'import json,sys; print("|".join(r["name"] for r in json.load(sys.stdin)["results"]))'; }
 for be in pgvector embedded; do
-	if [ $be = pgvector ]; then C=(--config "$CFGDIR/agent.yml" --namespace lit); else printf 'agent:\n  namespace:\n    evil: {type: duckdb, uri: "duckdb:///evil.duckdb"}\n' > "$T_TMP/evil.yml"; C=(--config "$T_TMP/evil.yml" --embedder hashing --namespace evil); fi
+	if [ $be = pgvector ]; then C=(--config "$CFGDIR/agent.yml" --namespace lit); else printf 'agent:\n  namespace:\n    evil: {type: duckdb, uri: "duckdb:///evil.duckdb"}\n' > "$T_TMP/evil.yml"; C=(--config "$T_TMP/evil.yml" --embedder hashing --backend embedded --namespace evil); fi
 	vb "${C[@]}" "${BOOT[@]}"
 	t_is "$RC" 0 "$be: bootstrap of hostile names exits 0"
 	for v in "O'Brien; DROP TABLE x; --" "'; DROP TABLE x; --" 'naïve 数据 "q"'; do

@@ -94,6 +94,7 @@ function cell(f, i, table, src) {
 	if (arrow.DataType.isInt(t)) return t.bitWidth === 64 ? BigInt(i % 10) : i;
 	if (arrow.DataType.isList(t)) return i % 5 === 0 ? null : [WORDS[i % WORDS.length], `${f.name}_${i}`];
 	if (['id', 'identifier', 'chunk_id'].includes(f.name)) return `${table}:${i}`;
+	if (f.name === 'name') return `name_${i}`; // (subject_node_id, name) is unique in Datus's stores
 	if (f.name === 'kind') return ['table', 'column', 'entity'][i % 3];
 	if (i % 11 === 0 && f.name !== 'name') return null;
 	return `${f.name}_${i % 17}`;

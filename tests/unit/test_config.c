@@ -297,7 +297,7 @@ static void test_postgres_defaults(void)
 	            "sqlite storage namespace");
 	if (c) {
 		config_resolve(c, NULL, NULL, &r, &err);
-		is_str(r.backend, "embedded", "non-postgres storage namespace => embedded");
+		is_str(r.backend, "lancedb", "non-postgres storage namespace => lancedb (Datus factory.py: LanceBackend)");
 		ok(r.host == NULL, "non-postgres entry gives no connection");
 	}
 	config_free(&c);
@@ -305,7 +305,8 @@ static void test_postgres_defaults(void)
 	c = load_ok("agent:\n  namespace:\n    pg:\n      type: postgresql\n      host: h\n", "no storage section");
 	if (c) {
 		config_resolve(c, "pg", NULL, &r, &err);
-		is_str(r.backend, "embedded", "no storage.backends => embedded (as Datus: LanceDB)");
+		is_str(r.backend, "lancedb", "no storage.backends => lancedb (Datus factory.py get_default_backend)");
+		is_str(r.data_dir, c->lance_data_dir, "lancedb stores live in Datus's {home}/data");
 		is_str(r.namespace, "pg", "row namespace from --namespace");
 		is_str(r.host, "h", "connection falls back to the row namespace's entry");
 	}

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import { Reader, Writer, framer } from './wire.mjs';
 
 console.log = console.error; // stdout carries frames only
+process.umask(0o077); // what vbadmin creates (a new store, its files) is the user's alone, as the embedded store
+process.on('SIGINT', () => {}); // Ctrl-C is vbadmin's to handle: it stops between requests and closes us
 
 let lancedb, rows;
 // LanceDB 0.31 keeps a namespace manifest (__manifest/) in the directory, created on connect unless

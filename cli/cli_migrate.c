@@ -1,0 +1,157 @@
+/* cli/cli_migrate.c - `vbadmin [--namespace NS] migrate --from B --to B [--tables T,...] [--batch-size N]
+ * [-y]`: shows the plan, asks, runs engine/migrate with progress, prints what was verified. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../engine/engine.h"
+#include "../engine/migrate.h"
+#include "cli.h"
+
+static volatile sig_atomic_t migrate_cancelled;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	migrate_cancelled = 1;
+}
+
+struct progress {
+	FILE *err;
+	int tty;
+};
+
+static void show_progress(void *ctx, const char *table, int64_t done, int64_t total)
+{
+	struct progress *p = ctx;
+	if (p->tty)
+		fprintf(p->err, "\r%s: %lld/%lld rows (%lld%%)   ", table, (long long)done, (long long)total,
+		        total ? (long long)(done * 100 / total) : 100LL);
+	else if (done == total)
+		fprintf(p->err, "%s: %lld rows copied\n", table, (long long)done);
+	fflush(p->err);
+}
+
+static void print_plan(struct cli_ctx *ctx, const struct migrate *m)
+{
+	fprintf(ctx->out, "migrate namespace %s\n  from: %s (read only)\n  to:   %s\n  tables:\n", m->src.namespace,
+	        m->src_desc, m->dst_desc);
+	for (int i = 0; i < m->n; i++) {
+		if (m->t[i].present)
+			fprintf(ctx->out, "    %-16s %lld rows, %d dimensions\n", m->t[i].name, (long long)m->t[i].source_rows,
+			        m->t[i].dim);
+		else
+			fprintf(ctx->out, "    %-16s not in the source\n", m->t[i].name);
+	}
+}
+
+static int confirm(struct cli_ctx *ctx)
+{
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(ctx->err, "vbadmin: migrate writes into the target store and needs confirmation; re-run with -y\n");
+		return 0;
+	}
+	fprintf(ctx->err, "Copy these rows into the target (rows with the same key there are replaced)? Type 'yes': ");
+	char line[16] = "";
+	return fgets(line, sizeof line, stdin) && (!strcmp(line, "yes\n") || !strcmp(line, "y\n"));
+}
+
+static void print_report(struct cli_ctx *ctx, const struct migrate *m)
+{
+	for (int i = 0; i < m->n; i++) {
+		const struct migrate_table *t = &m->t[i];
+		if (!t->present || !t->ran)
+			continue;
+		fprintf(ctx->out, "%-16s %lld rows copied%s, %lld of %lld keys in the target, %d of %d sampled rows equal "
+		        "(vectors bit for bit)%s\n", t->name, (long long)t->copied, t->resumed ? " after resuming" : "",
+		        (long long)t->verified, (long long)t->keys, t->sample_equal, t->sampled, t->ok ? "" : "  FAILED");
+		if (t->message[0])
+			fprintf(ctx->out, "                 note: %s\n", t->message);
+	}
+	fprintf(ctx->out, "%lld rows in %.2fs (%.0f rows/s); the source was only read\n", (long long)m->rows, m->seconds,
+	        m->seconds > 0 ? (double)m->rows / m->seconds : 0.0);
+}
+
+static int fail(struct cli_ctx *ctx, const struct vb_error *err)
+{
+	fprintf(ctx->err, "vbadmin: migrate: %s\n", err->message);
+	if (err->detail[0])
+		fprintf(ctx->err, "detail: %s\n", err->detail);
+	if (err->hint[0])
+		fprintf(ctx->err, "hint: %s\n", err->hint);
+	return engine_exit_for_status(err->status);
+}
+
+int cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
+{
+	char shortopts[16];
+	const struct option *opts = cli_getopt("migrate", shortopts, sizeof shortopts);
+	struct migrate_opts o = {.batch_rows = 500};
+	int yes = 0, c;
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		switch (c) {
+		case 'F': o.from = optarg; break;
+		case 'O': o.to = optarg; break;
+		case 'T': o.tables = optarg; break;
+		case 'B': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 100000)
+				return cli_usage_error(ctx, "migrate", "--batch-size must be 1..100000, got '%s'", optarg);
+			o.batch_rows = (int)v;
+			break;
+		}
+		case 'y': yes = 1; break;
+		default: return cli_usage_error(ctx, "migrate", "migrate: unknown option or missing value '%s'",
+		                                argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(ctx, "migrate", "unexpected argument '%s'", argv[optind]);
+	if (!o.from || !o.to)
+		return cli_usage_error(ctx, "migrate", "--from BACKEND and --to BACKEND are both required "
+		                                       "(lancedb, pgvector, embedded, or a plugin's name)");
+	int rc = cli_load_config(ctx);
+	if (rc != VB_EXIT_OK)
+		return rc;
+	struct vb_error err;
+	vb_err_clear(&err);
+	struct migrate *m = NULL;
+	if (migrate_open(ctx->cfg, ctx->namespace, &o, &m, &err) != VB_OK)
+		return fail(ctx, &err);
+	print_plan(ctx, m);
+	fflush(ctx->out);
+	if (!yes && !confirm(ctx)) {
+		fprintf(ctx->err, "vbadmin: migrate cancelled; nothing was written\n");
+		migrate_close(&m);
+		return VB_EXIT_USAGE;
+	}
+	struct progress pr = {ctx->err, isatty(fileno(ctx->err))};
+	o.progress = show_progress;
+	o.progress_ctx = &pr;
+	migrate_cancelled = 0;
+	o.cancelled = &migrate_cancelled;
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, &old);
+	rc = migrate_run(m, &o, &err);
+	sigaction(SIGINT, &old, NULL);
+	if (pr.tty)
+		fputc('\n', ctx->err);
+	print_report(ctx, m);
+	if (rc == VB_ERR_CANCELLED) {
+		fprintf(ctx->err, "vbadmin: migrate interrupted; committed batches are kept. Re-run the same command to "
+		                  "resume.\n");
+		rc = VB_EXIT_INTERRUPTED;
+	} else if (rc != VB_OK) {
+		rc = fail(ctx, &err);
+		fprintf(ctx->err, "committed batches are kept; re-running the same command resumes and writes no duplicates\n");
+	} else {
+		rc = VB_EXIT_OK;
+	}
+	migrate_close(&m);
+	return rc;
+}
