@@ -336,6 +336,7 @@ done
 R[total_s]=$(awk -v m="$(ms_since "$t_start")" 'BEGIN { printf "%.0f", m / 1000 }')
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 . bench/report.sh
+. bench/lancedb.sh # LanceDB: its own figures, rows and notes (bench/lancedb.sh)
 report_table
 if [ "$DOC" != - ]; then
 	report_doc >"$DOC"

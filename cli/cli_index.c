@@ -115,6 +115,32 @@ static int embedded_index(struct cli_ctx *ctx, struct engine *e, const char *tab
 	return VB_EXIT_OK;
 }
 
+static void store_index_done(void *ctx, const char *table, int status, const struct vb_error *err)
+{
+	struct cli_ctx *c = ctx;
+	(void)err; /* a failure is reported once, by lance_index */
+	if (status == VB_OK)
+		fprintf(c->out, "%s: indexes built\n", table);
+}
+
+/* LanceDB: the store builds Datus's indexes itself (fts, scalar, ivf or all); there is no plan. */
+static int lance_index(struct cli_ctx *ctx, struct engine *e, const char *table, const char *method, int create)
+{
+	if (!create)
+		return cli_usage_error(ctx, "index", "index: LanceDB builds Datus's indexes with index create (no plan)");
+	if (!method)
+		method = "all";
+	if (strcmp(method, "fts") && strcmp(method, "scalar") && strcmp(method, "ivf") && strcmp(method, "all"))
+		return cli_usage_error(ctx, "index", "index: LanceDB builds --method fts, scalar, ivf or all (Datus's "
+		                       "indexes), not '%s'", method);
+	struct vb_error err;
+	vb_err_clear(&err);
+	if (engine_store_index(e, table, method, store_index_done, ctx, &err) == VB_OK)
+		return VB_EXIT_OK;
+	fprintf(ctx->err, "vbadmin: index create: %s\n", err.message);
+	return engine_exit_for_status(err.status);
+}
+
 int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc < 2 || (strcmp(argv[1], "plan") != 0 && strcmp(argv[1], "create") != 0))
@@ -136,15 +162,27 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			return cli_bad_option(ctx, "index", argv[optind - 1], opts);
 	}
-	if (method && strcmp(method, "hnsw") != 0 && strcmp(method, "ivfflat") != 0 && strcmp(method, "ivf") != 0)
-		return cli_usage_error(ctx, "index", "index: --method must be hnsw or ivfflat (pgvector) or ivf (embedded), "
-		                       "not '%s'", method);
+	int lance_method = method && (!strcmp(method, "fts") || !strcmp(method, "scalar") || !strcmp(method, "all"));
+	if (method && strcmp(method, "hnsw") != 0 && strcmp(method, "ivfflat") != 0 && strcmp(method, "ivf") != 0 &&
+	    !lance_method)
+		return cli_usage_error(ctx, "index", "index: --method must be hnsw or ivfflat (pgvector), ivf (embedded), or "
+		                       "fts, scalar, ivf or all (LanceDB), not '%s'", method);
 	if (table && config_store_index(table) < 0)
 		return cli_usage_error(ctx, "index", "index: '%s' is not a vector table (schema_metadata, schema_value, "
 		                       "semantic_model, metrics, reference_sql, ext_knowledge, document)", table);
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
 		return rc;
+	if (e->kind == STEPK_LANCE) {
+		rc = lance_index(ctx, e, table, method, create);
+		cli_engine_close(&e);
+		return rc;
+	}
+	if (lance_method) {
+		cli_engine_close(&e);
+		return cli_usage_error(ctx, "index", "index: --method %s is LanceDB's; this backend builds hnsw or ivfflat "
+		                       "(pgvector) or ivf (embedded)", method);
+	}
 	if (e->kind != STEPK_PG) {
 		rc = embedded_index(ctx, e, table, method, create);
 		cli_engine_close(&e);

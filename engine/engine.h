@@ -150,6 +150,12 @@ char *engine_render(struct engine *e, const char *tmpl, const char *table, const
 
 /* Exit code for the whole run: interrupted > internal > usage > connect > DBA > fixable > ok. */
 int engine_exit_code(const struct engine *e);
+/* `index create` on a store that builds its own indexes (no SQL, VB_CAP_VECTOR_INDEX, e.g. LanceDB):
+ * create_index(method) on each existing knowledge-base vector table (or just `table`); done is called
+ * per table.  Stops at the first failure. */
+int engine_store_index(struct engine *e, const char *table, const char *method,
+                       void (*done)(void *ctx, const char *table, int status, const struct vb_error *err), void *ctx,
+                       struct vb_error *err);
 /* Exit code a backend status means (backends/status.def). */
 int engine_exit_for_status(int vb_status);
 /* Exit code one failed result implies. */

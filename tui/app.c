@@ -230,6 +230,10 @@ void tui_run_command(struct tui_app *app, const char *cmd)
 		tui_test_dump(cmd + 13);
 		return;
 	}
+	if (strncmp(cmd, "migrate", 7) == 0 && (cmd[7] == ' ' || !cmd[7])) { /* takes FROM TO [TABLES] */
+		tui_migrate(app, cmd + 7);
+		return;
+	}
 	const struct cli_command *c = cli_find(cmd);
 	int s = screen_named(cmd);
 	if (s < 0 && c)

@@ -48,4 +48,5 @@ const struct tui_screen_ops tui_screen_log = {
 	.enter = log_enter,
 	.draw = log_draw,
 	.action = log_action,
+	.job_done = tui_migrate_job_done, /* the one job that runs on the Log screen: :migrate */
 };

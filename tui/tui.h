@@ -169,6 +169,10 @@ void tui_ddl_apply(struct tui_app *app);
 /* The ':' command names, space separated, for Help and messages. */
 const char *tui_command_names(char *buf, size_t len);
 
+/* migrate.c: `:migrate FROM TO [TABLE,...]` (asks, then runs on the worker; results in the Log) */
+void tui_migrate(struct tui_app *app, const char *args);
+void tui_migrate_job_done(struct tui_app *app);
+
 /* sqlcolor.c: one line of SQL, keywords / strings / comments in their roles */
 void tui_print_sql(int y, int x, int width, const char *line);
 

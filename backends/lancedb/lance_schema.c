@@ -227,7 +227,8 @@ static int vector_index(struct vb_handle *h, const struct vb_table_spec *spec, s
 }
 
 /* method: "fts" (Datus's full-text columns, one native index each), "scalar" (Datus's scalar
- * indexes of the table), "ivf" or "vector" (Datus's vector-index rules), "all" (the three). */
+ * indexes of the table), "ivf", "vector", "ivfflat" or "hnsw" (Datus's vector-index rules), "all"
+ * (the three). */
 int lance_create_index(struct vb_handle *h, const struct vb_table_spec *spec, const char *method,
                        struct vb_error *err)
 {
@@ -235,10 +236,12 @@ int lance_create_index(struct vb_handle *h, const struct vb_table_spec *spec, co
 		method = "all";
 	int all = strcmp(method, "all") == 0, rc = VB_OK;
 	int fts = all || strcmp(method, "fts") == 0, scalar = all || strcmp(method, "scalar") == 0;
-	int vec = all || strcmp(method, "ivf") == 0 || strcmp(method, "vector") == 0 || strcmp(method, "ivfflat") == 0;
+	/* hnsw / ivfflat (the pgvector names) get the vector index Datus builds on LanceDB: IVF_FLAT or IVF_PQ */
+	int vec = all || strcmp(method, "ivf") == 0 || strcmp(method, "vector") == 0 || strcmp(method, "ivfflat") == 0 ||
+	          strcmp(method, "hnsw") == 0;
 	if (!fts && !scalar && !vec)
 		return vb_err_set(err, VB_ERR_UNSUPPORTED, "LanceDB index method '%s' is not offered: use fts, scalar, "
-		                  "ivf or all (Datus builds IVF_FLAT/IVF_PQ, not HNSW)", method);
+		                  "ivf or all", method);
 	if (vec && spec->vector_column && spec->vector_dim > 0)
 		rc = vector_index(h, spec, err);
 	for (int i = 0; rc == VB_OK && fts && spec->fts_columns && spec->fts_columns[i]; i++)

@@ -58,7 +58,7 @@ q() {
 
 for be in embedded pgvector; do
 	# vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
-	if [ $be = embedded ]; then C=(--config "$T_TMP/emb.yml" --embedder hashing); else C=(--config "$T_TMP/pgv.yml" --embedder hashing); fi
+	if [ $be = embedded ]; then C=(--config "$T_TMP/emb.yml" --embedder hashing --backend embedded); else C=(--config "$T_TMP/pgv.yml" --embedder hashing); fi
 	B=("$VBADMIN" "${C[@]}" bootstrap-kb --kb_update_strategy incremental)
 
 	# ---- StarRocks: catalog default_catalog (TC), database from the entry, no schema level

@@ -94,6 +94,22 @@ t_ok $([ "$RC" -ne 0 ]; echo $?) "corrupt: a search on the broken table fails"
 t_has "$ERR" "metrics" "corrupt: the search error names the table"
 t_is "$(find "$DATUS/data/datus_db_ns2" -newer "$T_TMP/stamp2" | head -3)" "" "corrupt: nothing written"
 
+# ---- a store without native full-text indexes (Datus's Python LanceDB builds tantivy ones) ----
+store ns5 --dim 8 --rows 30 --tables semantic_model,metrics --no-index >/dev/null
+t_run V --namespace ns5 check
+t_has "$OUT" "semantic_model: no full-text index on description" "no FTS index: check warns per column"
+t_has "$OUT" "vbadmin index create --table <table> --method fts" "no FTS index: check gives the fix"
+t_run V --namespace ns5 search --mode text tag3
+t_ok $([ "$RC" -ne 0 ]; echo $?) "no FTS index: text search fails"
+t_has "$ERR" "has no LanceDB full-text index on description, name, fq_name" "... saying which index is missing"
+t_run V --namespace ns5 index create --method fts
+t_is "$RC" 0 "index create --method fts exits 0"
+t_has "$OUT" "semantic_model: indexes built" "index create names each table"
+t_run V --namespace ns5 search --mode text tag3
+t_has "$OUT" "text search on semantic_model: 1 result" "after index create, text search finds the row"
+t_run V --namespace ns5 index create --method hnsw
+t_is "$RC" 2 "index create --method hnsw on LanceDB exits 2"
+
 # ---- LanceDB's library missing ----
 VBADMIN_NODE=/nonexistent/node t_run V --namespace ns1 check
 t_is "$RC" 3 "check without node exits 3"

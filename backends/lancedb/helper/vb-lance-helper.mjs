@@ -50,6 +50,20 @@ async function loadLibrary() {
 	}
 }
 
+// Per-table facts a query needs, read once: the Arrow schema and the columns with a full-text
+// index.  Dropped when this helper changes the table (create, index; writes keep the schema).
+const facts = new Map();
+async function tableFacts(name) {
+	let f = facts.get(name);
+	if (!f) {
+		const t = await table(name);
+		const indexed = (await t.listIndices()).filter((i) => i.indexType === 'FTS').map((i) => i.columns[0]);
+		f = { schema: await t.schema(), fts: new Set(indexed) };
+		facts.set(name, f);
+	}
+	return f;
+}
+
 async function table(name) {
 	let t = state.tables.get(name);
 	if (t) return t;
@@ -95,20 +109,21 @@ const ops = {
 		const t = await state.db.createEmptyTable(q.table, schema, { mode: 'create', existOk: true });
 		for (const c of q.fts || []) await t.createIndex(c, { config: lancedb.Index.fts(), replace: true });
 		state.tables.set(q.table, t);
+		facts.delete(q.table);
 		return {};
 	},
 	async add(q) {
 		const t = await table(q.table);
 		state.dirty.add(q.table);
 		if (!q.rows.length) return { n: 0n };
-		await t.add(rows.recordsToArrow(lancedb, await t.schema(), q.cols, q.rows, q.table));
+		await t.add(rows.recordsToArrow(lancedb, (await tableFacts(q.table)).schema, q.cols, q.rows, q.table));
 		return { n: BigInt(q.rows.length) };
 	},
 	async upsert(q) {
 		const t = await table(q.table);
 		state.dirty.add(q.table);
 		if (!q.rows.length) return { n: 0n };
-		const data = rows.recordsToArrow(lancedb, await t.schema(), q.cols, q.rows, q.table);
+		const data = rows.recordsToArrow(lancedb, (await tableFacts(q.table)).schema, q.cols, q.rows, q.table);
 		const r = await t.mergeInsert(q.on).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(data);
 		return { n: BigInt((r.numInsertedRows || 0) + (r.numUpdatedRows || 0)) };
 	},
@@ -132,7 +147,7 @@ const ops = {
 	},
 	async query(q) {
 		const t = await table(q.table);
-		const schema = await t.schema();
+		const { schema } = await tableFacts(q.table);
 		const sel = q.select || schema.fields.filter((f) => !rows.isVectorField(f)).map((f) => f.name);
 		for (const c of sel)
 			if (!schema.fields.some((f) => f.name === c))
@@ -158,6 +173,7 @@ const ops = {
 			ivf_pq: () => lancedb.Index.ivfPq({ numPartitions: Number(q.partitions), numSubVectors: Number(q.sub_vectors), distanceType: 'cosine' }) }[q.kind];
 		if (!config) throw new rows.UserError(rows.ST.UNSUPPORTED, `LanceDB index kind '${q.kind}' is not offered`);
 		await t.createIndex(q.column, { config: config(), replace: true });
+		facts.delete(q.table);
 		return {};
 	},
 	async version(q) {
@@ -182,7 +198,7 @@ function cosine(a, b) {
 
 // The asked-for full-text columns that carry a native FTS index (Datus indexes several per table).
 async function ftsColumns(t, q) {
-	const indexed = new Set((await t.listIndices()).filter((i) => i.indexType === 'FTS').map((i) => i.columns[0]));
+	const indexed = (await tableFacts(q.table)).fts;
 	const cols = q.fts_cols.filter((c) => indexed.has(c));
 	if (!cols.length)
 		throw new rows.UserError(rows.ST.UNSUPPORTED, `table ${q.table} has no LanceDB full-text index on ${q.fts_cols.join(', ')}: ` +
@@ -197,6 +213,10 @@ function ftsQuery(q) {
 		: new lancedb.MultiMatchQuery(q.text, q.fts_cols, options);
 }
 
+// Datus's IVF indexes have at most 1024 partitions; probing them all keeps an indexed vector search
+// exact (IVF_FLAT) and a filter from starving the top-k, as the embedded store's scan.
+const ALL_PARTITIONS = 1024;
+
 const search = {
 	async all(t, q, sel) {
 		let b = t.query().select(sel);
@@ -205,7 +225,7 @@ const search = {
 		return result(sel, await b.limit(Math.max(limit, 0)).toArrow());
 	},
 	async vector(t, q, sel) {
-		let b = t.vectorSearch(q.vector).column(q.vcol).distanceType('cosine').select([...sel, '_distance']);
+		let b = t.vectorSearch(q.vector).column(q.vcol).distanceType('cosine').nprobes(ALL_PARTITIONS).select([...sel, '_distance']);
 		if (q.where) b = b.where(q.where);
 		const data = await b.limit(Number(q.limit)).toArrow();
 		return result(sel, data, { dist: numbers(data, '_distance') });
@@ -224,7 +244,8 @@ const search = {
 		await freshen(q.table);
 		const k = Number(q.k);
 		const cols = sel.includes(q.vcol) ? sel : [...sel, q.vcol];
-		let vb = t.vectorSearch(q.vector).column(q.vcol).distanceType('cosine').select([...cols, '_distance']).withRowId();
+		let vb = t.vectorSearch(q.vector).column(q.vcol).distanceType('cosine').nprobes(ALL_PARTITIONS)
+			.select([...cols, '_distance']).withRowId();
 		let fb = t.query().fullTextSearch(ftsQuery(q)).select([...cols, '_score']).withRowId();
 		if (q.where) { vb = vb.where(q.where); fb = fb.where(q.where); }
 		const [vd, fd] = await Promise.all([vb.limit(k).toArrow(), fb.limit(k).toArrow()]);
