@@ -104,6 +104,10 @@ for t in $TABLES; do
 	B=$(node "$ROOT/tests/lancedb/dump.mjs" "$T_TMP/datus2/data/datus_db_ns1" $t $key 2>/dev/null | md5sum)
 	t_is "$B" "$A" "round trip LanceDB -> pgvector -> LanceDB: $t has identical rows (every column, vectors bit for bit)"
 done
+# Datus pins lancedb==0.18.0 (pyproject.toml): tables vbadmin creates are Lance file format 2.0, its "stable"
+t_is "$(for f in "$T_TMP"/datus2/data/datus_db_ns1/*.lance/data/*.lance; do tail -c 8 "$f" | od -An -tu2 -N4 | tr -s ' '; done | sort -u)" \
+	" 0 3" "the new LanceDB tables are Lance file format 2.0 (readable by Datus's lancedb 0.18)"
+t_ok $([ ! -e "$T_TMP/datus2/data/datus_db_ns1/__manifest" ]; echo $?) "... with no namespace manifest beside them"
 t_run "$VBADMIN" --config "$T_TMP/back.yml" --namespace ns1 check
 t_is "$RC" 0 "the round-tripped LanceDB store passes check (Datus's Arrow schema, indexes, rows)"
 
@@ -117,8 +121,7 @@ for _ in $(seq 1 600); do
 	[ -f "$STATE" ] && [ "$(awk '{s += $4} END {print s + 0}' "$STATE")" -ge 40 ] && break
 	sleep 0.1
 done
-kill -9 $PID 2>/dev/null
-wait $PID 2>/dev/null
+{ kill -9 $PID; wait $PID; } 2>/dev/null
 PART=$(q -c "SELECT count(*) FROM (SELECT namespace FROM schema_metadata UNION ALL SELECT namespace FROM schema_value
              UNION ALL SELECT namespace FROM semantic_model UNION ALL SELECT namespace FROM metrics
              UNION ALL SELECT namespace FROM reference_sql UNION ALL SELECT namespace FROM ext_knowledge

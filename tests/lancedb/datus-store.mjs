@@ -101,9 +101,11 @@ function cell(f, i, table, src) {
 }
 
 fs.mkdirSync(args.dir, { recursive: true });
-// as Datus's Python LanceDB: no namespace manifest (__manifest/) beside the tables
+// as Datus's Python lancedb 0.18: no namespace manifest (__manifest/) beside the tables, Lance file
+// format 2.0 (its "stable")
 const db = await lancedb.connect(args.dir, { manifestEnabled: false,
-	namespaceClientProperties: { manifest_enabled: 'false', dir_listing_enabled: 'true' } });
+	namespaceClientProperties: { manifest_enabled: 'false', dir_listing_enabled: 'true' },
+	storageOptions: { new_table_data_storage_version: '2.0' } });
 const only = args.tables ? String(args.tables).split(',') : Object.keys(TABLES);
 const cfg = new Map();
 for (const name of only) {

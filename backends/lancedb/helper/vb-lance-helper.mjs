@@ -11,10 +11,12 @@ process.umask(0o077); // what vbadmin creates (a new store, its files) is the us
 process.on('SIGINT', () => {}); // Ctrl-C is vbadmin's to handle: it stops between requests and closes us
 
 let lancedb, rows;
-// LanceDB 0.31 keeps a namespace manifest (__manifest/) in the directory, created on connect unless
-// the namespace client is told otherwise; Datus's Python LanceDB lists *.lance directories instead.
-const NO_MANIFEST = { manifestEnabled: false,
-	namespaceClientProperties: { manifest_enabled: 'false', dir_listing_enabled: 'true' } };
+// Stores Datus (Python lancedb 0.18) reads back: no namespace manifest (__manifest/, which LanceDB
+// 0.31 creates on connect unless told otherwise; Datus lists *.lance directories), and new tables in
+// Lance file format 2.0 ("stable" in lancedb 0.18; 0.31 would write 2.1).  Existing tables keep theirs.
+const DATUS_COMPATIBLE = { manifestEnabled: false,
+	namespaceClientProperties: { manifest_enabled: 'false', dir_listing_enabled: 'true' },
+	storageOptions: { new_table_data_storage_version: '2.0' } };
 // dirty: tables written since their indexes were last brought up to date.  LanceDB 0.31 answers
 // full-text queries over rows added after the index was built unreliably (single words missed), so
 // a written table is optimized (its indexes take in the new rows) before its next text search and
@@ -94,7 +96,7 @@ const ops = {
 			throw new rows.UserError(rows.ST.NOT_FOUND, `LanceDB directory ${q.dir} does not exist`);
 		state.dir = q.dir;
 		// no namespace manifest (__manifest/): Datus's LanceDB never wrote one, and a read must write nothing
-		state.db = await lancedb.connect(q.dir, NO_MANIFEST);
+		state.db = await lancedb.connect(q.dir, DATUS_COMPATIBLE);
 		return { version: libraryVersion(), node: process.versions.node };
 	},
 	async tables() { return { names: await state.db.tableNames() }; },
