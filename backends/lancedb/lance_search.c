@@ -210,5 +210,12 @@ int lance_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, c
 	put_fts(h, spec, text ? text : "");
 	lw_str(&h->req, "k");
 	lw_int(&h->req, top_n * 5 > 50 ? top_n * 5 : 50);
-	return query_end(h, out, err);
+	rc = query_end(h, out, err);
+	/* Datus's parts of the score: vec_sim = 1 - d/2, and the text part in ts_rank_cd's place,
+	 * score = 0.6 * vec_sim + 0.4 * 8 * bm25 */
+	for (size_t i = 0; rc == VB_OK && (*out)->distance && (*out)->score && i < (*out)->nrows; i++) {
+		double vs = 1 - (*out)->distance[i] / 2;
+		vb_result_set_parts(*out, i, vs, ((*out)->score[i] - 0.6 * vs) / 3.2);
+	}
+	return rc;
 }
