@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backends/vb_util.h"
 #include "../engine/migrate.h"
 #include "tui.h"
 
@@ -80,10 +81,11 @@ void tui_migrate(struct tui_app *app, const char *args)
 		tui_status(app, "usage: :migrate FROM TO [TABLE,...]   e.g. :migrate lancedb pgvector");
 		return;
 	}
-	char q[256];
-	snprintf(q, sizeof q, "Copy namespace %s from %s to %s? Rows with the same key there are replaced.",
-	         app->namespace_, M.from, M.to);
-	if (!tui_confirm(app, q)) {
+	char *q = vb_xasprintf("Copy namespace %s from %s to %s? Rows with the same key there are replaced.",
+	                       app->namespace_, M.from, M.to);
+	int yes = tui_confirm(app, q);
+	free(q);
+	if (!yes) {
 		tui_status(app, "migrate not started; nothing was written");
 		return;
 	}
