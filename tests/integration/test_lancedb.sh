@@ -56,7 +56,7 @@ t_has "$OUT" "text search on semantic_model: 1 result" "text search finds exactl
 t_has "$OUT" "semantic_model:42" "... row 42"
 t_run V --namespace ns1 search --mode text --table metrics --where "id = 'metrics:7'" --json tag7
 t_has "$OUT" '"id":"metrics:7"' "text search on metrics with a filter"
-t_has "$OUT" '"base_measures":"[\"quarter\",\"base_measures_7\"]"' "list<string> cells come back as JSON arrays"
+t_has "$OUT" '"base_measures":["quarter","base_measures_7"]' "list<string> cells come back as JSON arrays"
 t_run V --namespace ns1 search --mode text --table metrics --where "id = 'metrics:8'" tag7
 t_has "$OUT" "0 results" "the filter is applied to the text search"
 t_run V --namespace ns1 search --mode hybrid tag42

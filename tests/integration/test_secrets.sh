@@ -378,7 +378,7 @@ t_is "$(mode "$XDG_DATA_HOME/vbadmin")" 700 "modes: the embedded data dir is 070
 t_is "$(mode "$XDG_DATA_HOME/vbadmin/evil.db")" 600 "modes: the embedded .db is 0600"
 # WAL files exist while a connection is open: look at them from a second process mid-load
 printf 'agent:\n  namespace:\n    walmode: {type: sqlite, uri: "sqlite:///walmode.db"}\n' > "$T_TMP/walmode.yml"
-V=(--config "$T_TMP/walmode.yml" --embedder hashing --namespace walmode bootstrap-kb --components semantic_model --kb_update_strategy incremental
+V=(--config "$T_TMP/walmode.yml" --embedder hashing --backend embedded --namespace walmode bootstrap-kb --components semantic_model --kb_update_strategy incremental
 	--all-data-sources --batch-size 50 --semantic_yaml "$T_TMP/big.yaml")
 "$VBADMIN" "${V[@]}" >/dev/null 2>&1 & v=$!
 for _ in $(seq 1 200); do [ -e "$XDG_DATA_HOME/vbadmin/walmode.db-wal" ] && break; sleep 0.02; done
