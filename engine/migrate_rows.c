@@ -3,6 +3,7 @@
  * lists as JSON on LanceDB and embedded, as {a,"b c"} on PostgreSQL; booleans true/t), so both forms
  * are read; vectors come as "[...]" with enough digits to be exact and are compared bit for bit. */
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,66 +65,29 @@ static size_t list_cap(const char *s)
 	return n;
 }
 
-/* JSON ["a", "b\"c", null] */
+/* JSON ["a", "b\"c", null], as LanceDB and the embedded store write text lists (jansson). */
 static int parse_json_list(struct migrate_cells *c, const char *s, const char ***items, int *n)
 {
-	size_t cap = list_cap(s);
-	const char **out = keep(c, vb_xcalloc(cap, sizeof *out));
-	*n = 0;
-	const char *p = s + 1;
-	while (*p == ' ')
-		p++;
-	while (*p && *p != ']') {
-		if ((size_t)*n == cap)
-			return -1;
-		if (!strncmp(p, "null", 4)) {
-			out[(*n)++] = NULL;
-			p += 4;
-		} else if (*p == '"') {
-			struct vb_buf b;
-			vb_buf_init(&b);
-			for (p++; *p && *p != '"'; p++) {
-				if (*p != '\\') {
-					vb_buf_addc(&b, *p);
-					continue;
-				}
-				p++;
-				switch (*p) {
-				case 'n': vb_buf_addc(&b, '\n'); break;
-				case 't': vb_buf_addc(&b, '\t'); break;
-				case 'r': vb_buf_addc(&b, '\r'); break;
-				case 'b': vb_buf_addc(&b, '\b'); break;
-				case 'f': vb_buf_addc(&b, '\f'); break;
-				case 'u': {
-					unsigned cp = (unsigned)strtoul((char[5]){p[1], p[2], p[3], p[4], 0}, NULL, 16);
-					char u[4];
-					int k = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
-					if (k == 1) u[0] = (char)cp;
-					else if (k == 2) { u[0] = (char)(0xc0 | cp >> 6); u[1] = (char)(0x80 | (cp & 0x3f)); }
-					else { u[0] = (char)(0xe0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 0x3f)); u[2] = (char)(0x80 | (cp & 0x3f)); }
-					vb_buf_addn(&b, u, (size_t)k);
-					p += 4;
-					break;
-				}
-				default: vb_buf_addc(&b, *p); break;
-				}
-				if (!*p)
-					break;
-			}
-			if (*p != '"') {
-				vb_buf_free(&b);
-				return -1;
-			}
-			p++;
-			out[(*n)++] = keep(c, vb_buf_steal(&b));
-		} else {
-			return -1;
-		}
-		while (*p == ' ' || *p == ',')
-			p++;
+	json_error_t jerr;
+	json_t *a = json_loads(s, 0, &jerr);
+	if (!a || !json_is_array(a)) {
+		json_decref(a);
+		return -1;
 	}
+	size_t len = json_array_size(a);
+	const char **out = keep(c, vb_xcalloc(len + 1, sizeof *out));
+	int rc = 0;
+	for (size_t i = 0; i < len && !rc; i++) {
+		json_t *item = json_array_get(a, i);
+		if (json_is_string(item))
+			out[i] = keep(c, vb_xstrdup(json_string_value(item)));
+		else if (!json_is_null(item))
+			rc = -1;
+	}
+	json_decref(a);
 	*items = out;
-	return *p == ']' ? 0 : -1;
+	*n = (int)len;
+	return rc;
 }
 
 /* PostgreSQL text[] output: {a,"b c","d\"e",NULL} */

@@ -5,6 +5,7 @@
  * lists as JSON arrays, vectors "[...]" with 9 significant digits (exact for float32). */
 #include "lance.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,20 +29,17 @@ static char *cell_text(const struct lw_val *v)
 		vb_buf_addc(&b, ']');
 		return vb_buf_steal(&b);
 	}
-	case 'L': {
-		struct vb_buf b;
-		vb_buf_init(&b);
-		vb_buf_addc(&b, '[');
+	case 'L': { /* a JSON array, as the embedded store keeps text[] (jansson) */
+		json_t *a = json_array();
 		for (uint32_t i = 0; i < v->n; i++) {
-			if (i)
-				vb_buf_addc(&b, ',');
-			if (v->u.items[i].tag == 'S')
-				vb_buf_json_str(&b, v->u.items[i].u.s);
-			else
-				vb_buf_add(&b, "null");
+			json_t *item = v->u.items[i].tag == 'S' ? json_string(v->u.items[i].u.s) : NULL;
+			json_array_append_new(a, item ? item : json_null());
 		}
-		vb_buf_addc(&b, ']');
-		return vb_buf_steal(&b);
+		char *text = json_dumps(a, JSON_COMPACT);
+		json_decref(a);
+		char *out = vb_xstrdup(text ? text : "[]");
+		free(text);
+		return out;
 	}
 	default: return NULL;
 	}
