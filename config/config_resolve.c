@@ -4,8 +4,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "../backends/registry.h"
 #include "../backends/vb_util.h"
 #include "config_options.h"
 
@@ -81,6 +81,19 @@ const struct config_unset *config_namespace_unset(const struct config *cfg, cons
 
 static int resolve(const struct config *cfg, const char *ns, const char *backend_override, struct vb_config *out,
                    struct vb_error *err, int refuse_unset);
+
+/* lancedb or one of its aliases (backends/aliases.def), as the registry resolves names. */
+static int names_lancedb(const char *name)
+{
+	if (!name)
+		return 0;
+	if (strcasecmp(name, "lancedb") == 0)
+		return 1;
+#define VB_ALIAS(alias, target) if (strcasecmp(name, alias) == 0) return strcmp(target, "lancedb") == 0;
+#include "../backends/aliases.def"
+#undef VB_ALIAS
+	return 0;
+}
 
 int config_resolve(const struct config *cfg, const char *ns, const char *backend_override,
                    struct vb_config *out, struct vb_error *err)
@@ -161,10 +174,8 @@ static int resolve(const struct config *cfg, const char *ns, const char *backend
 	} else {
 		out->schema = "public";
 	}
-	char canon[64];
-	const char *name = vb_registry_canonical(out->backend, canon, sizeof canon);
 	/* LanceDB stores live where Datus keeps them, not in vbadmin's own data dir */
-	out->data_dir = name && strcmp(name, "lancedb") == 0 ? cfg->lance_data_dir : cfg->data_dir;
+	out->data_dir = names_lancedb(out->backend) ? cfg->lance_data_dir : cfg->data_dir;
 	out->dim = cfg->dim;
 	return VB_OK;
 }
