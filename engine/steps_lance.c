@@ -337,19 +337,18 @@ int step_lance_embedding(void *ctx, struct step_result *r)
 	                                       "document"};
 	int found = 0, bad = 0;
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
-		char *reg, *model;
-		int dim;
+		struct embed_record rec;
 		struct vb_error err;
 		vb_err_clear(&err);
-		if (embed_guard_read(path, sections[i], &reg, &model, &dim, &err) != VB_OK)
+		/* Datus's own file, read as Datus reads it; a section missing from it is not recorded here */
+		if (embed_guard_read(path, sections[i], 1, &rec, &err) != VB_OK || !rec.present || rec.from_default)
 			continue;
 		found++;
-		step_add_detail(r, "[%s] %s %s, %d dimensions", sections[i], reg ? reg : "?", model ? model : "?", dim);
+		int dim = atoi(rec.dim_size);
+		step_add_detail(r, "[%s] %s %s, %d dimensions", sections[i], rec.registry_name, rec.model_name, dim);
 		if (dim && dim != e->vbc.dim && ++bad)
 			step_add_detail(r, "[%s] was embedded with %d dimensions, the configuration says %d", sections[i], dim,
 			                e->vbc.dim);
-		free(reg);
-		free(model);
 	}
 	if (!found) {
 		step_set(r, STEP_WARN, "%s records no embedding model", path);

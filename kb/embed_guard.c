@@ -330,26 +330,3 @@ int embed_guard_apply(const char *path, const char *section, const char *strateg
 	return st;
 }
 
-int embed_guard_read(const char *path, const char *section, char **registry, char **model, int *dim,
-                     struct vb_error *err)
-{
-	*registry = *model = NULL;
-	*dim = 0;
-	if (access(path, F_OK) != 0)
-		return vb_err_set(err, VB_ERR_NOT_FOUND, "%s does not exist", path);
-	struct ini ini;
-	int st = ini_read(path, &ini, err);
-	if (st != VB_OK)
-		return st;
-	int found = 0;
-	for (int i = 0; i < ini.n && !found; i++)
-		found = strcmp(ini.lines[i].section, section) == 0;
-	if (found) {
-		*registry = vb_xstrdup(ini_get(&ini, section, "registry_name"));
-		*model = vb_xstrdup(ini_get(&ini, section, "model_name"));
-		const char *d = ini_get(&ini, section, "dim_size");
-		*dim = d ? atoi(d) : 0;
-	}
-	ini_free(&ini);
-	return found ? VB_OK : vb_err_set(err, VB_ERR_NOT_FOUND, "%s has no section [%s]", path, section);
-}

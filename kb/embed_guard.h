@@ -65,10 +65,6 @@ int embed_guard_same(const struct embed_record *r, const struct embed_guard_mode
 int embed_guard_apply(const char *path, const char *section, const char *strategy, int datus_file,
                       const struct embed_guard_model *m, int replace_confirmed, struct vb_error *err);
 
-/* Reads the model recorded in section of the file at path, without writing anything: heap strings
- * in *registry and *model (NULL when the key is absent), *dim 0 when absent.  VB_ERR_NOT_FOUND when
- * the file or the section does not exist. */
-int embed_guard_read(const char *path, const char *section, char **registry, char **model, int *dim,
-                     struct vb_error *err);
+
 
 #endif

@@ -28,7 +28,7 @@ agent:
     database: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
     semantic_model: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
 EOF
-V() { "$VBADMIN" --config "$T_TMP/agent.yml" "$@"; }
+V() { "$VBADMIN" --config "$T_TMP/agent.yml" --embedder hashing "$@"; }
 touch "$T_TMP/stamp"
 sleep 1
 
@@ -115,7 +115,7 @@ VBADMIN_NODE=/nonexistent/node t_run V --namespace ns1 check
 t_is "$RC" 3 "check without node exits 3"
 t_has "$OUT" "LanceDB is not enabled" "without node: says LanceDB is not enabled"
 t_has "$OUT" "make deps" "without node: says how to enable it"
-t_run env VBADMIN_NODE=/nonexistent/node "$VBADMIN" --config "$T_TMP/agent.yml" --namespace ns1 --backend embedded check
+t_run env VBADMIN_NODE=/nonexistent/node "$VBADMIN" --config "$T_TMP/agent.yml" --embedder hashing --namespace ns1 --backend embedded check
 t_is "$RC" 0 "without node, the embedded store still works"
 
 t_done
