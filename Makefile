@@ -142,11 +142,11 @@ test_pgvector_SRC := $(T_DDL)
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $$(call obj,$$(sort $$($$*_SRC)))
 	@mkdir -p $(dir $@)
-	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
+	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP -MF $@.d -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 
 $(BUILD)/tests/integration/%: tests/integration/c/%.c $$(call obj,$$(sort $$($$*_SRC)))
 	@mkdir -p $(dir $@)
-	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
+	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP -MF $@.d -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
 
 $(BUILD)/fuzzers/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -212,4 +212,5 @@ install: all
 clean:
 	rm -rf build vbadmin backends/pgvector/vb_pgvector.so
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+# header dependencies of objects and of the test programs (compiled and linked in one step)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
