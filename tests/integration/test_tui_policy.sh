@@ -94,7 +94,7 @@ t_is "$RC" 0 "cli: namespace pol filled with the hashing embedder"
 /usr/bin/python3 "$ROOT/tests/integration/embed_server.py" --no-auth >"$T_TMP/eport" 2>/dev/null &
 EPID=$!
 for _ in $(seq 50); do [ -s "$T_TMP/eport" ] && break; sleep 0.1; done
-printf 'agent:\n  namespace:\n    pol: {type: sqlite, uri: "sqlite:///pol.db"}\n  storage:\n    semantic_model: {model_name: other-model, dim_size: 384}\n  vbadmin:\n    embedding_endpoints: {other-model: "http://127.0.0.1:%s/v1"}\n' \
+printf 'agent:\n  namespace:\n    pol: {type: sqlite, uri: "sqlite:///pol.db"}\n  storage:\n    vector_backend: embedded\n    semantic_model: {model_name: other-model, dim_size: 384}\n  vbadmin:\n    embedding_endpoints: {other-model: "http://127.0.0.1:%s/v1"}\n' \
 	"$(cat "$T_TMP/eport")" >"$T_TMP/other.yml"
 sqlite3 "$XDG_DATA_HOME/vbadmin/pol.db" "UPDATE semantic_model SET description = 'marker'"
 t_run "$VBADMIN" --config "$T_TMP/other.yml" --namespace pol bootstrap-kb --kb_update_strategy incremental \
