@@ -142,11 +142,11 @@ test_pgvector_SRC := $(T_DDL)
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $$(call obj,$$(sort $$($$*_SRC)))
 	@mkdir -p $(dir $@)
-	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP -MF $@.d -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
+	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP -MF $@.d -o $@ $< $(filter %.o,$^) $(PKG_LIBS) -ldl -lm -lpthread
 
 $(BUILD)/tests/integration/%: tests/integration/c/%.c $$(call obj,$$(sort $$($$*_SRC)))
 	@mkdir -p $(dir $@)
-	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP -MF $@.d -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
+	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP -MF $@.d -o $@ $< $(filter %.o,$^) $(PKG_LIBS) -ldl -lm -lpthread
 
 $(BUILD)/fuzzers/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
