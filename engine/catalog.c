@@ -171,7 +171,7 @@ static char *qualified_name(const struct engine *e, const char *table)
 	return q;
 }
 
-static int64_t count_all(struct engine *e, const char *qualified)
+int64_t engine_count_rows(struct engine *e, const char *qualified)
 {
 	struct vb_error err;
 	vb_err_clear(&err);
@@ -252,7 +252,7 @@ static void drift_wrong_dim(struct engine *e, struct eng_table *t, const struct 
 	d->have = vb_xstrdup(c->format);
 	d->want = vb_xasprintf("vector(%d)", dim);
 	char *qc = vb_quote_ident(c->name);
-	int64_t rows = count_all(e, q);
+	int64_t rows = engine_count_rows(e, q);
 	if (rows == 0) {
 		d->fix = vb_xasprintf("ALTER TABLE %s ALTER COLUMN %s TYPE vector(%d);", q, qc, dim);
 		d->note = vb_xasprintf("the table is empty, so the type can change in place; no re-embedding needed");

@@ -213,6 +213,8 @@ int engine_dba_packet(struct engine *e, struct vb_buf *b);
 char *engine_ext_update_sql(const char *to);
 
 /* Runs one parameterised query through ops->query; NULL on failure with err filled. */
+/* count(*) of a quoted, schema-qualified table; -1 when the query fails. */
+int64_t engine_count_rows(struct engine *e, const char *qualified);
 struct vb_result *engine_query(struct engine *e, const char *sql, int nparams, const char *const *params,
                                struct vb_error *err);
 /* Fills r from a backend error: class (classified), message, and advice id. */

@@ -55,20 +55,6 @@ static void find_invalid(struct engine *e, const char *schema, const char *table
 	e->ops->result_free(e->h, &r);
 }
 
-static int64_t exact_count(struct engine *e, const char *qualified)
-{
-	struct vb_error err;
-	vb_err_clear(&err);
-	char *sql = vb_xasprintf("SELECT count(*) FROM %s", qualified);
-	struct vb_result *r = engine_query(e, sql, 0, NULL, &err);
-	free(sql);
-	if (!r)
-		return -1;
-	int64_t n = r->nrows ? atoll(vb_result_get(r, 0, 0)) : -1;
-	e->ops->result_free(e->h, &r);
-	return n;
-}
-
 static int make_plan(struct engine *e, const char *only, const char *method, struct engine_index_row *rows, int max, int *n)
 {
 	*n = 0;
@@ -97,7 +83,7 @@ static int make_plan(struct engine *e, const char *only, const char *method, str
 		p->indexed = ann > p->ninvalid;
 		char *qs = vb_quote_ident(schema), *qt = vb_quote_ident(t->name);
 		char *q = vb_xasprintf("%s.%s", qs, qt);
-		p->rows = exact_count(e, q);
+		p->rows = engine_count_rows(e, q);
 		double dim = p->dim > 0 ? p->dim : engine_table_dim(e, t->name); /* untyped column: its store's */
 		p->need_bytes = (double)(p->rows < 0 ? 0 : p->rows) * (8.0 + 4.0 * dim) * 1.3;
 		p->lists = p->rows <= 1000000 ? (int)(p->rows / 1000 > 0 ? p->rows / 1000 : 1) : (int)sqrt((double)p->rows);
