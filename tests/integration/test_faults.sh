@@ -312,10 +312,16 @@ for sig in TERM HUP; do
 	done
 	# as from a terminal: the test runner may start jobs with SIGHUP ignored (nohup), which
 	# vbadmin respects
+	# a share lock held by another session keeps the overwrite's writes waiting, so the signal always
+	# lands mid-statement however fast the machine is
+	PGAPPNAME=vbtest_lock pgq "BEGIN; LOCK TABLE metrics IN SHARE MODE; SELECT pg_sleep(60); COMMIT" >/dev/null & lp=$!
+	wait_for "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'vbtest_lock' AND l.mode = 'ShareLock' AND l.granted" 1 20
 	env --default-signal=HUP "${V[@]}" "${OW[@]}" --semantic_yaml "$Y" >/dev/null 2>"$T_TMP/sig.err" & vp=$!
-	wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vbadmin' AND state = 'active'" 1 20
-	sleep 0.3; kill -"$sig" "$vp"; wait "$vp"; rc=$?
+	wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vbadmin' AND state = 'active' AND wait_event_type = 'Lock'" 1 20
+	kill -"$sig" "$vp"; wait "$vp"; rc=$?
 	sleep 0.5
+	pgq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'vbtest_lock'" >/dev/null
+	wait "$lp" 2>/dev/null
 	t_is "$rc" $((128 + $(kill -l "$sig"))) "SIG$sig: vbadmin dies of the signal"
 	t_is "$(pgq "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vbadmin' AND state = 'active'" | tail -n 1)" 0 \
 		"SIG$sig: no vbadmin statement keeps running on the server"
