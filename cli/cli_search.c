@@ -16,8 +16,11 @@ static void print_text(struct cli_ctx *ctx, const struct engine_search_res *s)
 	fprintf(ctx->out, "%s search on %s: %zu result%s in %.1f ms\n", engine_search_mode_name(s->mode), table, r->nrows,
 	        r->nrows == 1 ? "" : "s", s->ms);
 	fprintf(ctx->out, "embedder: %s%s\n", s->embedder, s->mode == ENGINE_MODE_TEXT ? " (not used by text search)" : "");
-	if (!r->nrows)
+	if (!r->nrows) {
+		if (s->empty_why[0])
+			fprintf(ctx->out, "why: %s\n", s->empty_why);
 		return;
+	}
 	fprintf(ctx->out, "%4s  %-40s %-8s %10s %10s\n", "rank", "id", "kind", "distance", "score");
 	for (size_t i = 0; i < r->nrows; i++) {
 		char d[32] = "-", sc[32] = "-";

@@ -46,6 +46,30 @@ const char *engine_search_cell(const struct vb_result *r, size_t row, const char
 	return v ? v : "";
 }
 
+/* Parses and checks a filter against the table.  The backends' message for an unknown column
+ * is Datus's own text and stays as it is; the user also needs the columns that do exist. */
+static struct vb_filter *filter_build(const struct vb_table_spec *spec, const char *where, struct vb_error *err)
+{
+	struct vb_filter *f = vb_filter_parse(where, err);
+	if (f && vb_filter_check(f, spec, err) == VB_OK)
+		return f;
+	vb_filter_free(f);
+	if (!err->status)
+		err->status = VB_ERR_INVALID;
+	if (strncmp(err->message, "Unknown column", 14) != 0)
+		return NULL;
+	struct vb_buf b;
+	vb_buf_init(&b);
+	for (int i = 0; i < spec->ncolumns; i++)
+		if (!spec->vector_column || strcmp(spec->columns[i].name, spec->vector_column) != 0)
+			vb_buf_printf(&b, "%s%s", b.len ? ", " : "", spec->columns[i].name);
+	char *msg = vb_xasprintf("%s; the columns of %s are: %s, namespace", err->message, spec->name, b.data ? b.data : "");
+	vb_err_set(err, VB_ERR_INVALID, "%s", msg);
+	free(msg);
+	vb_buf_free(&b);
+	return NULL;
+}
+
 int engine_search_check_filter(const struct engine *e, const char *table, const char *where, struct vb_error *err)
 {
 	vb_err_clear(err);
@@ -54,10 +78,9 @@ int engine_search_check_filter(const struct engine *e, const char *table, const 
 	const struct vb_table_spec *spec = ddl_table_spec(table, engine_table_dim(e, table));
 	if (!spec)
 		return vb_err_set(err, VB_ERR_INVALID, "unknown table '%s'", table);
-	struct vb_filter *f = vb_filter_parse(where, err);
-	int st = f ? vb_filter_check(f, spec, err) : err->status ? err->status : VB_ERR_INVALID;
+	struct vb_filter *f = filter_build(spec, where, err);
 	vb_filter_free(f);
-	return st;
+	return f ? VB_OK : err->status;
 }
 
 static double mono_ms(void)
@@ -136,8 +159,8 @@ static int check_request(struct job *j)
 		return j->err->status;
 	if (!r->where || !*r->where)
 		return VB_OK;
-	j->filter = vb_filter_parse(r->where, j->err);
-	if (!j->filter || vb_filter_check(j->filter, j->res->spec, j->err) != VB_OK)
+	j->filter = filter_build(j->res->spec, r->where, j->err);
+	if (!j->filter)
 		return fail(j, "filter", VB_ERR_INVALID);
 	return VB_OK;
 }
@@ -310,6 +333,36 @@ static int search_by_subject(struct job *j)
 	return VB_OK;
 }
 
+/* Why a search found nothing: the namespace holds no row of the table, the filter matches
+ * none, or text mode wanted every word of the query.  Counts are best effort: a backend that
+ * cannot count leaves the general reason. */
+static void explain_empty(struct job *j)
+{
+	struct engine *e = j->e;
+	const struct vb_table_spec *spec = j->res->spec;
+	const char *ns = e->vbc.namespace ? e->vbc.namespace : "default";
+	char *why = j->res->empty_why;
+	size_t len = sizeof j->res->empty_why;
+	struct vb_error ignored;
+	vb_err_clear(&ignored);
+	int64_t all = -1, matching = -1;
+	if (VB_SLOT(e->ops, count) && e->ops->count(e->h, spec, NULL, &all, &ignored) != VB_OK)
+		all = -1;
+	if (all > 0 && j->filter && e->ops->count(e->h, spec, j->filter, &matching, &ignored) != VB_OK)
+		matching = -1;
+	if (all == 0)
+		snprintf(why, len, "table %s has no rows in namespace %s: load them first (vbadmin bootstrap-kb)", spec->name,
+		         ns);
+	else if (matching == 0)
+		snprintf(why, len, "none of the %lld rows of %s in namespace %s matches the filter %s", (long long)all,
+		         spec->name, ns, j->req->where);
+	else if (j->res->mode == ENGINE_MODE_TEXT)
+		snprintf(why, len, "text mode finds only rows that hold every word of the query; try fewer words, or the "
+		         "vector or hybrid mode");
+	else
+		snprintf(why, len, "the backend returned no row for this query");
+}
+
 static int run_search(struct job *j)
 {
 	struct engine *e = j->e;
@@ -349,6 +402,8 @@ static int run_search(struct job *j)
 	j->res->ms = mono_ms() - t0;
 	if (st == VB_OK && mode != ENGINE_MODE_TEXT)
 		take_path(j);
+	if (st == VB_OK && j->res->rows && j->res->rows->nrows == 0)
+		explain_empty(j);
 	return st;
 }
 

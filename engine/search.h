@@ -57,6 +57,8 @@ struct engine_search_res {
 	char embedder[400];                /* the model that embeds this table's queries (the store's
 	                                    * recorded one), or why none can run: for the header */
 	int embedder_runs;                 /* 0: vector and hybrid are refused, text still runs */
+	char empty_why[320];               /* RUN with no row: why (empty namespace, the filter, text mode's
+	                                    * every-word rule), so "0 results" is never a dead end */
 	const char *failed_at;             /* on failure: "table", "filter", "store", "table not ready",
 	                                    * "embedder", "search", "explain", "recall" */
 };

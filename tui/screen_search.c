@@ -25,6 +25,7 @@ struct hit {
 	char *label, *kind, *text;
 	double distance, score;
 	int has_d, has_s;
+	char *fields;       /* every column as "name: value" lines, for the detail view */
 };
 
 static struct lab {
@@ -43,13 +44,18 @@ static struct lab {
 	int nhits, sel, scroll;
 	double ms;
 	char msg[1100];
+	int msg_err;        /* the message is an error: drawn as one */
+	int detail;         /* Enter on a hit: every column of it instead of the list */
+	struct tui_text detail_text;
 	struct tui_text extra;  /* EXPLAIN plan or recall report */
 	/* job */
 	int job;
+	int rerun;          /* settings changed while a job ran: search again when it ends */
 	struct hit *next_hits;
 	int next_n;
 	double next_ms;
 	char next_msg[1024];
+	char next_why[320];
 	struct tui_text next_extra;
 	int next_ok;
 	/* the embedder of the current table's store (engine/embedding.h), for the title line */
@@ -190,7 +196,10 @@ static int lab_key(struct tui_app *app, int key)
 	(void)app;
 	if (L.focus != 0) {
 		if (key == 27) {
-			L.focus = 0;
+			if (L.detail)
+				L.detail = 0;
+			else
+				L.focus = 0;
 			return 1;
 		}
 		return 0;
@@ -234,9 +243,12 @@ static int lab_key(struct tui_app *app, int key)
 static const char *lab_hint(struct tui_app *app)
 {
 	(void)app;
-	return L.focus == 0 ? " Enter search  Up/Down history  C-r find  Tab: results & options  F1 help"
-	                    : " Tab/Esc: query  Enter detail  m mode  T table  t top-N  w filter  e explain  a recall"
-	                      "  1-7 screens  q back";
+	if (L.focus == 0)
+		return " Enter search  Up/Down history  C-r find  Tab: results & options  F1 help";
+	if (L.detail)
+		return " Enter/Esc: list  j/k scroll  c copy  s save all  Tab: query  / find";
+	return " Tab/Esc: query  Enter detail  m mode  T table  t top-N  w filter  e explain  a recall"
+	       "  c copy  s save  q back";
 }
 
 /* -- the search job -- */
@@ -247,6 +259,7 @@ static void free_hits(struct hit *h, int n)
 		free(h[i].label);
 		free(h[i].kind);
 		free(h[i].text);
+		free(h[i].fields);
 	}
 	free(h);
 }
@@ -270,6 +283,11 @@ static void take_hits(const struct engine_search_res *s)
 			h->score = r->score[i];
 			h->has_s = 1;
 		}
+		struct vb_buf b;
+		vb_buf_init(&b);
+		for (int c = 0; c < r->ncols; c++)
+			vb_buf_printf(&b, "%s: %s\n", r->cols[c], engine_search_cell(r, i, r->cols[c]));
+		h->fields = b.data ? b.data : vb_xstrdup("");
 	}
 }
 
@@ -322,6 +340,7 @@ static void job_search(struct tui_app *app, void *arg)
 		fail_message(&s, &err);
 	} else if (L.job == SJ_SEARCH) {
 		take_hits(&s);
+		snprintf(L.next_why, sizeof L.next_why, "%s", s.empty_why);
 		L.next_ms = s.ms;
 		L.next_ok = 1;
 	} else if (L.job == SJ_EXPLAIN) {
@@ -346,8 +365,11 @@ static void lab_job_done(struct tui_app *app)
 		L.sel = L.scroll = 0;
 		L.ms = L.next_ms;
 		char ms[32];
-		snprintf(L.msg, sizeof L.msg, "%d result%s in %s (%s, %s, top %d)", L.nhits, L.nhits == 1 ? "" : "s",
-		         tui_ms(L.ms, ms, sizeof ms), mode_names(L.mode), ddl_table_name(L.table), L.top);
+		L.msg_err = 0;
+		L.detail = 0;
+		snprintf(L.msg, sizeof L.msg, "%d result%s in %s (%s, %s, top %d)%s%s", L.nhits, L.nhits == 1 ? "" : "s",
+		         tui_ms(L.ms, ms, sizeof ms), mode_names(L.mode), ddl_table_name(L.table), L.top,
+		         L.nhits ? "" : ": ", L.nhits ? "" : L.next_why);
 		tui_text_clear(&L.extra);
 		tui_log(app, "search '%s': %s", L.query ? L.query : "", L.msg);
 	} else if (L.next_ok) {
@@ -357,6 +379,14 @@ static void lab_job_done(struct tui_app *app)
 		tui_log(app, "search lab: %s", L.job == SJ_EXPLAIN ? "EXPLAIN shown" : L.extra.n > 1 ? L.extra.lines[1] : "recall");
 	} else {
 		free_hits(L.next_hits, L.next_n);
+		if (L.job == SJ_SEARCH) { /* results of another query must not stand under its error */
+			free_hits(L.hits, L.nhits);
+			L.hits = NULL;
+			L.nhits = L.sel = L.scroll = 0;
+			tui_text_clear(&L.extra);
+			L.detail = 0;
+		}
+		L.msg_err = 1;
 		snprintf(L.msg, sizeof L.msg, "%s", L.next_msg);
 		tui_log(app, "search lab: %s", L.next_msg);
 	}
@@ -364,6 +394,10 @@ static void lab_job_done(struct tui_app *app)
 	L.next_n = 0;
 	tui_text_clear(&L.next_extra);
 	L.job = 0;
+	if (L.rerun) {
+		L.rerun = 0;
+		run_search(app);
+	}
 }
 
 static void start_job(struct tui_app *app, int kind)
@@ -384,6 +418,19 @@ static void start_job(struct tui_app *app, int kind)
 static void run_search(struct tui_app *app)
 {
 	start_job(app, SJ_SEARCH);
+}
+
+/* Every change of mode, table, filter or top N searches again, so the header never describes
+ * results it did not produce; a change made while a job runs is searched when that job ends. */
+static void rerun(struct tui_app *app)
+{
+	if (!L.query || !*L.query)
+		return;
+	if (app->job_running) {
+		L.rerun = 1;
+		return;
+	}
+	run_search(app);
 }
 
 /* -- drawing and keys -- */
@@ -413,6 +460,94 @@ static void refresh_embedder(struct tui_app *app)
 	}
 }
 
+/* The prompt line; returns the cursor column (readline's display prompt changes during Ctrl-R). */
+static int draw_prompt(int y, int width)
+{
+	const char *prompt = rl_display_prompt ? rl_display_prompt : "search> ";
+	const char *buf = rl_line_buffer ? rl_line_buffer : "";
+	/* with the results focused the prompt says so: typed letters are hotkeys now */
+	char shown[96];
+	snprintf(shown, sizeof shown, "%s%s", L.focus == 0 ? "" : "[results] ", prompt);
+	int plen = (int)strlen(shown);
+	int avail = width - plen - 1;
+	int off = rl_point > avail ? rl_point - avail : 0;
+	if (off > (int)strlen(buf))
+		off = 0;
+	tui_fill_line(y, width, L.focus == 0 ? ROLE_NORMAL : ROLE_DIM);
+	tui_print(y, 0, width, L.focus == 0 ? ROLE_TITLE : ROLE_DIM, shown);
+	tui_print(y, plen, width - plen, ROLE_NORMAL, buf + off);
+	int cx = plen + rl_point - off;
+	return cx < width ? cx : width - 1;
+}
+
+/* The message under the prompt, wrapped to the width (at most 4 lines); returns the lines used. */
+static int draw_message(int y, int width, int running)
+{
+	char idle[512];
+	snprintf(idle, sizeof idle, "embedder: %s", L.embedder);
+	const char *msg = running ? "searching... (Ctrl-C cancels)" : L.msg[0] ? L.msg : idle;
+	struct tui_text t = {0};
+	tui_text_add_wrapped(&t, L.msg_err && !running ? ROLE_FAIL : ROLE_DIM, msg, width - 1, "");
+	int n = t.n < 4 ? t.n : 4;
+	tui_text_draw(&t, y, n, width, NULL);
+	tui_text_clear(&t);
+	return n ? n : 1;
+}
+
+static void draw_hits(int ly, int rows, int width)
+{
+	tui_printf(ly, 0, width, ROLE_TITLE, " %2s %-26s %-9s %8s %8s  %s", "#", "name / id", "kind", "distance", "score",
+	           "text");
+	int lh = rows - 3;
+	L.scroll = tui_scroll_for(L.sel, L.scroll, lh, L.nhits);
+	for (int r = 0; r < lh && L.scroll + r < L.nhits; r++) {
+		int i = L.scroll + r;
+		const struct hit *h = &L.hits[i];
+		char d[16] = "-", s[16] = "-";
+		if (h->has_d)
+			snprintf(d, sizeof d, "%.4f", h->distance);
+		if (h->has_s)
+			snprintf(s, sizeof s, "%.4f", h->score);
+		int role = (i == L.sel && L.focus == 1) ? ROLE_SELECTED : ROLE_NORMAL;
+		if (role == ROLE_SELECTED)
+			tui_fill_line(ly + 1 + r, width, role);
+		tui_printf(ly + 1 + r, 0, width, role, " %2d %-26.26s %-9.9s %8s %8s  %s", i + 1, h->label, h->kind, d, s,
+		           h->text);
+	}
+	/* the selected hit's text in full (two lines) */
+	if (L.sel < L.nhits) {
+		struct tui_text t = {0};
+		tui_text_add_wrapped(&t, ROLE_DIM, L.hits[L.sel].text, width - 2, "  ");
+		tui_text_draw(&t, ly + rows - 2, 2, width, NULL);
+		tui_text_clear(&t);
+	}
+}
+
+/* Enter on a hit: its rank, distance, score and every column, values wrapped, scrollable. */
+static void build_detail(int width)
+{
+	const struct hit *h = &L.hits[L.sel];
+	int scroll = L.detail_text.scroll;
+	tui_text_clear(&L.detail_text);
+	tui_text_addf(&L.detail_text, ROLE_TITLE, "Hit %d of %d (Enter or Esc: back to the list; c copies, s saves)",
+	              L.sel + 1, L.nhits);
+	char d[32] = "-", sc[32] = "-";
+	if (h->has_d)
+		snprintf(d, sizeof d, "%.6f", h->distance);
+	if (h->has_s)
+		snprintf(sc, sizeof sc, "%.6f", h->score);
+	tui_text_addf(&L.detail_text, ROLE_NORMAL, "distance: %s", d);
+	tui_text_addf(&L.detail_text, ROLE_NORMAL, "score: %s", sc);
+	for (const char *p = h->fields; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		char *line = vb_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		tui_text_add_wrapped(&L.detail_text, ROLE_NORMAL, line, width - 1, "    ");
+		free(line);
+		p = nl ? nl + 1 : NULL;
+	}
+	L.detail_text.scroll = scroll;
+}
+
 static void lab_draw(struct tui_app *app, int top, int height, int width)
 {
 	int running = app->job_running && app->job_screen == SCR_SEARCH;
@@ -432,74 +567,100 @@ static void lab_draw(struct tui_app *app, int top, int height, int width)
 	if (x < width)
 		tui_printf(top, x, width - x, ROLE_TITLE, ", table %s, top %d, filter %s%s", ddl_table_name(L.table), L.top,
 		           L.where[0] ? L.where : "none", running ? " (running)" : "");
-	/* the prompt line; readline's display prompt changes during Ctrl-R search */
-	const char *prompt = rl_display_prompt ? rl_display_prompt : "search> ";
-	const char *buf = rl_line_buffer ? rl_line_buffer : "";
-	/* with the results focused the prompt says so: typed letters are hotkeys now */
-	char shown[96];
-	snprintf(shown, sizeof shown, "%s%s", L.focus == 0 ? "" : "[results] ", prompt);
-	prompt = shown;
-	int plen = (int)strlen(prompt);
-	int avail = width - plen - 1;
-	int off = rl_point > avail ? rl_point - avail : 0;
-	if (off > (int)strlen(buf))
-		off = 0;
 	int y = top + 1;
-	tui_fill_line(y, width, L.focus == 0 ? ROLE_NORMAL : ROLE_DIM);
-	tui_print(y, 0, width, L.focus == 0 ? ROLE_TITLE : ROLE_DIM, prompt);
-	tui_print(y, plen, width - plen, ROLE_NORMAL, buf + off);
-	char idle[512];
-	snprintf(idle, sizeof idle, "embedder: %s", L.embedder);
-	tui_print(y + 1, 0, width, ROLE_DIM, running ? "searching... (Ctrl-C cancels)" : L.msg[0] ? L.msg : idle);
-	int ly = y + 2;
-	int rows = height - 3;
-	if (L.extra.n) {
-		int eh = L.extra.n + 1 < rows / 2 ? L.extra.n + 1 : rows / 2;
-		rows -= eh;
-		tui_text_draw_at(&L.extra, ly + rows + 1, 1, eh - 1, width - 1, NULL);
-	}
-	if (L.nhits) {
-		tui_printf(ly, 0, width, ROLE_TITLE, " %2s %-26s %-9s %8s %8s  %s", "#", "name / id", "kind", "distance",
-		           "score", "text");
-		int lh = rows - 1 - (L.nhits ? 2 : 0);
-		L.scroll = tui_scroll_for(L.sel, L.scroll, lh, L.nhits);
-		for (int r = 0; r < lh && L.scroll + r < L.nhits; r++) {
-			int i = L.scroll + r;
-			const struct hit *h = &L.hits[i];
-			char d[16] = "-", s[16] = "-";
-			if (h->has_d)
-				snprintf(d, sizeof d, "%.4f", h->distance);
-			if (h->has_s)
-				snprintf(s, sizeof s, "%.4f", h->score);
-			int role = (i == L.sel && L.focus == 1) ? ROLE_SELECTED : ROLE_NORMAL;
-			if (role == ROLE_SELECTED)
-				tui_fill_line(ly + 1 + r, width, role);
-			tui_printf(ly + 1 + r, 0, width, role, " %2d %-26.26s %-9.9s %8s %8s  %s", i + 1, h->label, h->kind, d, s,
-			           h->text);
+	int cx = draw_prompt(y, width);
+	int used = draw_message(y + 1, width, running);
+	int ly = y + 1 + used;
+	int rows = height - 2 - used;
+	if (L.detail && L.sel < L.nhits) {
+		build_detail(width);
+		tui_text_draw(&L.detail_text, ly, rows, width, app->find);
+	} else {
+		if (L.extra.n) {
+			/* EXPLAIN or recall: as tall as it needs, up to half the room; PgUp/PgDn scroll it */
+			int eh = L.extra.n + 1 < rows / 2 ? L.extra.n + 1 : rows / 2;
+			rows -= eh;
+			tui_text_draw_at(&L.extra, ly + rows + 1, 1, eh - 1, width - 1, app->find);
 		}
-		/* the selected hit's text in full (two lines) */
-		if (L.sel < L.nhits) {
-			struct tui_text t = {0};
-			tui_text_add_wrapped(&t, ROLE_DIM, L.hits[L.sel].text, width - 2, "  ");
-			tui_text_draw(&t, ly + rows - 2, 2, width, NULL);
-			tui_text_clear(&t);
-		}
+		if (L.nhits)
+			draw_hits(ly, rows, width);
 	}
 	if (L.focus == 0 && !running) {
-		int cx = plen + rl_point - off;
-		move(y, cx < width ? cx : width - 1);
+		move(y, cx);
 		curs_set(1);
 	} else {
 		curs_set(0);
 	}
 }
 
+/* The selected hit as text: what the detail view shows. */
+static char *hit_text(const struct hit *h, int rank)
+{
+	char d[32] = "-", sc[32] = "-";
+	if (h->has_d)
+		snprintf(d, sizeof d, "%.6f", h->distance);
+	if (h->has_s)
+		snprintf(sc, sizeof sc, "%.6f", h->score);
+	return vb_xasprintf("rank: %d\ndistance: %s\nscore: %s\n%s", rank, d, sc, h->fields ? h->fields : "");
+}
+
+static void copy_hit(struct tui_app *app)
+{
+	if (!L.nhits) {
+		tui_status(app, "no hit to copy: search first");
+		return;
+	}
+	char *t = hit_text(&L.hits[L.sel], L.sel + 1);
+	if (tui_clipboard_copy(t) == 0)
+		tui_status(app, "hit %d copied to the clipboard (OSC 52; s saves every hit to a file)", L.sel + 1);
+	else
+		tui_status(app, "cannot write to the terminal; s saves the hits to a file");
+	free(t);
+}
+
+/* Every hit of the last search, in rank order, as the detail view shows them. */
+static void save_hits(struct tui_app *app)
+{
+	if (!L.nhits) {
+		tui_status(app, "no results to save: search first");
+		return;
+	}
+	char path[256] = "vbadmin-search-results.txt";
+	if (!tui_input(app, "save results to: ", path, sizeof path) || !path[0])
+		return;
+	FILE *f = vb_fopen_private(path, "w");
+	if (!f) {
+		tui_status(app, "cannot write %s: %s", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "# query: %s\n# %s\n", L.query ? L.query : "", L.msg);
+	for (int i = 0; i < L.nhits; i++) {
+		char *t = hit_text(&L.hits[i], i + 1);
+		fprintf(f, "\n%s", t);
+		free(t);
+	}
+	if (fclose(f) != 0) {
+		tui_status(app, "writing %s failed: %s", path, strerror(errno));
+		return;
+	}
+	tui_status(app, "%d results saved to %s", L.nhits, path);
+	tui_log(app, "search results saved to %s", path);
+}
+
 static int lab_action(struct tui_app *app, int action)
 {
 	switch (action) {
 	case ACT_TAB:
-	case ACT_ENTER:
 		L.focus = 0;
+		L.detail = 0;
+		return 1;
+	case ACT_ENTER:
+		if (L.nhits && !L.detail) {
+			L.detail = 1;
+			L.detail_text.scroll = 0;
+		} else {
+			L.detail = 0;
+		}
 		return 1;
 	case ACT_MODE:
 		if (!L.can_embed) {
@@ -508,16 +669,14 @@ static int lab_action(struct tui_app *app, int action)
 		}
 		L.mode = (L.mode + 1) % ENGINE_MODE__COUNT;
 		tui_status(app, "mode %s", mode_names(L.mode));
-		if (L.query)
-			run_search(app);
+		rerun(app);
 		return 1;
 	case ACT_TABLE: {
 		int n = ddl_table_count();
 		do
 			L.table = (L.table + 1) % n;
 		while (!ddl_table_is_vector(L.table));
-		if (L.query)
-			run_search(app);
+		rerun(app);
 		return 1;
 	}
 	case ACT_TOPN: {
@@ -525,10 +684,12 @@ static int lab_action(struct tui_app *app, int action)
 		snprintf(buf, sizeof buf, "%d", L.top);
 		if (tui_input(app, "top N (1-1000): ", buf, sizeof buf)) {
 			int v = atoi(buf);
-			if (v < 1 || v > 1000)
+			if (v < 1 || v > 1000) {
 				tui_status(app, "top N must be 1..1000, got '%s'", buf);
-			else
+			} else {
 				L.top = v;
+				rerun(app);
+			}
 		}
 		return 1;
 	}
@@ -538,10 +699,14 @@ static int lab_action(struct tui_app *app, int action)
 		if (tui_input(app, "filter (e.g. kind = 'metric'; empty clears): ", buf, sizeof buf)) {
 			struct vb_error err;
 			vb_err_clear(&err);
-			if (engine_search_check_filter(app->engine, ddl_table_name(L.table), buf, &err) != VB_OK)
-				tui_status(app, "filter: %s", err.message);
-			else
+			if (engine_search_check_filter(app->engine, ddl_table_name(L.table), buf, &err) != VB_OK) {
+				/* on the message line, which wraps: the list of valid columns is long */
+				snprintf(L.msg, sizeof L.msg, "filter not changed: %s", err.message);
+				L.msg_err = 1;
+			} else {
 				snprintf(L.where, sizeof L.where, "%s", buf);
+				rerun(app);
+			}
 		}
 		return 1;
 	}
@@ -554,9 +719,17 @@ static int lab_action(struct tui_app *app, int action)
 	case ACT_RUN:
 		run_search(app);
 		return 1;
+	case ACT_COPY:
+		copy_hit(app);
+		return 1;
+	case ACT_SAVE:
+		save_hits(app);
+		return 1;
 	default:
 		break;
 	}
+	if (L.detail)
+		return tui_text_action(&L.detail_text, action, LINES - 6, app->find);
 	if (L.extra.n && (action == ACT_PGUP || action == ACT_PGDN))
 		return tui_text_action(&L.extra, action == ACT_PGUP ? ACT_UP : ACT_DOWN, 1, NULL);
 	return tui_move(action, &L.sel, L.nhits, 5);
@@ -572,6 +745,7 @@ static void lab_cleanup(struct tui_app *app)
 	L.query = NULL;
 	tui_text_clear(&L.extra);
 	tui_text_clear(&L.next_extra);
+	tui_text_clear(&L.detail_text);
 	if (L.ready) {
 		rl_callback_handler_remove();
 		clear_history();

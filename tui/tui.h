@@ -140,6 +140,9 @@ struct tui_line {
 };
 int tui_line_key(struct tui_line *l, int key);
 
+/* clipboard.c: OSC 52 to the terminal; 0 when sent */
+int tui_clipboard_copy(const char *text);
+
 /* app.c */
 void tui_log(struct tui_app *app, const char *fmt, ...) VB_PRINTF(2, 3);
 void tui_status(struct tui_app *app, const char *fmt, ...) VB_PRINTF(2, 3);

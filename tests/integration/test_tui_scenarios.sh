@@ -170,6 +170,70 @@ scenario_step() {
 	t_lacks "$(screen "$s")" "not run yet" "[$2x$3] 3: no step fell back to not-run"
 }
 
+# -- 7. Search lab state: every change searches again, errors clear, 0 results say why ------
+scenario_lab() {
+	local s=$1 d="$T_TMP/$1"
+	start "$s" "$2" "$3"
+	tmux -L "$SOCK" set -g set-clipboard on
+	expect "$s" "Setup wizard:" "[$2x$3] 7: the console opens"
+	settle "$s"
+	load_sample "$s"
+	keys "$s" 6
+	expect "$s" "search>" "[$2x$3] 7: Search lab"
+	keys "$s" -l "orders"
+	keys "$s" Enter
+	expect "$s" "results in" "[$2x$3] 7: first search"
+	keys "$s" Tab w
+	expect "$s" "filter (e.g." "[$2x$3] 7: w asks for the filter"
+	keys "$s" -l "nosuch = 1"
+	keys "$s" Enter
+	expect "$s" "the columns of" "[$2x$3] 7: an unknown filter column lists the valid ones"
+	t_has "$(screen "$s" | tr -d '\n')" "fq_name" "[$2x$3] 7: the list names the table's columns"
+	keys "$s" w C-u
+	keys "$s" -l "kind = 'nosuchkind'"
+	keys "$s" Enter
+	expect "$s" "matches the filter" "[$2x$3] 7: setting a filter searches again, and 0 results say the filter matched none"
+	t_has "$(line "$s" 2)" "filter kind = 'nosuch" "[$2x$3] 7: the header shows the filter of these results"
+	keys "$s" w C-u Enter
+	expect "$s" "top 10)" "[$2x$3] 7: clearing the filter searches again"
+	keys "$s" t C-u
+	keys "$s" -l "1"
+	keys "$s" Enter
+	expect "$s" "1 result in" "[$2x$3] 7: setting top N searches again"
+	keys "$s" Enter
+	expect "$s" "Hit 1 of 1" "[$2x$3] 7: Enter on a hit opens its detail view"
+	t_has "$(screen "$s")" "distance:" "[$2x$3] 7: the detail view shows the distance"
+	t_has "$(screen "$s")" "fq_name:" "[$2x$3] 7: the detail view shows every column"
+	resize "$s" "$4" "$5"
+	expect "$s" "Hit 1 of 1" "[$2x$3] 7: resized to $4x$5, the detail view is redrawn"
+	resize "$s" "$2" "$3"
+	keys "$s" c
+	expect "$s" "copied to the clipboard" "[$2x$3] 7: c copies the hit"
+	sleep 0.3
+	t_has "$(tmux -L "$SOCK" show-buffer 2>/dev/null)" "rank: 1" "[$2x$3] 7: the copied text reached the terminal's clipboard (OSC 52)"
+	keys "$s" Escape
+	expect "$s" "# name / id" "[$2x$3] 7: Esc closes the detail view"
+	keys "$s" s Enter
+	expect "$s" "results saved to vbadmin-search-results.txt" "[$2x$3] 7: s saves the results"
+	t_has "$(cat "$d/vbadmin-search-results.txt" 2>/dev/null)" "rank: 1" "[$2x$3] 7: the file holds the hits"
+	keys "$s" w C-u
+	keys "$s" -l "kind = 'table'"
+	keys "$s" Enter
+	sleep 0.5
+	keys "$s" T
+	expect "$s" "Unknown column 'kind'" "[$2x$3] 7: T searches again; metrics has no kind column"
+	t_lacks "$(screen "$s")" "# name / id" "[$2x$3] 7: the failed search leaves no stale results under its error"
+	keys "$s" w C-u Enter
+	expect "$s" "top 1)" "[$2x$3] 7: metrics without the filter"
+	keys "$s" T
+	expect "$s" "no rows in namespace" "[$2x$3] 7: 0 results on an empty table say it is empty"
+	keys "$s" Tab C-u
+	keys "$s" -l "orders zzqqxxnothing"
+	keys "$s" Tab T T T T T m m Tab
+	keys "$s" Enter
+	expect "$s" "every word" "[$2x$3] 7: 0 results in text mode explain the every-word rule"
+}
+
 SIZES="80 24 200 60
 200 60 80 24"
 n=0
@@ -178,6 +242,7 @@ while read -r c r oc or; do
 	scenario_focus "f$n" "$c" "$r" "$oc" "$or"
 	scenario_meta "m$n" "$c" "$r" "$oc" "$or"
 	scenario_step "s$n" "$c" "$r" "$oc" "$or"
+	scenario_lab "l$n" "$c" "$r" "$oc" "$or"
 done <<<"$SIZES"
 for f in "$T_TMP"/*.err; do
 	t_lacks "$(cat "$f")" "Sanitizer" "no sanitizer report from $(basename "$f" .err)"
