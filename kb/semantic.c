@@ -863,7 +863,8 @@ static int data_source(struct sem_reader *r, yaml_event_t *start)
 		r->ds_seen++;
 		if (!(r->opt->flags & SEMANTIC_ALL_DATA_SOURCES) && r->nds > 0) {
 			char *w = vb_xasprintf("%s: document %d (data_source '%s') is ignored: only the last data_source of a "
-			                       "file is used (document %d, '%s'); put each data_source in its own file\n",
+			                       "file is used (document %d, '%s'), as in Datus; load them all with --all-data-sources (or "
+			                       "put each data_source in its own file)\n",
 			                       r->path, r->ds[0].doc, r->ds[0].name, cur.doc, cur.name);
 			vb_buf_add(&r->warnings, w);
 			free(w);

@@ -12,11 +12,14 @@
 
 static const char *const components[] = {"semantic_model + metrics", "semantic_model", "metrics"};
 static const char *const strategies[] = {"check", "incremental", "overwrite"};
-enum { F_YAML = 0, F_COMPONENT, F_STRATEGY, F_START, F__COUNT };
+static const char *const source_modes[] = {"the last one only (as Datus)", "all (--all-data-sources)"};
+enum { F_YAML = 0, F_COMPONENT, F_STRATEGY, F_SOURCES, F_START, F__COUNT };
 
 static struct boot {
 	char yaml[512];
 	int component, strategy;
+	int all_sources;             /* --all-data-sources */
+	int out_width;               /* B.out is wrapped to this width; a resize rebuilds it */
 	int sel;
 	/* progress, written by the worker, read by the drawing (atomics) */
 	long done, total;
@@ -57,6 +60,13 @@ static void on_part(void *ctx, int part, const char *component)
 	__atomic_store_n(&B.part, part, __ATOMIC_RELEASE);
 }
 
+static void free_warnings(void)
+{
+	for (int i = 0; i < B.nwarn; i++)
+		free(B.warn[i]);
+	B.nwarn = 0;
+}
+
 /* YAML findings (e.g. data sources Datus would ignore) go to the Log when the job is done. */
 static void on_warn(void *ctx, const char *message)
 {
@@ -84,6 +94,7 @@ static void job_boot(struct tui_app *app, void *arg)
 		.yaml_path = B.yaml,
 		.batch_rows = 64,
 		.overwrite_confirmed = B.strategy == 2, /* start() asked the person to type the table */
+		.all_data_sources = B.all_sources,
 		.on_part = on_part,
 		.progress = on_progress,
 		.warn = on_warn,
@@ -91,16 +102,12 @@ static void job_boot(struct tui_app *app, void *arg)
 	B.rc = engine_bootstrap_kb(app->engine, &q, &B.res, &B.err);
 }
 
-static void boot_job_done(struct tui_app *app)
+/* The outcome of the last run wrapped to width: the rows first, then the warnings the command
+ * line prints; built when the run ends and again when the terminal's width changes. */
+static void build_out(struct tui_app *app, int width)
 {
-	B.ran = 1;
 	tui_text_clear(&B.out);
-	for (int i = 0; i < B.nwarn; i++) {
-		tui_text_add_wrapped(&B.out, ROLE_WARN, B.warn[i], COLS - 4, "");
-		tui_log(app, "bootstrap: warning: %s", B.warn[i]);
-		free(B.warn[i]);
-	}
-	B.nwarn = 0;
+	B.out_width = width;
 	for (int i = 0; i < B.res.nparts; i++) {
 		const struct bootstrap_result *r = &B.res.part[i];
 		const char *nm = B.res.name[i];
@@ -113,42 +120,68 @@ static void boot_job_done(struct tui_app *app)
 		if (!ok && !r->written)
 			tui_text_addf(&B.out, ROLE_FAIL, "%s %s: failed, nothing was written", tui_glyph_status(app, 3), nm);
 		else
-			tui_text_addf(&B.out, ok ? ROLE_OK : ROLE_FAIL, "%s %s: %ld of %ld rows written in %ld batches, %s",
-			              tui_glyph_status(app, ok ? 1 : 3), nm, r->written, r->total, r->batches, rate);
+			tui_text_addf(&B.out, ok ? ROLE_OK : ROLE_FAIL, "%s %s: %ld of %ld rows written in %ld batch%s, %s",
+			              tui_glyph_status(app, ok ? 1 : 3), nm, r->written, r->total, r->batches,
+			              r->batches == 1 ? "" : "es", rate);
 		if (ok && r->message[0])
-			tui_text_add_wrapped(&B.out, ROLE_NORMAL, r->message, COLS - 4, "   ");
-		tui_log(app, "bootstrap %s: %ld/%ld rows%s", nm, r->written, r->total, ok ? "" : " (failed)");
+			tui_text_add_wrapped(&B.out, ROLE_NORMAL, r->message, width, "   ");
 	}
 	/* which model embedded the rows (the last part's, hashing named as such) */
 	if (B.res.nparts && B.res.embedder[B.res.nparts - 1][0]) {
 		char line[sizeof B.res.embedder[0] + 32];
 		snprintf(line, sizeof line, "embedded with %s", B.res.embedder[B.res.nparts - 1]);
-		tui_text_add_wrapped(&B.out, ROLE_NORMAL, line, COLS - 4, "   ");
+		tui_text_add_wrapped(&B.out, ROLE_NORMAL, line, width, "   ");
 	}
-	if (B.rc != VB_OK) {
-		const struct bootstrap_result *last = B.res.nparts ? &B.res.part[B.res.nparts - 1] : NULL;
-		char state[512] = "nothing was written";
-		if (last)
-			bootstrap_state_text(last, B.err.status, app->engine->vbc.namespace, state, sizeof state);
-		if (B.res.failure == ENGINE_BOOT_INTERRUPTED) {
-			tui_text_addf(&B.out, ROLE_WARN, "cancelled: %s", state);
-			tui_status(app, "bootstrap cancelled");
-		} else {
-			tui_text_add_wrapped(&B.out, ROLE_FAIL, B.err.message, COLS - 4, "");
-			if (B.err.hint[0])
-				tui_text_addf(&B.out, ROLE_NORMAL, "hint: %s", B.err.hint);
-			if (B.err.sqlstate[0])
-				tui_text_addf(&B.out, ROLE_NORMAL, "SQLSTATE %s", B.err.sqlstate);
-			if (last && (last->atomic || last->written))
-				tui_text_add_wrapped(&B.out, ROLE_NORMAL, state, COLS - 4, "");
-			tui_status(app, "bootstrap failed: %s", B.err.message);
-		}
-		tui_log(app, "bootstrap failed: %s", B.err.message);
-	} else {
-		app->data_changed = 1;
+	for (int i = 0; i < B.nwarn; i++) {
+		char *w = vb_xasprintf("warning: %s", B.warn[i]);
+		tui_text_add_wrapped(&B.out, ROLE_WARN, w, width, "   ");
+		free(w);
+	}
+	/* on failure: what the last part left behind (kept batches, or the swap that never happened) */
+	const struct bootstrap_result *last = B.res.nparts ? &B.res.part[B.res.nparts - 1] : NULL;
+	char state[512] = "nothing was written";
+	if (B.rc != VB_OK && last)
+		bootstrap_state_text(last, B.err.status, app->engine->vbc.namespace, state, sizeof state);
+	if (B.rc == VB_OK) {
+		tui_text_add(&B.out, ROLE_NORMAL, "");
 		tui_text_add(&B.out, ROLE_NORMAL, "Next: 6 (Search) to query it, 1 (Setup) to re-check.");
-		tui_status(app, "bootstrap done");
+	} else if (B.res.failure == ENGINE_BOOT_INTERRUPTED) {
+		char *c = vb_xasprintf("cancelled: %s", state);
+		tui_text_add_wrapped(&B.out, ROLE_WARN, c, width, "");
+		free(c);
+	} else {
+		tui_text_add_wrapped(&B.out, ROLE_FAIL, B.err.message, width, "");
+		if (B.err.hint[0]) {
+			char *h = vb_xasprintf("hint: %s", B.err.hint);
+			tui_text_add_wrapped(&B.out, ROLE_NORMAL, h, width, "");
+			free(h);
+		}
+		if (B.err.sqlstate[0])
+			tui_text_addf(&B.out, ROLE_NORMAL, "SQLSTATE %s", B.err.sqlstate);
+		if (last && (last->atomic || last->written))
+			tui_text_add_wrapped(&B.out, ROLE_NORMAL, state, width, "");
 	}
+}
+
+static void boot_job_done(struct tui_app *app)
+{
+	B.ran = 1;
+	build_out(app, COLS - 4);
+	for (int i = 0; i < B.nwarn; i++)
+		tui_log(app, "bootstrap: warning: %s", B.warn[i]);
+	for (int i = 0; i < B.res.nparts; i++)
+		tui_log(app, "bootstrap %s: %ld/%ld rows%s", B.res.name[i], B.res.part[i].written, B.res.part[i].total,
+		        i < B.res.nparts - 1 || B.rc == VB_OK ? "" : " (failed)");
+	if (B.rc == VB_OK) {
+		app->data_changed = 1;
+		tui_status(app, B.nwarn ? "bootstrap done, with warnings (below the rows; also in the Log)" : "bootstrap done");
+	} else if (B.res.failure == ENGINE_BOOT_INTERRUPTED) {
+		tui_status(app, "bootstrap cancelled");
+	} else {
+		tui_status(app, "bootstrap failed: %s", B.err.message);
+	}
+	if (B.rc != VB_OK)
+		tui_log(app, "bootstrap failed: %s", B.err.message);
 }
 
 static void start(struct tui_app *app)
@@ -172,6 +205,7 @@ static void start(struct tui_app *app)
 	__atomic_store_n(&B.part, 0, __ATOMIC_RELEASE);
 	B.t0 = now_s();
 	tui_text_clear(&B.out);
+	free_warnings();
 	tui_job_engine(app, job_boot, NULL);
 }
 
@@ -206,10 +240,11 @@ static void boot_draw(struct tui_app *app, int top, int height, int width)
 	int running = app->job_running && app->job_screen == SCR_BOOTSTRAP;
 	tui_printf(top, 0, width, ROLE_TITLE, " Bootstrap the knowledge base, namespace %s%s", app->namespace_,
 	           running ? " - loading (Ctrl-C cancels)" : "");
-	const char *vals[F__COUNT] = {B.yaml, components[B.component], strategies[B.strategy], ""};
-	static const char *const labels[F__COUNT] = {"Semantic YAML", "Component", "Strategy", "Start"};
+	const char *vals[F__COUNT] = {B.yaml, components[B.component], strategies[B.strategy],
+	                              source_modes[B.all_sources], ""};
+	static const char *const labels[F__COUNT] = {"Semantic YAML", "Component", "Strategy", "Data sources", "Start"};
 	static const char *const hints[F__COUNT] = {"Enter edits the path", "Enter cycles", "Enter cycles",
-	                                            "Enter or r starts the load"};
+	                                            "Enter switches", "Enter or r starts the load"};
 	for (int i = 0; i < F__COUNT; i++) {
 		int y = top + 2 + i;
 		int role = i == B.sel ? ROLE_SELECTED : ROLE_NORMAL;
@@ -231,6 +266,8 @@ static void boot_draw(struct tui_app *app, int top, int height, int width)
 		}
 		if (running)
 			bar(app, y + 1, width);
+		if (!running && B.out_width != width - 4)
+			build_out(app, width - 4);
 		tui_text_draw_at(&B.out, y + (running ? 4 : 1), 2, height - (y - top) - (running ? 4 : 1), width - 2, NULL);
 	} else {
 		tui_print(y, 2, width - 2, ROLE_DIM, "check, incremental: add and update rows by id (same embedding model only);");
@@ -251,6 +288,8 @@ static int boot_action(struct tui_app *app, int action)
 			B.component = (B.component + 1) % 3;
 		} else if (B.sel == F_STRATEGY) {
 			B.strategy = (B.strategy + 1) % 3;
+		} else if (B.sel == F_SOURCES) {
+			B.all_sources = !B.all_sources;
 		} else {
 			start(app);
 		}
@@ -259,6 +298,10 @@ static int boot_action(struct tui_app *app, int action)
 	case ACT_RUN_ALL:
 		start(app);
 		return 1;
+	case ACT_PGUP:
+	case ACT_PGDN:
+		/* the outcome pane scrolls; j/k stay on the form's fields */
+		return tui_text_action(&B.out, action, LINES / 2, NULL);
 	default:
 		return tui_move(action, &B.sel, F__COUNT, F__COUNT);
 	}
@@ -268,6 +311,7 @@ static void boot_cleanup(struct tui_app *app)
 {
 	(void)app;
 	tui_text_clear(&B.out);
+	free_warnings();
 }
 
 const struct tui_screen_ops tui_screen_bootstrap = {
@@ -276,6 +320,6 @@ const struct tui_screen_ops tui_screen_bootstrap = {
 	.draw = boot_draw,
 	.action = boot_action,
 	.job_done = boot_job_done,
-	.keys_hint = " j/k field  Enter edit/cycle  r start  Ctrl-C cancel  ? help  q back",
+	.keys_hint = " j/k field  Enter edit/cycle  r start  PgUp/PgDn outcome  Ctrl-C cancel  ? help  q back",
 	.cleanup = boot_cleanup,
 };

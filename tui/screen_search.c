@@ -402,6 +402,10 @@ static void lab_job_done(struct tui_app *app)
 
 static void start_job(struct tui_app *app, int kind)
 {
+	if (app->job_running && kind == SJ_SEARCH && app->job_screen == SCR_SEARCH) {
+		L.rerun = 1; /* the newest query and settings run when this search ends */
+		return;
+	}
 	if (app->job_running) {
 		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
 		return;
@@ -424,13 +428,8 @@ static void run_search(struct tui_app *app)
  * results it did not produce; a change made while a job runs is searched when that job ends. */
 static void rerun(struct tui_app *app)
 {
-	if (!L.query || !*L.query)
-		return;
-	if (app->job_running) {
-		L.rerun = 1;
-		return;
-	}
-	run_search(app);
+	if (L.query && *L.query)
+		run_search(app);
 }
 
 /* -- drawing and keys -- */

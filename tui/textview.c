@@ -51,8 +51,16 @@ void tui_text_add_block(struct tui_text *t, int role, const char *text)
 
 void tui_text_draw_at(const struct tui_text *t, int top, int x0, int height, int width, const char *find)
 {
+	/* text cut by the pane's bottom says so on its last row, so nothing is hidden silently */
+	int below = t->n - t->scroll - height;
 	for (int r = 0; r < height && t->scroll + r < t->n; r++) {
 		int i = t->scroll + r;
+		if (below > 0 && r == height - 1 && height > 1) {
+			char more[64];
+			snprintf(more, sizeof more, "-- %d more line%s below --", below + 1, below + 1 == 1 ? "" : "s");
+			tui_print(top + r, x0, width, ROLE_DIM, more);
+			break;
+		}
 		int role = t->roles[i];
 		if (find && *find && strstr(t->lines[i], find))
 			role = ROLE_SELECTED;

@@ -41,6 +41,20 @@ wait_for() { # session text [seconds]
 	screen "$s" | sed 's/^/#   /'
 	return 1
 }
+# flat SESSION: the pane as one line, so a check does not depend on where a message wraps
+flat() { screen "$1" | tr '\n' ' ' | tr -s ' '; }
+wait_flat() { # session text [seconds]
+	local i=0
+	while [ $i -lt $((${3:-20} * 20)) ]; do
+		case "$(flat "$1")" in *"$2"*) return 0 ;; esac
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "# timed out waiting for '$2' in $1; the screen was:"
+	screen "$1" | sed 's/^/#   /'
+	return 1
+}
+expect_flat() { wait_flat "$1" "$2" "${4:-20}"; t_ok $? "$3"; }
 expect() { # session text name [seconds]
 	wait_for "$1" "$2" "${4:-20}"
 	t_ok $? "$3"
@@ -187,7 +201,7 @@ scenario_lab() {
 	expect "$s" "filter (e.g." "[$2x$3] 7: w asks for the filter"
 	keys "$s" -l "nosuch = 1"
 	keys "$s" Enter
-	expect "$s" "the columns of" "[$2x$3] 7: an unknown filter column lists the valid ones"
+	expect_flat "$s" "the columns of semantic_model are:" "[$2x$3] 7: an unknown filter column lists the valid ones"
 	t_has "$(screen "$s" | tr -d '\n')" "fq_name" "[$2x$3] 7: the list names the table's columns"
 	keys "$s" w C-u
 	keys "$s" -l "kind = 'nosuchkind'"
@@ -226,12 +240,38 @@ scenario_lab() {
 	keys "$s" w C-u Enter
 	expect "$s" "top 1)" "[$2x$3] 7: metrics without the filter"
 	keys "$s" T
-	expect "$s" "no rows in namespace" "[$2x$3] 7: 0 results on an empty table say it is empty"
+	expect_flat "$s" "has no rows in namespace" "[$2x$3] 7: 0 results on an empty table say it is empty"
 	keys "$s" Tab C-u
 	keys "$s" -l "orders zzqqxxnothing"
 	keys "$s" Tab T T T T T m m Tab
 	keys "$s" Enter
 	expect "$s" "every word" "[$2x$3] 7: 0 results in text mode explain the every-word rule"
+}
+
+# -- 4. the sample loads everything the tour shows; the Bootstrap screen shows the warnings --
+scenario_sources() {
+	local s=$1 d="$T_TMP/$1"
+	start "$s" "$2" "$3"
+	expect "$s" "Setup wizard:" "[$2x$3] 4: the console opens"
+	settle "$s"
+	load_sample "$s"
+	expect "$s" "warning:" "[$2x$3] 4: the Bootstrap screen shows the YAML's warnings"
+	t_has "$(flat "$s")" "'customers') is ignored" "[$2x$3] 4: it names the ignored data source"
+	t_has "$(flat "$s")" "--all-data-sources" "[$2x$3] 4: and how to load it"
+	resize "$s" "$4" "$5"
+	expect "$s" "warning:" "[$2x$3] 4: resized to $4x$5, the warnings are still shown"
+	t_has "$(flat "$s")" "--all-data-sources" "[$2x$3] 4: rewrapped to the new width"
+	resize "$s" "$2" "$3"
+	keys "$s" 7
+	expect "$s" "bootstrap warning:" "[$2x$3] 4: the warning is in the Log too"
+	# all data sources, incremental: customers is loaded and the tour's query finds it first
+	keys "$s" 5 g j j Enter j Enter r
+	expect "$s" "semantic_model: 15 of 15 rows" "[$2x$3] 4: Data sources = all loads both data sources" 60
+	keys "$s" 6
+	keys "$s" -l "customers by country"
+	keys "$s" Enter
+	expect "$s" "results in" "[$2x$3] 4: the tour's search ran"
+	t_has "$(screen "$s" | grep -E '^ +[1-5] ')" "country" "[$2x$3] 4: 'customers by country' finds the customers' country in the top 5"
 }
 
 SIZES="80 24 200 60
@@ -243,6 +283,7 @@ while read -r c r oc or; do
 	scenario_meta "m$n" "$c" "$r" "$oc" "$or"
 	scenario_step "s$n" "$c" "$r" "$oc" "$or"
 	scenario_lab "l$n" "$c" "$r" "$oc" "$or"
+	scenario_sources "d$n" "$c" "$r" "$oc" "$or"
 done <<<"$SIZES"
 for f in "$T_TMP"/*.err; do
 	t_lacks "$(cat "$f")" "Sanitizer" "no sanitizer report from $(basename "$f" .err)"
