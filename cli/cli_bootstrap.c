@@ -181,8 +181,8 @@ static void report_parts(struct cli_ctx *ctx, struct engine *e, const struct eng
 		const struct bootstrap_result *r = &res->part[i];
 		if (!ok && i == res->nparts - 1)
 			break;
-		fprintf(ctx->err, "%s: %ld rows in %ld batches, %.2fs (%.0f rows/s), namespace '%s', backend %s\n",
-		        res->name[i], r->written, r->batches, r->seconds, r->seconds > 0 ? (double)r->written / r->seconds : 0.0,
+		fprintf(ctx->err, "%s: %ld rows in %ld batch%s, %.2fs (%.0f rows/s), namespace '%s', backend %s\n",
+		        res->name[i], r->written, r->batches, r->batches == 1 ? "" : "es", r->seconds, r->seconds > 0 ? (double)r->written / r->seconds : 0.0,
 		        e->vbc.namespace, e->backend_name);
 		if (!json)
 			fprintf(ctx->out, "%s\n", r->message);

@@ -124,8 +124,8 @@ void cli_print_verdict(struct cli_ctx *ctx, struct engine *e, int code)
 	for (int i = 0; i < step_ndefs; i++)
 		if (engine_step_applies(e, step_defs[i].id))
 			n[engine_result(e, step_defs[i].id)->status]++;
-	fprintf(ctx->out, "\n%d ok, %d warnings, %d failed, %d skipped. ", n[STEP_OK], n[STEP_WARN], n[STEP_FAIL],
-	        n[STEP_SKIP]);
+	fprintf(ctx->out, "\n%d ok, %d warning%s, %d failed, %d skipped. ", n[STEP_OK], n[STEP_WARN],
+	        n[STEP_WARN] == 1 ? "" : "s", n[STEP_FAIL], n[STEP_SKIP]);
 	if (code == VB_EXIT_OK)
 		fprintf(ctx->out, "Ready.\n");
 	else

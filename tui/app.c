@@ -276,6 +276,36 @@ int tui_read_key(struct tui_app *app)
 	return k;
 }
 
+/* Whether text is drawn anywhere in the screen's own area (not the tab, status or key bar). */
+static int body_shows(const char *text)
+{
+	char line[1024];
+	for (int y = 1; y < LINES - 2; y++) {
+		int n = mvinnstr(y, 0, line, (int)sizeof line - 1);
+		line[n < 0 ? 0 : n] = '\0';
+		if (strstr(line, text))
+			return 1;
+	}
+	return 0;
+}
+
+/* '/': the screen jumps to the first match at once (a step on Setup, a line in a pane), and
+ * when no match is drawn even then, the key bar says "not found" (as less and vim do). */
+static void find_first(struct tui_app *app, const char *text)
+{
+	snprintf(app->find, sizeof app->find, "%s", text);
+	const struct tui_screen_ops *s = screens[app->screen];
+	if (s->action)
+		s->action(app, ACT_FIND_NEXT);
+	tui_redraw(app);
+	if (body_shows(text)) {
+		tui_status(app, "find: %s (n / N: next / previous)", text);
+	} else {
+		tui_status(app, "not found: %s", text);
+		app->find[0] = '\0';
+	}
+}
+
 static void handle_key(struct tui_app *app, int key)
 {
 	if (key == KEY_RESIZE || key == KEY_RESIZE + 1000)
@@ -327,10 +357,8 @@ static void handle_key(struct tui_app *app, int key)
 	}
 	case ACT_FIND: {
 		char buf[128] = "";
-		if (tui_input(app, "/", buf, sizeof buf)) {
-			snprintf(app->find, sizeof app->find, "%s", buf);
-			tui_status(app, "find: %s (n / N)", buf);
-		}
+		if (tui_input(app, "/", buf, sizeof buf) && buf[0])
+			find_first(app, buf);
 		break;
 	}
 	default:

@@ -30,6 +30,7 @@ static struct setup {
 	int sel, scroll, pane;
 	struct tui_text info;
 	int info_for;           /* step index the info pane shows, -1 = rebuild */
+	int info_width;         /* the width it is wrapped to */
 	int job, job_step;
 	char **fix_stmts;
 	volatile int fix_done;
@@ -124,8 +125,11 @@ static const struct step_def *def_of(int id)
 
 static void build_info(struct tui_app *app, int width)
 {
+	int scroll = S.info_for == S.sel ? S.info.scroll : 0;
 	tui_text_clear(&S.info);
+	S.info.scroll = scroll;
 	S.info_for = S.sel;
+	S.info_width = width;
 	if (!S.n)
 		return;
 	const struct snap_step *s = &S.steps[S.sel];
@@ -224,7 +228,8 @@ static void setup_draw(struct tui_app *app, int top, int height, int width)
 		tui_print(top + 1, LIST_W + 2, pw, ROLE_DIM, "running...");
 		return;
 	}
-	if (S.info_for != S.sel)
+	/* rebuilt when the selection or the width changes: a resize rewraps the advice */
+	if (S.info_for != S.sel || S.info_width != pw)
 		build_info(app, pw);
 	tui_text_draw_at(&S.info, top + 1, LIST_W + 2, h, pw, app->find);
 }
@@ -404,6 +409,20 @@ static void save_packet(struct tui_app *app)
 	vb_buf_free(&b);
 }
 
+/* n / N on the step list: the next step whose name or title holds the find text. */
+static int find_step(struct tui_app *app, int dir)
+{
+	for (int k = 1; app->find[0] && k <= S.n; k++) {
+		int i = ((S.sel + dir * k) % S.n + S.n) % S.n;
+		const struct step_def *d = def_of(S.steps[i].id);
+		if (d && (strcasestr(d->name, app->find) || strcasestr(d->title, app->find))) {
+			S.sel = i;
+			return 1;
+		}
+	}
+	return 1;
+}
+
 static int setup_action(struct tui_app *app, int action)
 {
 	int busy = app->job_running;
@@ -447,10 +466,13 @@ static int setup_action(struct tui_app *app, int action)
 	}
 	if (S.pane == 1) {
 		if (action == ACT_UP || action == ACT_DOWN || action == ACT_PGUP || action == ACT_PGDN ||
-		    action == ACT_HOME || action == ACT_END || action == ACT_FIND_NEXT || action == ACT_FIND_PREV)
+		    action == ACT_HOME || action == ACT_END || action == ACT_FIND_NEXT || action == ACT_FIND_PREV ||
+		    action == ACT_LEFT || action == ACT_RIGHT)
 			return tui_text_action(&S.info, action, LINES - 4, app->find);
 		return 0;
 	}
+	if (action == ACT_FIND_NEXT || action == ACT_FIND_PREV)
+		return find_step(app, action == ACT_FIND_NEXT ? 1 : -1);
 	if (tui_move(action, &S.sel, S.n, LINES - 4))
 		return 1;
 	return 0;

@@ -64,11 +64,23 @@ void tui_text_draw_at(const struct tui_text *t, int top, int x0, int height, int
 		int role = t->roles[i];
 		if (find && *find && strstr(t->lines[i], find))
 			role = ROLE_SELECTED;
+		const char *line = tui_text_skip_cols(t->lines[i], t->hscroll);
 		if (role == ROLE_SQL)
-			tui_print_sql(top + r, x0, width, t->lines[i]);
+			tui_print_sql(top + r, x0, width, line);
 		else
-			tui_print(top + r, x0, width, role, t->lines[i]);
+			tui_print(top + r, x0, width, role, line);
 	}
+}
+
+const char *tui_text_skip_cols(const char *line, int cols)
+{
+	while (cols > 0 && *line) {
+		line++;
+		while (((unsigned char)*line & 0xC0) == 0x80)
+			line++;
+		cols--;
+	}
+	return line;
 }
 
 static int find_from(const struct tui_text *t, const char *find, int start, int dir)
@@ -91,6 +103,8 @@ int tui_text_action(struct tui_text *t, int action, int height, const char *find
 	case ACT_PGDN: t->scroll += height; break;
 	case ACT_HOME: t->scroll = 0; break;
 	case ACT_END: t->scroll = max; break;
+	case ACT_LEFT: t->hscroll = t->hscroll > 8 ? t->hscroll - 8 : 0; return 1;
+	case ACT_RIGHT: t->hscroll += 8; return 1;
 	case ACT_FIND_NEXT:
 	case ACT_FIND_PREV: {
 		if (!find || !*find || !t->n)

@@ -9,6 +9,7 @@ struct tui_text {
 	int *roles;
 	int n;
 	int scroll;
+	int hscroll;    /* columns scrolled sideways (Left/Right) */
 };
 
 void tui_text_clear(struct tui_text *t);
@@ -19,7 +20,9 @@ void tui_text_draw_at(const struct tui_text *t, int top, int x0, int height, int
 /* Adds text wrapped at blanks to `width` columns, every line starting with indent. */
 void tui_text_add_wrapped(struct tui_text *t, int role, const char *text, int width, const char *indent);
 void tui_text_draw(const struct tui_text *t, int top, int height, int width, const char *find);
-/* Scroll and find-next actions; returns 1 when handled. */
+/* The part of line that starts `cols` columns in (UTF-8 aware). */
+const char *tui_text_skip_cols(const char *line, int cols);
+/* Scroll (also sideways: ACT_LEFT / ACT_RIGHT) and find-next actions; returns 1 when handled. */
 int tui_text_action(struct tui_text *t, int action, int height, const char *find);
 
 #endif

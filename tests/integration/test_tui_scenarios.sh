@@ -257,10 +257,12 @@ scenario_sources() {
 	load_sample "$s"
 	expect "$s" "warning:" "[$2x$3] 4: the Bootstrap screen shows the YAML's warnings"
 	t_has "$(flat "$s")" "'customers') is ignored" "[$2x$3] 4: it names the ignored data source"
-	t_has "$(flat "$s")" "--all-data-sources" "[$2x$3] 4: and how to load it"
+	keys "$s" NPage
+	sleep 0.3
+	t_has "$(flat "$s")" "--all-data-sources" "[$2x$3] 4: and how to load it (PgDn scrolls the outcome)"
 	resize "$s" "$4" "$5"
 	expect "$s" "warning:" "[$2x$3] 4: resized to $4x$5, the warnings are still shown"
-	t_has "$(flat "$s")" "--all-data-sources" "[$2x$3] 4: rewrapped to the new width"
+	t_has "$(flat "$s")" "'customers') is ignored" "[$2x$3] 4: rewrapped to the new width"
 	resize "$s" "$2" "$3"
 	keys "$s" 7
 	expect "$s" "bootstrap warning:" "[$2x$3] 4: the warning is in the Log too"
