@@ -265,7 +265,7 @@ scenario_sources() {
 	t_has "$(flat "$s")" "'customers') is ignored" "[$2x$3] 4: rewrapped to the new width"
 	resize "$s" "$2" "$3"
 	keys "$s" 7
-	expect "$s" "bootstrap warning:" "[$2x$3] 4: the warning is in the Log too"
+	expect "$s" "bootstrap: warning:" "[$2x$3] 4: the warning is in the Log too"
 	# all data sources, incremental: customers is loaded and the tour's query finds it first
 	keys "$s" 5 g j j Enter j Enter r
 	expect "$s" "semantic_model: 15 of 15 rows" "[$2x$3] 4: Data sources = all loads both data sources" 60
