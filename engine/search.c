@@ -174,7 +174,13 @@ static int prepare(struct job *j)
 	j->res->mode = j->req->mode;
 	if (j->res->mode == ENGINE_MODE_AUTO)
 		j->res->mode = (e->ops->caps & VB_CAP_HYBRID) && e->ops->search_hybrid ? ENGINE_MODE_HYBRID : ENGINE_MODE_VECTOR;
-	if (e->ops->ensure_table(e->h, j->res->spec, j->err) != VB_OK)
+	int st = e->ops->ensure_table(e->h, j->res->spec, j->err);
+	/* a lost server and a missing extension are not "table not ready": say which it is */
+	if (st == VB_ERR_CONNECT)
+		return fail(j, "server gone", st);
+	if (st == VB_ERR_NOT_FOUND && strstr(j->err->message, "extension"))
+		return fail(j, "extension", st);
+	if (st != VB_OK)
 		return fail(j, "table not ready", VB_ERR_INTERNAL);
 	return VB_OK;
 }

@@ -60,6 +60,7 @@ struct engine_search_res {
 	char empty_why[320];               /* RUN with no row: why (empty namespace, the filter, text mode's
 	                                    * every-word rule), so "0 results" is never a dead end */
 	const char *failed_at;             /* on failure: "table", "filter", "store", "table not ready",
+	                                    * "extension" (missing or not even available), "server gone",
 	                                    * "embedder", "search", "explain", "recall" */
 };
 

@@ -123,6 +123,24 @@ static const struct step_def *def_of(int id)
 	return NULL;
 }
 
+/* What f will do with this step's fix, said before it is pressed: vbadmin's own command, SQL run
+ * here, or nothing (a DBA's job, a file to edit, a shell command). */
+static const char *fix_label(struct tui_app *app, const struct snap_step *s)
+{
+	if (strncmp(s->fix, "vbadmin ddl apply", 17) == 0 || strncmp(s->fix, "vbadmin bootstrap-kb", 20) == 0)
+		return "Fix (f does it here):";
+	if (s->adv && s->adv->who == ADV_DBA)
+		return "Fix - a DBA's job (s saves the DBA packet for them; f cannot do it):";
+	char **stmts = engine_fix_statements(s->fix);
+	int sql = stmts != NULL;
+	ddl_statements_free(stmts);
+	if (sql && engine_fix_runnable(app->engine))
+		return "Fix - SQL (f runs it here in one transaction, after a confirm):";
+	if (strstr(s->fix, ".yml") || strstr(s->fix, ".yaml") || strstr(s->fix, ".cfg"))
+		return "Fix - edit the file by hand, then R re-checks (f cannot do it):";
+	return "Fix - by hand, in a terminal (f cannot do it):";
+}
+
 static void build_info(struct tui_app *app, int width)
 {
 	int scroll = S.info_for == S.sel ? S.info.scroll : 0;
@@ -159,8 +177,7 @@ static void build_info(struct tui_app *app, int width)
 	}
 	if (s->fix && (s->status == STEP_FAIL || s->status == STEP_WARN)) {
 		tui_text_add(&S.info, ROLE_NORMAL, "");
-		tui_text_add(&S.info, ROLE_TITLE, strncmp(s->fix, "vbadmin ", 8) == 0 ? "Fix (f does it here):"
-		                                                                        : "Fix (f applies the SQL after a confirm):");
+		tui_text_add(&S.info, ROLE_TITLE, fix_label(app, s));
 		tui_text_add_wrapped(&S.info, ROLE_SQL, s->fix, width, "");
 	}
 }
@@ -494,6 +511,6 @@ const struct tui_screen_ops tui_screen_setup = {
 	.draw = setup_draw,
 	.action = setup_action,
 	.job_done = setup_job_done,
-	.keys_hint = " R run all  r run step  Tab pane  f apply fix  s DBA packet  ? help  Q quit",
+	.keys_hint = " R run all  r run step  Tab pane  f fix (as labelled)  s DBA packet  / find  ? help  Q quit",
 	.cleanup = setup_cleanup,
 };

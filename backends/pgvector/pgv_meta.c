@@ -183,6 +183,21 @@ static int extension_ready(struct vb_handle *h, struct vb_error *err)
 	PQclear(r);
 	if (ok)
 		return VB_OK;
+	/* "not enabled" tells to run CREATE EXTENSION, which cannot help when the server has no
+	 * pgvector files at all: say which of the two it is */
+	r = pgv_exec(h, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'vector')", NULL, err);
+	if (!r)
+		return err->status;
+	int available = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!available) {
+		vb_err_set(err, VB_ERR_NOT_FOUND,
+		           "PostgreSQL extension 'vector' is not available on this server: the pgvector package is not "
+		           "installed where PostgreSQL runs, so CREATE EXTENSION cannot help");
+		snprintf(err->hint, sizeof err->hint,
+		         "A DBA installs the package for this server's major version (vbadmin dba-packet writes what to run).");
+		return VB_ERR_NOT_FOUND;
+	}
 	vb_err_set(err, VB_ERR_NOT_FOUND,
 	           "PostgreSQL extension 'vector' is not enabled for the target database. "
 	           "Run: CREATE EXTENSION IF NOT EXISTS vector;");

@@ -276,6 +276,42 @@ scenario_sources() {
 	t_has "$(screen "$s" | grep -E '^ +[1-5] ')" "country" "[$2x$3] 4: 'customers by country' finds the customers' country in the top 5"
 }
 
+# -- 6. labels that say what f will do; "not available" is not "not enabled" (pg15) ---------
+scenario_labels() {
+	local s=$1 cfg="$T_TMP/$1.yml"
+	cat >"$cfg" <<YML
+agent:
+  namespace:
+    kb:
+      type: postgresql
+      host: 127.0.0.1
+      port: $(pg_field "$PG15_CONNINFO" port)
+      database: postgres
+      username: postgres
+      password: postgres
+  storage:
+    backends:
+      namespace: kb
+YML
+	start "$s" "$2" "$3" VBADMIN_CONFIG="$cfg"
+	expect "$s" "VEC-001" "[$2x$3] 6: pg15 without pgvector: the advice is shown" 30
+	keys "$s" Tab G   # the advice pane, scrolled to its end (the fix)
+	sleep 0.3
+	t_has "$(flat "$s")" "a DBA's job" "[$2x$3] 6: the fix is labelled a DBA's job"
+	t_lacks "$(flat "$s")" "f applies the SQL" "[$2x$3] 6: no label promises f applies SQL"
+	t_lacks "$(flat "$s")" "f runs it here" "[$2x$3] 6: nor that f runs it"
+	resize "$s" "$4" "$5"
+	expect "$s" "ext_available" "[$2x$3] 6: resized to $4x$5"
+	resize "$s" "$2" "$3"
+	keys "$s" 6
+	expect "$s" "search>" "[$2x$3] 6: Search lab on pg15"
+	keys "$s" -l "orders"
+	keys "$s" Enter
+	expect_flat "$s" "is not available on this server" "[$2x$3] 6: the lab says the extension is not available" 30
+	t_lacks "$(flat "$s")" "is not enabled" "[$2x$3] 6: and not that it is merely not enabled"
+	t_lacks "$(flat "$s")" "table not ready" "[$2x$3] 6: nor that the table is not ready"
+}
+
 SIZES="80 24 200 60
 200 60 80 24"
 n=0
@@ -286,6 +322,11 @@ while read -r c r oc or; do
 	scenario_step "s$n" "$c" "$r" "$oc" "$or"
 	scenario_lab "l$n" "$c" "$r" "$oc" "$or"
 	scenario_sources "d$n" "$c" "$r" "$oc" "$or"
+	if [ -n "${PG15_CONNINFO:-}" ]; then
+		scenario_labels "p$n" "$c" "$r" "$oc" "$or"
+	else
+		t_ok 1 "PG15_CONNINFO is set (run through tests/run-all.sh, which starts the sandboxes)"
+	fi
 done <<<"$SIZES"
 for f in "$T_TMP"/*.err; do
 	t_lacks "$(cat "$f")" "Sanitizer" "no sanitizer report from $(basename "$f" .err)"
