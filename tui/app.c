@@ -306,8 +306,43 @@ static void find_first(struct tui_app *app, const char *text)
 	}
 }
 
+/* The tab under column x of the tab bar, or -1; the same layout draw_bars draws. */
+static int tab_at(int x)
+{
+	int at = 9;
+	for (int i = 0; i < SCREEN__COUNT; i++) {
+		if (i == SCR_HELP)
+			continue;
+		int w = 4 + (int)strlen(screens[i]->title) + (i + 1 >= 10);
+		if (x >= at && x < at + w)
+			return i;
+		at += w;
+	}
+	return -1;
+}
+
+static void handle_click(struct tui_app *app)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK || !(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+		return;
+	if (ev.y == 0) {
+		int t = tab_at(ev.x);
+		if (t >= 0)
+			tui_switch(app, t);
+		return;
+	}
+	const struct tui_screen_ops *s = screens[app->screen];
+	if (ev.y < LINES - 2 && s->click)
+		s->click(app, ev.y, ev.x);
+}
+
 static void handle_key(struct tui_app *app, int key)
 {
+	if (key == KEY_MOUSE) {
+		handle_click(app);
+		return;
+	}
 	if (key == KEY_RESIZE || key == KEY_RESIZE + 1000)
 		return;
 	/* a status message answers the last key; the next key takes it away */

@@ -307,6 +307,19 @@ static int boot_action(struct tui_app *app, int action)
 	}
 }
 
+/* A click on a field selects it; on [ Start ] it starts the load, as Enter does. */
+static int boot_click(struct tui_app *app, int y, int x)
+{
+	(void)x;
+	int i = y - 3; /* the form starts two rows under the title (row 1) */
+	if (i < 0 || i >= F__COUNT)
+		return 0;
+	B.sel = i;
+	if (i == F_START)
+		start(app);
+	return 1;
+}
+
 static void boot_cleanup(struct tui_app *app)
 {
 	(void)app;
@@ -322,4 +335,5 @@ const struct tui_screen_ops tui_screen_bootstrap = {
 	.job_done = boot_job_done,
 	.keys_hint = " j/k field  Enter edit/cycle  r start  PgUp/PgDn outcome  Ctrl-C cancel  ? help  q back",
 	.cleanup = boot_cleanup,
+	.click = boot_click,
 };

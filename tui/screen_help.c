@@ -1,13 +1,39 @@
 /* tui/screen_help.c - Help, generated from actions.def and keymap.def. */
+#include <string.h>
+
 #include "textview.h"
 
 static struct tui_text help_text;
 
+static const struct tui_screen_ops *const all_screens[SCREEN__COUNT] = {
+#define SCREEN(id, ops, key) [id] = &ops,
+#include "screens.def"
+#undef SCREEN
+};
+
+/* The keys of the screen help was opened from, first: its key bar, one key per line. */
+static void screen_keys(struct tui_app *app)
+{
+	const struct tui_screen_ops *s = all_screens[app->prev_screen];
+	const char *bar = s->hint ? s->hint(app) : s->keys_hint;
+	tui_text_addf(&help_text, ROLE_TITLE, "Keys of %s (Esc or q goes back; j/k, PgUp/PgDn scroll)", s->title);
+	for (const char *p = bar; p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *end = strstr(p, "  ");
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n)
+			tui_text_addf(&help_text, ROLE_NORMAL, "  %.*s", (int)n, p);
+		p = end;
+	}
+	tui_text_add(&help_text, ROLE_NORMAL, "");
+}
+
 static void help_enter(struct tui_app *app)
 {
-	(void)app;
 	tui_text_clear(&help_text);
-	tui_text_add(&help_text, ROLE_TITLE, "Keys (Esc or q goes back)");
+	screen_keys(app);
+	tui_text_add(&help_text, ROLE_TITLE, "Every key");
 	for (int a = 1; a < ACT__COUNT; a++) {
 		char keys[64];
 		if (!*tui_action_keys(a, keys, sizeof keys))

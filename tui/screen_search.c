@@ -46,6 +46,7 @@ static struct lab {
 	char msg[1100];
 	int msg_err;        /* the message is an error: drawn as one */
 	int detail;         /* Enter on a hit: every column of it instead of the list */
+	int list_y;         /* screen row of the first hit, as last drawn (mouse clicks) */
 	struct tui_text detail_text;
 	struct tui_text extra;  /* EXPLAIN plan or recall report */
 	/* job */
@@ -499,6 +500,7 @@ static void draw_hits(int ly, int rows, int width)
 	           "text");
 	int lh = rows - 3;
 	L.scroll = tui_scroll_for(L.sel, L.scroll, lh, L.nhits);
+	L.list_y = ly + 1;
 	for (int r = 0; r < lh && L.scroll + r < L.nhits; r++) {
 		int i = L.scroll + r;
 		const struct hit *h = &L.hits[i];
@@ -734,6 +736,27 @@ static int lab_action(struct tui_app *app, int action)
 	return tui_move(action, &L.sel, L.nhits, 5);
 }
 
+/* A click on the prompt focuses the query; on a hit it selects it and focuses the results;
+ * a click on the selected hit opens its detail view, as Enter does. */
+static int lab_click(struct tui_app *app, int y, int x)
+{
+	(void)app;
+	(void)x;
+	if (y == 2) {
+		L.focus = 0;
+		L.detail = 0;
+		return 1;
+	}
+	int i = L.scroll + (y - L.list_y);
+	if (L.detail || !L.nhits || y < L.list_y || i >= L.nhits)
+		return 0;
+	if (L.focus == 1 && i == L.sel)
+		L.detail = 1;
+	L.sel = i;
+	L.focus = 1;
+	return 1;
+}
+
 static void lab_cleanup(struct tui_app *app)
 {
 	(void)app;
@@ -767,4 +790,5 @@ const struct tui_screen_ops tui_screen_search = {
 	.keys_hint = " Enter search  Tab prompt/results  m mode  T table  t top-N  w filter  e explain  a recall",
 	.cleanup = lab_cleanup,
 	.hint = lab_hint,
+	.click = lab_click,
 };

@@ -495,6 +495,22 @@ static int setup_action(struct tui_app *app, int action)
 	return 0;
 }
 
+/* A click on a step selects it (and focuses the list); on the advice pane it focuses that. */
+static int setup_click(struct tui_app *app, int y, int x)
+{
+	(void)app;
+	if (x >= LIST_W) {
+		S.pane = 1;
+		return 1;
+	}
+	int i = S.scroll + (y - 2);
+	if (y < 2 || i >= S.n)
+		return 0;
+	S.sel = i;
+	S.pane = 0;
+	return 1;
+}
+
 static void setup_cleanup(struct tui_app *app)
 {
 	(void)app;
@@ -513,4 +529,5 @@ const struct tui_screen_ops tui_screen_setup = {
 	.job_done = setup_job_done,
 	.keys_hint = " R run all  r run step  Tab pane  f fix (as labelled)  s DBA packet  / find  ? help  Q quit",
 	.cleanup = setup_cleanup,
+	.click = setup_click,
 };

@@ -129,16 +129,20 @@ static void job_tables(struct tui_app *app, void *arg)
 
 static void tbl_job_done(struct tui_app *app)
 {
+	int cursor = tbl_loaded ? tbl_text.cursor : 1; /* line 0 is the column header */
 	tui_text_clear(&tbl_text);
 	tbl_text = tbl_next;
 	memset(&tbl_next, 0, sizeof tbl_next);
+	tbl_text.has_cursor = 1;
+	tbl_text.cursor = cursor < tbl_text.n ? cursor : tbl_text.n - 1;
 	tbl_loaded = 1;
 	tui_log(app, "tables: catalog read, %d drift item%s", app->engine->ndrift, app->engine->ndrift == 1 ? "" : "s");
 }
 
+/* Read on every visit: a fix, DDL or bootstrap elsewhere must not leave this screen stale. */
 static void tbl_enter(struct tui_app *app)
 {
-	if (!tbl_loaded && !app->job_running)
+	if (!app->job_running)
 		tui_job_fresh(app, job_tables, NULL);
 }
 
@@ -154,6 +158,17 @@ static void tbl_draw(struct tui_app *app, int top, int height, int width)
 		return;
 	}
 	tui_text_draw(&tbl_text, top + 1, height - 1, width, app->find);
+}
+
+static int tbl_click(struct tui_app *app, int y, int x)
+{
+	(void)app;
+	(void)x;
+	int i = tbl_text.scroll + (y - 2);
+	if (!tbl_loaded || y < 2 || i >= tbl_text.n)
+		return 0;
+	tbl_text.cursor = i;
+	return 1;
 }
 
 static int tbl_action(struct tui_app *app, int action)
@@ -179,6 +194,7 @@ const struct tui_screen_ops tui_screen_tables = {
 	.draw = tbl_draw,
 	.action = tbl_action,
 	.job_done = tbl_job_done,
-	.keys_hint = " r re-read  j/k scroll  / find  ? help  q back  Q quit",
+	.keys_hint = " r re-read  j/k move  Left/Right sideways  / find  ? help  q back  Q quit",
 	.cleanup = tbl_cleanup,
+	.click = tbl_click,
 };

@@ -113,6 +113,9 @@ int tui_term_open(struct tui_app *app)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	/* clicks on tabs, list rows and buttons (Shift+drag still selects text in most terminals) */
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	mouseinterval(0);
 	curs_set(0);
 	setup_colors(app);
 	return 0;

@@ -62,8 +62,13 @@ void tui_text_draw_at(const struct tui_text *t, int top, int x0, int height, int
 			break;
 		}
 		int role = t->roles[i];
-		if (find && *find && strstr(t->lines[i], find))
+		if ((find && *find && strstr(t->lines[i], find)) || (t->has_cursor && i == t->cursor))
 			role = ROLE_SELECTED;
+		if (t->has_cursor && i == t->cursor) {
+			attrset(tui_attr(ROLE_SELECTED));
+			mvhline(top + r, x0, ' ', width);
+			attrset(A_NORMAL);
+		}
 		const char *line = tui_text_skip_cols(t->lines[i], t->hscroll);
 		if (role == ROLE_SQL)
 			tui_print_sql(top + r, x0, width, line);
@@ -93,8 +98,31 @@ static int find_from(const struct tui_text *t, const char *find, int start, int 
 	return -1;
 }
 
+/* Up/Down/PgUp/PgDn/Home/End move the cursor; the view follows it. */
+static int cursor_action(struct tui_text *t, int action, int height)
+{
+	int c = t->cursor;
+	switch (action) {
+	case ACT_UP: c--; break;
+	case ACT_DOWN: c++; break;
+	case ACT_PGUP: c -= height; break;
+	case ACT_PGDN: c += height; break;
+	case ACT_HOME: c = 0; break;
+	case ACT_END: c = t->n - 1; break;
+	default: return 0;
+	}
+	t->cursor = c >= t->n ? t->n - 1 : c < 0 ? 0 : c;
+	if (t->cursor < t->scroll)
+		t->scroll = t->cursor;
+	if (t->cursor >= t->scroll + height)
+		t->scroll = t->cursor - height + 1;
+	return 1;
+}
+
 int tui_text_action(struct tui_text *t, int action, int height, const char *find)
 {
+	if (t->has_cursor && cursor_action(t, action, height))
+		return 1;
 	int max = t->n - height > 0 ? t->n - height : 0;
 	switch (action) {
 	case ACT_UP: t->scroll--; break;

@@ -10,6 +10,8 @@ struct tui_text {
 	int n;
 	int scroll;
 	int hscroll;    /* columns scrolled sideways (Left/Right) */
+	int has_cursor; /* a selected line (Up/Down move it, the view follows) instead of plain scrolling */
+	int cursor;
 };
 
 void tui_text_clear(struct tui_text *t);

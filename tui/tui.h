@@ -49,6 +49,9 @@ struct tui_screen_ops {
 	/* Key bar text that depends on the screen's state (which pane has the focus); overrides
 	 * keys_hint.  May be NULL. */
 	const char *(*hint)(struct tui_app *app);
+	/* A mouse click at screen row y, column x (the screen's own area); 1 when it did something.
+	 * May be NULL. */
+	int (*click)(struct tui_app *app, int y, int x);
 };
 
 /* A Meta (Alt) key: the terminal sends ESC then the key; the console reads both as one key

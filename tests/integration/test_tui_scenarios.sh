@@ -312,6 +312,73 @@ YML
 	t_lacks "$(flat "$s")" "table not ready" "[$2x$3] 6: nor that the table is not ready"
 }
 
+# -- 5. text reflows on resize; long lines wrap or scroll sideways --------------------------
+scenario_resize() {
+	local s=$1
+	start "$s" "$2" "$3"
+	expect "$s" "VEC-047" "[$2x$3] 5: the advice is shown"
+	settle "$s"
+	resize "$s" "$4" "$5"
+	sleep 0.5
+	# wrapped to the new width: the fix command is whole, not cut at the old width
+	expect "$s" "semantic_model --namespace default" \
+		"[$2x$3] 5: after a resize to $4x$5 the advice is rewrapped to the new width"
+	resize "$s" "$2" "$3"
+	sleep 0.5
+	expect "$s" "semantic_model --namespace default" \
+		"[$2x$3] 5: and back at $2x$3 too"
+	# a long Log line scrolls sideways, and w wraps it
+	keys "$s" 7
+	expect "$s" "Session log" "[$2x$3] 5: the Log"
+	keys "$s" w
+	expect_flat "$s" "run bootstrap-kb" "[$2x$3] 5: w wraps long Log lines"
+	keys "$s" w
+	local before after
+	before=$(screen "$s" | grep "warn bootstrap")
+	keys "$s" Right Right
+	sleep 0.3
+	after=$(screen "$s" | grep "bootstrap-kb\|namespace default yet")
+	[ -n "$after" ] && [ "$before" != "$(screen "$s" | grep "warn bootstrap")" ]
+	t_ok $? "[$2x$3] 5: Right scrolls the Log sideways"
+	keys "$s" s Enter
+	expect "$s" "log lines saved to vbadmin-session.log" "[$2x$3] 8: s on the Log saves it"
+}
+
+# -- 8. the smaller items: find, help, Tables cursor, mouse -----------------------------
+scenario_small() {
+	local s=$1
+	start "$s" "$2" "$3"
+	expect "$s" "Setup wizard:" "[$2x$3] 8: the console opens"
+	settle "$s"
+	keys "$s" g /
+	keys "$s" -l "smoke"
+	keys "$s" Enter
+	sleep 0.3
+	t_has "$(screen "$s" | grep '^>')" "smoke" "[$2x$3] 8: / finds a step name on Setup and selects it at once"
+	keys "$s" /
+	keys "$s" -l "no such text anywhere"
+	keys "$s" Enter
+	expect "$s" "not found: no such text anywhere" "[$2x$3] 8: / says not found"
+	resize "$s" "$4" "$5"
+	sleep 0.3
+	resize "$s" "$2" "$3"
+	keys "$s" ?
+	expect "$s" "Keys of Setup" "[$2x$3] 8: ? shows the keys of the screen it came from"
+	keys "$s" G
+	sleep 0.3
+	t_has "$(screen "$s")" "Go to Log" "[$2x$3] 8: the help scrolls to its end"
+	keys "$s" q 3
+	expect "$s" "Tables in namespace" "[$2x$3] 8: Tables"
+	# mouse: a click on the 6 Search tab, then on the 1 Setup tab (SGR mouse reports)
+	tmux -L "$SOCK" send-keys -t "$s" -l $'\e[<0;63;1M\e[<0;63;1m'
+	expect "$s" "search>" "[$2x$3] 8: a click on a tab switches screens"
+	tmux -L "$SOCK" send-keys -t "$s" -l $'\e[<0;12;1M\e[<0;12;1m'
+	expect "$s" "Setup wizard" "[$2x$3] 8: a click on the Setup tab"
+	tmux -L "$SOCK" send-keys -t "$s" -l $'\e[<0;5;4M\e[<0;5;4m'
+	sleep 0.3
+	t_has "$(screen "$s" | grep '^>')" "data_dir" "[$2x$3] 8: a click on a step selects it"
+}
+
 SIZES="80 24 200 60
 200 60 80 24"
 n=0
@@ -322,6 +389,8 @@ while read -r c r oc or; do
 	scenario_step "s$n" "$c" "$r" "$oc" "$or"
 	scenario_lab "l$n" "$c" "$r" "$oc" "$or"
 	scenario_sources "d$n" "$c" "$r" "$oc" "$or"
+	scenario_resize "r$n" "$c" "$r" "$oc" "$or"
+	scenario_small "x$n" "$c" "$r" "$oc" "$or"
 	if [ -n "${PG15_CONNINFO:-}" ]; then
 		scenario_labels "p$n" "$c" "$r" "$oc" "$or"
 	else
