@@ -7,8 +7,15 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/integration/lib.sh"
 VBADMIN=$(cd "$(dirname "$VBADMIN")" && pwd)/$(basename "$VBADMIN")
 SOCK="vbsc$$"
+DBS= ROLES=
 cleanup() {
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	for db in $DBS; do
+		psql "$PG17_CONNINFO" -X -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+	done
+	for r in $ROLES; do
+		psql "$PG17_CONNINFO" -X -q -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1
+	done
 	rm -rf "$T_TMP"
 }
 trap cleanup EXIT
@@ -379,6 +386,33 @@ scenario_small() {
 	t_has "$(screen "$s" | grep '^>')" "data_dir" "[$2x$3] 8: a click on a step selects it"
 }
 
+# -- 8. the DBA packet: each item once, and a verify query for what it asks (grants too) ----
+scenario_packet() {
+	local s=$1 db="vbsc_$$_$1" role="vbsc_np_$$_$1" cfg="$T_TMP/$1.yml" out
+	psql "$PG17_CONNINFO" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $db" -c "CREATE ROLE $role LOGIN PASSWORD 'np'" >/dev/null
+	DBS="$DBS $db"
+	ROLES="$ROLES $role"
+	psql "$(printf '%s' "$PG17_CONNINFO" | sed "s/dbname=[^ ]*/dbname=$db/")" -X -q -c "REVOKE CREATE ON SCHEMA public FROM PUBLIC" >/dev/null
+	cat >"$cfg" <<YML
+agent:
+  namespace:
+    kb:
+      type: postgresql
+      host: 127.0.0.1
+      port: $(pg_field "$PG17_CONNINFO" port)
+      database: $db
+      username: $role
+      password: np
+  storage:
+    backends:
+      namespace: kb
+YML
+	out=$("$VBADMIN" --config "$cfg" dba-packet 2>&1)
+	t_has "$out" "GRANT USAGE, CREATE ON SCHEMA public TO $role;" "8: the packet asks for the schema grant"
+	t_is "$(printf '%s\n' "$out" | grep -c "^ *GRANT")" 1 "8: each GRANT item appears once"
+	t_has "$out" "has_schema_privilege('$role', 'public', 'CREATE')" "8: its verify query checks the grants, not only the extension"
+}
+
 SIZES="80 24 200 60
 200 60 80 24"
 n=0
@@ -397,6 +431,9 @@ while read -r c r oc or; do
 		t_ok 1 "PG15_CONNINFO is set (run through tests/run-all.sh, which starts the sandboxes)"
 	fi
 done <<<"$SIZES"
+if [ -n "${PG17_CONNINFO:-}" ]; then
+	scenario_packet k
+fi
 for f in "$T_TMP"/*.err; do
 	t_lacks "$(cat "$f")" "Sanitizer" "no sanitizer report from $(basename "$f" .err)"
 done
