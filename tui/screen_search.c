@@ -579,7 +579,8 @@ static void lab_draw(struct tui_app *app, int top, int height, int width)
 	} else {
 		if (L.extra.n) {
 			/* EXPLAIN or recall: as tall as it needs, up to half the room; PgUp/PgDn scroll it */
-			int eh = L.extra.n + 1 < rows / 2 ? L.extra.n + 1 : rows / 2;
+			int room = L.nhits ? rows / 2 : rows; /* without hits the plan may use it all */
+			int eh = L.extra.n + 1 < room ? L.extra.n + 1 : room;
 			rows -= eh;
 			tui_text_draw_at(&L.extra, ly + rows + 1, 1, eh - 1, width - 1, app->find);
 		}
