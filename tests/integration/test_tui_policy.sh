@@ -110,8 +110,10 @@ keys b j Enter   # component: semantic_model + metrics -> semantic_model
 keys b j Enter   # strategy: check -> incremental
 keys b r
 expect b "Embedding model configuration mismatch" "console: Bootstrap is refused by the embedding-model guard" 30
-t_has "$(screen b | squeeze)" "existing='hashing',new='other-model'" "console: naming both models as the CLI does"
 t_has "$(screen b)" "failed, nothing was written" "console: says nothing was written"
+keys b NPage   # the YAML's warnings come first; the mismatch text follows below them
+sleep 0.3
+t_has "$(screen b | squeeze)" "existing='hashing',new='other-model'" "console: naming both models as the CLI does"
 t_is "$(sqlite3 "$XDG_DATA_HOME/vbadmin/pol.db" "SELECT count(*) FROM semantic_model WHERE description <> 'marker'")" 0 \
 	"console: the refused run wrote nothing"
 t_has "$(cat "$XDG_DATA_HOME/vbadmin/pol.embedding.cfg")" "registry_name = hashing" "console: the record still names the model that filled it"

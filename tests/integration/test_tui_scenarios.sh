@@ -214,7 +214,10 @@ scenario_lab() {
 	keys "$s" -l "kind = 'nosuchkind'"
 	keys "$s" Enter
 	expect "$s" "matches the filter" "[$2x$3] 7: setting a filter searches again, and 0 results say the filter matched none"
-	t_has "$(line "$s" 2)" "filter kind = 'nosuch" "[$2x$3] 7: the header shows the filter of these results"
+	# at 80 columns the mode row (three modes) leaves room for the start of the filter only
+	local want="filter kind = 'nosuch"
+	[ "$2" -lt 100 ] && want="filter kin"
+	t_has "$(line "$s" 2)" "$want" "[$2x$3] 7: the header shows the filter of these results"
 	keys "$s" w C-u Enter
 	expect "$s" "top 10)" "[$2x$3] 7: clearing the filter searches again"
 	keys "$s" t C-u
@@ -263,13 +266,13 @@ scenario_sources() {
 	settle "$s"
 	load_sample "$s"
 	expect "$s" "warning:" "[$2x$3] 4: the Bootstrap screen shows the YAML's warnings"
-	t_has "$(flat "$s")" "'customers') is ignored" "[$2x$3] 4: it names the ignored data source"
+	t_has "$(flat "$s")" "(data_source 'customers')" "[$2x$3] 4: it names the ignored data source"
 	keys "$s" NPage
 	sleep 0.3
 	t_has "$(flat "$s")" "--all-data-sources" "[$2x$3] 4: and how to load it (PgDn scrolls the outcome)"
 	resize "$s" "$4" "$5"
 	expect "$s" "warning:" "[$2x$3] 4: resized to $4x$5, the warnings are still shown"
-	t_has "$(flat "$s")" "'customers') is ignored" "[$2x$3] 4: rewrapped to the new width"
+	t_has "$(flat "$s")" "(data_source 'customers')" "[$2x$3] 4: rewrapped to the new width"
 	resize "$s" "$2" "$3"
 	keys "$s" 7
 	expect "$s" "bootstrap: warning:" "[$2x$3] 4: the warning is in the Log too"
