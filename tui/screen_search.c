@@ -51,6 +51,13 @@ static struct lab {
 	struct tui_text extra;  /* EXPLAIN plan or recall report */
 	/* job */
 	int job;
+	/* what the running job searches: a copy taken when it starts, because the worker must not
+	 * read the settings (or the query, which the next Enter frees) that keys change meanwhile */
+	struct {
+		char *query;
+		int mode, table, top;
+		char where[256];
+	} run;
 	int rerun;          /* settings changed while a job ran: search again when it ends */
 	struct hit *next_hits;
 	int next_n;
@@ -297,7 +304,7 @@ static void fail_message(const struct engine_search_res *s, const struct vb_erro
 {
 	const char *at = s->failed_at ? s->failed_at : "search";
 	if (!strcmp(at, "search"))
-		snprintf(L.next_msg, sizeof L.next_msg, "%s search failed: %s", mode_names(L.mode), err->message);
+		snprintf(L.next_msg, sizeof L.next_msg, "%s search failed: %s", mode_names(L.run.mode), err->message);
 	else if (err->status == VB_ERR_UNSUPPORTED)
 		snprintf(L.next_msg, sizeof L.next_msg, "%s", err->message);
 	else
@@ -307,10 +314,10 @@ static void fail_message(const struct engine_search_res *s, const struct vb_erro
 static void take_recall(const struct engine_search_res *s)
 {
 	char a[32], b[32];
-	tui_text_addf(&L.next_extra, ROLE_TITLE, "recall@%d of %s: search vs exact scan (same namespace and filter)", L.top,
-	              s->spec->name);
+	tui_text_addf(&L.next_extra, ROLE_TITLE, "recall@%d of %s: search vs exact scan (same namespace and filter)",
+	              L.run.top, s->spec->name);
 	tui_text_addf(&L.next_extra, s->recall >= 0.9 ? ROLE_OK : ROLE_WARN,
-	              "recall@%d = %.2f (%zu of %zu exact neighbours found)", L.top, s->recall, s->recall_found,
+	              "recall@%d = %.2f (%zu of %zu exact neighbours found)", L.run.top, s->recall, s->recall_found,
 	              s->recall_exact);
 	tui_text_addf(&L.next_extra, ROLE_NORMAL, "search %s, exact scan %s", tui_ms(s->ms_index, a, sizeof a),
 	              tui_ms(s->ms_exact, b, sizeof b));
@@ -334,8 +341,8 @@ static void job_search(struct tui_app *app, void *arg)
 	}
 	static const unsigned what[] = {[SJ_SEARCH] = ENGINE_SEARCH_RUN, [SJ_EXPLAIN] = ENGINE_SEARCH_EXPLAIN,
 	                                [SJ_RECALL] = ENGINE_SEARCH_RECALL};
-	struct engine_search_req q = {.query = L.query ? L.query : "", .table = ddl_table_name(L.table), .mode = L.mode,
-	                              .top = L.top, .where = L.where[0] ? L.where : NULL, .what = what[L.job]};
+	struct engine_search_req q = {.query = L.run.query, .table = ddl_table_name(L.run.table), .mode = L.run.mode,
+	                              .top = L.run.top, .where = L.run.where[0] ? L.run.where : NULL, .what = what[L.job]};
 	struct engine_search_res s;
 	if (engine_search(app->engine, &q, &s, &err) != VB_OK) {
 		fail_message(&s, &err);
@@ -345,7 +352,7 @@ static void job_search(struct tui_app *app, void *arg)
 		L.next_ms = s.ms;
 		L.next_ok = 1;
 	} else if (L.job == SJ_EXPLAIN) {
-		tui_text_addf(&L.next_extra, ROLE_TITLE, "EXPLAIN of the %s vector query (top %d)", s.spec->name, L.top);
+		tui_text_addf(&L.next_extra, ROLE_TITLE, "EXPLAIN of the %s vector query (top %d)", s.spec->name, L.run.top);
 		tui_text_addf(&L.next_extra, ROLE_NORMAL, "search path: %s", s.search_path[0] ? s.search_path : "(not said)");
 		for (int i = 0; i < s.nplan; i++)
 			tui_text_add(&L.next_extra, ROLE_NORMAL, s.plan[i]);
@@ -369,10 +376,10 @@ static void lab_job_done(struct tui_app *app)
 		L.msg_err = 0;
 		L.detail = 0;
 		snprintf(L.msg, sizeof L.msg, "%d result%s in %s (%s, %s, top %d)%s%s", L.nhits, L.nhits == 1 ? "" : "s",
-		         tui_ms(L.ms, ms, sizeof ms), mode_names(L.mode), ddl_table_name(L.table), L.top,
+		         tui_ms(L.ms, ms, sizeof ms), mode_names(L.run.mode), ddl_table_name(L.run.table), L.run.top,
 		         L.nhits ? "" : ": ", L.nhits ? "" : L.next_why);
 		tui_text_clear(&L.extra);
-		tui_log(app, "search '%s': %s", L.query ? L.query : "", L.msg);
+		tui_log(app, "search '%s': %s", L.run.query, L.msg);
 	} else if (L.next_ok) {
 		tui_text_clear(&L.extra);
 		L.extra = L.next_extra;
@@ -416,6 +423,12 @@ static void start_job(struct tui_app *app, int kind)
 		return;
 	}
 	L.job = kind;
+	free(L.run.query);
+	L.run.query = vb_xstrdup(L.query);
+	L.run.mode = L.mode;
+	L.run.table = L.table;
+	L.run.top = L.top;
+	snprintf(L.run.where, sizeof L.run.where, "%s", L.where);
 	if (tui_job_engine(app, job_search, NULL) != 0)
 		L.job = 0;
 }
@@ -766,6 +779,8 @@ static void lab_cleanup(struct tui_app *app)
 	L.nhits = 0;
 	free(L.query);
 	L.query = NULL;
+	free(L.run.query);
+	L.run.query = NULL;
 	tui_text_clear(&L.extra);
 	tui_text_clear(&L.next_extra);
 	tui_text_clear(&L.detail_text);

@@ -44,6 +44,8 @@ t_has "$(cat "$e/setup_ascii.screen")" "[WARN]" "ascii golden uses ASCII glyphs"
 t_has "$(cat "$e/bootstrap.screen")" "metrics: 3 of 3 rows" "bootstrap golden shows rows written"
 t_has "$(cat "$e/search.screen")" "return_rate" "search golden finds the metric by its own words"
 t_has "$(cat "$e/ddl.screen")" "CREATE" "ddl golden shows SQL"
+t_has "$(cat "$e/search_rerun.screen")" "3 results in -- ms (vector, metrics, top 3)" \
+	"search_rerun golden: changes made while a search ran were searched when it ended (last mode, table, top N)"
 t_has "$(cat "$e/small.screen")" "terminal too small" "small terminal golden shows the size message"
 t_has "$(cat "$e/guided.screen")" "all 11 checks passed" "guided golden ends all green"
 t_has "$(cat "$e/setup_typo.screen")" "agent.namespace.local.prot ignored; did you" "typo golden: the first screen names the unknown key"
