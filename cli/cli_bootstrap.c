@@ -9,6 +9,7 @@
 
 #include "../engine/bootstrap_kb.h"
 #include "cli_engine.h"
+#include "cli_signals.h"
 #include "session.h"
 
 struct progress {
@@ -125,6 +126,32 @@ static void print_state(FILE *err, struct engine *e, const struct bootstrap_resu
 	fprintf(err, "%s\n", state);
 }
 
+/* Ctrl-C: which component stopped where, and what of it stays (the components before it are
+ * reported complete above). */
+static int report_cancel(struct cli_ctx *ctx, struct engine *e, const struct engine_bootstrap_res *res,
+                         const struct vb_error *err)
+{
+	const struct bootstrap_result *r = res->nparts ? &res->part[res->nparts - 1] : NULL;
+	const char *ns = e->vbc.namespace ? e->vbc.namespace : "default";
+	if (!r)
+		return cli_cancelled(ctx, "stopped before loading; nothing was written to namespace '%s'", ns);
+	char before[160] = ""; /* the components loaded before this one are complete and stay */
+	for (int i = 0; i < res->nparts - 1; i++)
+		snprintf(before + strlen(before), sizeof before - strlen(before), "%s%s", i ? ", " : "; ", res->name[i]);
+	if (before[0])
+		snprintf(before + strlen(before), sizeof before - strlen(before), " loaded completely before it");
+	if (!r->atomic && r->written)
+		return cli_cancelled(ctx, "%s stopped after %ld of %ld rows: %ld committed batch%s (%ld rows) stay in "
+		                     "namespace '%s'; re-run the same command to complete the load (rows are upserted by "
+		                     "id, so nothing is duplicated)%s",
+		                     res->name[res->nparts - 1], r->written, r->total, r->batches,
+		                     r->batches == 1 ? "" : "es", r->written, ns, before);
+	char state[512];
+	bootstrap_state_text(r, err->status, ns, state, sizeof state);
+	return cli_cancelled(ctx, "%s stopped after %ld of %ld rows; %s%s", res->name[res->nparts - 1], r->written,
+	                     r->total, state, before);
+}
+
 static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct engine_bootstrap_res *res,
                           const struct vb_error *err)
 {
@@ -143,14 +170,7 @@ static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct en
 		fprintf(o, "nothing was written\n");
 		return res->exit;
 	case ENGINE_BOOT_NOT_CONFIRMED: fprintf(o, "vbadmin: bootstrap cancelled; nothing was changed\n"); return res->exit;
-	case ENGINE_BOOT_INTERRUPTED: {
-		char state[512] = "nothing was written";
-		if (r)
-			bootstrap_state_text(r, err->status, e->vbc.namespace, state, sizeof state);
-		fprintf(o, "vbadmin: bootstrap-kb interrupted after %ld of %ld rows; %s\n", r ? r->written : 0L,
-		        r ? r->total : 0L, state);
-		return res->exit;
-	}
+	case ENGINE_BOOT_INTERRUPTED: return report_cancel(ctx, e, res, err);
 	case ENGINE_BOOT_YAML:
 		fprintf(o, "vbadmin: %s\n", err->message);
 		if (err->hint[0])
@@ -238,6 +258,8 @@ int cli_bootstrap_kb(struct cli_ctx *ctx, int argc, char **argv)
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
 		return rc;
+	cli_signals_doing("bootstrap-kb of namespace %s (%s, %s)", e->vbc.namespace ? e->vbc.namespace : "default",
+	                  q.components, q.strategy);
 	struct progress pr = {ctx, mono(), isatty(fileno(ctx->err)), 0};
 	q.ctx = &pr;
 	q.confirm_overwrite = confirm_overwrite;

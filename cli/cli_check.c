@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli_engine.h"
+#include "cli_signals.h"
 #include "../config/config.h"
 
 /* Adds the steps to the document and prints it. */
@@ -70,6 +71,18 @@ static json_t *json_stores(struct engine *e)
 	return a;
 }
 
+/* The steps Ctrl-C skipped ("skipped: cancelled", engine/steps.c). */
+static int skipped_steps(struct engine *e)
+{
+	int n = 0;
+	for (int i = 0; i < step_ndefs; i++) {
+		const struct step_result *r = engine_result(e, step_defs[i].id);
+		n += engine_step_applies(e, step_defs[i].id) && r->status == STEP_SKIP && r->message &&
+		     strstr(r->message, "cancelled");
+	}
+	return n;
+}
+
 int cli_check(struct cli_ctx *ctx, int argc, char **argv)
 {
 	int json, rc = cli_parse_json_flag(ctx, "check", argc, argv, &json);
@@ -81,6 +94,8 @@ int cli_check(struct cli_ctx *ctx, int argc, char **argv)
 	if (!json)
 		fprintf(ctx->out, "vbadmin check: backend %s, namespace %s\n\n", e->backend_name,
 		        e->vbc.namespace ? e->vbc.namespace : "default");
+	cli_signals_doing("check of namespace %s (backend %s)", e->vbc.namespace ? e->vbc.namespace : "default",
+	                  e->backend_name);
 	engine_run_all(e, STEP_NONE);
 	rc = engine_exit_code(e);
 	if (json) {
@@ -91,6 +106,9 @@ int cli_check(struct cli_ctx *ctx, int argc, char **argv)
 		cli_print_steps(ctx, e, STEP_NONE);
 		cli_print_verdict(ctx, e, rc);
 	}
+	if (rc == VB_EXIT_INTERRUPTED)
+		cli_cancelled(ctx, "%d step%s skipped (shown as skipped above); check loads no rows and runs no DDL, so "
+		              "there is nothing to undo", skipped_steps(e), skipped_steps(e) == 1 ? " was" : "s were");
 	cli_engine_close(&e);
 	return rc;
 }

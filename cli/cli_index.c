@@ -10,6 +10,7 @@
 #include "../engine/index_emb.h"
 #include "../engine/index_pg.h"
 #include "cli_engine.h"
+#include "cli_signals.h"
 #include "session.h"
 
 static void fmt_bytes(char *out, size_t len, double b)
@@ -109,6 +110,9 @@ static int embedded_index(struct cli_ctx *ctx, struct engine *e, const char *tab
 			fprintf(ctx->out, "%s: ivf index built over %lld rows in %.1f s\n", b[i].table, (long long)b[i].rows,
 			        b[i].ms / 1000);
 	}
+	if (st != VB_OK && e->cancelled)
+		return cli_cancelled(ctx, "%s; each index is stored in one transaction, so none is half-written; %s",
+		                     err.message, built ? "the indexes reported built above stay" : "no index was built");
 	if (st != VB_OK)
 		return session_report(ctx, "index create", &err);
 	fprintf(ctx->out, "%d index%s built\n", built, built == 1 ? "" : "es");
@@ -137,6 +141,8 @@ static int lance_index(struct cli_ctx *ctx, struct engine *e, const char *table,
 	vb_err_clear(&err);
 	if (engine_store_index(e, table, method, store_index_done, ctx, &err) == VB_OK)
 		return VB_EXIT_OK;
+	if (e->cancelled)
+		return cli_cancelled(ctx, "%s; the tables reported built above keep their indexes", err.message);
 	fprintf(ctx->err, "vbadmin: index create: %s\n", err.message);
 	return engine_exit_for_status(err.status);
 }
@@ -173,6 +179,8 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
 		return rc;
+	cli_signals_doing("index %s (%s) of namespace %s", create ? "create" : "plan", table ? table : "every vector table",
+	                  e->vbc.namespace ? e->vbc.namespace : "default");
 	if (e->kind == STEPK_LANCE) {
 		rc = lance_index(ctx, e, table, method, create);
 		cli_engine_close(&e);
@@ -236,6 +244,10 @@ int cli_index(struct cli_ctx *ctx, int argc, char **argv)
 			}
 			rc = build_one(ctx, e, p);
 			built += rc == VB_EXIT_OK;
+			if (rc == VB_EXIT_INTERRUPTED)
+				rc = cli_cancelled(ctx, "the concurrent index build on %s was stopped and may leave an invalid index "
+				                   "(the next index create drops it first); %s", p->table,
+				                   built ? "the indexes reported built above stay" : "no index was built before it");
 		}
 		if (rc == VB_EXIT_OK)
 			fprintf(ctx->out, "%d index%s built\n", built, built == 1 ? "" : "es");

@@ -9,14 +9,9 @@
 #include "../engine/engine.h"
 #include "../engine/migrate.h"
 #include "cli.h"
+#include "cli_signals.h"
 
 static volatile sig_atomic_t migrate_cancelled;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	migrate_cancelled = 1;
-}
 
 struct progress {
 	FILE *err;
@@ -133,20 +128,20 @@ int cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
 	o.progress_ctx = &pr;
 	migrate_cancelled = 0;
 	o.cancelled = &migrate_cancelled;
-	struct sigaction sa, old;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, &old);
+	cli_signals_doing("migrate of namespace %s from %s to %s", m->src.namespace ? m->src.namespace : "default", o.from,
+	                  o.to);
+	cli_signals_watch_flag(&migrate_cancelled);
 	rc = migrate_run(m, &o, &err);
-	sigaction(SIGINT, &old, NULL);
+	cli_signals_unwatch();
 	if (pr.tty)
 		fputc('\n', ctx->err);
 	print_report(ctx, m);
-	if (rc == VB_ERR_CANCELLED) {
-		fprintf(ctx->err, "vbadmin: migrate interrupted; committed batches are kept. Re-run the same command to "
-		                  "resume.\n");
-		rc = VB_EXIT_INTERRUPTED;
-	} else if (rc != VB_OK) {
+	if (rc == VB_ERR_CANCELLED && m->rows)
+		rc = cli_cancelled(ctx, "%s: the %lld rows of this run's committed batches stay in the target; re-run the "
+		                   "same command to resume (it skips those batches)", err.message, (long long)m->rows);
+	else if (rc == VB_ERR_CANCELLED)
+		rc = cli_cancelled(ctx, "%s: this run wrote nothing to the target", err.message);
+	else if (rc != VB_OK) {
 		rc = fail(ctx, &err);
 		fprintf(ctx->err, "committed batches are kept; re-running the same command resumes and writes no duplicates\n");
 	} else {

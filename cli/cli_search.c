@@ -6,6 +6,7 @@
 
 #include "../engine/search.h"
 #include "cli_engine.h"
+#include "cli_signals.h"
 #include "cli_json.h"
 #include "session.h"
 
@@ -106,6 +107,19 @@ static int report(struct cli_ctx *ctx, const struct engine_search_res *s, const 
 	return session_report(ctx, at, err);
 }
 
+/* Ctrl-C: at which stage the search stopped; a search writes nothing, so nothing is left over. */
+static int report_cancel(struct cli_ctx *ctx, const struct engine_search_res *s)
+{
+	const char *at = s->failed_at ? s->failed_at : "search";
+	const char *stage = !strcmp(at, "store") || !strcmp(at, "config") ? "while opening the store"
+	                    : !strcmp(at, "server gone") || !strcmp(at, "extension") || !strcmp(at, "table not ready")
+	                        ? "while checking that the table is ready"
+	                    : !strcmp(at, "embedder") ? "while embedding the query"
+	                    : !strcmp(at, "explain") || !strcmp(at, "recall") ? "while measuring (--explain / --recall)"
+	                                                                      : "while the search statement ran";
+	return cli_cancelled(ctx, "stopped %s; a search writes nothing, so nothing was changed", stage);
+}
+
 static int parse_top(struct cli_ctx *ctx, const char *arg, int *top)
 {
 	char *end;
@@ -186,6 +200,8 @@ int cli_search(struct cli_ctx *ctx, int argc, char **argv)
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
 		return rc;
+	cli_signals_doing("search \"%.100s\" in %s of namespace %s", q.query, q.table ? q.table : "semantic_model",
+	                  e->vbc.namespace ? e->vbc.namespace : "default");
 	struct engine_search_res s;
 	struct vb_error err;
 	int st = engine_search(e, &q, &s, &err);
@@ -195,7 +211,9 @@ int cli_search(struct cli_ctx *ctx, int argc, char **argv)
 		print_text(ctx, &s);
 	if (s.rows && !json)
 		print_extras(ctx, &q, &s);
-	if (st != VB_OK)
+	if (st != VB_OK && e->cancelled)
+		rc = report_cancel(ctx, &s);
+	else if (st != VB_OK)
 		rc = report(ctx, &s, &err);
 	engine_search_free(e, &s);
 	cli_engine_close(&e);

@@ -55,6 +55,8 @@ int engine_index_create_embedded(struct engine *e, const char *only, struct engi
 		const struct vb_table_spec *spec = ddl_table_spec(ddl_table_name(i), engine_table_dim(e, ddl_table_name(i)));
 		if (!spec)
 			continue;
+		if (e->cancelled) /* Ctrl-C: a build in its k-means has no statement to interrupt; stop between tables */
+			return vb_err_set(err, VB_ERR_CANCELLED, "cancelled before the index of %s", spec->name);
 		st = build_one(e, spec, only != NULL, &out[(*n)++], err);
 		if (st != VB_OK)
 			return st;

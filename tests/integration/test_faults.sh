@@ -337,7 +337,8 @@ for cmd in check "search events"; do
 	sleep 1; kill -INT "$vp"; wait "$vp"; rc=$?
 	echo "# time: Ctrl-C while connecting ($cmd) ended it $(secs "$t0" "$(now)") s after the start (connect timeout 30 s)"
 	t_is "$rc" 130 "Ctrl-C while connecting: $cmd exits 130 at once"
-	t_has "$(cat "$T_TMP/hang.err")" "interrupted while connecting; nothing was sent" "Ctrl-C while connecting: $cmd says so"
+	t_has "$(cat "$T_TMP/hang.err")" "vbadmin: cancelled: ${cmd%% *}" "Ctrl-C while connecting: $cmd says what it cancelled"
+	t_has "$(cat "$T_TMP/hang.err")" ", while connecting; nothing was sent" "Ctrl-C while connecting: $cmd says nothing was sent"
 done
 kill "$hp" 2>/dev/null
 
