@@ -1,5 +1,6 @@
 /* kb/embed_json.c - the JSON of an OpenAI-compatible /embeddings exchange, with jansson: the
- * request body, the vectors of an answer (placed by "index") and the server's words on errors. */
+ * request body and the server's words on errors.  The vectors of an answer are read by
+ * embed_json_read.c (the hot path). */
 #include "embed_json.h"
 
 #include <jansson.h>
@@ -7,62 +8,6 @@
 #include <string.h>
 
 #include "../backends/vb_util.h"
-
-struct parse_ctx {
-	float *out;       /* this batch's rows */
-	size_t n;         /* texts in the batch */
-	int dim;
-	unsigned char *filled;
-	size_t items;     /* data[] elements seen */
-	int bad_dim;      /* first wrong length seen, 0 if none */
-};
-
-/* One data[] element: {"embedding": [...], "index": i}.  -1 when it is not one. */
-static int take_element(struct parse_ctx *c, json_t *el)
-{
-	json_t *emb = json_object_get(el, "embedding"), *idx = json_object_get(el, "index");
-	if (!json_is_array(emb))
-		return -1;
-	size_t pos = json_is_integer(idx) && json_integer_value(idx) >= 0 ? (size_t)json_integer_value(idx) : c->items;
-	c->items++;
-	size_t count = json_array_size(emb);
-	if (count != (size_t)c->dim) {
-		if (!c->bad_dim)
-			c->bad_dim = count ? (int)count : -1;
-		return 0;
-	}
-	if (pos >= c->n)
-		return 0;
-	float *row = c->out + pos * (size_t)c->dim;
-	for (size_t i = 0; i < count; i++) {
-		json_t *v = json_array_get(emb, i);
-		if (!json_is_number(v))
-			return -1;
-		row[i] = (float)json_number_value(v);
-	}
-	c->filled[pos] = 1;
-	return 0;
-}
-
-int embed_json_vectors(const char *body, size_t n, int dim, float *out, struct embed_json_stats *st)
-{
-	struct parse_ctx c = {.out = out, .n = n, .dim = dim};
-	c.filled = vb_xcalloc(n ? n : 1, 1);
-	json_t *root = json_loads(body, 0, NULL);
-	json_t *data = json_object_get(root, "data");
-	int rc = json_is_array(data) ? 0 : -1;
-	for (size_t i = 0; rc == 0 && i < json_array_size(data); i++)
-		rc = take_element(&c, json_array_get(data, i));
-	json_decref(root);
-	size_t got = 0;
-	for (size_t i = 0; i < n; i++)
-		got += c.filled[i];
-	st->items = c.items;
-	st->bad_dim = c.bad_dim;
-	st->complete = got == n && c.items == n;
-	free(c.filled);
-	return rc;
-}
 
 /* The message of an error answer: "error" as text or {"message": ...}, "detail", "message". */
 static const char *error_text(json_t *root)

@@ -1,4 +1,4 @@
-/* kb/embed_json.h - the JSON of an OpenAI-compatible /embeddings exchange (jansson): the
+/* kb/embed_json.h - the JSON of an OpenAI-compatible /embeddings exchange: the
  * request body, the vectors of an answer, the server's words on errors. */
 #ifndef KB_EMBED_JSON_H
 #define KB_EMBED_JSON_H
@@ -14,7 +14,8 @@ struct embed_json_stats {
 };
 
 /* Fills out[n * dim] from body, placing each element by its "index" (or its position when it
- * has none).  Returns 0, or -1 when body is not such a JSON document. */
+ * has none).  Returns 0, or -1 when body is not such a JSON document (embed_json_read.c: one
+ * pass, no tree; jansson would give the same verdicts, tests/unit/test_embed_json.c). */
 int embed_json_vectors(const char *body, size_t n, int dim, float *out, struct embed_json_stats *st);
 
 /* The server's own words for a failed request (error.message, error, detail or message; else
