@@ -43,6 +43,13 @@ static char *uri_masked(const char *uri)
 	return config_secret_masked(uri);
 }
 
+/* Where the semantic_model store's model comes from: "agent.storage.<key>" or "default". */
+static const char *embedding_source(const struct config *c)
+{
+	const struct config_embedding *e = config_embedding_by_section(c, "semantic_model");
+	return e && e->source ? e->source : "default";
+}
+
 static void show_text(struct cli_ctx *ctx, const struct config *c, const struct vb_config *r)
 {
 	FILE *o = ctx->out;
@@ -115,18 +122,18 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 	struct vb_error eerr;
 	char runs[400];
 	int est = eng_embedding_configured(c, "semantic_model", ctx->embedder, &ch, runs, sizeof runs, &eerr);
-	fprintf(o, "\nembedding (from %s):\n", c->embed_source);
+	fprintf(o, "\nembedding (from %s):\n", embedding_source(c));
 	fprintf(o, "  embedder:      %s\n", runs);
 	if (est != VB_OK && eerr.hint[0])
 		fprintf(o, "  to run it:     %s\n", eerr.hint);
-	fprintf(o, "  model:         %s\n", or_dash(c->embed_model));
-	fprintf(o, "  dim:           %d\n", c->dim);
-	fprintf(o, "  batch size:    %d\n", c->embed_batch_size);
-	if (!ch.hashing && strcmp(ch.registry, "openai") == 0) {
-		char *u = uri_masked(c->embed_base_url);
+	fprintf(o, "  model:         %s\n", ch.name[0] ? ch.name : "-");
+	fprintf(o, "  dim:           %d\n", ch.model.dim_size);
+	fprintf(o, "  batch size:    %d\n", ch.opt.batch_size);
+	if (est == VB_OK && !ch.hashing) {
+		char *u = uri_masked(ch.opt.base_url);
 		fprintf(o, "  base url:      %s\n", or_dash(u));
 		free(u);
-		fprintf(o, "  api key:       %s\n", MASK(c->embed_api_key));
+		fprintf(o, "  api key:       %s\n", MASK(ch.opt.api_key));
 	}
 	cli_config_stores_text(o, c, ctx->embedder);
 	if (c->nwarnings) {
@@ -197,6 +204,30 @@ static json_t *resolved_json(struct cli_ctx *ctx, const struct config *c, const 
 	return o;
 }
 
+/* What runs for the semantic_model store (kb/embed_choose.h), as the "embedding" object. */
+static json_t *embedding_json(struct cli_ctx *ctx, const struct config *c)
+{
+	struct embed_choice ch;
+	struct vb_error eerr;
+	char runs[400];
+	int est = eng_embedding_configured(c, "semantic_model", ctx->embedder, &ch, runs, sizeof runs, &eerr);
+	int http = est == VB_OK && !ch.hashing;
+	json_t *em = json_object();
+	json_object_set_new(em, "source", cli_json_str(embedding_source(c)));
+	/* "hashing", "http" (an OpenAI-compatible server), or null: the model is not served */
+	json_object_set_new(em, "embedder", cli_json_str(est != VB_OK ? NULL : ch.hashing ? "hashing" : "http"));
+	json_object_set_new(em, "runs", cli_json_str(runs));
+	json_object_set_new(em, "registry_name", cli_json_str(ch.registry[0] ? ch.registry : NULL));
+	json_object_set_new(em, "model", cli_json_str(ch.name[0] ? ch.name : NULL));
+	json_object_set_new(em, "dim", json_integer(ch.model.dim_size));
+	json_object_set_new(em, "batch_size", json_integer(ch.opt.batch_size));
+	char *mu = http ? uri_masked(ch.opt.base_url) : NULL;
+	json_object_set_new(em, "base_url", cli_json_str(mu));
+	free(mu);
+	json_object_set_new(em, "api_key", cli_json_str(MASK(http ? ch.opt.api_key : NULL)));
+	return em;
+}
+
 static json_t *show_json(struct cli_ctx *ctx, const struct config *c, const struct vb_config *r)
 {
 	json_t *doc = json_object();
@@ -213,26 +244,7 @@ static json_t *show_json(struct cli_ctx *ctx, const struct config *c, const stru
 	json_object_set_new(st, "vector_backend", cli_json_str(c->vector_backend));
 	json_object_set_new(doc, "storage", st);
 	json_object_set_new(doc, "resolved", resolved_json(ctx, c, r));
-	json_t *em = json_object();
-	json_object_set_new(em, "source", cli_json_str(c->embed_source));
-	{
-		struct embed_choice ch;
-		struct vb_error eerr;
-		char runs[400];
-		int est = eng_embedding_configured(c, "semantic_model", ctx->embedder, &ch, runs, sizeof runs, &eerr);
-		/* "hashing", "http" (an OpenAI-compatible server), or null: the model is not served */
-		json_object_set_new(em, "embedder", cli_json_str(est != VB_OK ? NULL : ch.hashing ? "hashing" : "http"));
-		json_object_set_new(em, "runs", cli_json_str(runs));
-	}
-	json_object_set_new(em, "registry_name", cli_json_str(c->embed_registry));
-	json_object_set_new(em, "model", cli_json_str(c->embed_model));
-	json_object_set_new(em, "dim", json_integer(c->dim));
-	json_object_set_new(em, "batch_size", json_integer(c->embed_batch_size));
-	char *mu = uri_masked(c->embed_base_url);
-	json_object_set_new(em, "base_url", cli_json_str(mu));
-	free(mu);
-	json_object_set_new(em, "api_key", cli_json_str(MASK(c->embed_api_key)));
-	json_object_set_new(doc, "embedding", em);
+	json_object_set_new(doc, "embedding", embedding_json(ctx, c));
 	cli_config_stores_json(doc, c);
 	json_object_set_new(doc, "home", cli_json_str(c->home));
 	json_object_set_new(doc, "data_dir", cli_json_str(c->data_dir));

@@ -591,30 +591,13 @@ static int parse_file(struct loader *L)
 	return parse_storage(L, agent);
 }
 
-/* The fields older code reads (one model for everything): the semantic_model store's, the
- * store bootstrap-kb fills first.  Without a section of its own (or a reused model) they keep
- * vbadmin's built-in defaults. */
-static void derive_legacy_fields(struct config *c)
+/* The dim of the resolved store (vb_config.dim): the semantic_model store's, the store
+ * bootstrap-kb fills first; without a section of its own, Datus's default 384. */
+static void derive_dim(struct config *c)
 {
 	const struct config_embedding *e = &c->embeddings[CONFIG_EMB_SEMANTIC_MODEL];
-	if (!e->configured)
-		return;
-	c->dim = e->dim_size;
-	c->embed_batch_size = e->batch_size;
-	free(c->embed_model);
-	c->embed_model = vb_xstrdup(e->model_name);
-	free(c->embed_registry);
-	c->embed_registry = vb_xstrdup(e->registry_name);
-	free(c->embed_source);
-	c->embed_source = vb_xstrdup(e->source);
-	if (strcasecmp(e->registry_name, "openai") != 0)
-		return;
-	free(c->embedder);
-	c->embedder = vb_xstrdup("openai");
-	const char *url = e->ext_base_url ? e->ext_base_url : e->endpoint ? e->endpoint->base_url : NULL;
-	const char *key = e->ext_api_key ? e->ext_api_key : e->endpoint ? e->endpoint->api_key : NULL;
-	c->embed_base_url = url ? vb_xstrdup(url) : NULL;
-	c->embed_api_key = key ? vb_xstrdup(key) : NULL;
+	if (e->configured)
+		c->dim = e->dim_size;
 }
 
 /* ---- discovery and defaults ------------------------------------------------------------ */
@@ -666,9 +649,6 @@ static int discover(const char *explicit_path, char **path, char **source, struc
 static void set_defaults(struct config *c)
 {
 	c->dim = 384;
-	c->embed_batch_size = 32;
-	c->embedder = vb_xstrdup("hashing");
-	c->embed_source = vb_xstrdup("default");
 	config_embeddings_defaults(c);
 	c->home = vb_xasprintf("%s/.datus", home_dir());
 	const char *v = getenv("VBADMIN_DATA_DIR");
@@ -708,7 +688,7 @@ int config_load(const char *explicit_path, struct config **out, struct vb_error 
 			if (rc == VB_OK)
 				rc = parse_file(&L);
 			if (rc == VB_OK)
-				derive_legacy_fields(c);
+				derive_dim(c);
 			config_src_close(&L.src);
 			config_env_free(&env);
 		}
@@ -762,18 +742,10 @@ void config_free(struct config **cfg)
 	free(c->home);
 	free(c->lance_data_dir);
 	free(c->data_dir);
-	free(c->embedder);
-	free(c->embed_base_url);
-	free(c->embed_model);
-	if (c->embed_api_key)
-		memset(c->embed_api_key, 0, strlen(c->embed_api_key));
-	free(c->embed_api_key);
 	free(c->path_source);
 	free(c->namespace_key);
 	free(c->storage_rel_namespace);
 	free(c->storage_rel_db);
-	free(c->embed_registry);
-	free(c->embed_source);
 	config_endpoints_free(c);
 	free(c->data_dir_source);
 	free(c->env_file);

@@ -120,12 +120,8 @@ struct config {
 	char *home;                 /* agent.home, default ~/.datus */
 	char *data_dir;             /* embedded store dir; default $XDG_DATA_HOME/vbadmin */
 	char *lance_data_dir;       /* {home}/data: Datus's LanceDB stores are datus_db_<namespace> in it */
-	int dim;                    /* embedding dim for semantic_model/metrics; default 384 */
-	char *embedder;             /* "hashing" (default) or "openai" */
-	char *embed_base_url;
-	char *embed_model;
-	char *embed_api_key;        /* never printed */
-	int embed_batch_size;       /* default 32 */
+	int dim;                    /* the semantic_model store's dim_size (vb_config.dim); default 384.
+	                             * Which model runs for a store: kb/embed_choose.h */
 
 	/* Added with the loader: where things came from, for `config show` and messages. */
 	char *path_source;          /* "--config", "$VBADMIN_CONFIG", "./agent.yml", "./conf/agent.yml",
@@ -134,8 +130,6 @@ struct config {
 	                             * "datasources" (comma-separated when several), or NULL */
 	char *storage_rel_namespace; /* agent.storage.backends[.relational].namespace */
 	char *storage_rel_db;
-	char *embed_registry;       /* registry_name as written, or NULL */
-	char *embed_source;         /* "agent.storage.semantic_model", "agent.storage.metric" or "default" */
 	char *data_dir_source;      /* "agent.vbadmin.data_dir", "$VBADMIN_DATA_DIR", "$XDG_DATA_HOME",
 	                             * "~/.local/share" */
 	char *env_file;             /* ".env" when ./.env was read for ${VAR}, else NULL */
@@ -181,6 +175,9 @@ const char *config_db_types(void);
 /* The PostgreSQL entry config_resolve takes the connection from (storage namespace's db, else
  * the row namespace's first entry), or NULL (none, or not a postgresql/postgres entry). */
 const struct config_db *config_connection_db(const struct config *cfg, const char *ns);
+/* 1 when name is backend ("lancedb", "pgvector", ...) or one of its aliases (backends/aliases.def),
+ * as the registry resolves names. */
+int config_names_backend(const char *name, const char *backend);
 /* Why config_resolve picks its backend: "--backend", "agent.storage.vector_backend",
  * "agent.storage.backends.vector.type", "storage namespace type postgresql", or
  * "default: no PostgreSQL storage namespace". */
@@ -215,6 +212,10 @@ int config_resolve_to_show(const struct config *cfg, const char *ns, const char 
 int config_unset_refusal(const struct config *cfg, const char *ns, struct vb_error *err);
 /* The first unset ${VAR} of the namespaces a command with row namespace ns uses, or NULL. */
 const struct config_unset *config_namespace_unset(const struct config *cfg, const char *ns, const char **ns_name);
+
+/* 1 when text holds a password or API key of cfg: a database entry's password, an agent.models
+ * api_key, an embedding endpoint's api_key (config_secrets.c). */
+int config_holds_secret(const struct config *cfg, const char *text);
 
 /* ---- did-you-mean (config_keys.c) ---- */
 /* The candidate nearest to word (Damerau-Levenshtein, at most a third of the word's length

@@ -82,14 +82,13 @@ const struct config_unset *config_namespace_unset(const struct config *cfg, cons
 static int resolve(const struct config *cfg, const char *ns, const char *backend_override, struct vb_config *out,
                    struct vb_error *err, int refuse_unset);
 
-/* lancedb or one of its aliases (backends/aliases.def), as the registry resolves names. */
-static int names_lancedb(const char *name)
+int config_names_backend(const char *name, const char *backend)
 {
 	if (!name)
 		return 0;
-	if (strcasecmp(name, "lancedb") == 0)
+	if (strcasecmp(name, backend) == 0)
 		return 1;
-#define VB_ALIAS(alias, target) if (strcasecmp(name, alias) == 0) return strcmp(target, "lancedb") == 0;
+#define VB_ALIAS(alias, target) if (strcasecmp(name, alias) == 0) return strcmp(target, backend) == 0;
 #include "../backends/aliases.def"
 #undef VB_ALIAS
 	return 0;
@@ -175,7 +174,7 @@ static int resolve(const struct config *cfg, const char *ns, const char *backend
 		out->schema = "public";
 	}
 	/* LanceDB stores live where Datus keeps them, not in vbadmin's own data dir */
-	out->data_dir = names_lancedb(out->backend) ? cfg->lance_data_dir : cfg->data_dir;
+	out->data_dir = config_names_backend(out->backend, "lancedb") ? cfg->lance_data_dir : cfg->data_dir;
 	out->dim = cfg->dim;
 	return VB_OK;
 }

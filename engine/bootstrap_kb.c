@@ -50,12 +50,14 @@ static int check_request(const struct engine_bootstrap_req *req, struct engine_b
 struct guard {
 	const struct engine_bootstrap_req *req;
 	struct eng_embedding *ee;
+	struct embed_guard_saved saved; /* the record before the guard wrote it */
 };
 
 static int guard_before_write(void *p, const char *component, struct vb_error *err)
 {
 	(void)component; /* ee was opened for this component's table */
 	struct guard *g = p;
+	embed_guard_save(g->ee->record_path, &g->saved);
 	int st = eng_embedding_guard(g->ee, g->req->strategy, g->req->replace_model_confirmed, err);
 	if (st == VB_ERR_MISMATCH && g->req->confirm_replace && g->req->confirm_replace(g->req->ctx, err))
 		st = eng_embedding_guard(g->ee, g->req->strategy, 1, err);
@@ -94,7 +96,7 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
 	}
 	if (req->on_part)
 		req->on_part(req->ctx, i, name);
-	struct guard g = {req, ee};
+	struct guard g = {req, ee, {0}};
 	struct bootstrap_opts bo = {
 		.component = name,
 		.strategy = req->strategy,
@@ -120,6 +122,13 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
 	};
 	res->nparts = i + 1;
 	int st = bootstrap_run(e->ops, e->h, &bo, &res->part[i], err);
+	if (st != VB_OK && res->part[i].atomic) {
+		/* the overwrite rolled back: the old vectors stay, so does the record of their model */
+		struct vb_error rerr;
+		if (embed_guard_restore(ee->record_path, &g.saved, &rerr) != VB_OK && req->warn)
+			req->warn(req->ctx, rerr.message);
+	}
+	embed_guard_saved_free(&g.saved);
 	return st == VB_OK ? VB_OK : classify(e, st, &res->part[i], res);
 }
 

@@ -128,15 +128,23 @@ static int nothing_to_sync(const struct bootstrap_opts *opt, const struct semant
 
 /* overwrite: one transaction around the clear and every batch, so the namespace never holds
  * neither the old nor the new rows, and readers see the old rows until the commit. */
-static int begin_replace(const struct vb_ops *ops, struct vb_handle *h, const struct vb_table_spec *spec,
-                         struct vb_error *err)
+static int can_replace(const struct vb_ops *ops, struct vb_error *err)
 {
 	if (!VB_SLOT(ops, txn_begin) || !VB_SLOT(ops, txn_end))
 		return vb_err_set(err, VB_ERR_UNSUPPORTED,
 		                  "backend %s has no transactions, so overwrite could leave the namespace half "
 		                  "loaded; use --kb_update_strategy incremental (upsert by id) instead",
 		                  ops->name);
-	int st = ops->txn_begin(h, err);
+	return VB_OK;
+}
+
+static int begin_replace(const struct vb_ops *ops, struct vb_handle *h, const struct vb_table_spec *spec,
+                         struct vb_error *err)
+{
+	int st = can_replace(ops, err);
+	if (st != VB_OK)
+		return st;
+	st = ops->txn_begin(h, err);
 	if (st == VB_OK)
 		st = ops->drop(h, spec, err);
 	if (st != VB_OK) {
@@ -204,6 +212,9 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 		if (st != VB_OK)
 			return st;
 	}
+	/* refused before before_write, which may record the model of vectors about to be written */
+	if (strcmp(opt->strategy, "overwrite") == 0 && (st = can_replace(ops, err)) != VB_OK)
+		return st;
 	res->atomic = strcmp(opt->strategy, "overwrite") == 0;
 	if (opt->before_write) {
 		st = opt->before_write(opt->before_write_ctx, opt->component, err);

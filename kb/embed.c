@@ -6,23 +6,9 @@
 #include <string.h>
 
 #include "../backends/vb_util.h"
-#include "../config/config.h"
 #include "embed_impl.h"
 
 static const struct embed_kind *const kinds[] = {&embed_kind_hashing, &embed_kind_openai};
-
-void embed_options_from_config(const struct config *cfg, struct embed_options *o)
-{
-	memset(o, 0, sizeof *o);
-	if (!cfg)
-		return;
-	o->kind = cfg->embedder;
-	o->dim = cfg->dim;
-	o->base_url = cfg->embed_base_url;
-	o->model = cfg->embed_model;
-	o->api_key = cfg->embed_api_key;
-	o->batch_size = cfg->embed_batch_size;
-}
 
 int embedder_open(const struct embed_options *o, struct embedder **out, struct vb_error *err)
 {
@@ -73,31 +59,6 @@ int embedder_open(const struct embed_options *o, struct embedder **out, struct v
 	}
 	*out = e;
 	return VB_OK;
-}
-
-/* The model and registry names are recorded as INI values in Datus's datus_db.cfg: a line break
- * there would write sections of its own (issue 14.8). */
-static int name_ok(const char *what, const char *v, struct vb_error *err)
-{
-	for (const char *c = v; c && *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return vb_err_set(err, VB_ERR_INVALID, "agent.yml: the embedding %s holds a control character "
-			                                       "(a line break?) at byte %zu; model names are one line of text",
-			                  what, (size_t)(c - v) + 1);
-	return VB_OK;
-}
-
-int embedder_open_config(const struct config *cfg, struct embedder **out, struct vb_error *err)
-{
-	*out = NULL;
-	int st = name_ok("model_name", cfg ? cfg->embed_model : NULL, err);
-	if (st == VB_OK)
-		st = name_ok("registry_name", cfg ? cfg->embed_registry : NULL, err);
-	if (st != VB_OK)
-		return st;
-	struct embed_options o;
-	embed_options_from_config(cfg, &o);
-	return embedder_open(&o, out, err);
 }
 
 void embedder_close(struct embedder **ep)

@@ -39,8 +39,6 @@
 #define EMBED_DEFAULT_PARALLEL 4
 #define EMBED_MAX_PARALLEL 64
 
-struct config;
-
 struct embed_options {
 	const char *kind;      /* "hashing" (default when NULL/"") or "openai" */
 	int dim;               /* <= 0: EMBED_DEFAULT_DIM */
@@ -49,6 +47,9 @@ struct embed_options {
 	const char *label;     /* openai: the name shown in messages (e.g. "sentence-transformers/
 	                        * all-MiniLM-L6-v2" served as "all-minilm"); NULL: model */
 	const char *api_key;   /* openai; NULL/"" = no Authorization header; never printed */
+	int dimensions;        /* openai: > 0 sends "dimensions": N in every request, as Datus's
+	                        * OpenAIEmbeddings does for registry openai (all models but
+	                        * text-embedding-ada-002); 0 sends none */
 	int batch_size;        /* texts per request; <= 0: EMBED_DEFAULT_BATCH */
 	int parallel;          /* requests in flight; <= 0: EMBED_DEFAULT_PARALLEL (max EMBED_MAX_PARALLEL) */
 	int timeout_ms;        /* whole request; <= 0: EMBED_DEFAULT_TIMEOUT_MS */
@@ -60,13 +61,8 @@ struct embed_options {
 
 struct embedder;
 
-/* Options from the agent.yml fields (embedder, dim, embed_base_url, embed_model,
- * embed_api_key, embed_batch_size); the rest default. */
-void embed_options_from_config(const struct config *cfg, struct embed_options *o);
-
+/* The options for a store come from kb/embed_choose.h (embed_choose). */
 int embedder_open(const struct embed_options *o, struct embedder **out, struct vb_error *err);
-/* embed_options_from_config + embedder_open. */
-int embedder_open_config(const struct config *cfg, struct embedder **out, struct vb_error *err);
 void embedder_close(struct embedder **e);
 
 int embedder_dim(const struct embedder *e);

@@ -95,12 +95,29 @@ static int via_endpoint(const struct config *cfg, const char *section, struct em
 	return VB_OK;
 }
 
+/* The model and registry names are recorded as INI values in Datus's datus_db.cfg: a line break
+ * there would write sections of its own (issue 14.8). */
+static int name_ok(const char *what, const char *v, const char *section, struct vb_error *err)
+{
+	for (const char *c = v; c && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return vb_err_set(err, VB_ERR_INVALID, "agent.yml: the embedding %s of [%s] holds a control character "
+			                                       "(a line break?) at byte %zu; model names are one line of text",
+			                  what, section, (size_t)(c - v) + 1);
+	return VB_OK;
+}
+
 int embed_choose(const struct config *cfg, const char *section, const char *override,
                  const struct embed_record *recorded, struct embed_choice *c, struct vb_error *err)
 {
 	memset(c, 0, sizeof *c);
 	struct configured m;
 	configured_for(cfg, section, &m);
+	int st = name_ok("registry_name", m.registry, section, err);
+	if (st == VB_OK)
+		st = name_ok("model_name", m.model, section, err);
+	if (st != VB_OK)
+		return st;
 	c->opt.batch_size = m.batch;
 	int dim = m.dim;
 	const char *registry = m.registry, *model = m.model;
@@ -132,6 +149,9 @@ int embed_choose(const struct config *cfg, const char *section, const char *over
 		c->opt.base_url = m.base_url && *m.base_url ? m.base_url : OPENAI_DEFAULT_BASE_URL;
 		c->opt.model = c->name;
 		c->opt.api_key = m.api_key;
+		/* datus/storage/embedding_openai.py generate_embeddings: "dimensions" = dim_size for
+		 * every model but text-embedding-ada-002 (which has no such parameter) */
+		c->opt.dimensions = strcmp(c->name, "text-embedding-ada-002") != 0 ? dim : 0;
 		snprintf(c->why, sizeof c->why, "%s", m.source ? m.source : "agent.storage");
 		return VB_OK;
 	}
@@ -150,20 +170,20 @@ void embed_store_of(const struct config *cfg, const struct vb_config *vc, const 
 {
 	memset(s, 0, sizeof *s);
 	const char *backend = vc->backend ? vc->backend : "embedded";
-	s->backend = strcmp(backend, "pgvector") == 0 || strcmp(backend, "postgresql") == 0 ||
-	                     strcmp(backend, "postgres") == 0 || strcmp(backend, "pg") == 0
-	                 ? "pgvector"
-	                 : backend;
+	int lance = config_names_backend(backend, "lancedb");
+	s->backend = config_names_backend(backend, "pgvector") ? "pgvector" : lance ? "lancedb" : backend;
 	s->home = cfg->home;
 	s->data_dir = vc->data_dir ? vc->data_dir : cfg->data_dir;
 	s->database = vc->database;
 	s->schema = vc->schema;
 	s->ns = vc->namespace;
-	/* Datus stores vectors in PostgreSQL only through its storage namespace; any other store
-	 * is vbadmin's own and keeps its own record */
+	/* Datus stores vectors in PostgreSQL only through its storage namespace, and in LanceDB in
+	 * {agent.home}/data/datus_db_<namespace> (vc->data_dir is {home}/data): those are Datus's
+	 * stores, recorded in Datus's datus_db.cfg; any other store is vbadmin's own and keeps its
+	 * own record */
 	(void)backend_override;
-	s->datus_owned = cfg->path && strcmp(s->backend, "pgvector") == 0 && cfg->storage_namespace &&
-	                 config_connection_db(cfg, vc->namespace) != NULL;
+	s->datus_owned = (lance && cfg->home) || (cfg->path && strcmp(s->backend, "pgvector") == 0 &&
+	                                          cfg->storage_namespace && config_connection_db(cfg, vc->namespace));
 }
 
 /* Length of "scheme://" of url, and the rest of url after any "user:password@". */

@@ -330,3 +330,68 @@ int embed_guard_apply(const char *path, const char *section, const char *strateg
 	return st;
 }
 
+
+/* ---- save / restore around a load that may roll back ---- */
+
+static char *slurp(const char *path, size_t *len, int *existed)
+{
+	*len = 0;
+	FILE *f = fopen(path, "rb");
+	*existed = f != NULL;
+	if (!f)
+		return NULL;
+	struct vb_buf b;
+	vb_buf_init(&b);
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		vb_buf_addn(&b, buf, n);
+	fclose(f);
+	*len = b.len;
+	vb_buf_add(&b, "");
+	return vb_buf_steal(&b);
+}
+
+void embed_guard_save(const char *path, struct embed_guard_saved *s)
+{
+	memset(s, 0, sizeof *s);
+	s->bytes = slurp(path, &s->len, &s->existed);
+	s->taken = 1;
+}
+
+int embed_guard_restore(const char *path, const struct embed_guard_saved *s, struct vb_error *err)
+{
+	if (!s->taken)
+		return VB_OK;
+	size_t len;
+	int existed;
+	char *now = slurp(path, &len, &existed);
+	int same = existed == s->existed && (!existed || (len == s->len && memcmp(now, s->bytes, len) == 0));
+	free(now);
+	if (same)
+		return VB_OK;
+	if (!s->existed)
+		return unlink(path) == 0 || errno == ENOENT ? VB_OK
+		                                            : vb_err_set(err, VB_ERR_IO, "cannot remove %s: %s", path,
+		                                                         strerror(errno));
+	char *tmp = vb_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	int st = VB_OK;
+	if (!f || fchmod(fileno(f), 0600) != 0 || fwrite(s->bytes, 1, s->len, f) != s->len) {
+		st = vb_err_set(err, VB_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+		if (f)
+			fclose(f);
+	} else if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		st = vb_err_set(err, VB_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	}
+	if (st != VB_OK)
+		unlink(tmp);
+	free(tmp);
+	return st;
+}
+
+void embed_guard_saved_free(struct embed_guard_saved *s)
+{
+	free(s->bytes);
+	memset(s, 0, sizeof *s);
+}

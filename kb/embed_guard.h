@@ -30,7 +30,7 @@ struct embed_store {
 	int datus_owned;          /* the store Datus's agent.yml uses: Datus's datus_db.cfg */
 	const char *home;         /* agent.home (datus_owned) */
 	const char *data_dir;     /* vbadmin's data dir (others) */
-	const char *backend;      /* "pgvector" or "embedded" */
+	const char *backend;      /* "pgvector", "lancedb" or "embedded" */
 	const char *database, *schema; /* pgvector */
 	const char *ns;
 };
@@ -64,6 +64,19 @@ int embed_guard_same(const struct embed_record *r, const struct embed_guard_mode
  * byte).  The file is written atomically (temp file + rename), mode 0600, directory 0700. */
 int embed_guard_apply(const char *path, const char *section, const char *strategy, int datus_file,
                       const struct embed_guard_model *m, int replace_confirmed, struct vb_error *err);
+
+/* The record's bytes before embed_guard_apply, to put back when the vectors it would describe
+ * were rolled back (an overwrite that failed or was interrupted). */
+struct embed_guard_saved {
+	int taken, existed;
+	char *bytes;
+	size_t len;
+};
+void embed_guard_save(const char *path, struct embed_guard_saved *s);
+/* Puts the saved bytes back (or removes a file that did not exist) when the file differs now;
+ * atomically, as embed_guard_apply writes. */
+int embed_guard_restore(const char *path, const struct embed_guard_saved *s, struct vb_error *err);
+void embed_guard_saved_free(struct embed_guard_saved *s);
 
 
 

@@ -58,12 +58,14 @@ static json_t *input_text(const char *t)
 	return v ? v : json_string(" ");
 }
 
-void embed_json_request(const char *model, const char *const *texts, size_t n, struct vb_buf *b)
+void embed_json_request(const char *model, int dimensions, const char *const *texts, size_t n, struct vb_buf *b)
 {
 	json_t *input = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(input, input_text(texts[i]));
 	json_t *req = json_pack("{s:s, s:o}", "model", model, "input", input);
+	if (req && dimensions > 0)
+		json_object_set_new(req, "dimensions", json_integer(dimensions));
 	char *text = req ? json_dumps(req, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	vb_buf_reset(b);
 	vb_buf_add(b, text ? text : "{}");

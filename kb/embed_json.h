@@ -23,7 +23,8 @@ int embed_json_vectors(const char *body, size_t n, int dim, float *out, struct e
  * Heap string. */
 char *embed_json_message(const char *body, const char *secret);
 
-/* {"model": model, "input": [texts...]} into b (an empty text is sent as " "). */
-void embed_json_request(const char *model, const char *const *texts, size_t n, struct vb_buf *b);
+/* {"model": model, "input": [texts...]} into b (an empty text is sent as " "), plus
+ * "dimensions": dimensions when it is > 0. */
+void embed_json_request(const char *model, int dimensions, const char *const *texts, size_t n, struct vb_buf *b);
 
 #endif

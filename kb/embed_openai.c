@@ -352,7 +352,7 @@ static int refill(struct embedder *e, const char *const *texts, size_t n, size_t
 			s->count = n - *next < bs ? n - *next : bs;
 			s->tries = 0;
 			*next += s->count;
-			embed_json_request(e->model, texts + s->first, s->count, &s->body);
+			embed_json_request(e->model, e->opt.dimensions, texts + s->first, s->count, &s->body);
 			start(e, s);
 		} else if (s->state == SLOT_WAITING && t >= s->not_before) {
 			start(e, s);

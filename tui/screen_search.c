@@ -102,20 +102,13 @@ static void noop_deprep(void)
 static void run_search(struct tui_app *app);
 static struct tui_app *rl_app;
 
-/* History hygiene (peers-errors-ux 4.5): a line that holds a configured password, a
+/* History hygiene (peers-errors-ux 4.5): a line that holds a configured password or key, a
  * "password" word or a URI with credentials is searched but never written to the file. */
 static int history_safe(const struct tui_app *app, const char *line)
 {
 	if (strcasestr(line, "password") || (strstr(line, "://") && strchr(line, '@')))
 		return 0;
-	const struct config *cfg = app && app->ctx ? app->ctx->cfg : NULL;
-	for (int i = 0; cfg && i < cfg->nnamespaces; i++)
-		for (int k = 0; k < cfg->namespaces[i].ndbs; k++) {
-			const char *pw = cfg->namespaces[i].dbs[k].password;
-			if (pw && *pw && strstr(line, pw))
-				return 0;
-		}
-	return !(cfg && cfg->embed_api_key && *cfg->embed_api_key && strstr(line, cfg->embed_api_key));
+	return !config_holds_secret(app && app->ctx ? app->ctx->cfg : NULL, line);
 }
 
 static void on_line(char *line)

@@ -47,7 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_CHECK(c != NULL && c->path && strcmp(c->path, path) == 0, "loaded config lacks its path");
-	FUZZ_CHECK(c->dim > 0 && c->embed_batch_size > 0, "dim %d batch %d", c->dim, c->embed_batch_size);
+	for (int i = 0; i < CONFIG_EMB_N; i++)
+		FUZZ_CHECK(c->embeddings[i].dim_size > 0 && c->embeddings[i].batch_size > 0, "store %d: dim %d batch %d", i,
+		           c->embeddings[i].dim_size, c->embeddings[i].batch_size);
+	FUZZ_CHECK(c->dim > 0, "dim %d", c->dim);
 	for (int i = 0; i < c->nwarnings; i++)
 		FUZZ_CHECK(c->warnings[i] && c->warnings[i][0], "empty warning %d", i);
 	fuzz_cfg_resolve(c, NULL, NULL);

@@ -16,11 +16,15 @@ The model name picks the script, "<scenario>:<dim>":
   drop      closes the connection without an answer on the model's first request, then like ok
   canned    the same dense vector (pre-encoded, dim from the suffix) for every text: a server
             whose own cost stays small, for make bench
-Any other model name (a real one, e.g. all-MiniLM-L6-v2) gets "words" vectors of --dim
-dimensions (default 384): each lower-cased word adds 1 to bucket crc32(word) % dim, then L2
-normalised, so a query shares direction with the texts that contain its words.
-Auth: "Authorization: Bearer test-key" is required (else 401), unless --no-auth.  Any path
-other than /v1/embeddings is 404.  GET /stats returns {"<model>": [batch sizes of each POST]};
+Any other model name (a real one, e.g. all-MiniLM-L6-v2) gets "words" vectors of the request's
+"dimensions" (as OpenAI's text-embedding-3 models shorten theirs), else of --dim dimensions
+(default 384; --ignore-dimensions: always --dim, as a server without that parameter does): each
+lower-cased word adds 1 to bucket crc32(word) % dim, then L2 normalised, so a query shares
+direction with the texts that contain its words.
+Auth: "Authorization: Bearer <--key, default test-key>" is required (else 401, whose message
+repeats the key that was sent, as OpenAI's does), unless --no-auth.  Any path other than
+/v1/embeddings is 404.  GET /stats returns {"<model>": [batch sizes of each POST]};
+GET /dimensions returns {"<model>": ["dimensions" of each POST, null when absent]};
 GET /inflight returns {"<model>": most requests of that model in progress at once}.
 """
 import argparse
@@ -39,7 +43,8 @@ MAX_INFLIGHT = {}  # model -> most at once
 LOCK = threading.Lock()
 SCENARIOS = ("ok", "flaky429", "fail500", "wrongdim", "short", "slow", "slowish", "drop", "canned")
 CANNED = {}  # (dim, texts) -> the whole pre-encoded answer
-OPTS = argparse.Namespace(dim=384, auth=True)
+DIMENSIONS = {}  # model -> "dimensions" of each request
+OPTS = argparse.Namespace(dim=384, auth=True, key="test-key", ignore_dimensions=False)
 
 
 def words_vector(text, dim):
@@ -91,6 +96,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/stats":
             with LOCK:
                 self.reply(200, STATS)
+        elif self.path == "/dimensions":
+            with LOCK:
+                self.reply(200, DIMENSIONS)
         elif self.path == "/inflight":
             with LOCK:
                 self.reply(200, MAX_INFLIGHT)
@@ -104,7 +112,7 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, {"error": {"message": "Invalid URL (POST %s)" % self.path}})
             return
         auth = self.headers.get("Authorization")
-        if OPTS.auth and auth != "Bearer test-key":
+        if OPTS.auth and auth != "Bearer " + OPTS.key:
             shown = (auth or "")[7:]
             self.reply(401, {"error": {"message": "Incorrect API key provided: %s" % shown,
                                        "type": "invalid_request_error"}})
@@ -114,19 +122,22 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             seen = STATS.setdefault(model, [])
             seen.append(len(inputs))
+            DIMENSIONS.setdefault(model, []).append(req.get("dimensions"))
             nth = len(seen)
             INFLIGHT[model] = INFLIGHT.get(model, 0) + 1
             MAX_INFLIGHT[model] = max(MAX_INFLIGHT.get(model, 0), INFLIGHT[model])
         try:
-            self.answer(model, inputs, nth)
+            self.answer(model, inputs, nth, req.get("dimensions"))
         finally:
             with LOCK:
                 INFLIGHT[model] -= 1
 
-    def answer(self, model, inputs, nth):
+    def answer(self, model, inputs, nth, dimensions):
         scenario, _, dim = model.partition(":")
         if scenario not in SCENARIOS:
-            items = [{"object": "embedding", "index": i, "embedding": words_vector(t, OPTS.dim)}
+            wdim = dimensions if isinstance(dimensions, int) and dimensions > 0 and not OPTS.ignore_dimensions \
+                else OPTS.dim
+            items = [{"object": "embedding", "index": i, "embedding": words_vector(t, wdim)}
                      for i, t in enumerate(inputs)]
             self.reply(200, {"object": "list", "data": items, "model": model})
             return
@@ -173,6 +184,9 @@ def main():
     ap.add_argument("--dim", type=int, default=384, help="dimensions of the words vectors")
     ap.add_argument("--no-auth", dest="auth", action="store_false", help="accept requests without the key")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--key", default="test-key", help="the API key the server accepts")
+    ap.add_argument("--ignore-dimensions", action="store_true",
+                    help="answer --dim dimensions whatever the request's \"dimensions\" says")
     ap.parse_args(namespace=OPTS)
     srv = Server(("127.0.0.1", OPTS.port), Handler)
     srv.daemon_threads = True

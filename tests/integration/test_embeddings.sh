@@ -153,6 +153,29 @@ unchanged "a bootstrap of vbadmin's own store"
 t_run "$VBADMIN" --config "$T_TMP/served.yml" "${B[@]}" --kb_update_strategy incremental
 t_is "$RC" 0 "vbadmin's own hashing record does not block Datus's store"
 
+# ---------------------------------------------------------------- interrupted replacement
+# Confirmed twice but interrupted mid-load (Ctrl-C while a lock held by another session keeps the
+# overwrite's statement waiting): the transaction rolls back, so the rows stay Datus's and the
+# record of their model is put back, byte for byte.
+rows0=$(rows_md5 semantic_model); cfg0=$(md5sum <"$CFG")  # after the served incremental above
+wait_for() { # sql want seconds
+	for _ in $(seq 1 $(($3 * 20))); do [ "$(pgq "$1" | tail -n 1)" -ge "$2" ] 2>/dev/null && return 0; sleep 0.05; done
+	return 1
+}
+PGAPPNAME=vbtest_lock pgq "BEGIN; LOCK TABLE semantic_model IN SHARE MODE; SELECT pg_sleep(60); COMMIT" >/dev/null 2>&1 &
+LOCKP=$!
+wait_for "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'vbtest_lock' AND l.granted AND l.mode = 'ShareLock'" 1 20
+env --default-signal=INT "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y --replace-model >/dev/null 2>"$T_TMP/int.err" &
+VP=$!
+wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vbadmin' AND wait_event_type = 'Lock'" 1 20
+t_has "$(cat "$CFG")" "registry_name = hashing" "mid-load, datus_db.cfg already names the model being written"
+kill -INT "$VP"; wait "$VP"; RC=$?
+pgq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'vbtest_lock'" >/dev/null
+wait "$LOCKP" 2>/dev/null
+t_is "$RC" 130 "Ctrl-C during the replacement: exit 130"
+t_has "$(cat "$T_TMP/int.err")" "nothing was changed" "it says nothing was changed"
+unchanged "an interrupted replacement"
+
 # ---------------------------------------------------------------- confirmed replacement
 t_run "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y --replace-model
 t_is "$RC" 0 "overwrite -y --replace-model replaces the model"

@@ -5,6 +5,11 @@
 # get_default_backend, datus/storage/backends/vector/factory.py, and LanceDB path, agent_config.py),
 # `check` walks the LanceDB steps, each search mode answers, and nothing in the store is written by
 # check or search; a missing, foreign or corrupt directory gives a clear error and writes nothing.
+# The store's model (issue 13): the fixture records all-MiniLM-L6-v2 in Datus's datus_db.cfg, served
+# here by the loopback embeddings server (tests/integration/embed_server.py, 8 dimensions); without
+# the server or with --embedder hashing, vector and hybrid search are refused naming the model, text
+# search answers, and bootstrap-kb changes nothing (files and datus_db.cfg byte for byte) unless
+# the overwrite is confirmed twice (-y and --replace-model).
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/integration/lib.sh"
 
@@ -15,7 +20,11 @@ t_has "$OUTW" "wrote 7 tables x 200 rows" "the fixture writes a Datus-shaped sto
 t_ok $([ -d "$DATUS/data/datus_db_ns1/semantic_model.lance" ] && [ ! -e "$DATUS/data/datus_db_ns1/__manifest" ]; echo $?) \
 	"the store has Datus's layout: <table>.lance per table, no namespace manifest"
 
-cat >"$T_TMP/agent.yml" <<EOF
+/usr/bin/python3 "$ROOT/tests/integration/embed_server.py" --no-auth --dim 8 >"$T_TMP/eport" 2>/dev/null &
+ESERVER=$!
+trap 'kill $ESERVER 2>/dev/null; rm -rf "$T_TMP"' EXIT
+for _ in $(seq 50); do [ -s "$T_TMP/eport" ] && break; sleep 0.1; done
+cat >"$T_TMP/unserved.yml" <<EOF
 agent:
   home: $DATUS
   namespace:
@@ -28,7 +37,9 @@ agent:
     database: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
     semantic_model: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
 EOF
-V() { "$VBADMIN" --config "$T_TMP/agent.yml" --embedder hashing "$@"; }
+{ cat "$T_TMP/unserved.yml"; printf '  vbadmin:\n    embedding_endpoints: {all-MiniLM-L6-v2: "http://127.0.0.1:%s/v1"}\n' "$(cat "$T_TMP/eport")"; } >"$T_TMP/agent.yml"
+V() { "$VBADMIN" --config "$T_TMP/agent.yml" "$@"; }
+H() { "$VBADMIN" --config "$T_TMP/agent.yml" --embedder hashing "$@"; }
 touch "$T_TMP/stamp"
 sleep 1
 
@@ -67,6 +78,40 @@ t_is "$RC" 0 "search --mode vector exits 0"
 t_has "$OUT" "vector search on document: 10 results" "vector search answers top 10"
 CHANGED=$(find "$DATUS" -newer "$T_TMP/stamp" | head -5)
 t_is "$CHANGED" "" "check and search wrote nothing in the Datus store"
+
+# ---- the recorded model decides (issue 13) ----
+snap() { (cd "$DATUS/data/datus_db_$1" && find . -type f | sort | xargs md5sum) | md5sum; }
+S1=$(snap ns1)
+CFG1=$(md5sum <"$DATUS/data/datus_db_ns1/datus_db.cfg")
+for mode in vector hybrid; do
+	t_run H --namespace ns1 search --mode $mode --table document revenue
+	t_is "$RC" 1 "--embedder hashing: $mode search of the all-MiniLM-L6-v2 store refused"
+	t_has "$ERR" "filled with sentence-transformers/all-MiniLM-L6-v2 (8 dimensions)" "$mode: names the recorded model"
+	t_run "$VBADMIN" --config "$T_TMP/unserved.yml" --namespace ns1 search --mode $mode --table document revenue
+	t_is "$RC" 1 "no server for all-MiniLM-L6-v2: $mode search exits 1"
+	t_has "$ERR" "all-MiniLM-L6-v2" "$mode: names the model"
+	t_has "$ERR" "embedding_endpoints" "$mode: and how to serve it"
+done
+t_run "$VBADMIN" --config "$T_TMP/unserved.yml" --namespace ns1 search --mode text tag42
+t_is "$RC" 0 "no server: text search still answers"
+t_has "$OUT" "semantic_model:42" "... with the row"
+BK=(--namespace ns1 bootstrap-kb --components semantic_model --semantic_yaml "$ROOT/tests/data/kb_small.yaml")
+t_run H "${BK[@]}" --kb_update_strategy incremental
+t_is "$RC" 2 "--embedder hashing bootstrap into the store: incremental refused (exit 2)"
+t_has "$ERR" "existing='all-MiniLM-L6-v2', new='hashing'" "with Datus's mismatch message"
+t_run "$VBADMIN" --config "$T_TMP/unserved.yml" "${BK[@]}" --kb_update_strategy incremental
+t_is "$RC" 1 "no server: bootstrap refused (exit 1)"
+t_is "$(snap ns1)|$(md5sum <"$DATUS/data/datus_db_ns1/datus_db.cfg")" "$S1|$CFG1" \
+	"the LanceDB store's files and datus_db.cfg unchanged byte for byte"
+t_is "$(ls "$DATUS/data" | grep -c embedding.cfg)" 0 "no vbadmin record beside Datus's stores"
+# an overwrite needs a store that can roll back, LanceDB cannot: refused before the model record
+# is looked at, confirmed or not (and before it could be rewritten)
+for confirm in "-y" "-y --replace-model"; do
+	t_run H "${BK[@]}" --kb_update_strategy overwrite $confirm
+	t_is "$RC" 1 "overwrite $confirm of the LanceDB store: refused (exit 1)"
+	t_has "$ERR" "backend lancedb has no transactions" "saying why"
+	t_is "$(snap ns1)|$(md5sum <"$DATUS/data/datus_db_ns1/datus_db.cfg")" "$S1|$CFG1" "and nothing changed, datus_db.cfg included"
+done
 
 # ---- a missing, a foreign and a corrupt directory ----
 t_run V --namespace ns4 check

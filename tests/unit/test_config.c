@@ -116,8 +116,7 @@ static void test_no_file(void)
 	ok(c && c->path == NULL, "no file: path is NULL");
 	is_int(c->nnamespaces, 0, "no file: no namespaces");
 	is_int(c->dim, 384, "default dim 384");
-	is_int(c->embed_batch_size, 32, "default batch size 32");
-	is_str(c->embedder, "hashing", "default embedder is the offline hashing one");
+	ok(!config_embedding(c, CONFIG_EMB_SEMANTIC_MODEL)->configured, "no file: no store names a model");
 	char *want = vb_xasprintf("%s/home/.datus", tmp);
 	is_str(c->home, want, "default home ~/.datus");
 	free(want);
@@ -527,13 +526,16 @@ static void test_storage_and_embedding(void)
 	            "      api_key: ${CFGT_KEY}\n",
 	            "openai embedding");
 	if (c) {
-		is_str(c->embedder, "openai", "registry openai => openai embedder");
+		const struct config_embedding *e = config_embedding(c, CONFIG_EMB_SEMANTIC_MODEL);
+		is_str(e->registry_name, "openai", "registry_name");
 		is_int(c->dim, 1024, "dim_size");
-		is_int(c->embed_batch_size, 8, "batch_size");
-		is_str(c->embed_model, "m3", "model_name");
-		is_str(c->embed_base_url, "http://127.0.0.1:11434/v1", "base_url");
-		is_str(c->embed_api_key, "sk-secret", "api_key via ${VAR}");
-		is_str(c->embed_source, "agent.storage.semantic_model", "source semantic_model");
+		is_int(e->batch_size, 8, "batch_size");
+		is_str(e->model_name, "m3", "model_name");
+		is_str(e->ext_base_url, "http://127.0.0.1:11434/v1", "base_url (vbadmin's extension in the section)");
+		is_str(e->ext_api_key, "sk-secret", "api_key via ${VAR}");
+		is_str(e->source, "agent.storage.semantic_model", "source semantic_model");
+		ok(config_holds_secret(c, "find sk-secret here"), "the key is one of the config's secrets");
+		ok(!config_holds_secret(c, "find sk-secre here"), "and only the key");
 		config_resolve(c, NULL, NULL, &r, &err);
 		is_int(r.dim, 1024, "dim reaches vb_config");
 	}
@@ -543,8 +545,9 @@ static void test_storage_and_embedding(void)
 	            "metric fallback");
 	if (c) {
 		is_int(c->dim, 512, "metric used without semantic_model");
-		is_str(c->embedder, "hashing", "non-openai registry => hashing");
-		is_str(c->embed_source, "agent.storage.metric", "source metric");
+		const struct config_embedding *e = config_embedding(c, CONFIG_EMB_SEMANTIC_MODEL);
+		is_str(e->registry_name, "sentence-transformers", "Datus's default registry");
+		is_str(e->source, "agent.storage.metric", "source metric (Datus reuses the model by name)");
 	}
 	config_free(&c);
 

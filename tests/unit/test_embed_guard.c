@@ -136,7 +136,6 @@ static void test_choose(void)
 {
 	struct config cfg;
 	memset(&cfg, 0, sizeof cfg);
-	cfg.embed_batch_size = 32;
 	struct embed_choice c;
 	struct vb_error err;
 	is_int(embed_choose(&cfg, "semantic_model", NULL, NULL, &c, &err), VB_OK, "no agent.yml: hashing");
