@@ -143,6 +143,7 @@ plus character 3-grams, 384 buckets, L2-normalised, dense float32): ${R[embed_sk
 vbadmin's embedder is ${R[embed_vs_sk]}x faster.
 EOF
 	fi
+	if declare -F embed_http_section >/dev/null; then embed_http_section; fi
 	cat <<EOF
 
 ## Bootstrap end to end

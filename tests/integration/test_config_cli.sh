@@ -24,6 +24,7 @@ t_is "$RC" 0 "no config: exit 0"
 t_has "$OUT" "config file:   none: embedded default" "no config: says embedded default"
 t_has "$OUT" "backend:       embedded (default: no agent.yml, vbadmin's embedded store)" "no config: embedded backend, reason"
 t_has "$OUT" "dim:           384" "no config: default dim"
+t_has "$OUT" "embedder:      hashing (built in, 384 dimensions; chosen by no agent.yml)" "no config: the hashing embedder is named, and why it runs"
 t_has "$OUT" "data dir:      $XDG_DATA_HOME/vbadmin (from \$XDG_DATA_HOME)" "no config: data dir from \$XDG_DATA_HOME"
 run "$VBADMIN" config show --json
 t_is "$RC" 0 "no config --json: exit 0"

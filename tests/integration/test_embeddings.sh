@@ -153,6 +153,43 @@ unchanged "a bootstrap of vbadmin's own store"
 t_run "$VBADMIN" --config "$T_TMP/served.yml" "${B[@]}" --kb_update_strategy incremental
 t_is "$RC" 0 "vbadmin's own hashing record does not block Datus's store"
 
+# ---------------------------------------------------------------- vbadmin's embedded store, same rules
+# An embedded store filled with all-MiniLM-L6-v2 through the server keeps its record next to it
+# (<data dir>/<namespace>.embedding.cfg) and is kept exactly as Datus's store above.
+mkdir -p "$T_TMP/embstore"
+datus_yml "$T_TMP/emb_served.yml" "$SERVED"
+printf '    data_dir: %s\n' "$T_TMP/embstore" >>"$T_TMP/emb_served.yml"
+datus_yml "$T_TMP/emb_unserved.yml" "$(printf '  vbadmin:\n    data_dir: %s' "$T_TMP/embstore")"
+E=(--backend embedded)
+t_run "$VBADMIN" --config "$T_TMP/emb_served.yml" "${E[@]}" "${B[@]}" --kb_update_strategy overwrite -y
+t_is "$RC" 0 "embedded store: filled with all-MiniLM-L6-v2 through the server"
+ECFG=$T_TMP/embstore/datus.embedding.cfg
+t_is "$(cat "$ECFG")" $'[semantic_model]\nregistry_name = sentence-transformers\nmodel_name = all-MiniLM-L6-v2\ndim_size = 384' \
+	"embedded store: the model recorded next to it"
+emb_snap() { sqlite3 "$T_TMP/embstore/datus.db" ".dump semantic_model" | md5sum; md5sum <"$ECFG"; }
+t_is "$(sqlite3 "$T_TMP/embstore/datus.db" "SELECT count(*) FROM semantic_model")" 7 "embedded store: 7 rows"
+e0=$(emb_snap)
+for mode in vector hybrid; do
+	t_run "$VBADMIN" --config "$T_TMP/emb_unserved.yml" "${E[@]}" search --mode $mode "payments"
+	t_is "$RC" 1 "embedded store, no server: $mode search exits 1"
+	t_has "$ERR" "all-MiniLM-L6-v2" "embedded store: $mode names the model"
+done
+t_run "$VBADMIN" --config "$T_TMP/emb_unserved.yml" "${E[@]}" search --mode text "payments"
+t_is "$RC" 0 "embedded store, no server: text search answers"
+t_has "$OUT" "table:payments" "embedded store: text search finds the table"
+t_run "$VBADMIN" --config "$T_TMP/emb_unserved.yml" "${E[@]}" --embedder hashing "${B[@]}" --kb_update_strategy incremental
+t_is "$RC" 2 "embedded store: --embedder hashing incremental refused (exit 2)"
+t_has "$ERR" "existing='all-MiniLM-L6-v2', new='hashing'" "embedded store: naming both models"
+t_run "$VBADMIN" --config "$T_TMP/emb_unserved.yml" "${E[@]}" --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y
+t_is "$RC" 1 "embedded store: overwrite -y alone refused (exit 1)"
+t_has "$ERR" "--replace-model" "embedded store: naming the separate confirmation"
+t_run "$VBADMIN" --config "$T_TMP/emb_unserved.yml" "${E[@]}" "${B[@]}" --kb_update_strategy incremental
+t_is "$RC" 1 "embedded store, no server: bootstrap refused (exit 1)"
+t_is "$(emb_snap)" "$e0" "embedded store: rows and record unchanged byte for byte"
+t_run "$VBADMIN" --config "$T_TMP/emb_unserved.yml" "${E[@]}" --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y --replace-model
+t_is "$RC" 0 "embedded store: overwrite -y --replace-model replaces the model"
+t_has "$(cat "$ECFG")" "registry_name = hashing" "embedded store: and records the model that produced the vectors"
+
 # ---------------------------------------------------------------- interrupted replacement
 # Confirmed twice but interrupted mid-load (Ctrl-C while a lock held by another session keeps the
 # overwrite's statement waiting): the transaction rolls back, so the rows stay Datus's and the

@@ -165,6 +165,21 @@ static void test_choose(void)
 	embed_choice_describe(&c, line, sizeof line);
 	is_str(line, "sentence-transformers/all-MiniLM-L6-v2 via http://h:1/v1 (384 dimensions)",
 	       "described without the URL's credentials");
+	is_int(c.opt.dimensions, 0, "a sentence-transformers model's server is not asked for \"dimensions\"");
+
+	/* registry openai: the record says which; Datus's OpenAIEmbeddings sends dim_size as
+	 * "dimensions", except for text-embedding-ada-002 (datus/storage/embedding_openai.py) */
+	struct embed_record oai = {.present = 1};
+	strcpy(oai.registry_name, "openai");
+	strcpy(oai.model_name, "text-embedding-3-small");
+	strcpy(oai.dim_size, "256");
+	is_int(embed_choose(&cfg, "semantic_model", NULL, &oai, &c, &err), VB_OK, "openai: runs");
+	is_int(c.opt.dimensions, 256, "openai: asks for dimensions 256");
+	is_str(c.opt.base_url, "https://api.openai.com/v1", "openai without an agent.models entry: the client's default URL");
+	strcpy(oai.model_name, "text-embedding-ada-002");
+	strcpy(oai.dim_size, "1536");
+	is_int(embed_choose(&cfg, "semantic_model", NULL, &oai, &c, &err), VB_OK, "ada-002: runs");
+	is_int(c.opt.dimensions, 0, "ada-002: no \"dimensions\" (the model has no such parameter)");
 
 	struct embed_record rec = {.present = 1};
 	strcpy(rec.registry_name, "fastembed");
