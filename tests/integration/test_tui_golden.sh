@@ -51,6 +51,7 @@ t_has "$(cat "$e/guided.screen")" "all 11 checks passed" "guided golden ends all
 t_has "$(cat "$e/setup_typo.screen")" "agent.namespace.local.prot ignored; did you" "typo golden: the first screen names the unknown key"
 t_has "$(cat "$e/setup_typo.screen")" "mean 'port'?" "typo golden: ... and the nearest known key"
 t_has "$(cat "$e/extension_dims.screen")" "metrics              768" "extension golden shows each store's own dim (agent.storage.metric.dim_size)"
+t_has "$(cat "$e/search.screen")" "| emb hashing |" "search golden: the status bar names the hashing embedder (no agent.yml)"
 t_has "$(cat "$e/search_unserved.screen")" "mode vector [text] hybrid" \
 	"search_unserved golden: a store whose model is not served opens the Search lab in text mode"
 t_has "$(cat "$e/search_unserved.screen")" "only text search: vector and hybrid need sentence-transformers/all-MiniLM-L6-v2" \
