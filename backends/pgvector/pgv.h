@@ -176,6 +176,8 @@ int pgv_ann_end(struct vb_handle *h, int ok, struct vb_error *err);
 #define PGV_ANN_EXACT_ROWS 2000
 int pgv_estimate_rows(struct vb_handle *h, const struct pgv_table *t, const struct vb_filter *where, double *rows,
                       struct vb_error *err);
+/* The planner's estimate of all the table's rows (every namespace); -1 when unknown. */
+int pgv_estimate_table_rows(struct vb_handle *h, const struct pgv_table *t, double *rows, struct vb_error *err);
 /* Rows matching where (with the namespace), counted up to cap. */
 int pgv_count_capped(struct vb_handle *h, const struct pgv_table *t, const struct vb_filter *where, int64_t cap,
                      int64_t *out, struct vb_error *err);

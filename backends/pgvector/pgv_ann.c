@@ -7,7 +7,9 @@
  *  - pgvector >= 0.8: iterative index scans in relaxed order (the only order IVFFlat offers;
  *    for HNSW it is the faster one), the page re-sorted by exact distance outside the scan, so
  *    the rows come back in strict order anyway;
- *  - older pgvector: ef_search raised to the page size (it caps the rows an HNSW scan returns);
+ *  - older pgvector: ef_search raised so that the candidates it lets through cover the page after
+ *    the filter (2 x page / the planner's share of the rows the filter keeps; it caps the rows an
+ *    HNSW scan returns);
  *  - a filter the planner expects to keep at most PGV_ANN_EXACT_ROWS rows is answered by an exact
  *    scan of those rows (through the namespace index), which is cheaper than an index scan that
  *    has to walk past the other namespaces' rows;
@@ -73,24 +75,22 @@ int pgv_ann_iterative(struct vb_handle *h, struct vb_error *err)
 
 int pgv_ann_begin(struct vb_handle *h, const char *method, int top_n, int exact, struct vb_error *err)
 {
-	char ef[64];
 	int ef_n = top_n < 40 ? 40 : top_n > 1000 ? 1000 : top_n; /* 40 is pgvector's default, 1000 its max */
-	snprintf(ef, sizeof ef, "SET LOCAL hnsw.ef_search = %d", ef_n);
-	const char *set[3] = {NULL, NULL, NULL};
 	int hnsw = strcmp(method, "hnsw") == 0;
+	/* one round trip: the BEGIN and its settings go as one simple query (no user input in it) */
+	struct vb_buf sql;
+	vb_buf_init(&sql);
+	vb_buf_printf(&sql, "BEGIN");
 	if (exact) {
-		set[0] = "SET LOCAL enable_indexscan = off"; /* HNSW and IVFFlat have no bitmap scans */
+		vb_buf_printf(&sql, "; SET LOCAL enable_indexscan = off"); /* HNSW and IVFFlat have no bitmap scans */
 	} else {
-		int n = 0;
 		if (hnsw)
-			set[n++] = ef;
+			vb_buf_printf(&sql, "; SET LOCAL hnsw.ef_search = %d", ef_n);
 		if (h->ext_iterative == 1)
-			set[n++] = hnsw ? "SET LOCAL hnsw.iterative_scan = relaxed_order"
-			                : "SET LOCAL ivfflat.iterative_scan = relaxed_order";
+			vb_buf_printf(&sql, "; SET LOCAL %s.iterative_scan = relaxed_order", hnsw ? "hnsw" : "ivfflat");
 	}
-	int rc = pgv_run(h, "BEGIN", NULL, err);
-	for (int i = 0; rc == VB_OK && i < 3 && set[i]; i++)
-		rc = pgv_run(h, set[i], NULL, err);
+	int rc = pgv_run(h, sql.data, NULL, err);
+	vb_buf_free(&sql);
 	if (rc != VB_OK)
 		pgv_rollback(h);
 	return rc;
@@ -134,6 +134,19 @@ int pgv_count_capped(struct vb_handle *h, const struct pgv_table *t, const struc
 	return rc;
 }
 
+/* The rows= of the top plan node of EXPLAIN sql: the planner's estimate, -1 when absent. */
+static int explain_rows(struct vb_handle *h, const char *sql, const struct pgv_params *p, double *rows,
+                        struct vb_error *err)
+{
+	PGresult *r = pgv_exec(h, sql, p, err);
+	if (!r)
+		return err->status;
+	const char *line = PQntuples(r) ? PQgetvalue(r, 0, 0) : NULL, *at = line ? strstr(line, " rows=") : NULL;
+	*rows = at ? strtod(at + 6, NULL) : -1;
+	PQclear(r);
+	return VB_OK;
+}
+
 int pgv_estimate_rows(struct vb_handle *h, const struct pgv_table *t, const struct vb_filter *where, double *rows,
                       struct vb_error *err)
 {
@@ -145,17 +158,20 @@ int pgv_estimate_rows(struct vb_handle *h, const struct pgv_table *t, const stru
 	vb_buf_printf(&sql, "EXPLAIN SELECT 1 FROM %s WHERE ", qt);
 	free(qt);
 	int rc = pgv_where(h, t, where, &sql, &p, err);
-	if (rc == VB_OK) {
-		PGresult *r = pgv_exec(h, sql.data, &p, err);
-		const char *line = r && PQntuples(r) ? PQgetvalue(r, 0, 0) : NULL, *at = line ? strstr(line, " rows=") : NULL;
-		*rows = at ? strtod(at + 6, NULL) : -1;
-		if (r)
-			PQclear(r);
-		else
-			rc = err->status;
-	}
+	if (rc == VB_OK)
+		rc = explain_rows(h, sql.data, &p, rows, err);
 	vb_buf_free(&sql);
 	pgv_params_free(&p);
+	return rc;
+}
+
+int pgv_estimate_table_rows(struct vb_handle *h, const struct pgv_table *t, double *rows, struct vb_error *err)
+{
+	char *qt = pgv_qualified(h, t->name);
+	char *sql = vb_xasprintf("EXPLAIN SELECT 1 FROM %s", qt);
+	int rc = explain_rows(h, sql, NULL, rows, err);
+	free(sql);
+	free(qt);
 	return rc;
 }
 

@@ -191,6 +191,40 @@ static int refill(struct vb_handle *h, const struct pgv_table *t, const char *me
 	return rc;
 }
 
+/* The index path's page size for pgv_ann_begin, and its words for --explain.  Without iterative
+ * scans an HNSW scan returns at most ef_search rows before the filter: for a filter keeping share
+ * of the rows, ef_search must cover top_n / share candidates (twice that, since a namespace's rows
+ * cluster unevenly around a query) for the page to fill without the exact re-run; pgv_ann_begin
+ * caps it at pgvector's 1000. */
+static int ann_page(struct vb_handle *h, const struct pgv_table *t, const char *method, int top_n, double est,
+                    int *page, struct vb_error *err)
+{
+	*page = top_n;
+	if (h->ext_iterative == 1) {
+		snprintf(h->search_path, sizeof h->search_path,
+		         "%s index: iterative scan (relaxed order, re-sorted by distance; pgvector %s)", method, h->ext_version);
+		return VB_OK;
+	}
+	if (strcmp(method, "hnsw") != 0) {
+		snprintf(h->search_path, sizeof h->search_path, "%s index (pgvector %s has no iterative scans)", method,
+		         h->ext_version);
+		return VB_OK;
+	}
+	double all = -1, share = 1;
+	int rc = est > 0 ? pgv_estimate_table_rows(h, t, &all, err) : VB_OK;
+	if (rc != VB_OK)
+		return rc;
+	if (all > est) {
+		share = est / all;
+		double want = 2.0 * top_n / share;
+		*page = want > 1000 ? 1000 : (int)want;
+	}
+	snprintf(h->search_path, sizeof h->search_path, "hnsw index, ef_search raised to %d for a filter keeping about "
+	         "%.0f%% of the rows (pgvector %s has no iterative scans)", *page < 40 ? 40 : *page, share * 100,
+	         h->ext_version);
+	return VB_OK;
+}
+
 static int search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
                          const struct vb_filter *where, const char *const *select, int exact,
                          struct vb_result **out, struct vb_error *err)
@@ -224,15 +258,10 @@ static int search_vector(struct vb_handle *h, const struct vb_table_spec *spec, 
 	} else if (rc == VB_OK) {
 		/* relaxed order: re-sorted outside the scan so the page is in exact distance order */
 		char *outer = vb_xasprintf("WITH _vb_k AS MATERIALIZED (%s) SELECT * FROM _vb_k ORDER BY _distance", sql.data);
-		if (h->ext_iterative == 1)
-			snprintf(h->search_path, sizeof h->search_path,
-			         "%s index: iterative scan (relaxed order, re-sorted by distance; pgvector %s)", method,
-			         h->ext_version);
-		else
-			snprintf(h->search_path, sizeof h->search_path,
-			         "%s index%s (pgvector %s has no iterative scans)", method,
-			         strcmp(method, "hnsw") == 0 ? ", ef_search raised to the page size" : "", h->ext_version);
-		rc = fetch_in_tx(h, method, top_n, 0, outer, &p, out, err);
+		int page;
+		rc = ann_page(h, t, method, top_n, est, &page, err);
+		if (rc == VB_OK)
+			rc = fetch_in_tx(h, method, page, 0, outer, &p, out, err);
 		free(outer);
 		if (rc == VB_OK && top_n > 0 && (*out)->nrows < (size_t)top_n)
 			rc = refill(h, t, method, top_n, where, sql.data, &p, out, err);
