@@ -145,6 +145,12 @@ struct emb_hit {
 };
 int emb_vcache_ready(struct vb_handle *h, const struct vb_table_spec *spec, struct emb_vcache **out,
                      struct vb_error *err);
+/* One step of a merge of row ids read in ascending order against the cache's sorted rids:
+ * advances the cursor *j past smaller rids and returns the cache index of rid, EMB_RID_ABSENT
+ * when the cache does not hold it, or EMB_RID_PAST_END once every cached rid is behind. */
+#define EMB_RID_ABSENT (-1)
+#define EMB_RID_PAST_END (-2)
+long emb_vcache_seek(const struct emb_vcache *vc, size_t *j, int64_t rid);
 /* Row ids matching where, as cache indexes (sorted); *idx NULL when where is NULL (= all rows). */
 int emb_filter_indexes(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
                        const struct emb_vcache *vc, uint32_t **idx, size_t *n, struct vb_error *err);

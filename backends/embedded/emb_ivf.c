@@ -322,14 +322,12 @@ static int load_assignments(struct vb_handle *h, const struct vb_table_spec *spe
 	size_t j = 0;
 	int src;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t rid = sqlite3_column_int64(st, 0);
-		while (j < vc->n && vc->rids[j] < rid)
-			j++;
-		if (j == vc->n)
+		long at = emb_vcache_seek(vc, &j, sqlite3_column_int64(st, 0));
+		if (at == EMB_RID_PAST_END)
 			break;
 		int l = sqlite3_column_int(st, 1);
-		if (vc->rids[j] == rid && l >= 0 && l < nlist)
-			list[j] = l;
+		if (at != EMB_RID_ABSENT && l >= 0 && l < nlist)
+			list[at] = l;
 	}
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
 		rc = emb_fail(h, src, err, "loading the vector index");

@@ -201,6 +201,15 @@ long emb_vcache_find(const struct emb_vcache *vc, int64_t rid)
 	return lo < vc->n && vc->rids[lo] == rid ? (long)lo : -1;
 }
 
+long emb_vcache_seek(const struct emb_vcache *vc, size_t *j, int64_t rid)
+{
+	while (*j < vc->n && vc->rids[*j] < rid)
+		(*j)++;
+	if (*j == vc->n)
+		return EMB_RID_PAST_END;
+	return vc->rids[*j] == rid ? (long)*j : EMB_RID_ABSENT;
+}
+
 int emb_filter_indexes(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
                        const struct emb_vcache *vc, uint32_t **idx, size_t *n, struct vb_error *err)
 {
@@ -230,18 +239,16 @@ int emb_filter_indexes(struct vb_handle *h, const struct vb_table_spec *spec, co
 	int src;
 	/* both lists are sorted by row id: one merge pass */
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t rid = sqlite3_column_int64(st, 0);
-		while (j < vc->n && vc->rids[j] < rid)
-			j++;
-		if (j == vc->n)
+		long at = emb_vcache_seek(vc, &j, sqlite3_column_int64(st, 0));
+		if (at == EMB_RID_PAST_END)
 			break;
-		if (vc->rids[j] != rid)
+		if (at == EMB_RID_ABSENT)
 			continue;
 		if (cnt == cap) {
 			cap *= 2;
 			out = vb_xrealloc(out, cap * sizeof *out);
 		}
-		out[cnt++] = (uint32_t)j;
+		out[cnt++] = (uint32_t)at;
 	}
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
 		rc = emb_fail(h, src, err, "filter");
