@@ -139,7 +139,7 @@ t_has "$OUT" "Limit" "pgvector: --explain prints the plan"
 t_has "$OUT" "search path: exact scan (no HNSW/IVFFlat index" "pgvector: --explain says no index served the search"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa index create --table semantic_model
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" --namespace pa search --mode vector --top 5 --where "kind = 'column'" --explain --recall "payments"
-t_has "$OUT" "search path: exact scan, index scans off: the planner expects about" \
+t_has "$OUT" "search path: exact scan, sorted without the index: the planner expects about" \
 	"pgvector: with an index, a filter keeping few rows is answered by an exact scan, and --explain says why"
 t_has "$OUT" "recall@5 = 1.00 (5 of 5 exact neighbours found; reference: exact scan, same namespace and filter" \
 	"pgvector: --recall compares with an exact scan under the same namespace and filter"
