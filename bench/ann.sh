@@ -292,7 +292,7 @@ section() {
 	echo
 	[ -z "$FILTER_DETAIL" ] || cat bench/ann_pgv_strategies.md
 	echo
-	echo "### Embedded store, numpy + OpenBLAS, faiss, LanceDB (top-10, median of single queries; batched = all queries in one call)"
+	echo "### Embedded store, numpy + OpenBLAS, faiss, LanceDB (top-10, median of single queries; batched = all queries in one call, LanceDB 20 a call)"
 	echo
 	printf '%s' "$ANN_DETAIL"
 }
