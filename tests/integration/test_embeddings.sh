@@ -214,8 +214,19 @@ t_has "$(cat "$T_TMP/int.err")" "nothing was changed" "it says nothing was chang
 unchanged "an interrupted replacement"
 
 # ---------------------------------------------------------------- confirmed replacement
-t_run "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y --replace-model
-t_is "$RC" 0 "overwrite -y --replace-model replaces the model"
+# At a terminal the separate confirmation is a question (util-linux script(1) gives the run a
+# terminal): only the typed word 'replace' goes on; --replace-model is the same for scripts (the
+# embedded store above).
+tty_run() { # input command...
+	printf '%s\n' "$1" | script -qec "$(printf '%q ' "${@:2}")" /dev/null >"$T_TMP/tty.out" 2>&1
+}
+tty_run yes "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y
+t_is "$?" 1 "at a terminal, answering 'yes' to the model question: refused (exit 1)"
+t_has "$(cat "$T_TMP/tty.out")" "Type 'replace' to replace the model anyway" "the separate question is asked"
+t_has "$(cat "$T_TMP/tty.out")" "will not be able to search what vbadmin writes" "after the warning about Datus"
+unchanged "a confirmation that was not 'replace'"
+tty_run replace "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y
+t_is "$?" 0 "typing 'replace' replaces the model"
 t_is "$(cat "$CFG")" $'[semantic_model]\nregistry_name = hashing\nmodel_name = hashing\ndim_size = 384' "datus_db.cfg records the model that produced the vectors"
 t_run "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing search --mode vector "payments"
 t_is "$RC" 0 "the store now searches with its recorded model (hashing)"
