@@ -233,6 +233,13 @@ struct vb_ops {
 	 * "rows" (detail: the row count), "version" (detail: the table's version).  VB_ERR_NOT_FOUND
 	 * when the table does not exist. */
 	int (*describe)(struct vb_handle *h, const char *table, struct vb_result **out, struct vb_error *err);
+	/* Optional (added after describe; check with VB_SLOT): rows [offset, offset + limit) of the
+	 * whole table in the store's own stable order (the same on every call while the table is
+	 * unchanged), cells as search_all writes them; select as search_all.  Walking offset 0, n,
+	 * 2n, ... reads every row once: migrate streams a source this way instead of looking rows up
+	 * by key, and resumes a killed run at the offset it had committed. */
+	int (*scan)(struct vb_handle *h, const struct vb_table_spec *spec, const char *const *select, int64_t offset,
+	            int64_t limit, struct vb_result **out, struct vb_error *err);
 };
 
 /* Plugin ABI record, exported as `vb_plugin_magic`. */

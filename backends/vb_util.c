@@ -1,5 +1,6 @@
 /* backends/vb_util.c - allocation, string buffers, errors and result building. */
 #include "vb_util.h"
+#include "vb_float.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -308,10 +309,11 @@ char *vb_vector_to_text(const float *v, int dim)
 	vb_buf_init(&b);
 	vb_buf_addc(&b, '[');
 	for (int i = 0; i < dim; i++) {
-		char tmp[32];
-		/* 9 significant digits: every float32 reads back to the very same bits */
-		int n = snprintf(tmp, sizeof tmp, i ? ",%.9g" : "%.9g", (double)v[i]);
-		vb_buf_addn(&b, tmp, (size_t)n);
+		char tmp[VB_FLOAT_TEXT];
+		/* %.9g's 9 significant digits: every float32 reads back to the very same bits (vb_float.h) */
+		if (i)
+			vb_buf_addc(&b, ',');
+		vb_buf_addn(&b, tmp, vb_float_format(v[i], tmp));
 	}
 	vb_buf_addc(&b, ']');
 	return vb_buf_steal(&b);

@@ -1,7 +1,12 @@
 // bench/lance_peer.mjs - the peer of bench/lance_bench.c: LanceDB's library called directly from node
 // (the same pinned @lancedb/lancedb), on the same rows, vectors and queries.
 //   node bench/lance_peer.mjs add DIR VECFILE N BATCH     create + FTS index + add in batches + optimize
-//   node bench/lance_peer.mjs search DIR QFILE NQ MODE    NQ top-10 searches on bench_docs (vector|text)
+//   node bench/lance_peer.mjs search DIR QFILE NQ MODE    NQ top-10 searches on bench_docs (vector|text);
+//                                                         bench/lancedb.sh points DIR at the store the
+//                                                         helper wrote, so both sides read the same files
+// The peer connects as the helper does (no namespace manifest, new tables in Lance format 2.0, what
+// Datus reads back) and feeds add the fastest way the library takes rows: an Arrow table built column
+// by column, the vectors a view of the file's floats (no copy, no row objects).
 //   node bench/lance_peer.mjs export DIR TABLE FILE       the table as PostgreSQL COPY text (for \copy)
 // Output: "key value" lines.
 import fs from 'node:fs';
@@ -18,12 +23,15 @@ const WORDS = ['orders', 'revenue', 'customer', 'daily', 'active', 'users', 'reg
 	'invoice', 'product', 'margin', 'churn'];
 const text = (i) => `${WORDS[i % 14]} ${WORDS[Math.floor(i / 3) % 14]} ${WORDS[Math.floor(i / 7) % 14]} ${WORDS[Math.floor(i / 11) % 14]} tag${i}`;
 const id = (i) => `v${String(i).padStart(7, '0')}`;
-const NO_MANIFEST = { manifestEnabled: false, namespaceClientProperties: { manifest_enabled: 'false', dir_listing_enabled: 'true' } };
+const NO_MANIFEST = { manifestEnabled: false, namespaceClientProperties: { manifest_enabled: 'false', dir_listing_enabled: 'true' },
+	storageOptions: { new_table_data_storage_version: '2.0' } };
 
 function vectors(file, n) {
 	const buf = fs.readFileSync(file);
 	const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-	return (i) => all.subarray(i * DIM, (i + 1) * DIM);
+	const row = (i) => all.subarray(i * DIM, (i + 1) * DIM);
+	row.block = (from, k) => all.subarray(from * DIM, (from + k) * DIM);
+	return row;
 }
 const median = (v) => { v.sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2; };
 
@@ -39,9 +47,14 @@ if (op === 'add') {
 	const t = await db.createEmptyTable('bench_docs', schema, { mode: 'overwrite' });
 	await t.createIndex('text', { config: lancedb.Index.fts(), replace: true });
 	for (let from = 0; from < n; from += batch) {
-		const recs = [];
-		for (let i = from; i < Math.min(n, from + batch); i++) recs.push({ id: id(i), text: text(i), vector: vec(i) });
-		await t.add(lancedb.makeArrowTable(recs, { schema }));
+		const k = Math.min(n, from + batch) - from, ids = [], texts = [];
+		for (let i = from; i < from + k; i++) { ids.push(id(i)); texts.push(text(i)); }
+		const vfield = schema.fields[2];
+		const child = arrow.makeData({ type: vfield.type.children[0].type, length: k * DIM, data: vec.block(from, k) });
+		const children = [arrow.vectorFromArray(ids, new arrow.Utf8()).data[0], arrow.vectorFromArray(texts, new arrow.Utf8()).data[0],
+			arrow.makeData({ type: vfield.type, length: k, nullCount: 0, child })];
+		const data = arrow.makeData({ type: new arrow.Struct(schema.fields), length: k, nullCount: 0, children });
+		await t.add(new arrow.Table([new arrow.RecordBatch(schema, data)]));
 	}
 	await t.optimize();
 	console.log(`ms ${(performance.now() - t0).toFixed(3)}\nrows ${n}`);

@@ -309,26 +309,58 @@ static struct vb_rows distinct_rows(const struct migrate_cells *c, int kc, struc
 	return (struct vb_rows){in->ncols, in->cols, w, *cells};
 }
 
+/* Rows [from, from + n) of the source in its own order (the scan slot), parsed. */
+static struct migrate_cells *scan_rows(struct migrate *m, const struct vb_table_spec *spec, size_t from, size_t n,
+                                       struct vb_error *err)
+{
+	const char **sel = all_columns(spec);
+	struct vb_result *r = NULL;
+	struct migrate_cells *c = NULL;
+	if (m->sops->scan(m->sh, spec, sel, (int64_t)from, (int64_t)n, &r, err) == VB_OK)
+		c = migrate_cells_parse(spec, r, err);
+	m->sops->result_free(m->sh, &r);
+	free(sel);
+	return c;
+}
+
+/* Batch b of the copy: rows b*batch... of the source's own order when it can stream them (one pass
+ * over the table), else the rows of the b-th slice of the sorted keys (a lookup per batch).  *end:
+ * no rows after this batch. */
+static struct migrate_cells *next_batch(struct migrate *m, const struct vb_table_spec *spec, const struct keys *k,
+                                        size_t b, size_t batch, int *end, struct vb_error *err)
+{
+	size_t from = b * batch;
+	if (VB_SLOT(m->sops, scan)) {
+		struct migrate_cells *c = scan_rows(m, spec, from, batch, err);
+		*end = !c || migrate_cells_rows(c)->nrows < batch;
+		return c;
+	}
+	size_t n = k->n - from < batch ? k->n - from : batch;
+	*end = from + n >= k->n;
+	return fetch(m->sops, m->sh, spec, k, from, n, err);
+}
+
 static int copy_table(struct migrate *m, const struct migrate_opts *o, struct migrate_table *t,
                       const struct vb_table_spec *spec, const struct keys *k, struct vb_error *err)
 {
 	size_t batch = o->batch_rows > 0 ? (size_t)o->batch_rows : 500;
-	size_t nb = (k->n + batch - 1) / batch;
+	size_t total = VB_SLOT(m->sops, scan) ? (size_t)t->source_rows : k->n; /* what the batches walk */
+	size_t nb = (total + batch - 1) / batch;
 	int done = migrate_state_done(m->state_path, t->name, (int64_t)k->n, k->hash);
 	if ((size_t)done > nb)
 		done = 0;
-	t->resumed = (int64_t)((size_t)done * batch < k->n ? (size_t)done * batch : k->n);
-	int kc = key_index(spec);
-	for (size_t b = (size_t)done; b < nb; b++) {
+	t->resumed = (int64_t)((size_t)done * batch < total ? (size_t)done * batch : total);
+	int kc = key_index(spec), end = (size_t)done >= nb;
+	for (size_t b = (size_t)done; !end; b++) {
 		if (o->cancelled && *o->cancelled)
 			return vb_err_set(err, VB_ERR_CANCELLED, "interrupted in table %s after %zu of %zu batches", t->name, b, nb);
-		size_t from = b * batch, n = k->n - from < batch ? k->n - from : batch;
-		struct migrate_cells *c = fetch(m->sops, m->sh, spec, k, from, n, err);
+		struct migrate_cells *c = next_batch(m, spec, k, b, batch, &end, err);
 		if (!c)
 			return err->status;
 		struct vb_value *cells;
 		struct vb_rows rows = distinct_rows(c, kc, &cells);
-		int rc = m->dops->upsert(m->dh, spec, &rows, spec->key_column, err);
+		int rc = rows.nrows ? m->dops->upsert(m->dh, spec, &rows, spec->key_column, err) : VB_OK;
+		size_t got = migrate_cells_rows(c)->nrows;
 		free(cells);
 		migrate_cells_free(c);
 		if (rc != VB_OK)
@@ -337,7 +369,7 @@ static int copy_table(struct migrate *m, const struct migrate_opts *o, struct mi
 		m->rows += (int64_t)rows.nrows;
 		migrate_state_save(m->state_path, t->name, (int64_t)k->n, k->hash, (int)b + 1);
 		if (o->progress)
-			o->progress(o->progress_ctx, t->name, (int64_t)(from + n), (int64_t)k->n);
+			o->progress(o->progress_ctx, t->name, (int64_t)(b * batch + got), (int64_t)total);
 	}
 	return VB_OK;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backends/vb_float.h"
 #include "../backends/vb_util.h"
 #include "migrate.h"
 
@@ -42,7 +43,7 @@ static int parse_vector(struct migrate_cells *c, const char *s, struct vb_value 
 	while (*p && *p != ']') {
 		char *end;
 		errno = 0;
-		f[dim++] = strtof(p, &end);
+		f[dim++] = vb_float_parse(p, &end);
 		if (end == p || errno == EINVAL)
 			return -1;
 		p = end;

@@ -81,6 +81,8 @@ int lance_create_index(struct vb_handle *h, const struct vb_table_spec *spec, co
 /* lance_search.c */
 int lance_search_all(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
                      const char *const *select, int64_t limit, struct vb_result **out, struct vb_error *err);
+int lance_scan(struct vb_handle *h, const struct vb_table_spec *spec, const char *const *select, int64_t offset,
+               int64_t limit, struct vb_result **out, struct vb_error *err);
 int lance_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,
                         const struct vb_filter *where, const char *const *select, struct vb_result **out,
                         struct vb_error *err);

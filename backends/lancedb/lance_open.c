@@ -106,4 +106,5 @@ const struct vb_ops vb_lancedb_ops = {
 	.result_free = lance_result_free,
 	.create_index = lance_create_index,
 	.describe = lance_describe,
+	.scan = lance_scan,
 };

@@ -20,15 +20,7 @@ static char *cell_text(const struct lw_val *v)
 	case 'D': vb_filter_format_double(v->u.d, num, sizeof num); return vb_xstrdup(num);
 	case 'T': return vb_xstrdup("true");
 	case 'F': return vb_xstrdup("false");
-	case 'V': {
-		struct vb_buf b;
-		vb_buf_init(&b);
-		vb_buf_addc(&b, '[');
-		for (uint32_t i = 0; i < v->n; i++)
-			vb_buf_printf(&b, i ? ",%.9g" : "%.9g", (double)v->u.v[i]);
-		vb_buf_addc(&b, ']');
-		return vb_buf_steal(&b);
-	}
+	case 'V': return vb_vector_to_text(v->u.v, (int)v->n);
 	case 'L': { /* a JSON array, as the embedded store keeps text[] (jansson) */
 		json_t *a = json_array();
 		for (uint32_t i = 0; i < v->n; i++) {
@@ -159,6 +151,23 @@ int lance_search_all(struct vb_handle *h, const struct vb_table_spec *spec, cons
 	*out = NULL;
 	int rc = query_begin(h, spec, "all", where, select, limit > 0 ? limit : 0, 0, err);
 	return rc != VB_OK ? rc : query_end(h, out, err);
+}
+
+/* The helper keeps the stream of its last scan open and continues it when the next request starts
+ * where the last one ended (helper: search.scan), so a walk through the table reads it once. */
+int lance_scan(struct vb_handle *h, const struct vb_table_spec *spec, const char *const *select, int64_t offset,
+               int64_t limit, struct vb_result **out, struct vb_error *err)
+{
+	*out = NULL;
+	if (offset < 0 || limit <= 0)
+		return vb_err_set(err, VB_ERR_INVALID, "scan of %s: offset %lld, limit %lld", spec->name, (long long)offset,
+		                  (long long)limit);
+	int rc = query_begin(h, spec, "scan", NULL, select, limit, 1, err);
+	if (rc != VB_OK)
+		return rc;
+	lw_str(&h->req, "offset");
+	lw_int(&h->req, offset);
+	return query_end(h, out, err);
 }
 
 int lance_search_vector(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim, int top_n,

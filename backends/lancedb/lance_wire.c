@@ -60,15 +60,38 @@ void lw_str(struct vb_buf *b, const char *s)
 	vb_buf_addn(b, s, n);
 }
 
-void lw_vec(struct vb_buf *b, const float *v, int dim)
+/* dim float32 in little-endian byte order: one copy on a little-endian host (every host vbadmin
+ * builds for), element by element elsewhere. */
+static void put_floats(struct vb_buf *b, const float *v, size_t n)
 {
-	vb_buf_addc(b, 'V');
-	put_u32(b, (uint32_t)dim);
-	for (int i = 0; i < dim; i++) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	vb_buf_addn(b, (const char *)v, n * sizeof *v);
+#else
+	for (size_t i = 0; i < n; i++) {
 		uint32_t u;
 		memcpy(&u, &v[i], sizeof u);
 		put_u32(b, u);
 	}
+#endif
+}
+
+void lw_vec(struct vb_buf *b, const float *v, int dim)
+{
+	vb_buf_addc(b, 'V');
+	put_u32(b, (uint32_t)dim);
+	put_floats(b, v, (size_t)dim);
+}
+
+void lw_vec_column(struct vb_buf *b, uint32_t n, uint32_t dim)
+{
+	vb_buf_addc(b, 'W');
+	put_u32(b, n);
+	put_u32(b, dim);
+}
+
+void lw_vec_row(struct vb_buf *b, const float *v, uint32_t dim)
+{
+	put_floats(b, v, dim);
 }
 
 void lw_list(struct vb_buf *b, uint32_t n)
@@ -175,11 +198,16 @@ static int decode(struct rd *r, struct lw_val *v)
 		if (get_u32(r, &v->n) < 0 || (size_t)(r->end - r->p) / 4 < v->n)
 			return -1;
 		v->u.v = vb_xmalloc((v->n ? v->n : 1) * sizeof(float));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		memcpy(v->u.v, r->p, (size_t)v->n * sizeof(float));
+		r->p += (size_t)v->n * sizeof(float);
+#else
 		for (uint32_t i = 0; i < v->n; i++) {
 			uint32_t bits = 0;
 			get_u32(r, &bits); /* cannot fail: the length was checked above */
 			memcpy(&v->u.v[i], &bits, sizeof bits);
 		}
+#endif
 		return 0;
 	case 'L':
 		if (get_u32(r, &v->n) < 0)

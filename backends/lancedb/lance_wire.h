@@ -17,6 +17,9 @@ void lw_int(struct vb_buf *b, int64_t v);
 void lw_double(struct vb_buf *b, double v);
 void lw_str(struct vb_buf *b, const char *s); /* NULL writes null */
 void lw_vec(struct vb_buf *b, const float *v, int dim);
+/* A column of n vectors of dim floats (tag W): then n lw_vec_row calls, the rows' floats back to back. */
+void lw_vec_column(struct vb_buf *b, uint32_t n, uint32_t dim);
+void lw_vec_row(struct vb_buf *b, const float *v, uint32_t dim);
 void lw_list(struct vb_buf *b, uint32_t n);   /* then n values */
 void lw_map(struct vb_buf *b, uint32_t n);    /* then n (lw_str key, value) pairs */
 void lw_str_list(struct vb_buf *b, const char *const *items, int n);

@@ -28,6 +28,29 @@ static int check_rows(struct vb_handle *h, const struct vb_table_spec *spec, con
 	return VB_OK;
 }
 
+/* A vector column whose rows all hold a vector of one dimension goes as one block (tag W); any
+ * other column as a list of values. */
+static void put_column(struct vb_buf *b, const struct vb_rows *rows, int c)
+{
+	const struct vb_value *first = &rows->cells[(size_t)c];
+	int block = first->type == VB_T_VECTOR;
+	for (size_t r = 0; block && r < rows->nrows; r++) {
+		const struct vb_value *v = &rows->cells[r * (size_t)rows->ncols + (size_t)c];
+		block = !v->is_null && v->type == VB_T_VECTOR && v->u.vec.dim == first->u.vec.dim && v->u.vec.dim > 0;
+	}
+	if (block) {
+		lw_vec_column(b, (uint32_t)rows->nrows, (uint32_t)first->u.vec.dim);
+		for (size_t r = 0; r < rows->nrows; r++)
+			lw_vec_row(b, rows->cells[r * (size_t)rows->ncols + (size_t)c].u.vec.v, (uint32_t)first->u.vec.dim);
+		return;
+	}
+	lw_list(b, (uint32_t)rows->nrows);
+	for (size_t r = 0; r < rows->nrows; r++)
+		lw_value(b, &rows->cells[r * (size_t)rows->ncols + (size_t)c]);
+}
+
+/* The batch column by column (protocol.md): LanceDB takes it as Arrow columns, and vectors travel
+ * as one block each. */
 static void put_rows(struct vb_handle *h, const struct vb_rows *rows, int ns_col)
 {
 	int n = rows->ncols - (ns_col >= 0);
@@ -36,14 +59,13 @@ static void put_rows(struct vb_handle *h, const struct vb_rows *rows, int ns_col
 	for (int c = 0; c < rows->ncols; c++)
 		if (c != ns_col)
 			lw_str(&h->req, rows->cols[c]);
-	lw_str(&h->req, "rows");
-	lw_list(&h->req, (uint32_t)rows->nrows);
-	for (size_t r = 0; r < rows->nrows; r++) {
-		lw_list(&h->req, (uint32_t)n);
-		for (int c = 0; c < rows->ncols; c++)
-			if (c != ns_col)
-				lw_value(&h->req, &rows->cells[r * (size_t)rows->ncols + (size_t)c]);
-	}
+	lw_str(&h->req, "n");
+	lw_int(&h->req, (int64_t)rows->nrows);
+	lw_str(&h->req, "columns");
+	lw_list(&h->req, (uint32_t)n);
+	for (int c = 0; c < rows->ncols; c++)
+		if (c != ns_col)
+			put_column(&h->req, rows, c);
 }
 
 static int write_rows(struct vb_handle *h, const char *op, const struct vb_table_spec *spec, const struct vb_rows *rows,
@@ -53,7 +75,7 @@ static int write_rows(struct vb_handle *h, const char *op, const struct vb_table
 	int rc = check_rows(h, spec, rows, &ns_col, err);
 	if (rc != VB_OK || rows->nrows == 0)
 		return rc;
-	lance_req(h, op, spec->name, on ? 3 : 2);
+	lance_req(h, op, spec->name, on ? 4 : 3);
 	if (on) {
 		lw_str(&h->req, "on");
 		lw_str(&h->req, on);

@@ -1,6 +1,10 @@
 // backends/lancedb/helper/arrow-rows.mjs - between wire rows and Arrow: type names the C side reads
 // (protocol.md "Types"), records shaped by a table's own schema, and result rows out of Arrow tables.
-import * as arrow from 'apache-arrow';
+import { createRequire } from 'node:module';
+
+// The CommonJS build of apache-arrow, the very instance @lancedb/lancedb (CommonJS) loads: Arrow's
+// builders test types with instanceof, so the schema LanceDB hands back must meet the same classes.
+export const arrow = createRequire(import.meta.url)('apache-arrow');
 
 export class UserError extends Error {
 	constructor(status, message) { super(message); this.status = status; }
@@ -77,25 +81,53 @@ function cellIn(v, f, table) {
 	return typeof v === 'string' ? v : String(v);
 }
 
-// Wire rows (cols + row arrays) -> an Arrow table in the table's own schema, so the types Datus
-// chose (int32 chunk_index, timestamp[ms], fixed-size vectors) are kept whatever the source was.
-export function recordsToArrow(lancedb, schema, cols, rows, table) {
-	const byName = new Map(schema.fields.map((f) => [f.name, f]));
-	const fields = cols.map((c) => {
-		const f = byName.get(c);
-		if (!f) throw new UserError(ST.INVALID, `unknown column '${c}' in table ${table}`);
-		return f;
+// A vector column: one Float32Array of n * dim floats (and a validity bitmap when rows are null),
+// from a wire VectorColumn (one block, no per-row copy) or a list of per-row vectors and nulls.
+function vectorData(f, v, n, table) {
+	const dim = f.type.listSize;
+	const item = arrow.makeData({ type: f.type.children[0].type, length: 0 });
+	if (v && v.values instanceof Float32Array) { // wire.mjs VectorColumn
+		if (v.dim !== dim)
+			throw new UserError(ST.INVALID, `column ${f.name}: vector has ${v.dim} dimensions, table ${table} expects ${dim}`);
+		const child = arrow.makeData({ type: item.type, length: n * dim, data: v.values });
+		return arrow.makeData({ type: f.type, length: n, nullCount: 0, child });
+	}
+	const values = new Float32Array(n * dim);
+	const valid = new Uint8Array((n + 7) >> 3);
+	let nulls = 0;
+	for (let i = 0; i < n; i++) {
+		const x = cellIn(v[i], f, table);
+		if (x === null) { nulls++; continue; }
+		values.set(x, i * dim);
+		valid[i >> 3] |= 1 << (i & 7);
+	}
+	const child = arrow.makeData({ type: item.type, length: n * dim, data: values });
+	return arrow.makeData({ type: f.type, length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, child });
+}
+
+// Wire columns (cols + one value list per column, column-major; vectors as one block) -> an Arrow
+// table in the table's own schema, so the types Datus chose (int32 chunk_index, timestamp[ms],
+// fixed-size vectors) are kept whatever the source was.  Built column by column, as LanceDB's own
+// Arrow path would be fed, not row objects through makeArrowTable.
+export function columnsToArrow(schema, cols, columns, n, table) {
+	const given = new Map();
+	cols.forEach((c, i) => {
+		if (!schema.fields.some((f) => f.name === c)) throw new UserError(ST.INVALID, `unknown column '${c}' in table ${table}`);
+		given.set(c, columns[i]);
 	});
-	const records = rows.map((row) => {
-		const rec = {};
-		for (const f of schema.fields) rec[f.name] = null;
-		fields.forEach((f, i) => { rec[f.name] = cellIn(row[i], f, table); });
-		return rec;
-	});
-	for (const f of schema.fields)
-		if (!f.nullable && records.some((r) => r[f.name] === null))
+	const children = schema.fields.map((f) => {
+		const v = given.get(f.name);
+		const len = v === undefined ? 0 : v instanceof Array ? v.length : v.n;
+		if (v !== undefined && len !== n)
+			throw new UserError(ST.INVALID, `column ${f.name} of table ${table}: ${len} values for ${n} rows`);
+		if (v === undefined ? !f.nullable : !f.nullable && v instanceof Array && v.some((x) => x === null || x === undefined))
 			throw new UserError(ST.INVALID, `column ${f.name} of table ${table} may not be NULL`);
-	return lancedb.makeArrowTable(records, { schema });
+		if (arrow.DataType.isFixedSizeList(f.type)) return vectorData(f, v === undefined ? new Array(n).fill(null) : v, n, table);
+		const cells = v === undefined ? new Array(n).fill(null) : v.map((x) => cellIn(x, f, table));
+		return arrow.vectorFromArray(cells, f.type).data[0];
+	});
+	const data = arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children });
+	return new arrow.Table([new arrow.RecordBatch(schema, data)]);
 }
 
 function cellOut(v, t) {
@@ -109,12 +141,31 @@ function cellOut(v, t) {
 	return typeof v === 'string' ? v : String(v);
 }
 
+// A column's cells, chunk by chunk.  Float vectors are views of the batch's own float buffer (the
+// wire writer copies their bytes; no per-row array is made), other cells go through cellOut.
+function columnCells(col, type) {
+	const out = new Array(col.length);
+	let at = 0;
+	for (const d of col.data) {
+		const child = d.children?.[0];
+		if (arrow.DataType.isFixedSizeList(type) && child?.values instanceof Float32Array && !d.offset && !child.offset) {
+			const dim = type.listSize;
+			for (let i = 0; i < d.length; i++)
+				out[at + i] = d.getValid(i) ? child.values.subarray(i * dim, (i + 1) * dim) : null;
+		} else {
+			const v = arrow.makeVector(d);
+			for (let i = 0; i < d.length; i++) out[at + i] = cellOut(v.get(i), type);
+		}
+		at += d.length;
+	}
+	return out;
+}
+
 // Row-major wire rows for the named columns of an Arrow table.
 export function arrowToRows(tbl, names) {
 	if (tbl.numRows === 0) return []; // LanceDB may send an empty result without any columns
-	const cols = names.map((n) => tbl.getChild(n));
-	const types = names.map((n) => tbl.schema.fields.find((f) => f.name === n).type);
+	const cols = names.map((n) => columnCells(tbl.getChild(n), tbl.schema.fields.find((f) => f.name === n).type));
 	const rows = new Array(tbl.numRows);
-	for (let r = 0; r < tbl.numRows; r++) rows[r] = cols.map((c, i) => cellOut(c.get(r), types[i]));
+	for (let r = 0; r < tbl.numRows; r++) rows[r] = cols.map((c) => c[r]);
 	return rows;
 }

@@ -4,7 +4,7 @@
 // the backend routes into its error messages.  The helper holds no policy: filters arrive compiled,
 // names checked; it maps requests onto LanceDB's own library calls.
 import fs from 'node:fs';
-import { Reader, Writer, framer } from './wire.mjs';
+import { Reader, Writer, VectorColumn, framer } from './wire.mjs';
 
 console.log = console.error; // stdout carries frames only
 process.umask(0o077); // what vbadmin creates (a new store, its files) is the user's alone, as the embedded store
@@ -29,10 +29,14 @@ async function freshen(name) {
 	state.dirty.delete(name);
 }
 
+// One reply buffer kept across replies (written out synchronously before the next one is built),
+// grown to the largest reply so far: no fresh 64 KiB allocation per answer.
+let replyBuf = null;
 function reply(obj) {
-	const w = new Writer();
+	const w = new Writer(replyBuf);
 	w.value(obj);
 	const buf = w.frame();
+	replyBuf = w.buf.length <= 1 << 24 ? w.buf : null; // keep up to 16 MiB
 	for (let off = 0; off < buf.length;) {
 		try { off += fs.writeSync(1, buf, off); } catch (e) {
 			if (e.code !== 'EAGAIN') throw e;
@@ -105,7 +109,7 @@ const ops = {
 		return { fields: s.fields.map((f) => ({ name: f.name, type: rows.typeName(f.type), nullable: f.nullable })) };
 	},
 	async create(q) {
-		const { Schema, Field } = await import('apache-arrow');
+		const { Schema, Field } = rows.arrow;
 		const schema = new Schema(q.fields.map((f) => new Field(f.name, rows.typeFromName(f.type), !f.not_null)));
 		if (!fs.existsSync(state.dir)) fs.mkdirSync(state.dir, { recursive: true });
 		const t = await state.db.createEmptyTable(q.table, schema, { mode: 'create', existOk: true });
@@ -117,15 +121,16 @@ const ops = {
 	async add(q) {
 		const t = await table(q.table);
 		state.dirty.add(q.table);
-		if (!q.rows.length) return { n: 0n };
-		await t.add(rows.recordsToArrow(lancedb, (await tableFacts(q.table)).schema, q.cols, q.rows, q.table));
-		return { n: BigInt(q.rows.length) };
+		const data = await batch(q);
+		if (!data) return { n: 0n };
+		await t.add(data); // one LanceDB commit for the whole batch
+		return { n: q.n };
 	},
 	async upsert(q) {
 		const t = await table(q.table);
 		state.dirty.add(q.table);
-		if (!q.rows.length) return { n: 0n };
-		const data = rows.recordsToArrow(lancedb, (await tableFacts(q.table)).schema, q.cols, q.rows, q.table);
+		const data = await batch(q);
+		if (!data) return { n: 0n };
 		const r = await t.mergeInsert(q.on).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(data);
 		return { n: BigInt((r.numInsertedRows || 0) + (r.numUpdatedRows || 0)) };
 	},
@@ -184,6 +189,12 @@ const ops = {
 	},
 };
 
+// The rows of an add/upsert request as one Arrow table in the table's schema; null when there are none.
+async function batch(q) {
+	if (!q.n) return null;
+	return rows.columnsToArrow((await tableFacts(q.table)).schema, q.cols, q.columns, Number(q.n), q.table);
+}
+
 function result(sel, data, extra) {
 	return { cols: sel, rows: rows.arrowToRows(data, sel), ...extra };
 }
@@ -219,7 +230,35 @@ function ftsQuery(q) {
 // exact (IVF_FLAT) and a filter from starving the top-k, as the embedded store's scan.
 const ALL_PARTITIONS = 1024;
 
+// The stream of the last scan, kept open: a request for the rows right after the ones it sent goes on
+// reading it, so walking a table batch by batch reads it once (any other offset opens a new stream,
+// skipping rows in LanceDB).  Writes through this helper close it (WRITES in serve).
+let cursor = null; // { table, sel, next (offset of the first row not yet sent), it, rest (rows read ahead) }
+
+async function cursorFor(t, q, sel) {
+	const off = Number(q.offset), key = sel.join('\0');
+	if (cursor && cursor.table === q.table && cursor.sel === key && cursor.next === off) return cursor;
+	if (cursor) await cursor.it.return?.();
+	let b = t.query().select(sel);
+	if (off > 0) b = b.offset(off);
+	cursor = { table: q.table, sel: key, next: off, it: b[Symbol.asyncIterator](), rest: [] };
+	return cursor;
+}
+
 const search = {
+	async scan(t, q, sel) {
+		const c = await cursorFor(t, q, sel), limit = Number(q.limit);
+		let out = c.rest;
+		while (out.length < limit) {
+			const { value, done } = await c.it.next();
+			if (done) break;
+			out = out.concat(rows.arrowToRows(value, sel));
+		}
+		c.rest = out.slice(limit);
+		out = out.slice(0, limit);
+		c.next += out.length;
+		return { cols: sel, rows: out };
+	},
 	async all(t, q, sel) {
 		let b = t.query().select(sel);
 		if (q.where) b = b.where(q.where);
@@ -271,13 +310,16 @@ const search = {
 	},
 };
 
+const WRITES = new Set(['create', 'add', 'upsert', 'update', 'delete', 'index']);
+const TRACE = process.env.VBADMIN_LANCEDB_TRACE; // read once: process.env is a slow accessor
 async function serve(frame) {
 	let q;
 	try {
 		q = new Reader(frame).value();
-		if (process.env.VBADMIN_LANCEDB_TRACE) // a debugging aid: each request, vectors shortened
-			fs.appendFileSync(process.env.VBADMIN_LANCEDB_TRACE, JSON.stringify(q, (k, v) =>
-				(typeof v === 'bigint' ? Number(v) : v instanceof Float32Array ? `<vector ${v.length}>` : v)) + '\n');
+		if (TRACE) // a debugging aid: each request, vectors shortened
+			fs.appendFileSync(TRACE, JSON.stringify(q, (k, v) => (typeof v === 'bigint' ? Number(v)
+				: v instanceof Float32Array ? `<vector ${v.length}>` : v instanceof VectorColumn ? `<${v.n} vectors ${v.dim}>` : v)) + '\n');
+		if (WRITES.has(q.op)) cursor = null;
 		const fn = ops[q.op];
 		if (!fn) throw new rows.UserError(rows.ST.INVALID, `unknown request '${q.op}'`);
 		if (q.op !== 'open' && !state.db) throw new rows.UserError(rows.ST.INTERNAL, 'no database is open');

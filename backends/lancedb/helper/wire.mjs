@@ -1,8 +1,22 @@
 // backends/lancedb/helper/wire.mjs - the framed value codec shared with backends/lancedb/lance_wire.c.
 // A frame is a little-endian u32 byte count followed by one value.  A value is a tag byte:
 //   N null | T true | F false | I int64 | D float64 | S u32 len + UTF-8 bytes
-//   V u32 dim + dim float32 (raw, little-endian) | L u32 n + n values | M u32 n + n (S key, value)
+//   V u32 dim + dim float32 (raw, little-endian) | W u32 n + u32 dim + n*dim float32 (a column of n
+//   vectors, row after row) | L u32 n + n values | M u32 n + n (S key, value)
 // Vectors travel as raw float32 so no digit is lost or parsed (protocol.md).
+
+// n vectors of dim floats in one block: a vector column of a batch (tag W), never split into rows.
+export class VectorColumn {
+	constructor(values, n, dim) { this.values = values; this.n = n; this.dim = dim; }
+	row(i) { return this.values.subarray(i * this.dim, (i + 1) * this.dim); }
+}
+
+// dim float32 from buf at pos, copied whole: the frame buffer is reused and may not be 4-byte aligned.
+function floats(buf, pos, count) {
+	const v = new Float32Array(count);
+	new Uint8Array(v.buffer).set(buf.subarray(pos, pos + 4 * count));
+	return v;
+}
 
 export class Reader {
 	constructor(buf) { this.buf = buf; this.pos = 0; }
@@ -18,10 +32,14 @@ export class Reader {
 		case 'S': { const n = this.u32(); const s = this.buf.toString('utf8', this.pos, this.pos + n); this.pos += n; return s; }
 		case 'V': {
 			const dim = this.u32();
-			// copy: the frame buffer is reused and may not be 4-byte aligned
-			const v = new Float32Array(dim);
-			for (let i = 0; i < dim; i++) v[i] = this.buf.readFloatLE(this.pos + 4 * i);
+			const v = floats(this.buf, this.pos, dim);
 			this.pos += 4 * dim;
+			return v;
+		}
+		case 'W': {
+			const n = this.u32(), dim = this.u32();
+			const v = new VectorColumn(floats(this.buf, this.pos, n * dim), n, dim);
+			this.pos += 4 * n * dim;
 			return v;
 		}
 		case 'L': { const n = this.u32(); const a = new Array(n); for (let i = 0; i < n; i++) a[i] = this.value(); return a; }
@@ -36,7 +54,8 @@ export class Reader {
 }
 
 export class Writer {
-	constructor() { this.buf = Buffer.allocUnsafe(1 << 16); this.pos = 4; }
+	// buf may be a buffer kept from an earlier frame: frame() output must be sent before the next reuse
+	constructor(buf) { this.buf = buf || Buffer.allocUnsafe(1 << 16); this.pos = 4; }
 	room(n) {
 		if (this.pos + n <= this.buf.length) return;
 		let size = this.buf.length * 2;
@@ -49,9 +68,9 @@ export class Writer {
 		const n = Buffer.byteLength(s, 'utf8');
 		this.tag('S'); this.u32(n); this.room(n); this.buf.write(s, this.pos, n, 'utf8'); this.pos += n;
 	}
-	vec(v) {
+	vec(v) { // raw bytes of the Float32Array: node runs on little-endian hosts only (x86-64, arm64)
 		this.tag('V'); this.u32(v.length); this.room(4 * v.length);
-		for (let i = 0; i < v.length; i++) this.buf.writeFloatLE(v[i], this.pos + 4 * i);
+		this.buf.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), this.pos);
 		this.pos += 4 * v.length;
 	}
 	value(v) {
@@ -71,16 +90,26 @@ export class Writer {
 	frame() { this.buf.writeUInt32LE(this.pos - 4, 0); return this.buf.subarray(0, this.pos); }
 }
 
-// Splits a byte stream into frames; calls onFrame(Buffer) for each whole one.
+// Splits a byte stream into frames; calls onFrame(Buffer) for each whole one.  A big frame (a batch
+// of rows, megabytes) arrives in many chunks: they are kept in a list and joined once when the frame
+// is complete, not re-joined chunk after chunk (quadratic copying).
 export function framer(onFrame) {
-	let pending = Buffer.alloc(0);
+	let chunks = [], have = 0, need = -1;
 	return (chunk) => {
-		pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-		while (pending.length >= 4) {
-			const n = pending.readUInt32LE(0);
-			if (pending.length < 4 + n) break;
-			onFrame(pending.subarray(4, 4 + n));
-			pending = pending.subarray(4 + n);
+		chunks.push(chunk);
+		have += chunk.length;
+		for (;;) {
+			if (need < 0 && have >= 4) {
+				if (chunks[0].length < 4) chunks = [Buffer.concat(chunks)];
+				need = 4 + chunks[0].readUInt32LE(0);
+			}
+			if (need < 0 || have < need) return;
+			const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
+			onFrame(all.subarray(4, need));
+			const rest = all.subarray(need);
+			chunks = rest.length ? [rest] : [];
+			have = rest.length;
+			need = -1;
 		}
 	};
 }
