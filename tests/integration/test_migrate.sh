@@ -115,7 +115,10 @@ t_is "$(find "$DATUS/data/datus_db_ns1" -newer "$T_TMP/stamp" | head -3)" "" "th
 
 # ---- kill -9 in the middle, then a re-run ----
 STATE="$XDG_STATE_HOME/vbadmin/migrate-ns2-lancedb-pgvector.state"
-V --namespace ns2 migrate --from lancedb --to pgvector --batch-size 10 -y >"$T_TMP/kill.out" 2>&1 &
+# vbadmin itself in the background (not the V function: its subshell would take the kill and leave
+# vbadmin running to the end)
+"$VBADMIN" --config "$T_TMP/agent.yml" --namespace ns2 migrate --from lancedb --to pgvector --batch-size 10 -y \
+	>"$T_TMP/kill.out" 2>&1 &
 PID=$!
 for _ in $(seq 1 600); do
 	[ -f "$STATE" ] && [ "$(awk '{s += $4} END {print s + 0}' "$STATE")" -ge 40 ] && break
@@ -128,6 +131,7 @@ PART=$(q -c "SELECT count(*) FROM (SELECT namespace FROM schema_metadata UNION A
              UNION ALL SELECT namespace FROM document) x WHERE namespace = 'ns2'")
 t_ok $([ "$PART" -gt 0 ] && [ "$PART" -lt $((7 * ROWS)) ]; echo $?) "kill -9 left a partial copy ($PART of $((7 * ROWS)) rows)"
 t_ok $([ -f "$STATE" ]; echo $?) "the state file records how far it got"
+t_ok $(grep -q "rows in .* the source was only read" "$T_TMP/kill.out"; [ $? -ne 0 ]; echo $?) "the killed run did not finish"
 t_run V --namespace ns2 migrate --from lancedb --to pgvector --batch-size 10 -y
 t_is "$RC" 0 "the re-run after kill -9 exits 0"
 t_has "$OUT" "after resuming" "the re-run resumes instead of starting over"
