@@ -120,7 +120,22 @@ static void cancel_job(struct tui_app *app)
 	tui_log(app, "cancel requested by the user");
 }
 
-static void draw_bars(struct tui_app *app)
+/* Where a key bar longer than the screen breaks: after the last whole item (items are separated
+ * by two spaces) that fits, so no key is ever cut; 0 when it fits on one row.  The break leaves
+ * the last column empty: a row that reaches it was cut. */
+static int keybar_break(const char *text, int cols)
+{
+	int len = (int)strlen(text);
+	if (len < cols)
+		return 0;
+	for (int i = cols - 1; i > 0; i--)
+		if (text[i] == ' ' && text[i - 1] == ' ')
+			return i - 1;
+	return cols - 1;
+}
+
+/* Returns the rows the status and key bars take at the bottom (2, or 3 when the keys wrap). */
+static int draw_bars(struct tui_app *app)
 {
 	/* tab bar */
 	tui_fill_line(0, COLS, ROLE_TITLE);
@@ -135,19 +150,34 @@ static void draw_bars(struct tui_app *app)
 		tui_print(0, x, COLS - x, i == app->screen ? ROLE_SELECTED : ROLE_TITLE, tab);
 		x += n;
 	}
-	/* status bar */
-	tui_fill_line(LINES - 2, COLS, ROLE_STATUS);
-	tui_printf(LINES - 2, 0, COLS, ROLE_STATUS, "%s backend %s | ns %s | emb %s | server %s | user %s",
+	/* key bar: one row, or two at item boundaries (a message wraps at a word) */
+	const struct tui_screen_ops *s = screens[app->screen];
+	const char *keys = app->status_msg[0] ? app->status_msg
+	                   : s->hint          ? s->hint(app)
+	                   : s->keys_hint     ? s->keys_hint
+	                                      : " ? help  q back  Q quit  1-7 screens  : command  / find";
+	int cut = keybar_break(keys, COLS);
+	if (cut && app->status_msg[0])
+		while (cut > 1 && keys[cut] != ' ')
+			cut--;
+	int krows = cut ? 2 : 1;
+	tui_fill_line(LINES - 1, COLS, ROLE_KEYBAR);
+	if (cut) {
+		tui_fill_line(LINES - 2, COLS, ROLE_KEYBAR);
+		tui_printf(LINES - 2, 0, COLS, ROLE_KEYBAR, "%.*s", cut, keys);
+		while (keys[cut] == ' ')
+			cut++;
+		tui_printf(LINES - 1, 0, COLS, ROLE_KEYBAR, " %s", keys + cut);
+	} else {
+		tui_print(LINES - 1, 0, COLS, ROLE_KEYBAR, keys);
+	}
+	/* status bar, above the keys */
+	int sy = LINES - 1 - krows;
+	tui_fill_line(sy, COLS, ROLE_STATUS);
+	tui_printf(sy, 0, COLS, ROLE_STATUS, "%s backend %s | ns %s | emb %s | server %s | user %s",
 	           app->job_running ? " RUNNING (Ctrl-C cancels) |" : "", app->backend, app->namespace_, app->embedder,
 	           app->server[0] ? app->server : "-", app->user[0] ? app->user : "-");
-	/* key bar */
-	tui_fill_line(LINES - 1, COLS, ROLE_KEYBAR);
-	const struct tui_screen_ops *s = screens[app->screen];
-	tui_print(LINES - 1, 0, COLS, ROLE_KEYBAR,
-	          app->status_msg[0] ? app->status_msg
-	          : s->hint          ? s->hint(app)
-	          : s->keys_hint     ? s->keys_hint
-	                             : " ? help  q back  Q quit  1-7 screens  : command  / find");
+	return app->bar_rows = 1 + krows;
 }
 
 void tui_cleanup_screens(struct tui_app *app)
@@ -166,8 +196,8 @@ void tui_redraw(struct tui_app *app)
 		refresh();
 		return;
 	}
-	draw_bars(app);
-	screens[app->screen]->draw(app, 1, LINES - 3, COLS);
+	int bars = draw_bars(app);
+	screens[app->screen]->draw(app, 1, LINES - 1 - bars, COLS);
 	refresh();
 }
 
@@ -277,10 +307,10 @@ int tui_read_key(struct tui_app *app)
 }
 
 /* Whether text is drawn anywhere in the screen's own area (not the tab, status or key bar). */
-static int body_shows(const char *text)
+static int body_shows(const struct tui_app *app, const char *text)
 {
 	char line[1024];
-	for (int y = 1; y < LINES - 2; y++) {
+	for (int y = 1; y < LINES - app->bar_rows; y++) {
 		int n = mvinnstr(y, 0, line, (int)sizeof line - 1);
 		line[n < 0 ? 0 : n] = '\0';
 		if (strstr(line, text))
@@ -298,7 +328,7 @@ static void find_first(struct tui_app *app, const char *text)
 	if (s->action)
 		s->action(app, ACT_FIND_NEXT);
 	tui_redraw(app);
-	if (body_shows(text)) {
+	if (body_shows(app, text)) {
 		tui_status(app, "find: %s (n / N: next / previous)", text);
 	} else {
 		tui_status(app, "not found: %s", text);
@@ -333,7 +363,7 @@ static void handle_click(struct tui_app *app)
 		return;
 	}
 	const struct tui_screen_ops *s = screens[app->screen];
-	if (ev.y < LINES - 2 && s->click)
+	if (ev.y < LINES - app->bar_rows && s->click)
 		s->click(app, ev.y, ev.x);
 }
 

@@ -2,9 +2,11 @@
  * progress bar, rows/s, ETA and cancel.  The form picks the file, the component and the
  * strategy; the load runs on the worker thread through the engine's use case
  * (engine/bootstrap_kb.h), with the embedding-model guard the command line has. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../engine/bootstrap_kb.h"
 #include "../engine/engine.h"
@@ -34,13 +36,82 @@ static struct boot {
 	int nwarn;
 	int ran;
 	double seconds;
-} B = {.yaml = "examples/semantic.yaml"};
+} B;
 
 static double now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* path made absolute against the current directory (not resolved through symlinks: the path the
+ * person would type), so the form shows which file a load reads wherever vbadmin was started */
+static void set_yaml(const char *path)
+{
+	char cwd[PATH_MAX];
+	char *abs = path[0] == '/' || !getcwd(cwd, sizeof cwd)
+	                ? vb_xstrdup(path)
+	                : vb_xasprintf("%s/%s", strcmp(cwd, "/") ? cwd : "",
+	                               path[0] == '.' && path[1] == '/' ? path + 2 : path);
+	if (strlen(abs) < sizeof B.yaml) /* else longer than the form holds: the previous path stays */
+		memcpy(B.yaml, abs, strlen(abs) + 1);
+	free(abs);
+}
+
+/* The default file: the sample of the README tour when the current directory has it (a
+ * checkout), else the one beside the vbadmin binary (build/asan/vbadmin, ./vbadmin of a
+ * checkout); else none, and the form asks for a path instead of guessing one. */
+static void default_yaml(void)
+{
+	static const char sample[] = "examples/semantic.yaml";
+	if (access(sample, R_OK) == 0) {
+		set_yaml(sample);
+		return;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	for (int up = 0; up < 3; up++) {
+		char *slash = strrchr(exe, '/');
+		if (!slash)
+			return;
+		*slash = '\0';
+		char *cand = vb_xasprintf("%s/%s", exe, sample);
+		int found = access(cand, R_OK) == 0 && strlen(cand) < sizeof B.yaml;
+		if (found)
+			memcpy(B.yaml, cand, strlen(cand) + 1);
+		free(cand);
+		if (found)
+			return;
+	}
+}
+
+/* The path as shown: $HOME as ~, and the start cut ("...") when it is wider than the field, so
+ * the file's name always shows. */
+static void shown_path(char *out, size_t size, int width)
+{
+	const char *home = getenv("HOME");
+	size_t hl = home ? strlen(home) : 0;
+	char buf[sizeof B.yaml + 8];
+	if (hl > 1 && strncmp(B.yaml, home, hl) == 0 && B.yaml[hl] == '/')
+		snprintf(buf, sizeof buf, "~%s", B.yaml + hl);
+	else
+		snprintf(buf, sizeof buf, "%s", B.yaml[0] ? B.yaml : "(none: Enter types a path)");
+	int len = (int)strlen(buf);
+	if (width > 3 && len > width)
+		snprintf(out, size, "...%s", buf + len - (width - 3));
+	else
+		snprintf(out, size, "%s", buf);
+}
+
+static void boot_enter(struct tui_app *app)
+{
+	(void)app;
+	if (!B.yaml[0])
+		default_yaml();
 }
 
 /* Runs on the worker; the drawing thread reads done/total/part, so they are atomic. */
@@ -163,9 +234,44 @@ static void build_out(struct tui_app *app, int width)
 	}
 }
 
+/* The form's file named in a message by its base name only (in place, shorter): the form above
+ * shows its whole path, and a long one would push the message's point off the line. */
+static void path_to_name(char *text)
+{
+	const char *base = strrchr(B.yaml, '/');
+	size_t pl = strlen(B.yaml);
+	if (!base || pl < 2)
+		return;
+	base++;
+	for (char *p = strstr(text, B.yaml); p; p = strstr(p + 1, B.yaml))
+		memmove(p, p + (base - B.yaml), strlen(p + (base - B.yaml)) + 1);
+}
+
+/* "$HOME/x" as "~/x" in a message, in place (shorter), as the form shows the path. */
+static void home_to_tilde(char *text)
+{
+	const char *home = getenv("HOME");
+	size_t hl = home ? strlen(home) : 0;
+	if (hl < 2)
+		return;
+	for (char *p = strstr(text, home); p; p = strstr(p + 1, home)) {
+		if (p[hl] != '/')
+			continue;
+		*p = '~';
+		memmove(p + 1, p + hl, strlen(p + hl) + 1);
+	}
+}
+
 static void boot_job_done(struct tui_app *app)
 {
 	B.ran = 1;
+	for (int i = 0; i < B.nwarn; i++) {
+		path_to_name(B.warn[i]);
+		home_to_tilde(B.warn[i]);
+	}
+	path_to_name(B.err.message);
+	home_to_tilde(B.err.message);
+	home_to_tilde(B.err.hint);
 	build_out(app, COLS - 4);
 	for (int i = 0; i < B.nwarn; i++)
 		tui_log(app, "bootstrap: warning: %s", B.warn[i]);
@@ -188,6 +294,11 @@ static void start(struct tui_app *app)
 {
 	if (app->job_running) {
 		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		return;
+	}
+	if (!B.yaml[0]) {
+		B.sel = F_YAML;
+		tui_status(app, "no semantic YAML chosen: Enter on the field types its path");
 		return;
 	}
 	if (B.strategy == 2) {
@@ -240,7 +351,9 @@ static void boot_draw(struct tui_app *app, int top, int height, int width)
 	int running = app->job_running && app->job_screen == SCR_BOOTSTRAP;
 	tui_printf(top, 0, width, ROLE_TITLE, " Bootstrap the knowledge base, namespace %s%s", app->namespace_,
 	           running ? " - loading (Ctrl-C cancels)" : "");
-	const char *vals[F__COUNT] = {B.yaml, components[B.component], strategies[B.strategy],
+	char path[sizeof B.yaml + 8];
+	shown_path(path, sizeof path, width - 42 > 40 ? width - 42 : 40);
+	const char *vals[F__COUNT] = {path, components[B.component], strategies[B.strategy],
 	                              source_modes[B.all_sources], ""};
 	static const char *const labels[F__COUNT] = {"Semantic YAML", "Component", "Strategy", "Data sources", "Start"};
 	static const char *const hints[F__COUNT] = {"Enter edits the path", "Enter cycles", "Enter cycles",
@@ -253,7 +366,7 @@ static void boot_draw(struct tui_app *app, int top, int height, int width)
 		if (i == F_START)
 			tui_printf(y, 2, width - 2, role, "[ Start ]   %s", i == B.sel ? hints[i] : "");
 		else
-			tui_printf(y, 2, width - 2, role, "%-14s %-40.40s %s", labels[i], vals[i], i == B.sel ? hints[i] : "");
+			tui_printf(y, 2, width - 2, role, "%-14s %-40s %s", labels[i], vals[i], i == B.sel ? hints[i] : "");
 	}
 	int y = top + 3 + F__COUNT;
 	if (running || B.ran) {
@@ -283,7 +396,7 @@ static int boot_action(struct tui_app *app, int action)
 			char buf[512];
 			snprintf(buf, sizeof buf, "%s", B.yaml);
 			if (tui_input(app, "semantic YAML: ", buf, sizeof buf) && buf[0])
-				snprintf(B.yaml, sizeof B.yaml, "%s", buf);
+				set_yaml(buf);
 		} else if (B.sel == F_COMPONENT) {
 			B.component = (B.component + 1) % 3;
 		} else if (B.sel == F_STRATEGY) {
@@ -330,10 +443,11 @@ static void boot_cleanup(struct tui_app *app)
 const struct tui_screen_ops tui_screen_bootstrap = {
 	.name = "bootstrap",
 	.title = "Bootstrap",
+	.enter = boot_enter,
 	.draw = boot_draw,
 	.action = boot_action,
 	.job_done = boot_job_done,
-	.keys_hint = " j/k field  Enter edit/cycle  r start  PgUp/PgDn outcome  Ctrl-C cancel  ? help  q back",
+	.keys_hint = " j/k field  Enter edit/cycle  r start  PgUp/PgDn outcome  ? help  q back",
 	.cleanup = boot_cleanup,
 	.click = boot_click,
 };

@@ -527,7 +527,7 @@ const struct tui_screen_ops tui_screen_setup = {
 	.draw = setup_draw,
 	.action = setup_action,
 	.job_done = setup_job_done,
-	.keys_hint = " R run all  r run step  Tab pane  f fix (as labelled)  s DBA packet  / find  ? help  Q quit",
+	.keys_hint = " R run all  r run step  Tab pane  f fix  s DBA packet  / find  ? help  Q quit",
 	.cleanup = setup_cleanup,
 	.click = setup_click,
 };

@@ -77,6 +77,7 @@ struct tui_app {
 	int ascii;           /* ASCII glyphs instead of UTF-8 */
 	int color;
 	char status_msg[256];
+	int bar_rows;        /* rows of the status and key bars as last drawn: 2, or 3 when the key bar wraps */
 	char find[128];
 	/* background job: one at a time */
 	pthread_t job_thread;

@@ -14,8 +14,9 @@ for keys in "$ROOT"/tests/tui/*.keys; do
 	ln -s "$ROOT/examples" "$run/examples"
 	ln -s "$ROOT/tests/tui" "$run/tui" # config files some screens read (# env: VBADMIN_CONFIG=tui/...)
 	extra=$(sed -n 's/^# env: //p' "$keys")
-	# durations and latencies are drawn as "-- ms" in headless runs; the data dir is relative
-	(cd "$run" && env -i PATH="$PATH" HOME="$run/home" XDG_STATE_HOME="$run/state" XDG_CONFIG_HOME="$run/config" \
+	# durations and latencies are drawn as "-- ms" in headless runs; the data dir is relative; HOME is the
+	# run dir, so the Bootstrap form shows its (absolute) default file as ~/examples/semantic.yaml
+	(cd "$run" && env -i PATH="$PATH" HOME="$run" XDG_STATE_HOME="$run/state" XDG_CONFIG_HOME="$run/config" \
 		VBADMIN_DATA_DIR=data LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1 TERM=xterm LINES=24 COLUMNS=80 \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" VBADMIN_PLUGIN_PATH="${VBADMIN_PLUGIN_PATH:-}" \
 		VBADMIN_SCRIPT="$keys" VBADMIN_DUMP="$run/out.screen" $extra \
@@ -36,6 +37,25 @@ for keys in "$ROOT"/tests/tui/*.keys; do
 		sed 's/^/#   /' "$run/diff" | head -60
 	fi
 done
+# no golden's key bar is cut: the bar breaks between keys onto a second row instead, so its
+# rows (dumped without trailing blanks) never reach the 80th column
+cut=
+for f in "$ROOT"/tests/tui/expected/*.screen; do
+	# the rows under the status bar (" backend X | ns Y | ...") are the key bar
+	awk '/^ (RUNNING .*\| )?backend [^ ]+ \| ns /{on=1; next} on && length($0) >= 80 {f=1} END {exit f}' "$f" ||
+		cut="$cut $(basename "$f" .screen)"
+done
+t_is "$cut" "" "every golden screen's key bar fits in 80 columns"
+# docs/console.md's screenshots are these goldens (make docs copies them): each block after a
+# "<!-- golden: NAME" line must equal tests/tui/expected/NAME.screen
+stale= n=0
+for name in $(sed -n 's/^<!-- golden: \([a-z_]*\) .*/\1/p' "$ROOT/docs/console.md"); do
+	n=$((n + 1))
+	awk -v want="$name" '$0 ~ "^<!-- golden: " want " " {getline; on=1; next} on && /^```$/ {exit} on' \
+		"$ROOT/docs/console.md" | diff -q - "$ROOT/tests/tui/expected/$name.screen" >/dev/null || stale="$stale $name"
+done
+t_ok "$([ "$n" -ge 8 ]; echo $?)" "docs/console.md marks its screenshots as goldens ($n)"
+t_is "$stale" "" "docs/console.md's screenshots are the current golden screens (make docs updates them)"
 # the goldens themselves must show what each screen is for (a blank dump would match a blank golden)
 e="$ROOT/tests/tui/expected"
 t_has "$(cat "$e/setup.screen")" "! bootstrap" "setup golden shows the bootstrap warning"

@@ -105,7 +105,7 @@ t_has "$ERR" "existing='hashing', new='other-model'" "cli: naming both models"
 start b --config "$T_TMP/other.yml" --namespace pol
 wait_setup b; t_ok $? "console: opens and runs its checks"
 keys b 5
-expect b "Semantic YAML  examples/semantic.yaml" "console: 5 opens Bootstrap"
+expect b "/examples/semantic.yaml" "console: 5 opens Bootstrap with the sample (an absolute path)"
 keys b j Enter   # component: semantic_model + metrics -> semantic_model
 keys b j Enter   # strategy: check -> incremental
 keys b r

@@ -25,7 +25,7 @@ start() {
 	local name=$1 cols=$2 rows=$3 dir="$T_TMP/$1"
 	shift 3
 	mkdir -p "$dir/home"
-	ln -sfn "$ROOT/examples" "$dir/examples"
+	[ -n "${NO_EXAMPLES:-}" ] || ln -sfn "$ROOT/examples" "$dir/examples"
 	rm -f "$T_TMP/$name.rc"
 	tmux -L "$SOCK" -f /dev/null new-session -d -s "$name" -x "$cols" -y "$rows" \
 		"cd '$dir' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color HOME='$dir/home' XDG_STATE_HOME='$dir/state' \
@@ -391,6 +391,47 @@ scenario_small() {
 	t_has "$(screen "$s" | grep '^>')" "data_dir" "[$2x$3] 8: a click on a step selects it"
 }
 
+# -- 8. the Bootstrap screen's default file does not depend on where vbadmin was started ------
+scenario_bootpath() {
+	local s=$1 row
+	NO_EXAMPLES=1 start "$s" "$2" "$3"
+	expect "$s" "Setup wizard:" "[$2x$3] 8: the console opens in a directory without examples/"
+	settle "$s"
+	keys "$s" 5
+	expect "$s" "Semantic YAML" "[$2x$3] 8: Bootstrap"
+	row=$(screen "$s" | grep "Semantic YAML")
+	t_has "$row" "/examples/semantic.yaml" "[$2x$3] 8: the default file is shown with its directory"
+	t_lacks "$row" "Semantic YAML  examples/" "[$2x$3] 8: ... not as a path relative to the current directory"
+	[ "$2" -ge 100 ] && t_has "$row" "$ROOT/examples/semantic.yaml" "[$2x$3] 8: ... the sample beside the vbadmin binary"
+	resize "$s" "$4" "$5"
+	expect "$s" "/examples/semantic.yaml" "[$2x$3] 8: resized to $4x$5, the path still ends in the file's name"
+	resize "$s" "$2" "$3"
+	keys "$s" r
+	expect "$s" "bootstrap done" "[$2x$3] 8: r loads the default file from any directory" 60
+}
+
+# -- 8. every screen's key bar fits: one row, or two broken between keys; no key is cut ---------
+scenario_keybar() {
+	local s=$1 k rows bad
+	start "$s" "$2" "$3"
+	expect "$s" "Setup wizard:" "[$2x$3] 8: the console opens"
+	settle "$s"
+	bad=
+	for k in 1 2 3 4 5 6 Tab 7 "?"; do
+		keys "$s" "$k"
+		sleep 0.4
+		# the rows under the status bar are the key bar; a cut one reaches the last column
+		rows=$(screen "$s" | sed 's/ *$//' | awk '/ backend [a-z]+ \| ns /{on=1; next} on')
+		[ -n "$rows" ] || bad="$bad $k(no key bar)"
+		printf '%s\n' "$rows" | awk -v c="$2" 'length($0) >= c {f=1} END {exit f}' || bad="$bad $k(cut)"
+		[ "$(printf '%s\n' "$rows" | wc -l)" -le 2 ] || bad="$bad $k(rows)"
+	done
+	t_is "$bad" "" "[$2x$3] 8: on every screen the key bar fits in at most two rows and no key is cut"
+	keys "$s" q 1
+	expect "$s" "Setup wizard:" "[$2x$3] 8: back on Setup"
+	t_has "$(screen "$s" | tail -n 2 | tr '\n' ' ')" "? help  Q quit" "[$2x$3] 8: Setup's keys are all shown, to the last"
+}
+
 # -- 8. the DBA packet: each item once, and a verify query for what it asks (grants too) ----
 scenario_packet() {
 	local s=$1 db="vbsc_$$_$1" role="vbsc_np_$$_$1" cfg="$T_TMP/$1.yml" out
@@ -430,6 +471,8 @@ while read -r c r oc or; do
 	scenario_sources "d$n" "$c" "$r" "$oc" "$or"
 	scenario_resize "r$n" "$c" "$r" "$oc" "$or"
 	scenario_small "x$n" "$c" "$r" "$oc" "$or"
+	scenario_bootpath "b$n" "$c" "$r" "$oc" "$or"
+	scenario_keybar "k$n" "$c" "$r"
 	if [ -n "${PG15_CONNINFO:-}" ]; then
 		scenario_labels "p$n" "$c" "$r" "$oc" "$or"
 	else

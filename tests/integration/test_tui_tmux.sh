@@ -105,7 +105,7 @@ t_has "$(screen g)" "CREATE TABLE IF NOT EXISTS public.subject_nodes" "per-state
 keys g 1
 expect g "no rows for namespace kb yet" "back on Setup the checks re-ran: tables ok, bootstrap warns" 30
 keys g f
-expect g "Semantic YAML  examples/semantic.yaml" "f on the bootstrap warning opens Bootstrap with the sample"
+expect g "/examples/semantic.yaml" "f on the bootstrap warning opens Bootstrap with the sample (an absolute path)"
 keys g r
 expect g "bootstrap done" "bootstrap of the sample YAML finishes" 60
 t_has "$(screen g)" "metrics: 3 of 3 rows" "bootstrap wrote the metrics"
