@@ -271,8 +271,11 @@ static int indexes_of(struct engine *e, struct step_result *r, const struct vb_t
 		int found = have.data && (strstr(have.data, want) ||
 		                          (have.len >= n && !strcmp(have.data + have.len - n, want_end)));
 		if (!found) {
-			step_add_detail(r, "%s: no full-text index on %s (text and hybrid search need it)", spec->name,
-			                spec->fts_columns[k]);
+			/* Datus's Python LanceDB 0.18 builds tantivy indexes (use_tantivy=True), which the native
+			 * search vbadmin runs cannot read: say so rather than "no index" to a user who has one */
+			step_add_detail(r, "%s: no full-text index on %s (text and hybrid search need it)%s", spec->name,
+			                spec->fts_columns[k], have.data && strstr(have.data, "TANTIVY on") ?
+			                "; its tantivy index (Datus's Python LanceDB) is not readable by LanceDB's native search" : "");
 			st = STEP_WARN;
 		}
 	}

@@ -33,6 +33,7 @@ agent:
     ns3: {type: sqlite, uri: sqlite:///x.db}
     ns4: {type: sqlite, uri: sqlite:///x.db}
     ns5: {type: sqlite, uri: sqlite:///x.db}
+    ns6: {type: sqlite, uri: sqlite:///x.db}
   storage:
     database: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
     semantic_model: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
@@ -154,6 +155,40 @@ t_run V --namespace ns5 search --mode text tag3
 t_has "$OUT" "text search on semantic_model: 1 result" "after index create, text search finds the row"
 t_run V --namespace ns5 index create --method hnsw
 t_is "$RC" 2 "index create --method hnsw on LanceDB exits 2"
+
+# ---- a Datus store whose full-text index was written by tantivy ----
+# Datus pins Python lancedb==0.18.0 (pyproject.toml, Datus-ai/Datus-agent 2c20d99) and calls
+# table.create_fts_index(field_names=..., replace=True) (datus/storage/base.py); that lancedb's
+# create_fts_index defaults to use_tantivy=True and writes a tantivy index directory
+# <table>.lance/_indices/fts (meta.json + segments) that Lance's manifest does not list.  Neither
+# tantivy nor Python's lancedb can be installed here (no PyPI) and the npm library writes native
+# indexes only, so the tantivy directory is laid out by hand: meta.json in tantivy's IndexMeta form
+# naming the indexed text fields (plus Datus's doc_id), on a store LanceDB wrote without native FTS.
+store ns6 --dim 8 --rows 30 --tables semantic_model --no-index >/dev/null
+TV="$DATUS/data/datus_db_ns6/semantic_model.lance/_indices/fts"
+mkdir -p "$TV"
+txt() { printf '{"name":"%s","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"default"},"stored":false,"fast":false}}' "$1"; }
+printf '{"index_settings":{"docstore_compression":"lz4","docstore_blocksize":16384},"segments":[],"schema":[%s,%s,%s,{"name":"doc_id","type":"u64","options":{"indexed":true,"fieldnorms":true,"fast":true,"stored":true}}],"opstamp":1}\n' \
+	"$(txt description)" "$(txt name)" "$(txt fq_name)" >"$TV/meta.json"
+t_run V --namespace ns6 check
+t_has "$OUT" "semantic_model: TANTIVY on description,name,fq_name" "tantivy FTS: check lists the tantivy index"
+t_has "$OUT" "semantic_model: no full-text index on description (text and hybrid search need it); its tantivy index (Datus's Python LanceDB) is not readable by LanceDB's native search" \
+	"tantivy FTS: check says the tantivy index cannot serve native search"
+t_has "$OUT" "vbadmin index create --table <table> --method fts" "tantivy FTS: check gives the fix"
+t_run V --namespace ns6 search --mode text tag3
+t_ok $([ "$RC" -ne 0 ]; echo $?) "tantivy FTS: text search fails instead of answering empty"
+t_has "$ERR" "has only a tantivy full-text index (semantic_model.lance/_indices/fts on description, name, fq_name)" \
+	"tantivy FTS: the error names the tantivy index and its columns"
+t_has "$ERR" "cannot read tantivy indexes: build a native one with \`vbadmin index create --table semantic_model --method fts\`" \
+	"tantivy FTS: the error says how to build a native index"
+t_run V --namespace ns6 search --mode hybrid tag3
+t_ok $([ "$RC" -ne 0 ]; echo $?) "tantivy FTS: hybrid search fails the same way"
+t_has "$ERR" "has only a tantivy full-text index" "... with the same explanation"
+t_run V --namespace ns6 index create --table semantic_model --method fts
+t_is "$RC" 0 "tantivy FTS: index create --method fts builds the native index"
+t_run V --namespace ns6 search --mode text tag3
+t_has "$OUT" "text search on semantic_model: 1 result" "tantivy FTS: then text search finds the row"
+t_ok $([ -f "$TV/meta.json" ]; echo $?) "tantivy FTS: the tantivy index is left in place for Datus"
 
 # ---- LanceDB's library missing ----
 VBADMIN_NODE=/nonexistent/node t_run V --namespace ns1 check

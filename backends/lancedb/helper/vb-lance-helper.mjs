@@ -4,6 +4,7 @@
 // the backend routes into its error messages.  The helper holds no policy: filters arrive compiled,
 // names checked; it maps requests onto LanceDB's own library calls.
 import fs from 'node:fs';
+import path from 'node:path';
 import { Reader, Writer, VectorColumn, framer } from './wire.mjs';
 
 console.log = console.error; // stdout carries frames only
@@ -171,6 +172,8 @@ const ops = {
 			out.push({ name: i.name, type: i.indexType, columns: i.columns,
 				indexed: BigInt(st?.numIndexedRows ?? -1), unindexed: BigInt(st?.numUnindexedRows ?? -1) });
 		}
+		const tv = tantivyIndex(q.table); // listed so check can say why text search will not use it
+		if (tv) out.push({ name: tv.rel, type: 'TANTIVY', columns: tv.columns, indexed: -1n, unindexed: -1n });
 		return { indices: out };
 	},
 	async index(q) {
@@ -209,10 +212,35 @@ function cosine(a, b) {
 	return na && nb ? 1 - dot / Math.sqrt(na * nb) : 1;
 }
 
+// A tantivy full-text index of table `name`, or null.  Datus pins Python lancedb 0.18, whose
+// create_fts_index defaults to use_tantivy=True: the index is a tantivy directory beside the data,
+// <table>.lance/_indices/fts (meta.json + segment files; _indices/tantivy in older lancedb), outside
+// Lance's manifest, so this library (native FTS only) neither lists nor reads it.  Its text fields
+// are the indexed columns (meta.json "schema").
+function tantivyIndex(name) {
+	for (const sub of ['fts', 'tantivy']) {
+		const rel = `${name}.lance/_indices/${sub}`, meta = path.join(state.dir, rel, 'meta.json');
+		if (!fs.existsSync(meta)) continue;
+		let columns = [];
+		try {
+			columns = (JSON.parse(fs.readFileSync(meta, 'utf8')).schema || []).filter((f) => f.type === 'text').map((f) => f.name);
+		} catch { /* a damaged meta.json still says tantivy was here */ }
+		return { rel, columns };
+	}
+	return null;
+}
+
 // The asked-for full-text columns that carry a native FTS index (Datus indexes several per table).
 async function ftsColumns(t, q) {
 	const indexed = (await tableFacts(q.table)).fts;
 	const cols = q.fts_cols.filter((c) => indexed.has(c));
+	const tv = cols.length ? null : tantivyIndex(q.table);
+	if (tv)
+		throw new rows.UserError(rows.ST.UNSUPPORTED, `table ${q.table} has only a tantivy full-text index (${tv.rel}` +
+			`${tv.columns.length ? ` on ${tv.columns.join(', ')}` : ''}), as Datus's Python LanceDB 0.18 builds it ` +
+			`(use_tantivy=True); LanceDB's native search, which vbadmin runs (@lancedb/lancedb ${libraryVersion()}), cannot read ` +
+			`tantivy indexes: build a native one with \`vbadmin index create --table ${q.table} --method fts\` ` +
+			'(the tantivy index stays; Datus\'s Python library keeps using it)');
 	if (!cols.length)
 		throw new rows.UserError(rows.ST.UNSUPPORTED, `table ${q.table} has no LanceDB full-text index on ${q.fts_cols.join(', ')}: ` +
 			`build one with \`vbadmin index create --table ${q.table} --method fts\``);
