@@ -139,6 +139,7 @@ test_smoke_SRC := $(CORE_SRC)
 test_embed_SRC := $(T_KB)
 test_embed_guard_SRC := $(T_KB)
 test_embed_json_SRC := kb/embed_json_read.c $(T_UTIL)
+test_fuzz_embed_json_SRC := kb/embed_json_read.c $(T_UTIL)
 test_pgvector_SRC := $(T_DDL)
 
 .SECONDEXPANSION:

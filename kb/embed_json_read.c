@@ -2,9 +2,10 @@
  * a tree.  Why not jansson here: a batch of 32 x 384 floats is 12k numbers, and jansson's
  * per-character lexer, one allocation per number and locale-swapping strtod cost ~4 ms per
  * batch - more than the server takes, which left the HTTP embedder slower than a Python client
- * (make bench, docs/benchmarks.md).  This reader accepts exactly RFC 8259 JSON (strings with
- * their escapes, numbers by the JSON grammar, nesting up to MAX_DEPTH) and rejects anything
- * else; tests/unit/test_embed_json.c holds it to jansson's verdicts on the same documents.
+ * (make bench, docs/benchmarks.md).  This reader accepts exactly what jansson accepted: RFC 8259
+ * JSON (UTF-8 strings with their escapes, no \u0000, numbers by the JSON grammar, integers that
+ * fit a long long, nesting up to MAX_DEPTH), a later duplicate key winning; tests/unit/
+ * test_embed_json.c and tests/fuzz/fuzz_embed_json.c hold it to jansson's verdicts.
  * Requests and error texts, where speed does not matter, stay with jansson (embed_json.c). */
 #include "embed_json.h"
 
@@ -18,7 +19,7 @@
 
 #include "../backends/vb_util.h"
 
-#define MAX_DEPTH 64 /* an embeddings answer nests 4 deep */
+#define MAX_DEPTH 2048 /* jansson's limit; an embeddings answer nests 4 deep */
 
 struct reader {
 	const char *p;
@@ -33,9 +34,11 @@ struct reader {
 	/* the data[] element being read */
 	float *row;            /* dim floats */
 	size_t row_len;        /* numbers in its "embedding" (may exceed dim: then only counted) */
-	int has_emb;           /* saw an "embedding" array */
+	int has_emb;           /* saw an "embedding" key */
+	int emb_bad;           /* its (last) value is not an array */
 	int emb_nonnum;        /* it holds something else than numbers */
-	int has_data;          /* the root had a "data" array */
+	int has_data;          /* the root's (last) "data" is an array */
+	int data_bad;          /* an element of it is not an embedding (the answer is unreadable) */
 	long long index;       /* its "index", -1 when absent or not a non-negative integer */
 };
 
@@ -183,6 +186,12 @@ static int number(struct reader *r, double *v, int *integral)
 			e = e < 10000 ? e * 10 + (*p - '0') : e;
 		e10 += esign * e;
 	}
+	if (*integral && nd >= 19) { /* jansson reads integers as long long and refuses what does not fit */
+		errno = 0;
+		(void)strtoll(start, NULL, 10);
+		if (errno == ERANGE)
+			return -1;
+	}
 	if (exact && m <= (1ull << 53) && e10 >= -22 && e10 <= 22) {
 		double x = (double)m;
 		x = e10 < 0 ? x / pow10[-e10] : x * pow10[e10];
@@ -215,19 +224,47 @@ static int literal(struct reader *r)
 	return -1;
 }
 
-static int key_is(const char *s, size_t len, int plain, const char *name)
+/* The key as text when it is plain ASCII of at most cap - 1 bytes after its escapes are undone
+ * (the only keys that matter are "data", "embedding" and "index"), else NULL. */
+static const char *key_text(const char *s, size_t len, int plain, char *buf, size_t cap)
 {
-	return plain && len == strlen(name) && !memcmp(s, name, len);
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!plain && c == '\\') {
+			c = s[++i];
+			if (c == 'u') {
+				long cp = hex4(s + i + 1);
+				if (cp < 0 || cp >= 0x80)
+					return NULL;
+				c = (char)cp;
+				i += 4;
+			} else {
+				static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
+				const char *k = strchr(from, c);
+				c = k ? to[k - from] : c;
+			}
+		}
+		if ((unsigned char)c >= 0x80 || n + 1 >= cap)
+			return NULL;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 /* The role of the value under key (s, len) of an object in role `in`. */
 static int member_role(int in, const char *s, size_t len, int plain)
 {
-	if (in == ROOT && key_is(s, len, plain, "data"))
+	char buf[16];
+	const char *k = in == ROOT || in == ELEMENT ? key_text(s, len, plain, buf, sizeof buf) : NULL;
+	if (!k)
+		return ANY;
+	if (in == ROOT && !strcmp(k, "data"))
 		return DATA;
-	if (in == ELEMENT && key_is(s, len, plain, "embedding"))
+	if (in == ELEMENT && !strcmp(k, "embedding"))
 		return EMBEDDING;
-	if (in == ELEMENT && key_is(s, len, plain, "index"))
+	if (in == ELEMENT && !strcmp(k, "index"))
 		return INDEX;
 	return ANY;
 }
@@ -280,8 +317,9 @@ static int object(struct reader *r, int role)
 			ws(r);
 		}
 	r->p++;
-	if (role == ELEMENT)
-		return r->has_emb ? element_done(r) : -1; /* no "embedding": not an embedding element */
+	/* an element without an "embedding" array: the answer is not an embeddings list */
+	if (role == ELEMENT && (!r->has_emb || r->emb_bad || element_done(r) < 0))
+		r->data_bad = 1;
 	return 0;
 }
 
@@ -289,7 +327,7 @@ static int array(struct reader *r, int role)
 {
 	r->p++;
 	if (role == EMBEDDING)
-		r->has_emb = 1, r->emb_nonnum = 0, r->row_len = 0;
+		r->emb_bad = 0;
 	if (role == DATA)
 		r->has_data = 1;
 	int inner = role == DATA ? ELEMENT : ANY;
@@ -323,24 +361,35 @@ static int array(struct reader *r, int role)
 	return 0;
 }
 
-/* ROOT, ELEMENT: an object; DATA, EMBEDDING: an array (anything else there means the answer
- * is not an embeddings list); INDEX: any value, kept when a non-negative integer. */
+/* The batch as if no "data" had been seen: a later "data" key wins, as in jansson's objects. */
+static void data_reset(struct reader *r)
+{
+	memset(r->filled, 0, r->n ? r->n : 1);
+	r->items = 0;
+	r->bad_dim = 0;
+	r->has_data = r->data_bad = 0;
+}
+
+/* ROOT: an object, else the answer is unreadable.  DATA, ELEMENT, EMBEDDING: any value, the
+ * expected kind (array, object, array) noted, so that a later duplicate key may still win as
+ * it does in jansson.  INDEX: any value, kept when a non-negative integer. */
 static int value(struct reader *r, int role)
 {
 	if (++r->depth > MAX_DEPTH)
 		return -1;
 	int rc = -1;
 	char c = *r->p;
-	if (role == ROOT || role == ELEMENT) {
+	if (role == DATA)
+		data_reset(r);
+	if (role == EMBEDDING)
+		r->has_emb = 1, r->emb_bad = 1, r->emb_nonnum = 0, r->row_len = 0;
+	if (role == ROOT) {
 		if (c == '{')
-			rc = object(r, role);
-	} else if (role == DATA || role == EMBEDDING) {
-		if (c == '[')
-			rc = array(r, role);
+			rc = object(r, ROOT);
 	} else if (c == '{') {
-		rc = object(r, ANY);
+		rc = object(r, role == ELEMENT ? ELEMENT : ANY);
 	} else if (c == '[') {
-		rc = array(r, ANY);
+		rc = array(r, role == DATA || role == EMBEDDING ? role : ANY);
 	} else if (c == '"') {
 		const char *s;
 		size_t len;
@@ -357,6 +406,8 @@ static int value(struct reader *r, int role)
 	}
 	if (role == INDEX && !(c == '-' || is_digit(c)))
 		r->index = -1;
+	if (role == ELEMENT && c != '{')
+		r->data_bad = 1;
 	r->depth--;
 	return rc;
 }
@@ -371,7 +422,7 @@ int embed_json_vectors(const char *body, size_t n, int dim, float *out, struct e
 	int rc = value(&r, ROOT);
 	if (rc == 0) {
 		ws(&r);
-		rc = *r.p || !r.has_data ? -1 : 0; /* nothing may follow the document */
+		rc = *r.p || !r.has_data || r.data_bad ? -1 : 0; /* nothing may follow the document */
 	}
 	size_t got = 0;
 	for (size_t i = 0; i < n; i++)

@@ -3,7 +3,6 @@
  * answers (OpenAI's shape, servers' variants, broken ones) and for thousands of mutations of
  * them (bytes flipped, cut, doubled).  The reference below is how vbadmin read answers with
  * jansson before the one-pass reader replaced it for speed (docs/benchmarks.md). */
-#include <jansson.h>
 #include <locale.h>
 #include <math.h>
 #include <stdint.h>
@@ -14,52 +13,7 @@
 #include "../../backends/vb_util.h"
 #include "../../kb/embed_json.h"
 
-/* ---- the jansson reference ---- */
-static int ref_element(json_t *el, float *out, size_t n, int dim, unsigned char *filled, size_t *items, int *bad_dim)
-{
-	json_t *emb = json_object_get(el, "embedding"), *idx = json_object_get(el, "index");
-	if (!json_is_array(emb))
-		return -1;
-	size_t pos = json_is_integer(idx) && json_integer_value(idx) >= 0 ? (size_t)json_integer_value(idx) : *items;
-	(*items)++;
-	size_t count = json_array_size(emb);
-	if (count != (size_t)dim) {
-		if (!*bad_dim)
-			*bad_dim = count ? (int)count : -1;
-		return 0;
-	}
-	if (pos >= n)
-		return 0;
-	for (size_t i = 0; i < count; i++) {
-		json_t *v = json_array_get(emb, i);
-		if (!json_is_number(v))
-			return -1;
-		out[pos * (size_t)dim + i] = (float)json_number_value(v);
-	}
-	filled[pos] = 1;
-	return 0;
-}
-
-static int ref_vectors(const char *body, size_t n, int dim, float *out, struct embed_json_stats *st)
-{
-	unsigned char *filled = vb_xcalloc(n ? n : 1, 1);
-	size_t items = 0;
-	int bad = 0;
-	json_t *root = json_loads(body, 0, NULL);
-	json_t *data = json_object_get(root, "data");
-	int rc = json_is_array(data) ? 0 : -1;
-	for (size_t i = 0; rc == 0 && i < json_array_size(data); i++)
-		rc = ref_element(json_array_get(data, i), out, n, dim, filled, &items, &bad);
-	json_decref(root);
-	size_t got = 0;
-	for (size_t i = 0; i < n; i++)
-		got += filled[i];
-	st->items = items;
-	st->bad_dim = bad;
-	st->complete = rc == 0 && got == n && items == n;
-	free(filled);
-	return rc;
-}
+#include "../fuzz/embed_json_ref.h"
 
 /* ---- comparison ---- */
 #define N 3
@@ -151,10 +105,31 @@ static void test_documents(void)
 	is_int(embed_json_vectors("{\"data\":[{\"embedding\":[1e39,1,1,1]}]}", 1, DIM, v, &st), 0,
 	       "1e39 is a JSON number");
 	ok(isinf(v[0]), "and infinite as a float: embedder_embed refuses it, not the reader");
-	/* the one deliberate difference: jansson refuses an integer beyond 64 bits, JSON does not */
-	is_int(embed_json_vectors("{\"data\":[{\"embedding\":[18446744073709551616,1,1,1]}]}", 1, DIM, v, &st), 0,
-	       "an integer beyond 64 bits is a number");
-	ok(v[0] == 18446744073709551616.0f, "read as a float");
+	/* jansson reads integers as long long: what does not fit is refused, by both */
+	ok(same("{\"data\":[{\"embedding\":[18446744073709551616,1,1,1]}]}", NULL), "an integer beyond 64 bits");
+	ok(same("{\"data\":[{\"embedding\":[-9223372036854775808,9223372036854775807,1,1]},"
+	        "{\"embedding\":[1,1,1,1]},{\"embedding\":[1,1,1,1]}]}", NULL), "the long long limits");
+	/* a later duplicate key wins, in jansson's objects and here */
+	ok(same("{\"data\":1,\"data\":[{\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}",
+	        NULL), "data: a non-array, then the list");
+	ok(same("{\"data\":[{\"embedding\":[9,9,9,9]},{\"embedding\":[1,1,1,1]},{\"embedding\":[1,1,1,1]}],"
+	        "\"data\":[{\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}", NULL),
+	   "data twice: the second list");
+	ok(same("{\"data\":[{\"embedding\":1,\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}",
+	        NULL), "embedding: a number, then the vector");
+	ok(same("{\"d\\u0061ta\":[{\"\\u0065mbedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}",
+	        NULL), "keys with escapes");
+	char deep[400];
+	int len = snprintf(deep, sizeof deep, "{\"data\":[{\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},"
+	                                      "{\"embedding\":[3,3,3,3]}],\"x\":");
+	for (int i = 0; i < 80; i++)
+		deep[len++] = '[';
+	deep[len++] = '1';
+	for (int i = 0; i < 80; i++)
+		deep[len++] = ']';
+	snprintf(deep + len, sizeof deep - (size_t)len, "}");
+	int rc;
+	ok(same(deep, &rc) && rc == 0, "80 levels of nesting elsewhere in the answer");
 }
 
 static void diag_doc(const char *doc)
