@@ -10,6 +10,7 @@
 #include "embed_json.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -399,8 +400,8 @@ static int value(struct reader *r, int role)
 		double v;
 		int integral;
 		rc = number(r, &v, &integral);
-		if (rc == 0 && role == INDEX)
-			r->index = integral && v >= 0 && v < 9e15 ? (long long)v : -1;
+		if (rc == 0 && role == INDEX) /* a huge index is no position of the batch (ignored) */
+			r->index = !integral || v < 0 ? -1 : v < 9e15 ? (long long)v : LLONG_MAX;
 	} else {
 		rc = literal(r);
 	}

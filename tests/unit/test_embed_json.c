@@ -109,6 +109,8 @@ static void test_documents(void)
 	ok(same("{\"data\":[{\"embedding\":[18446744073709551616,1,1,1]}]}", NULL), "an integer beyond 64 bits");
 	ok(same("{\"data\":[{\"embedding\":[-9223372036854775808,9223372036854775807,1,1]},"
 	        "{\"embedding\":[1,1,1,1]},{\"embedding\":[1,1,1,1]}]}", NULL), "the long long limits");
+	ok(same("{\"data\":[{\"index\":9007199254740993,\"embedding\":[5,5,5,5]},{\"embedding\":[1,1,1,1]},"
+	        "{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}", NULL), "an index beyond the batch, however large");
 	/* a later duplicate key wins, in jansson's objects and here */
 	ok(same("{\"data\":1,\"data\":[{\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}",
 	        NULL), "data: a non-array, then the list");
