@@ -171,12 +171,24 @@ static int draw_bars(struct tui_app *app)
 	} else {
 		tui_print(LINES - 1, 0, COLS, ROLE_KEYBAR, keys);
 	}
-	/* status bar, above the keys */
+	/* status bar, above the keys: when it is too wide the embedder's description gives way
+	 * ("..."), so the server and the user always show */
 	int sy = LINES - 1 - krows;
+	const char *run = app->job_running ? " RUNNING (Ctrl-C cancels) |" : "";
+	const char *server = app->server[0] ? app->server : "-", *user = app->user[0] ? app->user : "-";
+	const char *bw = "backend ", *sw = "server "; /* words dropped first when it is too wide */
+	int rest = snprintf(NULL, 0, "%s %s%s | ns %s | emb  | %s%s | user %s", run, bw, app->backend, app->namespace_,
+	                    sw, server, user);
+	int elen = (int)strlen(app->embedder);
+	if (rest + elen >= COLS) {
+		bw = sw = "";
+		rest -= 15;
+	}
+	int room = COLS - 1 - rest;
 	tui_fill_line(sy, COLS, ROLE_STATUS);
-	tui_printf(sy, 0, COLS, ROLE_STATUS, "%s backend %s | ns %s | emb %s | server %s | user %s",
-	           app->job_running ? " RUNNING (Ctrl-C cancels) |" : "", app->backend, app->namespace_, app->embedder,
-	           app->server[0] ? app->server : "-", app->user[0] ? app->user : "-");
+	tui_printf(sy, 0, COLS, ROLE_STATUS, "%s %s%s | ns %s | emb %.*s%s | %s%s | user %s", run, bw, app->backend,
+	           app->namespace_, elen <= room ? elen : room > 3 ? room - 3 : 0, app->embedder,
+	           elen <= room ? "" : "...", sw, server, user);
 	return app->bar_rows = 1 + krows;
 }
 

@@ -177,7 +177,7 @@ static void build_info(struct tui_app *app, int width)
 	}
 	if (s->fix && (s->status == STEP_FAIL || s->status == STEP_WARN)) {
 		tui_text_add(&S.info, ROLE_NORMAL, "");
-		tui_text_add(&S.info, ROLE_TITLE, fix_label(app, s));
+		tui_text_add_wrapped(&S.info, ROLE_TITLE, fix_label(app, s), width, ""); /* long at 80 columns */
 		tui_text_add_wrapped(&S.info, ROLE_SQL, s->fix, width, "");
 	}
 }

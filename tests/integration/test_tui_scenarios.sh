@@ -410,6 +410,122 @@ scenario_bootpath() {
 	expect "$s" "bootstrap done" "[$2x$3] 8: r loads the default file from any directory" 60
 }
 
+# pane SESSION: the advice pane of Setup (right of the │) as one line
+pane() { screen "$1" | sed -n 's/^[^│]*│ \{0,1\}//p' | tr '\n' ' ' | tr -s ' '; }
+# pgconf FILE DB PASSWORD: a pg17 namespace kb with the hashing embedder
+pgconf() {
+	cat >"$1" <<YML
+agent:
+  namespace:
+    kb:
+      type: postgresql
+      host: 127.0.0.1
+      port: $(pg_field "$PG17_CONNINFO" port)
+      database: $2
+      username: postgres
+      password: $3
+  storage:
+    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
+    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
+    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
+    backends:
+      namespace: kb
+YML
+}
+
+# -- 5. a wrong password: the server's one-line message is shown whole at 80 columns --------
+scenario_password() {
+	local s=$1 cfg="$T_TMP/$1.yml"
+	pgconf "$cfg" postgres not-the-password
+	start "$s" "$2" "$3" VBADMIN_CONFIG="$cfg"
+	expect "$s" "28P01" "[$2x$3] 5: a wrong password fails the connect step" 30
+	t_has "$(pane "$s")" 'failed: FATAL: password authentication failed for user "postgres"' \
+		"[$2x$3] 5: the server's message is wrapped, not cut after 'FATAL:'"
+	t_has "$(pane "$s")" "Fix - edit the file by hand, then R re-checks (f cannot do it):" \
+		"[$2x$3] 5: the fix's label is wrapped whole too"
+	t_has "$(screen "$s" | grep " | ns kb | ")" "| user postgres" "[$2x$3] 5: the status bar keeps the server and the user"
+	t_lacks "$(screen "$s")" "not-the-password" "[$2x$3] 5: the password itself is never shown"
+	resize "$s" "$4" "$5"
+	sleep 0.5
+	t_has "$(pane "$s")" 'FATAL: password authentication failed for user "postgres"' \
+		"[$2x$3] 5: resized to $4x$5, the message is rewrapped whole"
+	resize "$s" "$2" "$3"
+	sleep 0.5
+	t_has "$(pane "$s")" 'FATAL: password authentication failed for user "postgres"' "[$2x$3] 5: and back"
+}
+
+# -- 6 and 8. a lost server is "server gone", not "table not ready"; EXPLAIN grows and scrolls --
+scenario_gone() {
+	local s=$1 db="vbsc_$$_$1" cfg="$T_TMP/$1.yml"
+	psql "$PG17_CONNINFO" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $db" >/dev/null
+	DBS="$DBS $db"
+	pgconf "$cfg" "$db" postgres
+	"$VBADMIN" --config "$cfg" ddl apply --yes >/dev/null 2>&1
+	"$VBADMIN" --config "$cfg" bootstrap-kb --all-data-sources --kb_update_strategy incremental \
+		--semantic_yaml "$ROOT/examples/semantic.yaml" >/dev/null 2>&1
+	start "$s" "$2" "$3" VBADMIN_CONFIG="$cfg"
+	expect "$s" "Setup wizard:" "[$2x$3] 6: the console opens on pg17"
+	settle "$s"
+	keys "$s" 6
+	expect "$s" "search>" "[$2x$3] 6: Search lab"
+	keys "$s" -l "orders"
+	keys "$s" Enter
+	expect "$s" "results in" "[$2x$3] 6: a search on pg17"
+	psql "$PG17_CONNINFO" -X -q -At -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = '$db' AND application_name = 'vbadmin'" >/dev/null
+	keys "$s" Up Enter
+	expect_flat "$s" "server gone:" "[$2x$3] 6: the lab says the server is gone when its session was ended" 30
+	t_lacks "$(flat "$s")" "table not ready" "[$2x$3] 6: not that the table is not ready"
+	resize "$s" "$4" "$5"
+	expect_flat "$s" "server gone:" "[$2x$3] 6: resized to $4x$5, the message stays"
+	resize "$s" "$2" "$3"
+	keys "$s" Up Enter
+	expect "$s" "results in" "[$2x$3] 6: the next search connects again" 30
+	keys "$s" Tab e
+	expect "$s" "EXPLAIN of the" "[$2x$3] 8: e shows the EXPLAIN pane" 30
+	if [ "$3" -ge 40 ]; then
+		t_has "$(screen "$s")" "Index Cond" "[$2x$3] 8: at $2x$3 the EXPLAIN pane grows to show the whole plan"
+	else
+		keys "$s" PgDn PgDn PgDn PgDn PgDn PgDn
+		expect "$s" "Index Cond" "[$2x$3] 8: at $2x$3 PgDn scrolls the EXPLAIN pane to the plan's end"
+	fi
+}
+
+# -- 8. Tables has a cursor and is read again on every visit (never stale after a load) -----
+# sel_table SESSION: the table on the highlighted row (a background colour), from the escapes
+sel_table() {
+	tmux -L "$SOCK" capture-pane -p -e -t "$1" | grep $'\e\\[4[0-7]m *  *[a-z_]* ' |
+		grep -o 'subject_nodes\|tasks\|feedback\|schema_metadata\|schema_value\|semantic_model\|metrics' | head -n 1
+}
+scenario_tables() {
+	local s=$1
+	start "$s" "$2" "$3"
+	expect "$s" "Setup wizard:" "[$2x$3] 8: the console opens"
+	settle "$s"
+	keys "$s" 3
+	expect "$s" "rows (ns)" "[$2x$3] 8: Tables"
+	t_is "$(screen "$s" | awk '$1 == "semantic_model" {print $NF}')" 0 "[$2x$3] 8: semantic_model has no rows yet"
+	t_is "$(sel_table "$s")" subject_nodes "[$2x$3] 8: the cursor is on the first table"
+	keys "$s" j j
+	sleep 0.3
+	t_is "$(sel_table "$s")" feedback "[$2x$3] 8: j moves the cursor"
+	resize "$s" "$4" "$5"
+	sleep 0.5
+	t_is "$(sel_table "$s")" feedback "[$2x$3] 8: resized to $4x$5, the cursor stays"
+	resize "$s" "$2" "$3"
+	load_sample "$s"
+	t_has "$(flat "$s")" "in 1 batch," "[$2x$3] 8: 'in 1 batch' (not '1 batches')"
+	t_lacks "$(flat "$s")" "1 batches" "[$2x$3] 8: no '1 batches'"
+	keys "$s" 3
+	sleep 1
+	expect "$s" "rows (ns)" "[$2x$3] 8: Tables again"
+	t_is "$(screen "$s" | awk '$1 == "semantic_model" {print $NF}')" 9 "[$2x$3] 8: it was read again: the 9 loaded rows show"
+	keys "$s" 6
+	expect "$s" "search>" "[$2x$3] 8: Search lab"
+	t_lacks "$(line "$s" 2)" "filter -" "[$2x$3] 8: the lab's header has no 'filter -'"
+	[ "$2" -ge 100 ] && t_has "$(line "$s" 2)" "filter none" "[$2x$3] 8: it says 'filter none'"
+}
+
 # -- 8. every screen's key bar fits: one row, or two broken between keys; no key is cut ---------
 scenario_keybar() {
 	local s=$1 k rows bad
@@ -421,7 +537,7 @@ scenario_keybar() {
 		keys "$s" "$k"
 		sleep 0.4
 		# the rows under the status bar are the key bar; a cut one reaches the last column
-		rows=$(screen "$s" | sed 's/ *$//' | awk '/ backend [a-z]+ \| ns /{on=1; next} on')
+		rows=$(screen "$s" | sed 's/ *$//' | awk '/ \| ns [^ ]+ \| emb /{on=1; next} on')
 		[ -n "$rows" ] || bad="$bad $k(no key bar)"
 		printf '%s\n' "$rows" | awk -v c="$2" 'length($0) >= c {f=1} END {exit f}' || bad="$bad $k(cut)"
 		[ "$(printf '%s\n' "$rows" | wc -l)" -le 2 ] || bad="$bad $k(rows)"
@@ -473,10 +589,13 @@ while read -r c r oc or; do
 	scenario_small "x$n" "$c" "$r" "$oc" "$or"
 	scenario_bootpath "b$n" "$c" "$r" "$oc" "$or"
 	scenario_keybar "k$n" "$c" "$r"
-	if [ -n "${PG15_CONNINFO:-}" ]; then
+	scenario_tables "t$n" "$c" "$r" "$oc" "$or"
+	if [ -n "${PG15_CONNINFO:-}" ] && [ -n "${PG17_CONNINFO:-}" ]; then
 		scenario_labels "p$n" "$c" "$r" "$oc" "$or"
+		scenario_password "w$n" "$c" "$r" "$oc" "$or"
+		scenario_gone "g$n" "$c" "$r" "$oc" "$or"
 	else
-		t_ok 1 "PG15_CONNINFO is set (run through tests/run-all.sh, which starts the sandboxes)"
+		t_ok 1 "PG15_CONNINFO and PG17_CONNINFO are set (run through tests/run-all.sh, which starts the sandboxes)"
 	fi
 done <<<"$SIZES"
 if [ -n "${PG17_CONNINFO:-}" ]; then
