@@ -3,8 +3,40 @@
 # (bench/lance_bench.c vs bench/lance_peer.mjs), and `vbadmin migrate` LanceDB -> pgvector against a
 # plain export (node) + psql \copy.  Adds its rows to the summary table, a section and its notes to
 # the report.
+# Standalone: make bench/bin/lance_bench bench/bin/vecgen && OUT=. bench/lancedb.sh measures only
+# this and rewrites its summary rows, its section and its notes in docs/benchmarks.md in place
+# (BENCH_DOC; "-" prints only), leaving every other figure of the document as it was.
 # Knobs: BENCH_LANCE_SIZES (default "10000 100000"), BENCH_LANCE_ROUNDS (default 5),
 # BENCH_LANCE_MIGRATE_ROWS (default 10000).
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then # standalone: what bench/run.sh would have set up
+	set -euo pipefail
+	cd "$(dirname "$0")/.."
+	OUT=$(realpath "${OUT:-.}")
+	BIN=$OUT/bench/bin
+	VBADMIN=$OUT/vbadmin
+	PY=/usr/bin/python3
+	export VBADMIN_PLUGIN_PATH=$OUT/backends/pgvector PGPASSWORD=postgres
+	W=$(mktemp -d /tmp/vbadmin-bench-lance.XXXXXX)
+	PGDIR=$W/pgstate PG_UP= host=127.0.0.1 port= DB=vbbench PSQL=()
+	trap '[ -z "$PG_UP" ] || scripts/pg-sandbox.sh down --dir "$PGDIR" >/dev/null 2>&1 || true; rm -rf "$W"' EXIT
+	trap 'exit 130' INT TERM
+	say() { printf 'bench/lancedb: %s\n' "$*" >&2; }
+	now() { echo "$EPOCHREALTIME"; }
+	ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", (b - a) * 1000 }'; }
+	field() { awk -v k="$1" '$1 == k { print $2; exit }'; }
+	median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+	div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { if (b == 0) print "nan"; else printf f "\n", a / b }'; }
+	below() { awk -v v="$1" -v g="$2" 'BEGIN { print (v + 0 < g + 0) ? "met" : "MISSED" }'; }
+	range() { tr ' ' '\n' | awk 'NF { if (n++ == 0 || $1 < lo) lo = $1; if ($1 > hi) hi = $1 } END { printf "%.2f-%.2fx", lo, hi }'; }
+	P() { "${PSQL[@]}" -d "$DB" "$@"; }
+	NOTES=
+	note() { NOTES+="- $*"$'\n'; }
+	declare -A R
+	load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+	"$BIN/vecgen" 1000 384 2 "$W/q.f32" >/dev/null
+	LANCE_STANDALONE=1
+fi
+
 LSIZES=${BENCH_LANCE_SIZES:-10000 100000}
 LROUNDS=${BENCH_LANCE_ROUNDS:-5}
 LMIG=${BENCH_LANCE_MIGRATE_ROWS:-10000}
@@ -131,10 +163,8 @@ for n in $LSIZES; do
 	done
 done
 
-# the summary table gets the rows of this file after report.sh's own
-eval "lance_orig_$(declare -f summary_rows)"
-summary_rows() {
-	lance_orig_summary_rows
+# this file's rows of the summary table
+lance_summary_rows() {
 	local n m
 	for n in $LSIZES; do
 		row "lancedb add rows/s, $n x 384, vs LanceDB library (node)" "${R[l${n}_add_vb_rps]}" "${R[l${n}_add_peer_rps]}" "${R[l${n}_add_ratio]}x" "-" "reported"
@@ -173,7 +203,53 @@ ${R[lmig_peer_rps]} rows/s, **${R[lmig_ratio]}x** (${R[lmig_range]}); ${R[lmig_r
 last run, verified ${R[lmig_verified]}/1.
 EOF
 }
-eval "lance_orig_$(declare -f report_doc)"
-report_doc() {
-	LANCE_SECTION=$(lance_section) lance_orig_report_doc | awk '/^## Goals missed/ && !done { print ENVIRON["LANCE_SECTION"]; print ""; done = 1 } { print }'
-}
+if [ -z "${LANCE_STANDALONE:-}" ]; then
+	# in bench/run.sh: the summary table gets this file's rows after report.sh's own, the document
+	# this file's section before "## Goals missed and why"
+	eval "lance_orig_$(declare -f summary_rows)"
+	summary_rows() {
+		lance_orig_summary_rows
+		lance_summary_rows
+	}
+	eval "lance_orig_$(declare -f report_doc)"
+	report_doc() {
+		LANCE_SECTION=$(lance_section) lance_orig_report_doc | awk '/^## Goals missed/ && !done { print ENVIRON["LANCE_SECTION"]; print ""; done = 1 } { print }'
+	}
+fi
+
+if [ -n "${LANCE_STANDALONE:-}" ]; then
+	row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
+	lance_rows=$(lance_summary_rows)
+	lance_sec="$(lance_section)
+
+This section and its summary rows come from \`bench/lancedb.sh\` run on its own ($(date -u '+%Y-%m-%d %H:%M UTC'),
+commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), load average $load_start at start); the other
+sections are from the full run above."
+	printf '%s\n\n%s\n' "$lance_rows" "$lance_sec"
+	[ -z "$NOTES" ] || printf '\n%s' "$NOTES"
+	DOC=${BENCH_DOC:-docs/benchmarks.md}
+	if [ "$DOC" != - ]; then
+		# rows at the end of the summary table, the section before "## Goals missed and why", the
+		# notes at the top of that list; this file's earlier rows, section and notes are replaced
+		$PY - "$DOC" "$lance_rows" "$lance_sec" "$NOTES" <<'PY'
+import re, sys
+path, rows, section, notes = sys.argv[1:5]
+doc = open(path, encoding="utf-8").read()
+lines = [l for l in doc.split("\n") if not (l.startswith("| lancedb ") or l.startswith("| migrate LanceDB"))]
+head = next(i for i, l in enumerate(lines) if l.startswith("| figure |"))
+end = head
+while end < len(lines) and lines[end].startswith("|"):
+    end += 1
+lines[end:end] = rows.split("\n")
+doc = "\n".join(lines)
+doc = re.sub(r"\n## LanceDB \(lancedb backend and migrate\)\n.*?(?=\n## )", "", doc, flags=re.S)
+doc = doc.replace("\n## Goals missed and why", "\n" + section.rstrip("\n") + "\n\n## Goals missed and why", 1)
+doc = re.sub(r"^- lancedb (vector|text) top-10 .*\n", "", doc, flags=re.M)
+if notes:
+    doc = doc.replace("## Goals missed and why\n\nEvery goal was met in this run.\n", "## Goals missed and why\n\n", 1)
+    doc = doc.replace("## Goals missed and why\n\n", "## Goals missed and why\n\n" + notes, 1)
+open(path, "w", encoding="utf-8").write(doc)
+PY
+		say "wrote its rows and section into $DOC"
+	fi
+fi

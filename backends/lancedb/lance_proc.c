@@ -174,11 +174,11 @@ void lance_proc_stop(struct lance_proc *p)
 	}
 	if (p->pid > 0) {
 		int status;
-		for (int i = 0; i < 12000; i++) {
+		for (int i = 0; i < 120000; i++) { /* 1 ms steps: close returns as soon as the helper is gone */
 			if (waitpid(p->pid, &status, WNOHANG) != 0)
 				goto reaped;
 			drain_stderr(p);
-			struct timespec ts = {0, 10 * 1000 * 1000};
+			struct timespec ts = {0, 1000 * 1000};
 			nanosleep(&ts, NULL);
 		}
 		kill(p->pid, SIGKILL); /* stuck 2 min after its input ended (optimizing what was written) */

@@ -123,6 +123,8 @@ export function columnsToArrow(schema, cols, columns, n, table) {
 		if (v === undefined ? !f.nullable : !f.nullable && v instanceof Array && v.some((x) => x === null || x === undefined))
 			throw new UserError(ST.INVALID, `column ${f.name} of table ${table} may not be NULL`);
 		if (arrow.DataType.isFixedSizeList(f.type)) return vectorData(f, v === undefined ? new Array(n).fill(null) : v, n, table);
+		if (arrow.DataType.isUtf8(f.type) && v !== undefined && v.every((x) => typeof x === 'string' || x === null))
+			return arrow.vectorFromArray(v, f.type).data[0]; // text as sent: nothing to convert
 		const cells = v === undefined ? new Array(n).fill(null) : v.map((x) => cellIn(x, f, table));
 		return arrow.vectorFromArray(cells, f.type).data[0];
 	});
