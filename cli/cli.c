@@ -53,21 +53,60 @@ const struct option *cli_getopt(const char *cmd, char *shortopts, size_t len)
 	return opts;
 }
 
+void cli_args_init(struct cli_args *a, struct cli_ctx *ctx, const char *cmd, int argc, char **argv, int anywhere)
+{
+	a->ctx = ctx;
+	a->cmd = cmd;
+	a->argc = argc;
+	a->argv = argv;
+	a->table = cli_getopt(cmd, a->shortopts, sizeof a->shortopts);
+	a->permute = anywhere;
+	a->rc = VB_EXIT_OK;
+}
+
+int cli_args_next(struct cli_args *a)
+{
+	if (a->rc != VB_EXIT_OK)
+		return 0;
+	/* without the leading '+' glibc's getopt moves the operands behind the options */
+	int c = getopt_long(a->argc, a->argv, a->shortopts + (a->permute ? 1 : 0), a->table, NULL);
+	if (c == -1)
+		return 0;
+	if (c == '?' || c == ':') {
+		a->rc = cli_bad_option(a->ctx, a->cmd, a->argv[optind - 1], a->table);
+		return 0;
+	}
+	return c;
+}
+
+int cli_args_end(struct cli_args *a, int max_operands)
+{
+	if (a->rc == VB_EXIT_OK && max_operands >= 0 && a->argc - optind > max_operands)
+		a->rc = cli_usage_error(a->ctx, a->cmd, "%s: unexpected argument '%s'", a->cmd,
+		                        a->argv[optind + max_operands]);
+	return a->rc;
+}
+
+int cli_int_option(struct cli_ctx *ctx, const char *cmd, const char *name, const char *arg, long lo, long hi,
+                   int *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (end == arg || *end || v < lo || v > hi)
+		return cli_usage_error(ctx, cmd, "--%s must be %ld..%ld, got '%s'", name, lo, hi, arg);
+	*out = (int)v;
+	return VB_EXIT_OK;
+}
+
 int cli_parse_json_flag(struct cli_ctx *ctx, const char *cmd, int argc, char **argv, int *json)
 {
-	char shortopts[16];
-	const struct option *opts = cli_getopt(cmd, shortopts, sizeof shortopts);
-	int c;
+	struct cli_args a;
+	cli_args_init(&a, ctx, cmd, argc, argv, 0);
 	*json = 0;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+	for (int c; (c = cli_args_next(&a));)
 		if (c == 'j')
 			*json = 1;
-		else
-			return cli_bad_option(ctx, cmd, argv[optind - 1], opts);
-	}
-	if (optind < argc)
-		return cli_usage_error(ctx, cmd, "%s: unexpected argument '%s'", cmd, argv[optind]);
-	return 0;
+	return cli_args_end(&a, 0);
 }
 
 /* "ddl apply" when argv holds ddl apply, else the one-word command, else NULL. */

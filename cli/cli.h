@@ -70,6 +70,33 @@ struct option;
 /* The getopt table and short-option string of one command, from options.def (static storage:
  * one command at a time); also resets getopt. */
 const struct option *cli_getopt(const char *cmd, char *shortopts, size_t len);
+/* One command's options (options.def) walked with getopt_long:
+ *     struct cli_args a;
+ *     cli_args_init(&a, ctx, "index", argc, argv, 0);
+ *     for (int c; (c = cli_args_next(&a));)
+ *         switch (c) { case 't': table = optarg; break; ... }
+ *     rc = cli_args_end(&a, 0);   (the operands, if any, start at argv[optind]) */
+struct cli_args {
+	struct cli_ctx *ctx;
+	const char *cmd;
+	int argc;
+	char **argv;
+	const struct option *table;
+	char shortopts[48];
+	int permute; /* options may follow the operands (search QUERY --top 2) */
+	int rc;      /* VB_EXIT_OK, or the exit code of the first usage error, already reported */
+};
+/* anywhere: options may come after the operands too; else the first operand ends them. */
+void cli_args_init(struct cli_args *a, struct cli_ctx *ctx, const char *cmd, int argc, char **argv, int anywhere);
+/* The next option's key (optarg holds its value), or 0 at the end or once a->rc is set; an option
+ * getopt refuses is reported ("did you mean --X?", "needs a value") and ends the walk.  A key's
+ * own check may set a->rc (cli_int_option) to end it too. */
+int cli_args_next(struct cli_args *a);
+/* After the walk: a->rc, else a usage error when more than max_operands (< 0: any number) are left. */
+int cli_args_end(struct cli_args *a, int max_operands);
+/* A whole decimal number lo..hi for --name, else a usage error "--name must be lo..hi". */
+int cli_int_option(struct cli_ctx *ctx, const char *cmd, const char *name, const char *arg, long lo, long hi,
+                   int *out);
 /* Parses a command whose only option is --json (options.def): sets *json; returns 0, or the
  * exit code of a usage error (unknown option with "did you mean", stray argument). */
 int cli_parse_json_flag(struct cli_ctx *ctx, const char *cmd, int argc, char **argv, int *json);

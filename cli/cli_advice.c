@@ -46,17 +46,15 @@ static json_t *json_one(const struct advice *a)
 
 int cli_advice(struct cli_ctx *ctx, int argc, char **argv)
 {
-	char shortopts[16];
-	const struct option *opts = cli_getopt("advice", shortopts, sizeof shortopts);
-	int json = 0, md = 0, c;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
-		if (c == 'j')
-			json = 1;
-		else if (c == 'm')
-			md = 1;
-		else
-			return cli_bad_option(ctx, "advice", argv[optind - 1], opts);
+	struct cli_args args;
+	cli_args_init(&args, ctx, "advice", argc, argv, 0);
+	int json = 0, md = 0;
+	for (int c; (c = cli_args_next(&args));) {
+		json |= c == 'j';
+		md |= c == 'm';
 	}
+	if (cli_args_end(&args, -1))
+		return args.rc;
 	struct vb_buf b;
 	vb_buf_init(&b);
 	if (md) {

@@ -83,37 +83,23 @@ static int confirm_replace(void *vp, const struct vb_error *why)
 	return fgets(line, sizeof line, stdin) && strcmp(line, "replace\n") == 0;
 }
 
-static int parse_batch(struct cli_ctx *ctx, const char *arg, int *batch)
-{
-	char *end;
-	long v = strtol(arg, &end, 10);
-	if (*end || v < 1 || v > 100000)
-		return cli_usage_error(ctx, "bootstrap-kb", "--batch-size must be 1..100000, got '%s'", arg);
-	*batch = (int)v;
-	return VB_EXIT_OK;
-}
-
 static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_bootstrap_req *q, int *json)
 {
-	char shortopts[32];
-	const struct option *opts = cli_getopt("bootstrap-kb", shortopts, sizeof shortopts);
-	int c, rc = VB_EXIT_OK;
-	while (rc == VB_EXIT_OK && (c = getopt_long(argc, argv, shortopts + 1, opts, NULL)) != -1) {
+	struct cli_args a;
+	cli_args_init(&a, ctx, "bootstrap-kb", argc, argv, 1);
+	for (int c; (c = cli_args_next(&a));) {
 		switch (c) {
 		case 'c': q->components = optarg; break;
 		case 's': q->strategy = optarg; break;
 		case 'f': q->yaml_path = optarg; break;
-		case 'B': rc = parse_batch(ctx, optarg, &q->batch_rows); break;
+		case 'B': a.rc = cli_int_option(ctx, "bootstrap-kb", "batch-size", optarg, 1, 100000, &q->batch_rows); break;
 		case 'y': q->overwrite_confirmed = 1; break;
 		case 'A': q->all_data_sources = 1; break;
 		case 'j': *json = 1; break;
 		case 'R': q->replace_model_confirmed = 1; break;
-		default: rc = cli_bad_option(ctx, "bootstrap-kb", argv[optind - 1], opts); break;
 		}
 	}
-	if (rc == VB_EXIT_OK && optind < argc)
-		rc = cli_usage_error(ctx, "bootstrap-kb", "unexpected argument '%s'", argv[optind]);
-	return rc;
+	return cli_args_end(&a, 0);
 }
 
 /* What the namespace holds now: kept batches, a rolled-back overwrite, a COMMIT in doubt. */

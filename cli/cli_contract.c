@@ -23,18 +23,14 @@ static int print_error(struct cli_ctx *ctx, const struct vb_error *err)
 int cli_contract_test(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *backend = ctx->backend;
-	char shortopts[16];
-	const struct option *opts = cli_getopt("contract-test", shortopts, sizeof shortopts);
-	int c;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+	struct cli_args a;
+	cli_args_init(&a, ctx, "contract-test", argc, argv, 0);
+	for (int c; (c = cli_args_next(&a));)
 		if (c == 'b')
 			backend = optarg;
-		else
-			return cli_bad_option(ctx, "contract-test", argv[optind - 1], opts);
-	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "contract-test", "contract-test: unexpected argument '%s'", argv[optind]);
-	int rc = cli_load_config(ctx);
+	int rc = cli_args_end(&a, 0);
+	if (rc == VB_EXIT_OK)
+		rc = cli_load_config(ctx);
 	if (rc != VB_EXIT_OK)
 		return rc;
 	struct vb_error err;

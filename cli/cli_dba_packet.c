@@ -11,19 +11,15 @@
 
 int cli_dba_packet(struct cli_ctx *ctx, int argc, char **argv)
 {
-	char shortopts[16];
-	const struct option *opts = cli_getopt("dba-packet", shortopts, sizeof shortopts);
+	struct cli_args a;
+	cli_args_init(&a, ctx, "dba-packet", argc, argv, 0);
 	const char *outpath = NULL;
-	int c, rc;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+	for (int c; (c = cli_args_next(&a));)
 		if (c == 'o')
 			outpath = optarg;
-		else
-			return cli_usage_error(ctx, "dba-packet", "dba-packet: unknown option or missing FILE '%s'",
-			                       argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "dba-packet", "dba-packet: unexpected argument '%s'", argv[optind]);
+	int rc = cli_args_end(&a, 0);
+	if (rc)
+		return rc;
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
 		return rc;

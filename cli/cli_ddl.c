@@ -15,15 +15,6 @@
 #define DDL_DEFAULT_SCHEMA "public"
 #define DDL_DEFAULT_DIM 384
 
-static int sub_usage_error(struct cli_ctx *ctx, const char *fmt, const char *arg)
-{
-	fputs("vbadmin: ", ctx->err);
-	fprintf(ctx->err, fmt, arg);
-	const struct cli_command *c = cli_find("ddl render");
-	fprintf(ctx->err, "\nusage: vbadmin %s %s\n", c->name, c->args);
-	return VB_EXIT_USAGE;
-}
-
 /* Whole-string decimal; anything else (empty, sign-only, trailing junk, overflow) is -1, which
  * the caller reports with the allowed range. */
 static long parse_dim(const char *s)
@@ -63,43 +54,38 @@ static int config_dim_of(const char *table, const void *cfg)
 	return config_table_dim(cfg, table);
 }
 
+static int parse_render(struct cli_ctx *ctx, int argc, char **argv, const char **schema, int *dim,
+                        enum ddl_part *part)
+{
+	struct cli_args a;
+	cli_args_init(&a, ctx, "ddl render", argc, argv, 0);
+	for (int c; (c = cli_args_next(&a));) {
+		long v = c == 'd' ? parse_dim(optarg) : 0;
+		if (c == 's')
+			*schema = optarg;
+		else if (c == 'd' && (v < 1 || v > DDL_MAX_DIM))
+			a.rc = cli_usage_error(ctx, "ddl render", "--dim '%s' is not a valid vector dimension: pgvector's "
+			                       "vector type allows 1..%d dimensions", optarg, DDL_MAX_DIM);
+		else if (c == 'd')
+			*dim = (int)v;
+		else if (c == 'p' && ddl_part_parse(optarg, part) != 0)
+			a.rc = cli_usage_error(ctx, "ddl render", "unknown --part '%s'; choose one of: " DDL_PART_CHOICES,
+			                       optarg);
+	}
+	return cli_args_end(&a, 0);
+}
+
 int cli_ddl_render(struct cli_ctx *ctx, int argc, char **argv)
 {
-	char shortopts[16];
-	const struct option *opts = cli_getopt("ddl render", shortopts, sizeof shortopts);
 	const char *schema = NULL, *dim_from = NULL;
 	int dim = -1;
 	enum ddl_part part = DDL_PART_ALL;
-	int c;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			schema = optarg;
-			break;
-		case 'd': {
-			long v = parse_dim(optarg);
-			if (v < 1 || v > DDL_MAX_DIM) {
-				fprintf(ctx->err, "vbadmin: --dim '%s' is not a valid vector dimension: "
-				        "pgvector's vector type allows 1..%d dimensions\n", optarg, DDL_MAX_DIM);
-				fprintf(ctx->err, "usage: vbadmin ddl render %s\n", cli_find("ddl render")->args);
-				return VB_EXIT_USAGE;
-			}
-			dim = (int)v;
-			break;
-		}
-		case 'p':
-			if (ddl_part_parse(optarg, &part) != 0)
-				return sub_usage_error(ctx, "unknown --part '%s'; choose one of: " DDL_PART_CHOICES, optarg);
-			break;
-		default:
-			return cli_bad_option(ctx, "ddl render", argv[optind - 1], opts);
-		}
-	}
-	if (optind < argc)
-		return sub_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	int rc = parse_render(ctx, argc, argv, &schema, &dim, &part);
+	if (rc != VB_EXIT_OK)
+		return rc;
 	int per_store = dim < 0;
 	if (!schema || dim < 0) {
-		int rc = defaults_from_config(ctx, &schema, &dim, &dim_from);
+		rc = defaults_from_config(ctx, &schema, &dim, &dim_from);
 		if (rc != VB_EXIT_OK)
 			return rc;
 	}

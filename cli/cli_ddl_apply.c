@@ -1,7 +1,6 @@
 /* cli/cli_ddl_apply.c - `vbadmin ddl apply [--dry-run] [--yes]`: shows the engine's plan, asks,
  * then prints each statement's result and what actually changed, so a re-run visibly does
  * nothing.  The policy (blockers, the DBA pointer, which statements) is engine_ddl_plan's. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,20 +34,13 @@ static void on_progress(void *vctx, int index, const char *sql, int status, cons
 
 static int parse(struct cli_ctx *ctx, int argc, char **argv, int *dry, int *yes)
 {
-	char shortopts[16];
-	const struct option *opts = cli_getopt("ddl apply", shortopts, sizeof shortopts);
-	int c;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
-		if (c == 'n')
-			*dry = 1;
-		else if (c == 'y')
-			*yes = 1;
-		else
-			return cli_bad_option(ctx, "ddl apply", argv[optind - 1], opts);
+	struct cli_args a;
+	cli_args_init(&a, ctx, "ddl apply", argc, argv, 0);
+	for (int c; (c = cli_args_next(&a));) {
+		*dry |= c == 'n';
+		*yes |= c == 'y';
 	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "ddl apply", "ddl apply: unexpected argument '%s'", argv[optind]);
-	return VB_EXIT_OK;
+	return cli_args_end(&a, 0);
 }
 
 /* --yes, or y at a terminal; anything else applies nothing. */

@@ -147,112 +147,135 @@ static int lance_index(struct cli_ctx *ctx, struct engine *e, const char *table,
 	return engine_exit_for_status(err.status);
 }
 
-int cli_index(struct cli_ctx *ctx, int argc, char **argv)
+/* The plan for people: a table of rows, memory and verdicts, then the statements create runs. */
+static void print_plan(struct cli_ctx *ctx, const struct engine *e, const char *method,
+                       const struct engine_index_row *rows, int n)
 {
-	if (argc < 2 || (strcmp(argv[1], "plan") != 0 && strcmp(argv[1], "create") != 0))
-		return cli_usage_error(ctx, "index", "index needs a subcommand: plan or create");
-	int create = strcmp(argv[1], "create") == 0;
-	char shortopts[16];
-	const struct option *opts = cli_getopt("index", shortopts, sizeof shortopts);
-	const char *table = NULL, *method = NULL;
-	int json = 0, c, rc;
-	argc--;
-	argv++;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
-		if (c == 't')
-			table = optarg;
-		else if (c == 'm')
-			method = optarg;
-		else if (c == 'j')
-			json = 1;
-		else
-			return cli_bad_option(ctx, "index", argv[optind - 1], opts);
+	char mwm[32];
+	fmt_bytes(mwm, sizeof mwm, (double)e->maintenance_work_mem_bytes);
+	fprintf(ctx->out, "index plan (%s, memory = rows x (8 + 4 x dim) x 1.3; maintenance_work_mem = %s)\n\n",
+	        method, mwm);
+	fprintf(ctx->out, "  %-16s %10s %6s %12s  %s\n", "table", "rows", "dim", "memory", "verdict");
+	for (int i = 0; i < n; i++) {
+		char need[32];
+		fmt_bytes(need, sizeof need, rows[i].need_bytes);
+		fprintf(ctx->out, "  %-16s %10lld %6d %12s  %s\n", rows[i].table, (long long)rows[i].rows, rows[i].dim,
+		        rows[i].present ? need : "-", rows[i].verdict);
 	}
-	int lance_method = method && (!strcmp(method, "fts") || !strcmp(method, "scalar") || !strcmp(method, "all"));
-	if (method && strcmp(method, "hnsw") != 0 && strcmp(method, "ivfflat") != 0 && strcmp(method, "ivf") != 0 &&
-	    !lance_method)
-		return cli_usage_error(ctx, "index", "index: --method must be hnsw or ivfflat (pgvector), ivf (embedded), or "
-		                       "fts, scalar, ivf or all (LanceDB), not '%s'", method);
-	if (table && config_store_index(table) < 0)
-		return cli_usage_error(ctx, "index", "index: '%s' is not a vector table (schema_metadata, schema_value, "
-		                       "semantic_model, metrics, reference_sql, ext_knowledge, document)", table);
-	struct engine *e = cli_engine_open(ctx, &rc);
-	if (!e)
-		return rc;
-	cli_signals_doing("index %s (%s) of namespace %s", create ? "create" : "plan", table ? table : "every vector table",
-	                  e->vbc.namespace ? e->vbc.namespace : "default");
-	if (e->kind == STEPK_LANCE) {
-		rc = lance_index(ctx, e, table, method, create);
-		cli_engine_close(&e);
-		return rc;
+	fprintf(ctx->out, "\nStatements (vbadmin index create runs them, with progress):\n");
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < rows[i].ninvalid; k++)
+			fprintf(ctx->out, "  %s  -- invalid\n", rows[i].drop[k]);
+		if (rows[i].sql && !rows[i].indexed && rows[i].rows > 0 && rows[i].dim <= ENGINE_INDEX_MAX_DIMS)
+			fprintf(ctx->out, "  %s\n", rows[i].sql);
 	}
-	if (lance_method) {
-		cli_engine_close(&e);
-		return cli_usage_error(ctx, "index", "index: --method %s is LanceDB's; this backend builds hnsw or ivfflat "
-		                       "(pgvector) or ivf (embedded)", method);
+}
+
+/* Builds the planned indexes one by one, stopping at the first failure. */
+static int build_all(struct cli_ctx *ctx, struct engine *e, const struct engine_index_row *rows, int n,
+                     const char *table)
+{
+	int built = 0, rc = VB_EXIT_OK;
+	for (int i = 0; i < n && rc == VB_EXIT_OK; i++) {
+		const char *skip = engine_index_skip_reason(&rows[i], table != NULL);
+		if (skip) {
+			fprintf(ctx->out, "%s: skipped (%s)\n", rows[i].table, skip);
+			continue;
+		}
+		rc = build_one(ctx, e, &rows[i]);
+		built += rc == VB_EXIT_OK;
+		if (rc == VB_EXIT_INTERRUPTED)
+			rc = cli_cancelled(ctx, "the concurrent index build on %s was stopped and may leave an invalid index "
+			                   "(the next index create drops it first); %s", rows[i].table,
+			                   built ? "the indexes reported built above stay" : "no index was built before it");
 	}
-	if (e->kind != STEPK_PG) {
-		rc = embedded_index(ctx, e, table, method, create);
-		cli_engine_close(&e);
-		return rc;
-	}
+	if (rc == VB_EXIT_OK)
+		fprintf(ctx->out, "%d index%s built\n", built, built == 1 ? "" : "es");
+	return rc;
+}
+
+/* pgvector: hnsw (default) or ivfflat, planned from the catalog and built with progress. */
+static int pg_index(struct cli_ctx *ctx, struct engine *e, const char *table, const char *method, int create,
+                    int json)
+{
 	if (!method)
 		method = "hnsw";
 	else if (strcmp(method, "ivf") == 0)
 		return cli_usage_error(ctx, "index", "index: ivf is the embedded store's method; pgvector builds hnsw or ivfflat");
 	struct engine_index_row rows[16];
-	int n = 0;
+	int n = 0, rc = VB_EXIT_OK;
 	if (engine_index_plan_pg(e, table, method, rows, 16, &n) != VB_OK) {
 		cli_print_steps(ctx, e, STEP_dimensions);
 		rc = engine_exit_code(e);
 		if (rc == VB_EXIT_OK)
 			rc = VB_EXIT_FIXABLE;
 		fprintf(ctx->err, "vbadmin: index needs a connected database with the vector extension (exit %d)\n", rc);
-		cli_engine_close(&e);
 		return rc;
 	}
-	char mwm[32];
-	fmt_bytes(mwm, sizeof mwm, (double)e->maintenance_work_mem_bytes);
-	rc = VB_EXIT_OK;
-	if (json && !create) {
+	if (create)
+		rc = build_all(ctx, e, rows, n, table);
+	else if (json)
 		cli_json_emit(ctx->out, plan_json(e, method, rows, n));
-	} else if (!create) {
-		fprintf(ctx->out, "index plan (%s, memory = rows x (8 + 4 x dim) x 1.3; maintenance_work_mem = %s)\n\n",
-		        method, mwm);
-		fprintf(ctx->out, "  %-16s %10s %6s %12s  %s\n", "table", "rows", "dim", "memory", "verdict");
-		for (int i = 0; i < n; i++) {
-			char need[32];
-			fmt_bytes(need, sizeof need, rows[i].need_bytes);
-			fprintf(ctx->out, "  %-16s %10lld %6d %12s  %s\n", rows[i].table, (long long)rows[i].rows, rows[i].dim,
-			        rows[i].present ? need : "-", rows[i].verdict);
-		}
-		fprintf(ctx->out, "\nStatements (vbadmin index create runs them, with progress):\n");
-		for (int i = 0; i < n; i++) {
-			for (int k = 0; k < rows[i].ninvalid; k++)
-				fprintf(ctx->out, "  %s  -- invalid\n", rows[i].drop[k]);
-			if (rows[i].sql && !rows[i].indexed && rows[i].rows > 0 && rows[i].dim <= ENGINE_INDEX_MAX_DIMS)
-				fprintf(ctx->out, "  %s\n", rows[i].sql);
-		}
-	} else {
-		int built = 0;
-		for (int i = 0; i < n && rc == VB_EXIT_OK; i++) {
-			const struct engine_index_row *p = &rows[i];
-			const char *skip = engine_index_skip_reason(p, table != NULL);
-			if (skip) {
-				fprintf(ctx->out, "%s: skipped (%s)\n", p->table, skip);
-				continue;
-			}
-			rc = build_one(ctx, e, p);
-			built += rc == VB_EXIT_OK;
-			if (rc == VB_EXIT_INTERRUPTED)
-				rc = cli_cancelled(ctx, "the concurrent index build on %s was stopped and may leave an invalid index "
-				                   "(the next index create drops it first); %s", p->table,
-				                   built ? "the indexes reported built above stay" : "no index was built before it");
-		}
-		if (rc == VB_EXIT_OK)
-			fprintf(ctx->out, "%d index%s built\n", built, built == 1 ? "" : "es");
-	}
+	else
+		print_plan(ctx, e, method, rows, n);
 	engine_index_rows_free(rows, n);
+	return rc;
+}
+
+static int is_lance_method(const char *m)
+{
+	return m && (!strcmp(m, "fts") || !strcmp(m, "scalar") || !strcmp(m, "all"));
+}
+
+static int parse_index(struct cli_ctx *ctx, int argc, char **argv, const char **table, const char **method,
+                       int *json)
+{
+	struct cli_args a;
+	cli_args_init(&a, ctx, "index", argc, argv, 0);
+	for (int c; (c = cli_args_next(&a));) {
+		if (c == 't')
+			*table = optarg;
+		else if (c == 'm')
+			*method = optarg;
+		else if (c == 'j')
+			*json = 1;
+	}
+	if (cli_args_end(&a, 0))
+		return a.rc;
+	const char *m = *method;
+	if (m && strcmp(m, "hnsw") != 0 && strcmp(m, "ivfflat") != 0 && strcmp(m, "ivf") != 0 && !is_lance_method(m))
+		return cli_usage_error(ctx, "index", "index: --method must be hnsw or ivfflat (pgvector), ivf (embedded), or "
+		                       "fts, scalar, ivf or all (LanceDB), not '%s'", m);
+	if (*table && config_store_index(*table) < 0)
+		return cli_usage_error(ctx, "index", "index: '%s' is not a vector table (schema_metadata, schema_value, "
+		                       "semantic_model, metrics, reference_sql, ext_knowledge, document)", *table);
+	return VB_EXIT_OK;
+}
+
+int cli_index(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2 || (strcmp(argv[1], "plan") != 0 && strcmp(argv[1], "create") != 0))
+		return cli_usage_error(ctx, "index", "index needs a subcommand: plan or create");
+	int create = strcmp(argv[1], "create") == 0;
+	const char *table = NULL, *method = NULL;
+	int json = 0;
+	int rc = parse_index(ctx, argc - 1, argv + 1, &table, &method, &json);
+	if (rc != VB_EXIT_OK)
+		return rc;
+	struct engine *e = cli_engine_open(ctx, &rc);
+	if (!e)
+		return rc;
+	cli_signals_doing("index %s (%s) of namespace %s", create ? "create" : "plan", table ? table : "every vector table",
+	                  e->vbc.namespace ? e->vbc.namespace : "default");
+	if (e->kind == STEPK_LANCE)
+		rc = lance_index(ctx, e, table, method, create);
+	else if (is_lance_method(method))
+		rc = cli_usage_error(ctx, "index", "index: --method %s is LanceDB's; this backend builds hnsw or ivfflat "
+		                     "(pgvector) or ivf (embedded)", method);
+	else if (e->kind != STEPK_PG)
+		rc = embedded_index(ctx, e, table, method, create);
+	else
+		rc = pg_index(ctx, e, table, method, create, json);
 	cli_engine_close(&e);
 	return rc;
 }

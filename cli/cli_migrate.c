@@ -81,30 +81,21 @@ static int fail(struct cli_ctx *ctx, const struct vb_error *err)
 
 int cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
 {
-	char shortopts[16];
-	const struct option *opts = cli_getopt("migrate", shortopts, sizeof shortopts);
+	struct cli_args a;
+	cli_args_init(&a, ctx, "migrate", argc, argv, 0);
 	struct migrate_opts o = {.batch_rows = 500};
-	int yes = 0, c;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+	int yes = 0;
+	for (int c; (c = cli_args_next(&a));) {
 		switch (c) {
 		case 'F': o.from = optarg; break;
 		case 'O': o.to = optarg; break;
 		case 'T': o.tables = optarg; break;
-		case 'B': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 100000)
-				return cli_usage_error(ctx, "migrate", "--batch-size must be 1..100000, got '%s'", optarg);
-			o.batch_rows = (int)v;
-			break;
-		}
+		case 'B': a.rc = cli_int_option(ctx, "migrate", "batch-size", optarg, 1, 100000, &o.batch_rows); break;
 		case 'y': yes = 1; break;
-		default: return cli_usage_error(ctx, "migrate", "migrate: unknown option or missing value '%s'",
-		                                argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "migrate", "unexpected argument '%s'", argv[optind]);
+	if (cli_args_end(&a, 0))
+		return a.rc;
 	if (!o.from || !o.to)
 		return cli_usage_error(ctx, "migrate", "--from BACKEND and --to BACKEND are both required "
 		                                       "(lancedb, pgvector, embedded, or a plugin's name)");

@@ -107,29 +107,6 @@ static int report(struct cli_ctx *ctx, const struct engine_search_res *s, const 
 	return session_report(ctx, at, err);
 }
 
-/* Ctrl-C: at which stage the search stopped; a search writes nothing, so nothing is left over. */
-static int report_cancel(struct cli_ctx *ctx, const struct engine_search_res *s)
-{
-	const char *at = s->failed_at ? s->failed_at : "search";
-	const char *stage = !strcmp(at, "store") || !strcmp(at, "config") ? "while opening the store"
-	                    : !strcmp(at, "server gone") || !strcmp(at, "extension") || !strcmp(at, "table not ready")
-	                        ? "while checking that the table is ready"
-	                    : !strcmp(at, "embedder") ? "while embedding the query"
-	                    : !strcmp(at, "explain") || !strcmp(at, "recall") ? "while measuring (--explain / --recall)"
-	                                                                      : "while the search statement ran";
-	return cli_cancelled(ctx, "stopped %s; a search writes nothing, so nothing was changed", stage);
-}
-
-static int parse_top(struct cli_ctx *ctx, const char *arg, int *top)
-{
-	char *end;
-	long v = strtol(arg, &end, 10);
-	if (*end || v < 1 || v > 10000)
-		return cli_usage_error(ctx, "search", "--top must be 1..10000, got '%s'", arg);
-	*top = (int)v;
-	return VB_EXIT_OK;
-}
-
 /* --semantic-model NAME[,NAME...], repeatable: the names of Datus's semantic_model_names. */
 static int add_models(struct cli_ctx *ctx, struct engine_search_req *q, char *arg)
 {
@@ -143,39 +120,58 @@ static int add_models(struct cli_ctx *ctx, struct engine_search_req *q, char *ar
 	return VB_EXIT_OK;
 }
 
+/* Ctrl-C: at which stage the search stopped; a search writes nothing, so nothing is left over. */
+static int report_cancel(struct cli_ctx *ctx, const struct engine_search_res *s)
+{
+	const char *at = s->failed_at ? s->failed_at : "search";
+	const char *stage = !strcmp(at, "store") || !strcmp(at, "config") ? "while opening the store"
+	                    : !strcmp(at, "server gone") || !strcmp(at, "extension") || !strcmp(at, "table not ready")
+	                        ? "while checking that the table is ready"
+	                    : !strcmp(at, "embedder") ? "while embedding the query"
+	                    : !strcmp(at, "explain") || !strcmp(at, "recall") ? "while measuring (--explain / --recall)"
+	                                                                      : "while the search statement ran";
+	return cli_cancelled(ctx, "stopped %s; a search writes nothing, so nothing was changed", stage);
+}
+
+static int parse_timeout(struct cli_ctx *ctx, const char *arg, int *timeout_ms)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || !(v >= 0 && v <= 86400))
+		return cli_usage_error(ctx, "search", "--timeout must be 0..86400 seconds (0: none), got '%s'", arg);
+	*timeout_ms = v == 0 ? -1 : v * 1000 < 1 ? 1 : (int)(v * 1000);
+	return VB_EXIT_OK;
+}
+
+static int parse_mode(struct cli_ctx *ctx, const char *arg, int *mode)
+{
+	*mode = engine_search_mode_parse(arg);
+	if (*mode < ENGINE_MODE_AUTO)
+		return cli_usage_error(ctx, "search", "--mode must be vector, text or hybrid, got '%s'", arg);
+	return VB_EXIT_OK;
+}
+
 /* Options may come before or after QUERY; several words left over are one query split by the
  * shell, so the advice quotes all of them. */
 static int parse(struct cli_ctx *ctx, int argc, char **argv, struct engine_search_req *q, int *json)
 {
-	char shortopts[32];
-	const struct option *opts = cli_getopt("search", shortopts, sizeof shortopts);
-	int c, rc = VB_EXIT_OK;
-	while (rc == VB_EXIT_OK && (c = getopt_long(argc, argv, shortopts + 1, opts, NULL)) != -1) {
+	struct cli_args a;
+	cli_args_init(&a, ctx, "search", argc, argv, 1);
+	for (int c; (c = cli_args_next(&a));) {
 		switch (c) {
-		case 'm':
-			q->mode = engine_search_mode_parse(optarg);
-			if (q->mode < ENGINE_MODE_AUTO)
-				rc = cli_usage_error(ctx, "search", "--mode must be vector, text or hybrid, got '%s'", optarg);
-			break;
+		case 'm': a.rc = parse_mode(ctx, optarg, &q->mode); break;
 		case 't': q->table = optarg; break;
-		case 'k': rc = parse_top(ctx, optarg, &q->top); break;
+		case 'k': a.rc = cli_int_option(ctx, "search", "top", optarg, 1, 10000, &q->top); break;
 		case 'w': q->where = optarg; break;
 		case 'j': *json = 1; break;
 		case 'e': q->what |= ENGINE_SEARCH_EXPLAIN; break;
 		case 'r': q->what |= ENGINE_SEARCH_RECALL; break;
 		case 'S': q->subject_path = optarg; break;
-		case 'M': rc = add_models(ctx, q, optarg); break;
-		case 'T': {
-			char *end;
-			double v = strtod(optarg, &end);
-			if (*end || !(v >= 0 && v <= 86400))
-				rc = cli_usage_error(ctx, "search", "--timeout must be 0..86400 seconds (0: none), got '%s'", optarg);
-			q->timeout_ms = v == 0 ? -1 : v * 1000 < 1 ? 1 : (int)(v * 1000);
-			break;
-		}
-		default: rc = cli_bad_option(ctx, "search", argv[optind - 1], opts); break;
+		case 'M': a.rc = add_models(ctx, q, optarg); break;
+		case 'T': a.rc = parse_timeout(ctx, optarg, &q->timeout_ms); break;
 		}
 	}
+	int rc = cli_args_end(&a, -1);
 	if (rc != VB_EXIT_OK)
 		return rc;
 	if (optind >= argc)

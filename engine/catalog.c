@@ -286,6 +286,115 @@ void engine_drift_clear(struct engine *e)
 	e->ndrift = 0;
 }
 
+static void drift_no_privilege(struct engine *e, const struct eng_table *t, const char *q, const char *who)
+{
+	struct eng_drift *d = add_drift(e, DRIFT_NO_PRIVILEGE, t->name, NULL);
+	d->have = vb_xstrdup("no SELECT/INSERT/UPDATE/DELETE");
+	d->want = vb_xstrdup("SELECT, INSERT, UPDATE, DELETE");
+	d->fix = vb_xasprintf("GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s;", q, who);
+	d->advice_id = "VEC-043";
+}
+
+static void drift_no_namespace(struct engine *e, const struct eng_table *t, const char *q)
+{
+	struct eng_drift *d = add_drift(e, DRIFT_MISSING_NAMESPACE, t->name, "namespace");
+	d->have = vb_xstrdup("absent");
+	d->want = vb_xstrdup("namespace TEXT NOT NULL");
+	d->fix = vb_xasprintf("ALTER TABLE %s ADD COLUMN namespace TEXT;\n"
+	                      "UPDATE %s SET namespace = '<namespace of these rows>' WHERE namespace IS NULL;\n"
+	                      "ALTER TABLE %s ALTER COLUMN namespace SET NOT NULL;", q, q, q);
+	d->advice_id = "VEC-039";
+}
+
+/* The catalog type c->type serves the DDL's type (timestamptz for timestamp, varchar for text). */
+static int type_matches(const struct vb_column *sc, const struct eng_column *c)
+{
+	const char *want = expected_typname(sc->sql_type);
+	return !want || strcmp(want, c->type) == 0 ||
+	       (strcmp(want, "timestamp") == 0 && strcmp(c->type, "timestamptz") == 0) ||
+	       (strcmp(want, "text") == 0 && strcmp(c->type, "varchar") == 0);
+}
+
+/* One column of the DDL against the table: missing, wrong vector dimension, wrong type. */
+static void drift_column(struct engine *e, struct eng_table *t, const struct vb_column *sc, int dim,
+                         const char *q)
+{
+	const struct eng_column *c = find_col(t, sc->name);
+	if (c && sc->type == VB_T_VECTOR && strcmp(c->type, "vector") == 0) {
+		if (c->typmod != dim)
+			drift_wrong_dim(e, t, c, q);
+		return;
+	}
+	if (c && type_matches(sc, c))
+		return;
+	char *qc = vb_quote_ident(sc->name);
+	char *type = add_column_type(sc, dim);
+	struct eng_drift *d = add_drift(e, c ? DRIFT_COLUMN_TYPE : DRIFT_MISSING_COLUMN, t->name, sc->name);
+	if (!c) {
+		d->have = vb_xstrdup("absent");
+		d->want = vb_xasprintf("%s %s", sc->name, type);
+		d->fix = vb_xasprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s;", q, qc, type);
+		d->advice_id = "VEC-016";
+	} else {
+		d->have = vb_xstrdup(c->format);
+		d->want = vb_xstrdup(type);
+		d->fix = vb_xasprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::%s;", q, qc, type, qc, type);
+		d->advice_id = "VEC-044";
+	}
+	free(type);
+	free(qc);
+}
+
+static void drift_no_unique(struct engine *e, const struct eng_table *t, const char *key, const char *q)
+{
+	struct eng_drift *d = add_drift(e, DRIFT_MISSING_UNIQUE, t->name, key);
+	d->have = vb_xstrdup("no unique index");
+	d->want = vb_xasprintf("UNIQUE (namespace, %s)", key);
+	char *qk = vb_quote_ident(key);
+	d->fix = vb_xasprintf("ALTER TABLE %s ADD UNIQUE (namespace, %s);", q, qk);
+	free(qk);
+	d->advice_id = "VEC-017";
+}
+
+/* The text index; its fix is the DDL's own statement for this table. */
+static void drift_fts(struct engine *e, const struct eng_table *t, const char *q, char **stmts)
+{
+	char *ixname = vb_xasprintf("idx_%s_fts", t->name);
+	if (!has_index_named(t, ixname)) {
+		struct eng_drift *d = add_drift(e, DRIFT_MISSING_FTS_INDEX, t->name, NULL);
+		d->have = vb_xstrdup("absent");
+		d->want = vb_xasprintf("GIN index %s", ixname);
+		for (char **s = stmts; s && *s && !d->fix; s++)
+			if (strstr(*s, ixname) && stmt_mentions(*s, q))
+				d->fix = vb_xstrdup(*s);
+		d->advice_id = "VEC-045";
+	}
+	free(ixname);
+}
+
+static void drift_table(struct engine *e, struct eng_table *t, const char *who, char **stmts)
+{
+	char *q = qualified_name(e, t->name);
+	int dim = engine_table_dim(e, t->name); /* each vector table against its own store's dim */
+	const struct vb_table_spec *spec = ddl_table_spec(t->name, dim);
+	if (!t->present) {
+		drift_missing_table(e, t, q);
+		free(q);
+		return;
+	}
+	if (!t->privileged)
+		drift_no_privilege(e, t, q, who);
+	if (!find_col(t, "namespace"))
+		drift_no_namespace(e, t, q);
+	for (int k = 0; spec && k < spec->ncolumns; k++)
+		drift_column(e, t, &spec->columns[k], dim, q);
+	if (spec && spec->key_column && !has_unique_on(t, spec->key_column))
+		drift_no_unique(e, t, spec->key_column, q);
+	if (spec && spec->fts_columns)
+		drift_fts(e, t, q, stmts);
+	free(q);
+}
+
 void engine_compute_drift(struct engine *e)
 {
 	engine_drift_clear(e);
@@ -296,89 +405,8 @@ void engine_compute_drift(struct engine *e)
 	struct ddl_dims dims = {.dim = e->vbc.dim, .dim_of = engine_dim_of, .ctx = e};
 	char **stmts = ddl_statements_dims(schema_of(e), &dims, DDL_PART_ALL, &err);
 	char *who = e->current_user ? vb_quote_ident(e->current_user) : vb_xstrdup("CURRENT_USER");
-	for (int i = 0; i < e->ntables; i++) {
-		struct eng_table *t = &e->tables[i];
-		char *q = qualified_name(e, t->name);
-		int dim = engine_table_dim(e, t->name); /* each vector table against its own store's dim */
-		const struct vb_table_spec *spec = ddl_table_spec(t->name, dim);
-		if (!t->present) {
-			drift_missing_table(e, t, q);
-			free(q);
-			continue;
-		}
-		if (!t->privileged) {
-			struct eng_drift *d = add_drift(e, DRIFT_NO_PRIVILEGE, t->name, NULL);
-			d->have = vb_xstrdup("no SELECT/INSERT/UPDATE/DELETE");
-			d->want = vb_xstrdup("SELECT, INSERT, UPDATE, DELETE");
-			d->fix = vb_xasprintf("GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s;", q, who);
-			d->advice_id = "VEC-043";
-		}
-		if (!find_col(t, "namespace")) {
-			struct eng_drift *d = add_drift(e, DRIFT_MISSING_NAMESPACE, t->name, "namespace");
-			d->have = vb_xstrdup("absent");
-			d->want = vb_xstrdup("namespace TEXT NOT NULL");
-			d->fix = vb_xasprintf("ALTER TABLE %s ADD COLUMN namespace TEXT;\n"
-			                      "UPDATE %s SET namespace = '<namespace of these rows>' WHERE namespace IS NULL;\n"
-			                      "ALTER TABLE %s ALTER COLUMN namespace SET NOT NULL;", q, q, q);
-			d->advice_id = "VEC-039";
-		}
-		for (int k = 0; spec && k < spec->ncolumns; k++) {
-			const struct vb_column *sc = &spec->columns[k];
-			const struct eng_column *c = find_col(t, sc->name);
-			char *qc = vb_quote_ident(sc->name);
-			if (!c) {
-				char *type = add_column_type(sc, dim);
-				struct eng_drift *d = add_drift(e, DRIFT_MISSING_COLUMN, t->name, sc->name);
-				d->have = vb_xstrdup("absent");
-				d->want = vb_xasprintf("%s %s", sc->name, type);
-				d->fix = vb_xasprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s;", q, qc, type);
-				d->advice_id = "VEC-016";
-				free(type);
-			} else if (sc->type == VB_T_VECTOR && strcmp(c->type, "vector") == 0) {
-				if (c->typmod != dim)
-					drift_wrong_dim(e, t, c, q);
-			} else {
-				const char *want = expected_typname(sc->sql_type);
-				int ok = !want || strcmp(want, c->type) == 0 ||
-				         (strcmp(want, "timestamp") == 0 && strcmp(c->type, "timestamptz") == 0) ||
-				         (strcmp(want, "text") == 0 && strcmp(c->type, "varchar") == 0);
-				if (!ok) {
-					char *type = add_column_type(sc, dim);
-					struct eng_drift *d = add_drift(e, DRIFT_COLUMN_TYPE, t->name, sc->name);
-					d->have = vb_xstrdup(c->format);
-					d->want = vb_xstrdup(type);
-					d->fix = vb_xasprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::%s;", q, qc, type,
-					                      qc, type);
-					d->advice_id = "VEC-044";
-					free(type);
-				}
-			}
-			free(qc);
-		}
-		if (spec && spec->key_column && !has_unique_on(t, spec->key_column)) {
-			struct eng_drift *d = add_drift(e, DRIFT_MISSING_UNIQUE, t->name, spec->key_column);
-			d->have = vb_xstrdup("no unique index");
-			d->want = vb_xasprintf("UNIQUE (namespace, %s)", spec->key_column);
-			char *qk = vb_quote_ident(spec->key_column);
-			d->fix = vb_xasprintf("ALTER TABLE %s ADD UNIQUE (namespace, %s);", q, qk);
-			free(qk);
-			d->advice_id = "VEC-017";
-		}
-		if (spec && spec->fts_columns) {
-			char *ixname = vb_xasprintf("idx_%s_fts", t->name);
-			if (!has_index_named(t, ixname)) {
-				struct eng_drift *d = add_drift(e, DRIFT_MISSING_FTS_INDEX, t->name, NULL);
-				d->have = vb_xstrdup("absent");
-				d->want = vb_xasprintf("GIN index %s", ixname);
-				for (char **s = stmts; s && *s && !d->fix; s++)
-					if (strstr(*s, ixname) && stmt_mentions(*s, q))
-						d->fix = vb_xstrdup(*s);
-				d->advice_id = "VEC-045";
-			}
-			free(ixname);
-		}
-		free(q);
-	}
+	for (int i = 0; i < e->ntables; i++)
+		drift_table(e, &e->tables[i], who, stmts);
 	free(who);
 	ddl_statements_free(stmts);
 	engine_stores_from_drift(e);

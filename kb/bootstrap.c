@@ -162,6 +162,120 @@ static int end_replace(const struct vb_ops *ops, struct vb_handle *h, int st, st
 	return st == VB_OK ? end : st;
 }
 
+/* The tables the component writes: its own, and for metrics the subject tree's. */
+static int ensure_tables(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
+                         int is_metrics, const struct vb_table_spec **spec,
+                         const struct vb_table_spec **subject_spec, struct vb_error *err)
+{
+	*spec = ddl_table_spec(opt->component, opt->dim);
+	*subject_spec = NULL;
+	if (!*spec)
+		return vb_err_set(err, VB_ERR_INTERNAL, "no table spec for %s", opt->component);
+	int st = ops->ensure_table(h, *spec, err);
+	if (st != VB_OK || !is_metrics)
+		return st;
+	*subject_spec = ddl_table_spec("subject_nodes", opt->dim);
+	return ops->ensure_table(h, *subject_spec, err);
+}
+
+/* The embedder must answer with the table's dimension before anything is cleared. */
+static int probe_embedder(const struct bootstrap_opts *opt, struct vb_error *err)
+{
+	if (opt->embed_probed)
+		return VB_OK;
+	float *probe = vb_xmalloc((size_t)opt->dim * sizeof *probe);
+	const char *probe_text = "dimension probe";
+	int st = opt->embed(opt->embed_ctx, &probe_text, 1, probe, err);
+	free(probe);
+	return st;
+}
+
+static void batch_init(struct batch *b, const struct vb_ops *ops, struct vb_handle *h,
+                       const struct bootstrap_opts *opt, const struct vb_table_spec *spec,
+                       const struct vb_table_spec *subject_spec, long total, int in_txn)
+{
+	memset(b, 0, sizeof *b);
+	b->ops = ops;
+	b->h = h;
+	b->opt = opt;
+	b->spec = spec;
+	b->subject_spec = subject_spec;
+	b->semantic_spec = subject_spec ? ddl_table_spec("semantic_model", opt->dim) : NULL;
+	b->cap = opt->batch_rows > 0 ? opt->batch_rows : 256;
+	b->total = total;
+	b->objs = vb_xcalloc((size_t)b->cap, sizeof *b->objs);
+	b->vecs = vb_xmalloc((size_t)b->cap * (size_t)opt->dim * sizeof *b->vecs);
+	b->cells = vb_xcalloc((size_t)b->cap * (size_t)spec->ncolumns, sizeof *b->cells);
+	b->cols = vb_xmalloc((size_t)spec->ncolumns * sizeof *b->cols);
+	for (int c = 0; c < spec->ncolumns; c++)
+		b->cols[c] = spec->columns[c].name;
+	if (subject_spec) {
+		subject_tree_init(&b->tree, ops, h, subject_spec);
+		b->tree.in_txn = in_txn;
+	}
+}
+
+static void batch_free(struct batch *b)
+{
+	for (int i = 0; i < b->n; i++)
+		semantic_object_free(b->objs[i]);
+	if (b->subject_spec)
+		subject_tree_free(&b->tree);
+	free(b->objs);
+	free(b->vecs);
+	free(b->cells);
+	free(b->cols);
+}
+
+/* Reads the file a second time and writes its objects batch by batch. */
+static int load_objects(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
+                        struct semantic_options *so, const struct vb_table_spec *spec,
+                        const struct vb_table_spec *subject_spec, struct bootstrap_result *res,
+                        struct vb_error *err)
+{
+	struct batch b;
+	batch_init(&b, ops, h, opt, spec, subject_spec, res->total, res->atomic);
+	so->warn = NULL; /* the validate pass already reported them */
+	int st = semantic_read(opt->yaml_path, so, collect, &b, NULL, err);
+	if (st == VB_OK)
+		st = flush(&b, err);
+	res->written = b.done;
+	res->batches = b.batches;
+	batch_free(&b);
+	return st;
+}
+
+/* Loads, inside one transaction for overwrite; res tells what was committed. */
+static int write_all(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
+                     struct semantic_options *so, const struct vb_table_spec *spec,
+                     const struct vb_table_spec *subject_spec, struct bootstrap_result *res,
+                     struct vb_error *err)
+{
+	res->atomic = strcmp(opt->strategy, "overwrite") == 0;
+	/* refused before before_write, which may record the model of vectors about to be written */
+	int st = res->atomic ? can_replace(ops, err) : VB_OK;
+	if (st != VB_OK)
+		return st;
+	if (opt->before_write) {
+		st = opt->before_write(opt->before_write_ctx, opt->component, err);
+		if (st != VB_OK) {
+			res->yaml_error = st == VB_ERR_INVALID;
+			return st;
+		}
+	}
+	st = res->atomic ? begin_replace(ops, h, spec, err) : VB_OK;
+	if (st != VB_OK)
+		return st;
+	st = load_objects(ops, h, opt, so, spec, subject_spec, res, err);
+	if (res->atomic) {
+		int loaded = st == VB_OK;
+		st = end_replace(ops, h, st, err);
+		res->committed = st == VB_OK;
+		res->commit_in_doubt = loaded && st == VB_ERR_CONNECT;
+	}
+	return st;
+}
+
 int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
                   struct bootstrap_result *res, struct vb_error *err)
 {
@@ -189,90 +303,14 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 	res->total = is_metrics ? stats.metrics : stats.tables + stats.columns;
 	if (res->total == 0)
 		return nothing_to_sync(opt, &stats, res, err);
-
-	const struct vb_table_spec *spec = ddl_table_spec(opt->component, opt->dim);
-	if (!spec)
-		return vb_err_set(err, VB_ERR_INTERNAL, "no table spec for %s", opt->component);
-	st = ops->ensure_table(h, spec, err);
-	if (st != VB_OK)
-		return st;
-	const struct vb_table_spec *subject_spec = NULL;
-	if (is_metrics) {
-		subject_spec = ddl_table_spec("subject_nodes", opt->dim);
-		st = ops->ensure_table(h, subject_spec, err);
-		if (st != VB_OK)
-			return st;
-	}
-	/* the embedder must answer with the table's dimension before anything is cleared */
-	if (!opt->embed_probed) {
-		float *probe = vb_xmalloc((size_t)opt->dim * sizeof *probe);
-		const char *probe_text = "dimension probe";
-		st = opt->embed(opt->embed_ctx, &probe_text, 1, probe, err);
-		free(probe);
-		if (st != VB_OK)
-			return st;
-	}
-	/* refused before before_write, which may record the model of vectors about to be written */
-	if (strcmp(opt->strategy, "overwrite") == 0 && (st = can_replace(ops, err)) != VB_OK)
-		return st;
-	res->atomic = strcmp(opt->strategy, "overwrite") == 0;
-	if (opt->before_write) {
-		st = opt->before_write(opt->before_write_ctx, opt->component, err);
-		if (st != VB_OK) {
-			res->yaml_error = st == VB_ERR_INVALID;
-			return st;
-		}
-	}
-	if (res->atomic) {
-		st = begin_replace(ops, h, spec, err);
-		if (st != VB_OK)
-			return st;
-	}
-
-	struct batch b = {0};
-	b.ops = ops;
-	b.h = h;
-	b.opt = opt;
-	b.spec = spec;
-	b.subject_spec = subject_spec;
-	b.semantic_spec = is_metrics ? ddl_table_spec("semantic_model", opt->dim) : NULL;
-	b.cap = opt->batch_rows > 0 ? opt->batch_rows : 256;
-	b.total = res->total;
-	b.objs = vb_xcalloc((size_t)b.cap, sizeof *b.objs);
-	b.vecs = vb_xmalloc((size_t)b.cap * (size_t)opt->dim * sizeof *b.vecs);
-	b.cells = vb_xcalloc((size_t)b.cap * (size_t)spec->ncolumns, sizeof *b.cells);
-	b.cols = vb_xmalloc((size_t)spec->ncolumns * sizeof *b.cols);
-	for (int c = 0; c < spec->ncolumns; c++)
-		b.cols[c] = spec->columns[c].name;
-	if (subject_spec) {
-		subject_tree_init(&b.tree, ops, h, subject_spec);
-		b.tree.in_txn = res->atomic;
-	}
-
-	so.warn = NULL; /* the validate pass above already reported them */
-	st = semantic_read(opt->yaml_path, &so, collect, &b, NULL, err);
+	const struct vb_table_spec *spec, *subject_spec;
+	st = ensure_tables(ops, h, opt, is_metrics, &spec, &subject_spec, err);
 	if (st == VB_OK)
-		st = flush(&b, err);
-	res->written = b.done;
-	res->batches = b.batches;
-	for (int i = 0; i < b.n; i++)
-		semantic_object_free(b.objs[i]);
-	if (subject_spec)
-		subject_tree_free(&b.tree);
-	free(b.objs);
-	free(b.vecs);
-	free(b.cells);
-	free(b.cols);
-	if (res->atomic) {
-		int loaded = st == VB_OK;
-		st = end_replace(ops, h, st, err);
-		res->committed = st == VB_OK;
-		res->commit_in_doubt = loaded && st == VB_ERR_CONNECT;
-	}
-	if (st != VB_OK)
-		return st;
-
-	st = count_result(ops, h, spec, !is_metrics, &res->final_count, err);
+		st = probe_embedder(opt, err);
+	if (st == VB_OK)
+		st = write_all(ops, h, opt, &so, spec, subject_spec, res, err);
+	if (st == VB_OK)
+		st = count_result(ops, h, spec, !is_metrics, &res->final_count, err);
 	if (st != VB_OK)
 		return st;
 	res->seconds = now_s() - t0;

@@ -766,6 +766,116 @@ static void duplicate_key_warning(struct sem_reader *r, const char *key, int lin
 	free(w);
 }
 
+/* What data_source has read so far. */
+struct ds_walk {
+	struct sem_ds *c;   /* pass 1: the data source being read, else NULL */
+	struct sem_ds *use; /* pass 2: the one pass 1 kept for this document, else NULL */
+	unsigned seen;      /* keys seen: name, description, sql_table, then the lists */
+	int occ[L_COUNT];   /* how often each list key came so far */
+};
+
+/* Reads the next key of the mapping; *end = 1 at its end. */
+static int ds_next_key(struct sem_reader *r, char *key, size_t size, int *line, int *col, int *end)
+{
+	yaml_event_t kev;
+	int st = next_ev(r, &kev);
+	if (st)
+		return st;
+	*end = kev.type == YAML_MAPPING_END_EVENT;
+	*line = (int)kev.start_mark.line + 1;
+	*col = (int)kev.start_mark.column + 1;
+	if (!*end && kev.type != YAML_SCALAR_EVENT)
+		st = rd_err(r, *line, *col, "data_source", "a key must be a text value");
+	else if (!*end)
+		snprintf(key, size, "%s", (char *)kev.data.scalar.value);
+	yaml_event_delete(&kev);
+	return st;
+}
+
+static int key_index(const char *key, const char *const *keys, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(key, keys[i]))
+			return i;
+	return -1;
+}
+
+/* A list key.  Pass 2 emits only the occurrence Datus keeps (the last one of a repeated key). */
+static int ds_list_key(struct sem_reader *r, struct ds_walk *w, int list, yaml_event_t *vev)
+{
+	struct sem_ds *c = w->c;
+	w->occ[list]++;
+	if (c) {
+		c->lists |= 1u << list;
+		if (list < c->last_list)
+			c->order_ok = 0;
+		c->last_list = list;
+		c->list_occ[list] = w->occ[list];
+	}
+	return ds_list(r, c, w->use, list, !w->use || w->occ[list] == w->use->list_occ[list], vev);
+}
+
+/* The value of one key; vev is its first event (consumed). */
+static int ds_value(struct sem_reader *r, struct ds_walk *w, const char *key, int kline, int kcol,
+                    yaml_event_t *vev)
+{
+	static const char *const sc_key[] = {"name", "description", "sql_table"};
+	int list = key_index(key, list_key, L_COUNT), sc = key_index(key, sc_key, 3);
+	unsigned bit = list >= 0 ? 1u << (3 + list) : sc >= 0 ? 1u << sc : 0;
+	struct sem_ds *c = w->c;
+	if (bit & w->seen) /* PyYAML (Datus) keeps the last value of a repeated key */
+		duplicate_key_warning(r, key, kline, kcol);
+	if ((bit & w->seen) && list >= 0 && c) {
+		c->ncolumns -= c->list_cols[list];
+		c->list_cols[list] = 0;
+		list_free(&c->names[list]);
+	}
+	w->seen |= bit;
+	if (list >= 0)
+		return ds_list_key(r, w, list, vev);
+	if (sc >= 0) {
+		char **dst = !c ? NULL : sc == 0 ? &c->name : sc == 1 ? &c->description : &c->sql_table;
+		int st = ds_scalar(r, vev, key, dst);
+		if (!st && c && sc == 0)
+			c->has_name = 1;
+		return st;
+	}
+	struct yamltree_error e;
+	return yamltree_skip(&r->parser, vev, &e) < 0 ? tree_err(r, &e) : VB_OK;
+}
+
+/* Pass 1 keeps the data source read (taking *cur's contents); only the last one of a file
+ * counts unless SEMANTIC_ALL_DATA_SOURCES. */
+static int ds_keep(struct sem_reader *r, struct sem_ds *cur)
+{
+	/* Datus: table_name = data_source.get("name", ""), replaced by sql_table's last part */
+	semantic_table_context(r->opt->dialect, cur->sql_table, cur->name, r->opt->catalog, r->opt->database,
+	                       r->opt->schema, &cur->catalog, &cur->database, &cur->schema, &cur->table, &cur->fq_name);
+	if (!*cur->table) {
+		/* Datus would write a row with id 'table:'; nothing could find it again */
+		return cur->has_name ? rd_err(r, cur->line, 1, "data_source", "'name' must be a non-empty text value")
+		                     : missing_key(r, "data_source", "name", cur->line);
+	}
+	r->ds_seen++;
+	if (!(r->opt->flags & SEMANTIC_ALL_DATA_SOURCES) && r->nds > 0) {
+		char *w = vb_xasprintf("%s: document %d (data_source '%s') is ignored: only the last data_source of a "
+		                       "file is used (document %d, '%s'), as in Datus; load them all with --all-data-sources (or "
+		                       "put each data_source in its own file)\n",
+		                       r->path, r->ds[0].doc, r->ds[0].name, cur->doc, cur->name);
+		vb_buf_add(&r->warnings, w);
+		free(w);
+		ds_free(&r->ds[0]);
+		r->nds = 0;
+	}
+	if (r->nds == r->capds) {
+		r->capds = r->capds ? r->capds * 2 : 4;
+		r->ds = vb_xrealloc(r->ds, (size_t)r->capds * sizeof *r->ds);
+	}
+	r->ds[r->nds++] = *cur;
+	memset(cur, 0, sizeof *cur);
+	return VB_OK;
+}
+
 /* The data_source mapping, streamed key by key.  *start is its MAPPING_START (consumed). */
 static int data_source(struct sem_reader *r, yaml_event_t *start)
 {
@@ -776,109 +886,24 @@ static int data_source(struct sem_reader *r, yaml_event_t *start)
 	cur.order_ok = 1;
 	cur.last_list = -1;
 	yaml_event_delete(start);
-	struct sem_ds *use = r->pass == 2 ? used_ds(r, r->doc) : NULL;
-	struct sem_ds *c = r->pass == 1 ? &cur : NULL;
-	unsigned seen = 0; /* name, description, sql_table, then the lists */
-	int occ[L_COUNT] = {0};
+	struct ds_walk w = { .c = r->pass == 1 ? &cur : NULL, .use = r->pass == 2 ? used_ds(r, r->doc) : NULL };
 	int st = VB_OK;
-	struct semantic_object o;
-	if (use && r->sweep_tables) {
-		emit_table(r, use, &o);
+	if (w.use && r->sweep_tables) {
+		struct semantic_object o;
+		emit_table(r, w.use, &o);
 		st = deliver(r, &o);
 		obj_release(&o);
-		if (st)
-			goto out;
 	}
-	for (;;) {
-		yaml_event_t kev, vev;
-		if ((st = next_ev(r, &kev)))
-			goto out;
-		if (kev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&kev);
-			break;
-		}
-		if (kev.type != YAML_SCALAR_EVENT) {
-			st = rd_err(r, (int)kev.start_mark.line + 1, (int)kev.start_mark.column + 1, "data_source",
-			            "a key must be a text value");
-			yaml_event_delete(&kev);
-			goto out;
-		}
+	for (int end = 0; !st && !end;) {
 		char key[64];
-		snprintf(key, sizeof key, "%s", (char *)kev.data.scalar.value);
-		int kline = (int)kev.start_mark.line + 1, kcol = (int)kev.start_mark.column + 1;
-		yaml_event_delete(&kev);
-		if ((st = next_ev(r, &vev)))
-			goto out;
-		int list = -1, sc = -1;
-		for (int i = 0; i < L_COUNT; i++)
-			if (!strcmp(key, list_key[i]))
-				list = i;
-		static const char *const sc_key[] = {"name", "description", "sql_table"};
-		for (int i = 0; i < 3; i++)
-			if (!strcmp(key, sc_key[i]))
-				sc = i;
-		unsigned bit = list >= 0 ? 1u << (3 + list) : sc >= 0 ? 1u << sc : 0;
-		if (bit & seen) /* PyYAML (Datus) keeps the last value of a repeated key */
-			duplicate_key_warning(r, key, kline, kcol);
-		if ((bit & seen) && list >= 0 && c) {
-			c->ncolumns -= c->list_cols[list];
-			c->list_cols[list] = 0;
-			list_free(&c->names[list]);
-		}
-		seen |= bit;
-		if (list >= 0) {
-			if (c) {
-				c->lists |= 1u << list;
-				if (list < c->last_list)
-					c->order_ok = 0;
-				c->last_list = list;
-			}
-			occ[list]++;
-			if (c)
-				c->list_occ[list] = occ[list];
-			st = ds_list(r, c, use, list, !use || occ[list] == use->list_occ[list], &vev);
-		} else if (sc >= 0) {
-			char **dst = !c ? NULL : sc == 0 ? &c->name : sc == 1 ? &c->description : &c->sql_table;
-			st = ds_scalar(r, &vev, key, dst);
-			if (!st && c && sc == 0)
-				c->has_name = 1;
-		} else {
-			struct yamltree_error e;
-			if (yamltree_skip(&r->parser, &vev, &e) < 0)
-				st = tree_err(r, &e);
-		}
-		if (st)
-			goto out;
+		int kline = 0, kcol = 0;
+		yaml_event_t vev;
+		st = ds_next_key(r, key, sizeof key, &kline, &kcol, &end);
+		if (!st && !end && !(st = next_ev(r, &vev)))
+			st = ds_value(r, &w, key, kline, kcol, &vev);
 	}
-	if (r->pass == 1) {
-		/* Datus: table_name = data_source.get("name", ""), replaced by sql_table's last part */
-		semantic_table_context(r->opt->dialect, cur.sql_table, cur.name, r->opt->catalog, r->opt->database,
-		                       r->opt->schema, &cur.catalog, &cur.database, &cur.schema, &cur.table, &cur.fq_name);
-		if (!*cur.table) {
-			/* Datus would write a row with id 'table:'; nothing could find it again */
-			st = cur.has_name ? rd_err(r, cur.line, 1, "data_source", "'name' must be a non-empty text value")
-			                  : missing_key(r, "data_source", "name", cur.line);
-			goto out;
-		}
-		r->ds_seen++;
-		if (!(r->opt->flags & SEMANTIC_ALL_DATA_SOURCES) && r->nds > 0) {
-			char *w = vb_xasprintf("%s: document %d (data_source '%s') is ignored: only the last data_source of a "
-			                       "file is used (document %d, '%s'), as in Datus; load them all with --all-data-sources (or "
-			                       "put each data_source in its own file)\n",
-			                       r->path, r->ds[0].doc, r->ds[0].name, cur.doc, cur.name);
-			vb_buf_add(&r->warnings, w);
-			free(w);
-			ds_free(&r->ds[0]);
-			r->nds = 0;
-		}
-		if (r->nds == r->capds) {
-			r->capds = r->capds ? r->capds * 2 : 4;
-			r->ds = vb_xrealloc(r->ds, (size_t)r->capds * sizeof *r->ds);
-		}
-		r->ds[r->nds++] = cur;
-		memset(&cur, 0, sizeof cur);
-	}
-out:
+	if (!st && r->pass == 1)
+		st = ds_keep(r, &cur);
 	ds_free(&cur);
 	return st;
 }

@@ -287,33 +287,36 @@ static int create_table(struct vb_handle *h, const struct vb_table_spec *spec, s
 	return rc;
 }
 
-/* Checks an existing table against the spec: columns, vector dimension, text index. */
-static int verify_table(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err)
+/* Marks in have[] the spec columns the table has; *has_ns: it has the namespace column. */
+static int read_columns(struct vb_handle *h, const struct vb_table_spec *spec, char *have, int *has_ns,
+                        struct vb_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = emb_prepare(h, "SELECT name FROM pragma_table_info(?1)", &st, err);
 	if (rc != VB_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, spec->name, -1, SQLITE_STATIC);
-	char *have = vb_xcalloc((size_t)spec->ncolumns + 1, 1);
-	int has_ns = 0, src;
+	int src;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *n = (const char *)sqlite3_column_text(st, 0);
 		if (!n)
 			continue;
 		if (strcmp(n, "namespace") == 0)
-			has_ns = 1;
+			*has_ns = 1;
 		for (int i = 0; i < spec->ncolumns; i++)
 			if (strcmp(spec->columns[i].name, n) == 0)
 				have[i] = 1;
 	}
 	sqlite3_finalize(st);
-	if (src != SQLITE_DONE) {
-		free(have);
-		return emb_fail(h, src, err, "embedded store");
-	}
-	/* Columns added to the table list since the store was made are added here (the store is
-	 * ours: zero set-up), unless SQLite cannot add them to a filled table (NOT NULL). */
+	return src == SQLITE_DONE ? VB_OK : emb_fail(h, src, err, "embedded store");
+}
+
+/* Columns added to the table list since the store was made are added later (the store is ours:
+ * zero set-up), unless SQLite cannot add them to a filled table (NOT NULL, the row id). */
+static int check_missing(const struct vb_table_spec *spec, const char *have, int has_ns, struct vb_error *err)
+{
+	if (spec->namespaced && !has_ns)
+		return vb_err_set(err, VB_ERR_SCHEMA, "Table %s missing required column: namespace", spec->name);
 	struct vb_buf missing;
 	vb_buf_init(&missing);
 	int addable = 1;
@@ -325,57 +328,55 @@ static int verify_table(struct vb_handle *h, const struct vb_table_spec *spec, s
 			if (spec->columns[i].not_null || strcmp(spec->columns[i].name, emb_rid_column(spec)) == 0)
 				addable = 0;
 		}
-	if (spec->namespaced && !has_ns) {
-		free(have);
-		vb_buf_free(&missing);
-		return vb_err_set(err, VB_ERR_SCHEMA, "Table %s missing required column: namespace", spec->name);
-	}
+	int rc = VB_OK;
 	if (missing.len && !addable) {
-		free(have);
-		vb_err_set(err, VB_ERR_SCHEMA, "Table %s missing columns: %s", spec->name, missing.data);
+		rc = vb_err_set(err, VB_ERR_SCHEMA, "Table %s missing columns: %s", spec->name, missing.data);
 		snprintf(err->hint, sizeof err->hint,
 		         "the table was created by another version of the table list; clear it or use a new namespace");
-		vb_buf_free(&missing);
-		return VB_ERR_SCHEMA;
 	}
 	vb_buf_free(&missing);
-	for (int i = 0; i < spec->ncolumns && rc == VB_OK; i++) {
-		if (have[i])
-			continue;
-		struct vb_buf b;
-		vb_buf_init(&b);
-		vb_buf_add(&b, "ALTER TABLE ");
-		emb_buf_qi(&b, spec->name);
-		vb_buf_add(&b, " ADD COLUMN ");
-		emb_buf_qi(&b, spec->columns[i].name);
-		vb_buf_addc(&b, ' ');
-		vb_buf_add(&b, sqlite_type(spec->columns[i].type));
-		if (spec->key_column && strcmp(spec->key_column, spec->columns[i].name) == 0) {
-			/* ADD COLUMN cannot carry UNIQUE; an index serves ON CONFLICT just as well */
-			char *idx = vb_xasprintf("%s_key_%s", spec->name, spec->columns[i].name);
-			vb_buf_add(&b, "; CREATE UNIQUE INDEX ");
-			emb_buf_qi(&b, idx);
-			vb_buf_add(&b, " ON ");
-			emb_buf_qi(&b, spec->name);
-			vb_buf_addc(&b, '(');
-			emb_buf_qi(&b, spec->columns[i].name);
-			vb_buf_addc(&b, ')');
-			free(idx);
-		}
-		rc = emb_exec(h, b.data, err);
-		vb_buf_free(&b);
-	}
-	free(have);
-	if (rc != VB_OK)
-		return rc;
+	return rc;
+}
 
-	rc = emb_prepare(h, "SELECT dim, fts_columns FROM _vb_tables WHERE name = ?1", &st, err);
+static int add_column(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_column *c,
+                      struct vb_error *err)
+{
+	struct vb_buf b;
+	vb_buf_init(&b);
+	vb_buf_add(&b, "ALTER TABLE ");
+	emb_buf_qi(&b, spec->name);
+	vb_buf_add(&b, " ADD COLUMN ");
+	emb_buf_qi(&b, c->name);
+	vb_buf_addc(&b, ' ');
+	vb_buf_add(&b, sqlite_type(c->type));
+	if (spec->key_column && strcmp(spec->key_column, c->name) == 0) {
+		/* ADD COLUMN cannot carry UNIQUE; an index serves ON CONFLICT just as well */
+		char *idx = vb_xasprintf("%s_key_%s", spec->name, c->name);
+		vb_buf_add(&b, "; CREATE UNIQUE INDEX ");
+		emb_buf_qi(&b, idx);
+		vb_buf_add(&b, " ON ");
+		emb_buf_qi(&b, spec->name);
+		vb_buf_addc(&b, '(');
+		emb_buf_qi(&b, c->name);
+		vb_buf_addc(&b, ')');
+		free(idx);
+	}
+	int rc = emb_exec(h, b.data, err);
+	vb_buf_free(&b);
+	return rc;
+}
+
+/* Checks the recorded vector dimension and rebuilds the text index when its columns changed. */
+static int verify_recorded(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = emb_prepare(h, "SELECT dim, fts_columns FROM _vb_tables WHERE name = ?1", &st, err);
 	if (rc != VB_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, spec->name, -1, SQLITE_STATIC);
 	int dim = 0;
 	char *fts_have = NULL;
-	if ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		dim = sqlite3_column_int(st, 0);
 		fts_have = vb_xstrdup((const char *)sqlite3_column_text(st, 1));
 	}
@@ -390,7 +391,6 @@ static int verify_table(struct vb_handle *h, const struct vb_table_spec *spec, s
 		return VB_ERR_SCHEMA;
 	}
 	char *fts_want = fts_list(spec);
-	rc = VB_OK;
 	if (spec->vector_column && !dim)
 		rc = record_table(h, spec, err); /* the vector column is new: remember its dimension */
 	if (rc == VB_OK && (!fts_have || strcmp(fts_have, fts_want) != 0)) {
@@ -402,6 +402,21 @@ static int verify_table(struct vb_handle *h, const struct vb_table_spec *spec, s
 	free(fts_want);
 	free(fts_have);
 	return rc;
+}
+
+/* Checks an existing table against the spec: columns, vector dimension, text index. */
+static int verify_table(struct vb_handle *h, const struct vb_table_spec *spec, struct vb_error *err)
+{
+	char *have = vb_xcalloc((size_t)spec->ncolumns + 1, 1);
+	int has_ns = 0;
+	int rc = read_columns(h, spec, have, &has_ns, err);
+	if (rc == VB_OK)
+		rc = check_missing(spec, have, has_ns, err);
+	for (int i = 0; i < spec->ncolumns && rc == VB_OK; i++)
+		if (!have[i])
+			rc = add_column(h, spec, &spec->columns[i], err);
+	free(have);
+	return rc == VB_OK ? verify_recorded(h, spec, err) : rc;
 }
 
 /* begin: "BEGIN" / "BEGIN IMMEDIATE", or NULL for a savepoint inside txn_begin.  *busy: the

@@ -13,6 +13,12 @@ struct plan {
 	int ns_col; /* index in rows of the namespace column, -1 if absent */
 };
 
+/* Row r, column c of a batch. */
+static const struct vb_value *cell(const struct vb_rows *rows, size_t r, int c)
+{
+	return &rows->cells[r * (size_t)rows->ncols + (size_t)c];
+}
+
 static int check_cell(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_column *c,
                       const struct vb_value *v, size_t row, struct vb_error *err)
 {
@@ -69,7 +75,7 @@ static int plan_rows(struct vb_handle *h, const struct vb_table_spec *spec, cons
 	for (size_t r = 0; r < rows->nrows; r++)
 		for (int c = 0; c < rows->ncols; c++) {
 			const struct vb_column *col = pl->map[c] < 0 ? NULL : &spec->columns[pl->map[c]];
-			int rc = check_cell(h, spec, col, &rows->cells[r * (size_t)rows->ncols + (size_t)c], r, err);
+			int rc = check_cell(h, spec, col, cell(rows, r, c), r, err);
 			if (rc != VB_OK)
 				return rc;
 		}
@@ -110,7 +116,7 @@ static int bind_row(struct vb_handle *h, sqlite3_stmt *st, const struct vb_table
 	for (int c = 0; c < rows->ncols; c++) {
 		if (pl->map[c] < 0)
 			continue;
-		emb_bind_value(st, idx++, &rows->cells[r * (size_t)rows->ncols + (size_t)c]);
+		emb_bind_value(st, idx++, cell(rows, r, c));
 	}
 	return idx;
 }
@@ -128,145 +134,193 @@ static int step_done(struct vb_handle *h, sqlite3_stmt *st, const char *what, si
 
 enum write_mode { W_ADD, W_UPSERT_CONFLICT, W_UPSERT_REPLACE };
 
+/* One add or upsert batch: the statements and index writers it runs row by row. */
+struct writer {
+	struct vb_handle *h;
+	const struct vb_table_spec *spec;
+	const struct vb_rows *rows;
+	const char *on; /* upsert key column, NULL for add */
+	const char *what;
+	struct plan pl;
+	int mode, on_col, vec_col;
+	sqlite3_stmt *ins, *del, *find;
+	struct emb_fts fts;
+	struct emb_ivf_writer ivf;
+};
+
+static int rows_column(const struct vb_rows *rows, const struct plan *pl, const char *name)
+{
+	int found = -1;
+	for (int c = 0; name && c < rows->ncols; c++)
+		if (pl->map[c] >= 0 && strcmp(rows->cols[c], name) == 0)
+			found = c;
+	return found;
+}
+
+/* Checks the upsert key and chooses how rows replace old ones: ON CONFLICT keeps the row id when
+ * the key is unique (the key column or the row id), any other column deletes and re-inserts. */
+static int plan_upsert(struct writer *w, struct vb_error *err)
+{
+	const char *on = w->on;
+	w->on_col = rows_column(w->rows, &w->pl, on);
+	if (!vb_spec_column(w->spec, on))
+		return vb_err_set(err, VB_ERR_INVALID, "Unknown column '%s' for upsert on table %s", on, w->spec->name);
+	if (w->on_col < 0)
+		return vb_err_set(err, VB_ERR_INVALID, "upsert on '%s' needs that column in the rows for table %s", on,
+		                  w->spec->name);
+	const char *rid = emb_rid_column(w->spec);
+	w->mode = (w->spec->key_column && strcmp(on, w->spec->key_column) == 0) || strcmp(on, rid) == 0
+	                  ? W_UPSERT_CONFLICT
+	                  : W_UPSERT_REPLACE;
+	return VB_OK;
+}
+
+/* Replaces every column, as merge_insert / ON CONFLICT DO UPDATE do: columns the rows leave out
+ * become NULL. */
+static void upsert_clause(struct vb_buf *sql, const struct vb_table_spec *spec, const char *on)
+{
+	const char *rid = emb_rid_column(spec);
+	vb_buf_add(sql, " ON CONFLICT (");
+	emb_buf_qi(sql, on);
+	vb_buf_add(sql, ") DO UPDATE SET ");
+	int n = 0;
+	for (int i = 0; i < spec->ncolumns; i++) {
+		const char *c = spec->columns[i].name;
+		if (strcmp(c, on) == 0 || strcmp(c, rid) == 0)
+			continue;
+		if (n++)
+			vb_buf_add(sql, ", ");
+		emb_buf_qi(sql, c);
+		vb_buf_add(sql, " = excluded.");
+		emb_buf_qi(sql, c);
+	}
+	if (!n)
+		vb_buf_add(sql, "\"namespace\" = excluded.\"namespace\"");
+}
+
+/* "verb FROM table WHERE on = ?1" for the rows an upsert replaces. */
+static int prepare_by_key(struct writer *w, const char *verb, sqlite3_stmt **st, struct vb_error *err)
+{
+	struct vb_buf d;
+	vb_buf_init(&d);
+	vb_buf_add(&d, verb);
+	vb_buf_add(&d, " FROM ");
+	emb_buf_qi(&d, w->spec->name);
+	vb_buf_add(&d, " WHERE ");
+	emb_buf_qi(&d, w->on);
+	vb_buf_add(&d, " = ?1");
+	int rc = emb_prepare(w->h, d.data, st, err);
+	vb_buf_free(&d);
+	return rc;
+}
+
+/* Opens the transaction and prepares everything the rows need. */
+static int writer_open(struct writer *w, struct vb_error *err)
+{
+	struct vb_buf sql;
+	vb_buf_init(&sql);
+	insert_sql(&sql, w->spec, w->rows, &w->pl);
+	if (w->mode == W_UPSERT_CONFLICT)
+		upsert_clause(&sql, w->spec, w->on);
+	w->vec_col = rows_column(w->rows, &w->pl, w->spec->vector_column);
+	int rc = emb_begin(w->h, err);
+	if (rc == VB_OK)
+		rc = emb_prepare(w->h, sql.data, &w->ins, err);
+	vb_buf_free(&sql);
+	if (rc == VB_OK)
+		rc = emb_fts_open(w->h, w->spec, &w->fts, err);
+	if (rc == VB_OK && w->vec_col >= 0)
+		rc = emb_ivf_writer_open(w->h, w->spec, &w->ivf, err);
+	if (rc == VB_OK && w->on) {
+		struct vb_buf sel;
+		vb_buf_init(&sel);
+		vb_buf_add(&sel, "SELECT ");
+		emb_buf_qi(&sel, emb_rid_column(w->spec));
+		rc = prepare_by_key(w, sel.data, &w->find, err);
+		vb_buf_free(&sel);
+	}
+	if (rc == VB_OK && w->mode == W_UPSERT_REPLACE)
+		rc = prepare_by_key(w, "DELETE", &w->del, err);
+	return rc;
+}
+
+/* Before row r of an upsert goes in, the rows it replaces leave the text index (and, when the key
+ * is not unique, the table).  old_rid: the row id an ON CONFLICT update keeps, -1 when the insert
+ * makes a new row. */
+static int replace_old(struct writer *w, size_t r, int64_t *old_rid, struct vb_error *err)
+{
+	int rc = VB_OK;
+	*old_rid = -1;
+	if (w->find) {
+		emb_bind_value(w->find, 1, cell(w->rows, r, w->on_col));
+		while (rc == VB_OK && sqlite3_step(w->find) == SQLITE_ROW) {
+			*old_rid = sqlite3_column_int64(w->find, 0);
+			rc = emb_fts_remove(w->h, &w->fts, *old_rid, err);
+		}
+		sqlite3_reset(w->find);
+	}
+	if (rc == VB_OK && w->del) {
+		emb_bind_value(w->del, 1, cell(w->rows, r, w->on_col));
+		rc = step_done(w->h, w->del, w->what, r, err);
+		*old_rid = -1; /* deleted: the insert makes a new row */
+	}
+	return rc;
+}
+
+static int write_one(struct writer *w, size_t r, struct vb_error *err)
+{
+	if (atomic_load(&w->h->cancelled))
+		return vb_err_set(err, VB_ERR_CANCELLED, "%s to table %s cancelled", w->what, w->spec->name);
+	int64_t old_rid;
+	int rc = replace_old(w, r, &old_rid, err);
+	if (rc != VB_OK)
+		return rc;
+	bind_row(w->h, w->ins, w->spec, w->rows, &w->pl, r);
+	rc = step_done(w->h, w->ins, w->what, r, err);
+	/* ON CONFLICT DO UPDATE keeps the row id; an insert makes a new one */
+	int64_t new_rid = old_rid >= 0 ? old_rid : sqlite3_last_insert_rowid(w->h->db);
+	if (rc == VB_OK)
+		rc = emb_fts_add(w->h, &w->fts, new_rid, err);
+	/* the new row joins its nearest list, in this transaction */
+	if (rc == VB_OK && w->vec_col >= 0)
+		rc = emb_ivf_writer_add(w->h, &w->ivf, new_rid, cell(w->rows, r, w->vec_col), err);
+	return rc;
+}
+
+/* Commits when every row went in, else rolls the whole batch back. */
+static int writer_close(struct writer *w, int rc, struct vb_error *err)
+{
+	emb_fts_close(&w->fts);
+	emb_ivf_writer_close(&w->ivf);
+	sqlite3_finalize(w->find);
+	sqlite3_finalize(w->ins);
+	sqlite3_finalize(w->del);
+	if (rc == VB_OK)
+		rc = emb_commit(w->h, err);
+	if (rc != VB_OK)
+		emb_abort(w->h);
+	emb_table_invalidate(w->h, w->spec->name);
+	return rc;
+}
+
 static int write_rows(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_rows *rows,
                       const char *on, struct vb_error *err)
 {
 	int rc = emb_require_table(h, spec, err);
-	if (rc != VB_OK)
+	if (rc != VB_OK || !rows || rows->nrows == 0)
 		return rc;
-	if (!rows || rows->nrows == 0)
-		return VB_OK;
-	struct plan pl = { 0 };
-	int on_col = -1;
-	int mode = W_ADD;
-	rc = plan_rows(h, spec, rows, &pl, err);
-	if (rc == VB_OK && on) {
-		for (int c = 0; c < rows->ncols; c++)
-			if (pl.map[c] >= 0 && strcmp(rows->cols[c], on) == 0)
-				on_col = c;
-		if (!vb_spec_column(spec, on))
-			rc = vb_err_set(err, VB_ERR_INVALID, "Unknown column '%s' for upsert on table %s", on, spec->name);
-		else if (on_col < 0)
-			rc = vb_err_set(err, VB_ERR_INVALID, "upsert on '%s' needs that column in the rows for table %s", on,
-			                spec->name);
-		const char *rid = emb_rid_column(spec);
-		mode = (spec->key_column && strcmp(on, spec->key_column) == 0) || strcmp(on, rid) == 0
-		               ? W_UPSERT_CONFLICT
-		               : W_UPSERT_REPLACE;
+	struct writer w = { .h = h, .spec = spec, .rows = rows, .on = on, .mode = W_ADD, .on_col = -1,
+		            .vec_col = -1, .what = on ? "upsert" : "add" };
+	rc = plan_rows(h, spec, rows, &w.pl, err);
+	if (rc == VB_OK && on)
+		rc = plan_upsert(&w, err);
+	if (rc == VB_OK) {
+		rc = writer_open(&w, err);
+		for (size_t r = 0; rc == VB_OK && r < rows->nrows; r++)
+			rc = write_one(&w, r, err);
+		rc = writer_close(&w, rc, err);
 	}
-	if (rc != VB_OK) {
-		free(pl.map);
-		return rc;
-	}
-
-	struct vb_buf sql;
-	vb_buf_init(&sql);
-	insert_sql(&sql, spec, rows, &pl);
-	if (mode == W_UPSERT_CONFLICT) {
-		/* replace every column, as merge_insert / ON CONFLICT DO UPDATE do: columns the rows
-		 * leave out become NULL */
-		const char *rid = emb_rid_column(spec);
-		vb_buf_add(&sql, " ON CONFLICT (");
-		emb_buf_qi(&sql, on);
-		vb_buf_add(&sql, ") DO UPDATE SET ");
-		int n = 0;
-		for (int i = 0; i < spec->ncolumns; i++) {
-			const char *c = spec->columns[i].name;
-			if (strcmp(c, on) == 0 || strcmp(c, rid) == 0)
-				continue;
-			if (n++)
-				vb_buf_add(&sql, ", ");
-			emb_buf_qi(&sql, c);
-			vb_buf_add(&sql, " = excluded.");
-			emb_buf_qi(&sql, c);
-		}
-		if (!n)
-			vb_buf_add(&sql, "\"namespace\" = excluded.\"namespace\"");
-	}
-	sqlite3_stmt *ins = NULL, *del = NULL, *find = NULL;
-	struct emb_fts fts = { 0 };
-	struct emb_ivf_writer ivf = { 0 };
-	int vec_col = -1;
-	for (int c = 0; spec->vector_column && c < rows->ncols; c++)
-		if (pl.map[c] >= 0 && strcmp(rows->cols[c], spec->vector_column) == 0)
-			vec_col = c;
-	rc = emb_begin(h, err);
-	if (rc == VB_OK)
-		rc = emb_prepare(h, sql.data, &ins, err);
-	if (rc == VB_OK)
-		rc = emb_fts_open(h, spec, &fts, err);
-	if (rc == VB_OK && vec_col >= 0)
-		rc = emb_ivf_writer_open(h, spec, &ivf, err);
-	if (rc == VB_OK && on) {
-		struct vb_buf d;
-		vb_buf_init(&d);
-		vb_buf_add(&d, "SELECT ");
-		emb_buf_qi(&d, emb_rid_column(spec));
-		vb_buf_add(&d, " FROM ");
-		emb_buf_qi(&d, spec->name);
-		vb_buf_add(&d, " WHERE ");
-		emb_buf_qi(&d, on);
-		vb_buf_add(&d, " = ?1");
-		rc = emb_prepare(h, d.data, &find, err);
-		if (rc == VB_OK && mode == W_UPSERT_REPLACE) {
-			vb_buf_reset(&d);
-			vb_buf_add(&d, "DELETE FROM ");
-			emb_buf_qi(&d, spec->name);
-			vb_buf_add(&d, " WHERE ");
-			emb_buf_qi(&d, on);
-			vb_buf_add(&d, " = ?1");
-			rc = emb_prepare(h, d.data, &del, err);
-		}
-		vb_buf_free(&d);
-	}
-	vb_buf_free(&sql);
-	const char *what = on ? "upsert" : "add";
-	for (size_t r = 0; rc == VB_OK && r < rows->nrows; r++) {
-		if (atomic_load(&h->cancelled)) {
-			rc = vb_err_set(err, VB_ERR_CANCELLED, "%s to table %s cancelled", what, spec->name);
-			break;
-		}
-		int64_t old_rid = -1;
-		if (find) {
-			/* the rows this one replaces leave the text index first */
-			emb_bind_value(find, 1, &rows->cells[r * (size_t)rows->ncols + (size_t)on_col]);
-			int src;
-			while (rc == VB_OK && (src = sqlite3_step(find)) == SQLITE_ROW) {
-				old_rid = sqlite3_column_int64(find, 0);
-				rc = emb_fts_remove(h, &fts, old_rid, err);
-			}
-			sqlite3_reset(find);
-			if (rc != VB_OK)
-				break;
-		}
-		if (del) {
-			emb_bind_value(del, 1, &rows->cells[r * (size_t)rows->ncols + (size_t)on_col]);
-			rc = step_done(h, del, what, r, err);
-			if (rc != VB_OK)
-				break;
-			old_rid = -1; /* deleted: the insert makes a new row */
-		}
-		bind_row(h, ins, spec, rows, &pl, r);
-		rc = step_done(h, ins, what, r, err);
-		/* ON CONFLICT DO UPDATE keeps the row id; an insert makes a new one */
-		int64_t new_rid = old_rid >= 0 ? old_rid : sqlite3_last_insert_rowid(h->db);
-		if (rc == VB_OK)
-			rc = emb_fts_add(h, &fts, new_rid, err);
-		/* the new row joins its nearest list, in this transaction */
-		if (rc == VB_OK && vec_col >= 0)
-			rc = emb_ivf_writer_add(h, &ivf, new_rid, &rows->cells[r * (size_t)rows->ncols + (size_t)vec_col], err);
-	}
-	emb_fts_close(&fts);
-	emb_ivf_writer_close(&ivf);
-	sqlite3_finalize(find);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(del);
-	if (rc == VB_OK)
-		rc = emb_commit(h, err);
-	if (rc != VB_OK)
-		emb_abort(h);
-	emb_table_invalidate(h, spec->name);
-	free(pl.map);
+	free(w.pl.map);
 	return rc;
 }
 

@@ -164,8 +164,150 @@ static int as_double(const struct vb_value *v, double *out)
 	return -1;
 }
 
-/* Appends one binary field (length + bytes) for v in column c; with b == NULL only answers
- * whether that is possible.  -1 = use the text format for this batch. */
+/* The field encoders below append one binary field (length + bytes) for v in column c; with
+ * b == NULL they only answer whether that is possible.  -1 = use the text format for this batch. */
+
+static int bin_text(struct vb_buf *b, const struct vb_value *v)
+{
+	if (!b)
+		return 0;
+	char *t = pgv_value_text(v);
+	if (!t) { /* unreachable: make_plan refuses unknown value types */
+		put32(b, -1);
+		return 0;
+	}
+	put32(b, (int32_t)strlen(t));
+	vb_buf_add(b, t);
+	free(t);
+	return 0;
+}
+
+static int bin_int(struct vb_buf *b, const struct pgv_col *c, const struct vb_value *v)
+{
+	long long i;
+	if (as_int(v, &i) < 0)
+		return -1;
+	if ((c->kind == PGV_K_INT2 && (i < INT16_MIN || i > INT16_MAX)) ||
+	    (c->kind == PGV_K_INT4 && (i < INT32_MIN || i > INT32_MAX)))
+		return -1; /* the server's "out of range" message is the better report */
+	if (!b)
+		return 0;
+	if (c->kind == PGV_K_INT2) {
+		put32(b, 2);
+		put16(b, (int16_t)i);
+	} else if (c->kind == PGV_K_INT4) {
+		put32(b, 4);
+		put32(b, (int32_t)i);
+	} else {
+		put32(b, 8);
+		put64(b, i);
+	}
+	return 0;
+}
+
+static int bin_float(struct vb_buf *b, const struct pgv_col *c, const struct vb_value *v)
+{
+	double d;
+	if (as_double(v, &d) < 0)
+		return -1;
+	if (!b)
+		return 0;
+	put32(b, c->kind == PGV_K_FLOAT4 ? 4 : 8);
+	if (c->kind == PGV_K_FLOAT4)
+		putf4(b, (float)d);
+	else
+		putf8(b, d);
+	return 0;
+}
+
+static int bin_bool(struct vb_buf *b, const struct vb_value *v)
+{
+	int bo;
+	if (v->type == VB_T_BOOL)
+		bo = v->u.b != 0;
+	else if (v->type == VB_T_INT && (v->u.i == 0 || v->u.i == 1))
+		bo = (int)v->u.i;
+	else if (v->type != VB_T_TEXT || parse_bool(v->u.s, &bo) < 0)
+		return -1;
+	if (b) {
+		put32(b, 1);
+		vb_buf_addc(b, (char)bo);
+	}
+	return 0;
+}
+
+static int bin_timestamp(struct vb_buf *b, const struct vb_value *v)
+{
+	int64_t ts;
+	if ((v->type != VB_T_TEXT && v->type != VB_T_TIMESTAMP) || parse_timestamp(v->u.s, &ts) < 0)
+		return -1;
+	if (b) {
+		put32(b, 8);
+		put64(b, ts);
+	}
+	return 0;
+}
+
+static int bin_vector(struct vb_buf *b, const struct vb_value *v)
+{
+	if (v->type != VB_T_VECTOR || v->u.vec.dim < 0 || v->u.vec.dim > 16000)
+		return -1;
+	if (!b)
+		return 0;
+	/* pgvector's vector_send layout: int16 dim, int16 unused, float4[dim] */
+	put32(b, 4 + 4 * v->u.vec.dim);
+	put16(b, (int16_t)v->u.vec.dim);
+	put16(b, 0);
+	/* byte-swapped in blocks, one append per block: a per-float append made the encoding a
+	 * third of the client's time in make bench's 10k x 384 add */
+	uint32_t blk[256];
+	for (int k = 0; k < v->u.vec.dim; k += 256) {
+		int m = v->u.vec.dim - k < 256 ? v->u.vec.dim - k : 256;
+		memcpy(blk, v->u.vec.v + k, (size_t)m * 4);
+		for (int j = 0; j < m; j++)
+			blk[j] = htobe32(blk[j]);
+		vb_buf_addn(b, (const char *)blk, (size_t)m * 4);
+	}
+	return 0;
+}
+
+/* array_send layout: ndim, has-null flag, element oid, then per dimension its size and lower
+ * bound, then each element as length + bytes (-1 for NULL). */
+static int bin_text_array(struct vb_buf *b, const struct pgv_col *c, const struct vb_value *v)
+{
+	if (v->type != VB_T_TEXT_ARRAY)
+		return -1;
+	if (!b)
+		return 0;
+	int n = v->u.arr.n, hasnull = 0;
+	size_t total = 20;
+	for (int k = 0; k < n; k++) {
+		const char *s = v->u.arr.items[k];
+		hasnull |= !s;
+		total += 4 + (s ? strlen(s) : 0);
+	}
+	if (n == 0) { /* an empty array has no dimensions */
+		put32(b, 12);
+		put32(b, 0);
+		put32(b, 0);
+		put32(b, (int32_t)c->elemoid);
+		return 0;
+	}
+	put32(b, (int32_t)total);
+	put32(b, 1);
+	put32(b, hasnull);
+	put32(b, (int32_t)c->elemoid);
+	put32(b, n);
+	put32(b, 1);
+	for (int k = 0; k < n; k++) {
+		const char *s = v->u.arr.items[k];
+		put32(b, s ? (int32_t)strlen(s) : -1);
+		if (s)
+			vb_buf_add(b, s);
+	}
+	return 0;
+}
+
 static int field_bin(struct vb_buf *b, const struct pgv_col *c, const struct vb_value *v)
 {
 	if (v->is_null || ((v->type == VB_T_TEXT || v->type == VB_T_TIMESTAMP) && !v->u.s)) {
@@ -173,133 +315,17 @@ static int field_bin(struct vb_buf *b, const struct pgv_col *c, const struct vb_
 			put32(b, -1);
 		return 0;
 	}
-	long long i;
-	double d;
-	int bo;
-	int64_t ts;
 	switch (c->kind) {
-	case PGV_K_TEXT: {
-		if (!b)
-			return 0;
-		char *t = pgv_value_text(v);
-		if (!t) { /* unreachable: make_plan refuses unknown value types */
-			put32(b, -1);
-			return 0;
-		}
-		put32(b, (int32_t)strlen(t));
-		vb_buf_add(b, t);
-		free(t);
-		return 0;
-	}
+	case PGV_K_TEXT: return bin_text(b, v);
 	case PGV_K_INT2:
 	case PGV_K_INT4:
-	case PGV_K_INT8:
-		if (as_int(v, &i) < 0)
-			return -1;
-		if ((c->kind == PGV_K_INT2 && (i < INT16_MIN || i > INT16_MAX)) ||
-		    (c->kind == PGV_K_INT4 && (i < INT32_MIN || i > INT32_MAX)))
-			return -1; /* the server's "out of range" message is the better report */
-		if (b) {
-			if (c->kind == PGV_K_INT2) {
-				put32(b, 2);
-				put16(b, (int16_t)i);
-			} else if (c->kind == PGV_K_INT4) {
-				put32(b, 4);
-				put32(b, (int32_t)i);
-			} else {
-				put32(b, 8);
-				put64(b, i);
-			}
-		}
-		return 0;
+	case PGV_K_INT8: return bin_int(b, c, v);
 	case PGV_K_FLOAT4:
-	case PGV_K_FLOAT8:
-		if (as_double(v, &d) < 0)
-			return -1;
-		if (b) {
-			put32(b, c->kind == PGV_K_FLOAT4 ? 4 : 8);
-			if (c->kind == PGV_K_FLOAT4)
-				putf4(b, (float)d);
-			else
-				putf8(b, d);
-		}
-		return 0;
-	case PGV_K_BOOL:
-		if (v->type == VB_T_BOOL)
-			bo = v->u.b != 0;
-		else if (v->type == VB_T_INT && (v->u.i == 0 || v->u.i == 1))
-			bo = (int)v->u.i;
-		else if (v->type != VB_T_TEXT || parse_bool(v->u.s, &bo) < 0)
-			return -1;
-		if (b) {
-			put32(b, 1);
-			vb_buf_addc(b, (char)bo);
-		}
-		return 0;
-	case PGV_K_TIMESTAMP:
-		if ((v->type != VB_T_TEXT && v->type != VB_T_TIMESTAMP) || parse_timestamp(v->u.s, &ts) < 0)
-			return -1;
-		if (b) {
-			put32(b, 8);
-			put64(b, ts);
-		}
-		return 0;
-	case PGV_K_VECTOR:
-		if (v->type != VB_T_VECTOR || v->u.vec.dim < 0 || v->u.vec.dim > 16000)
-			return -1;
-		if (b) {
-			/* pgvector's vector_send layout: int16 dim, int16 unused, float4[dim] */
-			put32(b, 4 + 4 * v->u.vec.dim);
-			put16(b, (int16_t)v->u.vec.dim);
-			put16(b, 0);
-			/* byte-swapped in blocks, one append per block: a per-float append made the
-			 * encoding a third of the client's time in make bench's 10k x 384 add */
-			uint32_t blk[256];
-			for (int k = 0; k < v->u.vec.dim; k += 256) {
-				int m = v->u.vec.dim - k < 256 ? v->u.vec.dim - k : 256;
-				memcpy(blk, v->u.vec.v + k, (size_t)m * 4);
-				for (int j = 0; j < m; j++)
-					blk[j] = htobe32(blk[j]);
-				vb_buf_addn(b, (const char *)blk, (size_t)m * 4);
-			}
-		}
-		return 0;
-	case PGV_K_TEXTARR: {
-		if (v->type != VB_T_TEXT_ARRAY)
-			return -1;
-		if (!b)
-			return 0;
-		int n = v->u.arr.n, hasnull = 0;
-		size_t total = 20;
-		for (int k = 0; k < n; k++) {
-			const char *s = v->u.arr.items[k];
-			hasnull |= !s;
-			total += 4 + (s ? strlen(s) : 0);
-		}
-		if (n == 0) { /* an empty array has no dimensions */
-			put32(b, 12);
-			put32(b, 0);
-			put32(b, 0);
-			put32(b, (int32_t)c->elemoid);
-			return 0;
-		}
-		put32(b, (int32_t)total);
-		put32(b, 1);
-		put32(b, hasnull);
-		put32(b, (int32_t)c->elemoid);
-		put32(b, n);
-		put32(b, 1);
-		for (int k = 0; k < n; k++) {
-			const char *s = v->u.arr.items[k];
-			if (!s) {
-				put32(b, -1);
-				continue;
-			}
-			put32(b, (int32_t)strlen(s));
-			vb_buf_add(b, s);
-		}
-		return 0;
-	}
+	case PGV_K_FLOAT8: return bin_float(b, c, v);
+	case PGV_K_BOOL: return bin_bool(b, v);
+	case PGV_K_TIMESTAMP: return bin_timestamp(b, v);
+	case PGV_K_VECTOR: return bin_vector(b, v);
+	case PGV_K_TEXTARR: return bin_text_array(b, c, v);
 	}
 	return -1;
 }
