@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "cli_signals.h"
 
-static volatile sig_atomic_t migrate_cancelled;
+static atomic_int migrate_cancelled; /* lock-free, so the SIGINT handler may set it */
 
 struct progress {
 	FILE *err;

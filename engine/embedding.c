@@ -43,7 +43,7 @@ static void describe_unrunnable(struct eng_embedding *ee)
 
 int eng_embedding_for_write(const struct config *cfg, const struct vb_config *vc, const char *backend_override,
                             const char *embedder_override, const char *table,
-                            const volatile sig_atomic_t *cancel, struct eng_embedding *ee, struct vb_error *err)
+                            const atomic_int *cancel, struct eng_embedding *ee, struct vb_error *err)
 {
 	int st = locate(cfg, vc, backend_override, table, ee, err);
 	if (st == VB_OK)

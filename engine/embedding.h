@@ -29,7 +29,7 @@ const char *eng_embedding_section(const char *table);
  * ee is still valid for eng_embedding_close. */
 int eng_embedding_for_write(const struct config *cfg, const struct vb_config *vc, const char *backend_override,
                             const char *embedder_override, const char *table,
-                            const volatile sig_atomic_t *cancel, struct eng_embedding *ee, struct vb_error *err);
+                            const atomic_int *cancel, struct eng_embedding *ee, struct vb_error *err);
 
 /* Right before the first change of a bootstrap (embed_guard_apply with this store's record). */
 int eng_embedding_guard(struct eng_embedding *ee, const char *strategy, int replace_confirmed, struct vb_error *err);

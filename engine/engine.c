@@ -156,11 +156,6 @@ int engine_step_applies(const struct engine *e, int id)
 	return step_runner_applies(&e->run, id);
 }
 
-void engine_request_cancel(struct engine *e)
-{
-	e->cancelled = 1;
-}
-
 void engine_cancel_statement(struct engine *e)
 {
 	e->cancelled = 1;

@@ -8,6 +8,7 @@
 #define ENGINE_ENGINE_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "../backends/vb.h"
@@ -115,7 +116,7 @@ struct engine {
 	int nstores;
 
 	struct step_runner run;
-	volatile sig_atomic_t cancelled;
+	atomic_int cancelled;          /* set by Ctrl-C (a signal handler, or the console's UI thread while a worker runs) */
 	char varbuf[64];               /* advice placeholder scratch */
 };
 
@@ -137,10 +138,7 @@ int engine_run_all(struct engine *e, int upto);
 const struct step_result *engine_result(const struct engine *e, int id);
 int engine_step_applies(const struct engine *e, int id);
 
-/* Async-signal-safe: sets the flag the runner checks between steps.  The statement in
- * flight is cancelled by engine_cancel_statement (not async-signal-safe: call it from a
- * thread or the main loop). */
-void engine_request_cancel(struct engine *e);
+/* Sets the flag the runner checks between steps and cancels the statement in flight. */
 void engine_cancel_statement(struct engine *e);
 
 /* Advice for a step's result (NULL when none), and its rendered fix / cause. */

@@ -9,7 +9,7 @@
 #ifndef ENGINE_MIGRATE_H
 #define ENGINE_MIGRATE_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "../backends/vb.h"
@@ -22,7 +22,7 @@ struct migrate_opts {
 	const char *state_dir;       /* directory of the resume state file; NULL: migrate_state_dir() */
 	void (*progress)(void *ctx, const char *table, int64_t done, int64_t total);
 	void *progress_ctx;
-	volatile sig_atomic_t *cancelled; /* checked between batches */
+	const atomic_int *cancelled; /* checked between batches */
 };
 
 struct migrate_table {

@@ -16,7 +16,7 @@ static double now_ms(void)
 }
 
 void step_runner_init(struct step_runner *r, const struct step_def *defs, int ndefs, unsigned kind,
-                      void *ctx, volatile sig_atomic_t *cancelled)
+                      void *ctx, const atomic_int *cancelled)
 {
 	r->defs = defs;
 	r->ndefs = ndefs;

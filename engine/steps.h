@@ -7,7 +7,7 @@
 #ifndef ENGINE_STEPS_H
 #define ENGINE_STEPS_H
 
-#include <signal.h>
+#include <stdatomic.h>
 
 enum step_status { STEP_PENDING = 0, STEP_OK, STEP_WARN, STEP_FAIL, STEP_SKIP };
 
@@ -54,12 +54,12 @@ struct step_runner {
 	unsigned kind;                 /* only steps with (kinds & kind) run */
 	void *ctx;                     /* handed to every run function */
 	struct step_result *res;       /* ndefs results, indexed like defs */
-	volatile sig_atomic_t *cancelled; /* checked between steps; may be NULL */
+	const atomic_int *cancelled;   /* checked between steps; may be NULL */
 };
 
 /* Allocates results for r->ndefs steps, all pending. */
 void step_runner_init(struct step_runner *r, const struct step_def *defs, int ndefs, unsigned kind,
-                      void *ctx, volatile sig_atomic_t *cancelled);
+                      void *ctx, const atomic_int *cancelled);
 void step_runner_free(struct step_runner *r);
 /* Forgets every result (back to pending). */
 void step_runner_reset(struct step_runner *r);

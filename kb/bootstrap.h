@@ -11,7 +11,7 @@
 #ifndef KB_BOOTSTRAP_H
 #define KB_BOOTSTRAP_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "../backends/vb.h"
@@ -41,7 +41,7 @@ struct bootstrap_opts {
 	void *before_write_ctx;
 	bootstrap_progress_fn progress;
 	void *progress_ctx;
-	volatile sig_atomic_t *cancelled;
+	const atomic_int *cancelled; /* non-zero stops before the next batch */
 };
 
 struct bootstrap_result {

@@ -26,7 +26,7 @@
 #ifndef KB_EMBED_H
 #define KB_EMBED_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "../backends/vb.h"
@@ -56,7 +56,7 @@ struct embed_options {
 	int max_tries;         /* requests per batch on 429/5xx; <= 0: EMBED_DEFAULT_TRIES */
 	int backoff_ms;        /* first retry delay, doubled per retry; <= 0: EMBED_DEFAULT_BACKOFF_MS
 	                        * (a Retry-After header, capped at 30 s, wins when longer) */
-	const volatile sig_atomic_t *cancel; /* optional: non-zero stops between and during requests */
+	const atomic_int *cancel; /* optional: non-zero stops between and during requests */
 };
 
 struct embedder;

@@ -302,11 +302,27 @@ static int needs_confirmation(const char *path, const struct embed_record *r, co
 	return VB_ERR_MISMATCH;
 }
 
+/* The model and registry names are recorded as INI values in Datus's datus_db.cfg: a line break
+ * there would write sections of its own (issue 14.8). */
+static int name_ok(const char *what, const char *v, struct vb_error *err)
+{
+	for (const char *c = v; c && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return vb_err_set(err, VB_ERR_INVALID, "agent.yml: the embedding %s holds a control character "
+			                                       "(a line break?) at byte %zu; model names are one line of text",
+			                  what, (size_t)(c - v) + 1);
+	return VB_OK;
+}
+
 int embed_guard_apply(const char *path, const char *section, const char *strategy, int datus_file,
                       const struct embed_guard_model *m, int replace_confirmed, struct vb_error *err)
 {
 	struct embed_record r;
-	int st = embed_guard_read(path, section, datus_file, &r, err);
+	int st = name_ok("model_name", m->model_name, err);
+	if (st == VB_OK)
+		st = name_ok("registry_name", m->registry_name, err);
+	if (st == VB_OK)
+		st = embed_guard_read(path, section, datus_file, &r, err);
 	if (st != VB_OK)
 		return st;
 	/* A section missing from Datus's file is no record here.  Datus compares it with its default

@@ -40,7 +40,7 @@ static void job_migrate(struct tui_app *app, void *arg)
 	(void)arg;
 	struct migrate_opts o = {.from = M.from, .to = M.to, .tables = M.tables[0] ? M.tables : NULL, .batch_rows = 500,
 	                         .progress = on_progress, .progress_ctx = app,
-	                         .cancelled = (volatile sig_atomic_t *)&app->cancel_requested};
+	                         .cancelled = &app->cancel_requested};
 	struct vb_error err;
 	vb_err_clear(&err);
 	struct migrate *m = NULL;

@@ -4,6 +4,7 @@
 
 #include <curses.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "../cli/cli.h"
 
@@ -84,7 +85,7 @@ struct tui_app {
 	int job_running;
 	int job_pipe[2];
 	int job_screen;
-	volatile int cancel_requested;
+	atomic_int cancel_requested; /* Ctrl-C: set by the UI thread, read by the worker */
 	void (*cancel_fn)(void *);  /* set by the job owner; async-signal-safe cancel */
 	void *cancel_arg;
 	/* what the status bar shows */

@@ -30,5 +30,7 @@ inject config/config.c '#include "../engine/engine.h"' "config includes the engi
 inject cli/cli_search.c '#include "../backends/vb_sql.h"' "a front end includes a backend header beyond the public interface"
 inject tui/screen_search.c 'static int f(struct engine *e) { return e->ops->query(e->h, "x", 0, NULL, NULL, NULL); }' \
 	"the console calls a backend slot"
+inject cli/cli_migrate.c 'static int f(struct engine *e) { return e->ops->txn_begin(e->h, NULL); }' \
+	"the CLI calls a slot (the slot list is read from struct vb_ops, so every slot counts)"
 inject cli/cli_index.c 'static const char *q = "SELECT id FROM semantic_model";' "the CLI holds SQL text"
 t_done

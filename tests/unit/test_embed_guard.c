@@ -85,6 +85,14 @@ static void test_record(const char *dir)
 	is_str(text, datus_default, "an equal record is left byte for byte");
 	free(text);
 
+	struct embed_guard_model broken = {"openai", "m\n[metric]\nmodel_name = x", 384};
+	is_int(embed_guard_apply(path, "semantic_model", "overwrite", 1, &broken, 1, &err), VB_ERR_INVALID,
+	       "a model name with a line break is refused, even confirmed (it would write an INI section)");
+	has_str(err.message, "model_name holds a control character", "naming the field");
+	text = slurp(path);
+	is_str(text, datus_default, "and the record is left as it was");
+	free(text);
+
 	is_int(embed_guard_apply(path, "semantic_model", "incremental", 1, &hashing, 0, &err), VB_ERR_INVALID,
 	       "another model: incremental is refused");
 	is_str(err.message,

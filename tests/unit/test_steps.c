@@ -12,7 +12,7 @@ struct fake {
 	int calls[8];
 	int order[16];
 	int norder;
-	volatile sig_atomic_t *cancel_after_1;
+	atomic_int *cancel_after_1;
 };
 
 enum { A = 0, B, C, D, E, F };
@@ -49,7 +49,7 @@ static const struct step_def defs[] = {
 };
 #define NDEFS (int)(sizeof defs / sizeof defs[0])
 
-static void setup(struct step_runner *r, struct fake *f, volatile sig_atomic_t *flag)
+static void setup(struct step_runner *r, struct fake *f, atomic_int *flag)
 {
 	memset(f, 0, sizeof *f);
 	for (int i = 0; i < 8; i++)
@@ -117,7 +117,7 @@ int main(void)
 	step_runner_free(&r);
 
 	/* cancel between steps: the flag set during B skips everything after it */
-	volatile sig_atomic_t flag = 0;
+	atomic_int flag = 0;
 	setup(&r, &f, &flag);
 	f.cancel_after_1 = &flag;
 	step_runner_run_all(&r, STEP_NONE);

@@ -345,7 +345,7 @@ static void test_http(void)
 	has_str(err.message, "timed out after 300 ms", "timeout named");
 	ok(b.tv_sec - a.tv_sec < 3, "gave up at the timeout, not after the server answered");
 
-	volatile sig_atomic_t cancel = 1;
+	atomic_int cancel = 1;
 	o = http_opts("ok:4", 4);
 	o.cancel = &cancel;
 	is_int(run(&o, 1, &out, &err), VB_ERR_CANCELLED, "cancel flag stops the request");
