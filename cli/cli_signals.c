@@ -12,7 +12,7 @@
 #include "../engine/engine.h"
 
 static struct engine *volatile sig_engine;
-static volatile sig_atomic_t *volatile sig_flag;
+static atomic_int *volatile sig_flag; /* lock-free: a signal handler may set it */
 static volatile sig_atomic_t sig_count;
 static struct sigaction old_int, old_term, old_hup;
 static char doing[512] = "the command";
@@ -91,7 +91,7 @@ void cli_signals_watch(struct engine *e)
 	install();
 }
 
-void cli_signals_watch_flag(volatile sig_atomic_t *flag)
+void cli_signals_watch_flag(atomic_int *flag)
 {
 	sig_engine = NULL;
 	sig_flag = flag;

@@ -13,6 +13,7 @@
 #define CLI_CLI_SIGNALS_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "cli.h"
 
@@ -23,7 +24,7 @@ struct engine;
 void cli_signals_watch(struct engine *e);
 /* For a command without an engine (migrate): Ctrl-C sets *flag, which the command checks
  * between its batches; a second Ctrl-C exits 130 at once. */
-void cli_signals_watch_flag(volatile sig_atomic_t *flag);
+void cli_signals_watch_flag(atomic_int *flag);
 /* Restores the previous handlers. */
 void cli_signals_unwatch(void);
 
