@@ -150,7 +150,13 @@ function columnCells(col, type) {
 	let at = 0;
 	for (const d of col.data) {
 		const child = d.children?.[0];
-		if (arrow.DataType.isFixedSizeList(type) && child?.values instanceof Float32Array && !d.offset && !child.offset) {
+		if (arrow.DataType.isUtf8(type) && d.valueOffsets && d.values && !d.offset) {
+			// text straight from the batch's UTF-8 bytes (Arrow's generic accessors cost more than the
+			// search of a top-10 answer)
+			const bytes = Buffer.from(d.values.buffer, d.values.byteOffset, d.values.byteLength), off = d.valueOffsets;
+			for (let i = 0; i < d.length; i++)
+				out[at + i] = d.getValid(i) ? bytes.toString('utf8', off[i], off[i + 1]) : null;
+		} else if (arrow.DataType.isFixedSizeList(type) && child?.values instanceof Float32Array && !d.offset && !child.offset) {
 			const dim = type.listSize;
 			for (let i = 0; i < d.length; i++)
 				out[at + i] = d.getValid(i) ? child.values.subarray(i * dim, (i + 1) * dim) : null;
