@@ -120,9 +120,8 @@ static void cancel_job(struct tui_app *app)
 	tui_log(app, "cancel requested by the user");
 }
 
-/* Where a key bar longer than the screen breaks: after the last whole item (items are separated
- * by two spaces) that fits, so no key is ever cut; 0 when it fits on one row.  The break leaves
- * the last column empty: a row that reaches it was cut. */
+/* Where a message longer than the screen breaks: after the last two blanks that fit (the caller
+ * then backs up to a word); 0 when it fits on one row.  The break leaves the last column empty. */
 static int keybar_break(const char *text, int cols)
 {
 	int len = (int)strlen(text);
@@ -150,31 +149,35 @@ static int draw_bars(struct tui_app *app)
 		tui_print(0, x, COLS - x, i == app->screen ? ROLE_SELECTED : ROLE_TITLE, tab);
 		x += n;
 	}
-	/* key bar: one row, or two at item boundaries (a message wraps at a word) */
-	const struct tui_screen_ops *s = screens[app->screen];
-	const char *keys = app->status_msg[0] ? app->status_msg
-	                   : s->hint          ? s->hint(app)
-	                   : s->keys_hint     ? s->keys_hint
-	                                      : " ? help  q back  Q quit  1-7 screens  : command  / find";
-	int cut = keybar_break(keys, COLS);
-	if (cut && app->status_msg[0])
-		while (cut > 1 && keys[cut] != ' ')
+	/* key bar: keybar.def's keys in one row, or two broken between keys (keybar.c); a message
+	 * instead, in one row or two broken at a word */
+	char rows[2][512];
+	int krows = 1;
+	if (app->status_msg[0]) {
+		const char *msg = app->status_msg;
+		int cut = keybar_break(msg, COLS);
+		while (cut > 1 && msg[cut] != ' ')
 			cut--;
-	int krows = cut ? 2 : 1;
-	tui_fill_line(LINES - 1, COLS, ROLE_KEYBAR);
-	if (cut) {
-		tui_fill_line(LINES - 2, COLS, ROLE_KEYBAR);
-		tui_printf(LINES - 2, 0, COLS, ROLE_KEYBAR, "%.*s", cut, keys);
-		while (keys[cut] == ' ')
-			cut++;
-		tui_printf(LINES - 1, 0, COLS, ROLE_KEYBAR, " %s", keys + cut);
+		snprintf(rows[0], sizeof rows[0], "%.*s", cut ? cut : (int)strlen(msg), msg);
+		if (cut) {
+			while (msg[cut] == ' ')
+				cut++;
+			snprintf(rows[1], sizeof rows[1], " %s", msg + cut);
+			krows = 2;
+		}
 	} else {
-		tui_print(LINES - 1, 0, COLS, ROLE_KEYBAR, keys);
+		krows = tui_keybar(app, rows[0], rows[1], sizeof rows[0]);
+	}
+	for (int i = 0; i < krows; i++) {
+		tui_fill_line(LINES - krows + i, COLS, ROLE_KEYBAR);
+		tui_print(LINES - krows + i, 0, COLS, ROLE_KEYBAR, rows[i]);
 	}
 	/* status bar, above the keys: when it is too wide the embedder's description gives way
 	 * ("..."), so the server and the user always show */
 	int sy = LINES - 1 - krows;
-	const char *run = app->job_running ? " RUNNING (Ctrl-C cancels) |" : "";
+	char run[64] = "";
+	if (app->job_running)
+		snprintf(run, sizeof run, " RUNNING (%s cancels) |", tui_action_key(ACT_CANCEL, 0));
 	const char *server = app->server[0] ? app->server : "-", *user = app->user[0] ? app->user : "-";
 	const char *bw = "backend ", *sw = "server "; /* words dropped first when it is too wide */
 	int rest = snprintf(NULL, 0, "%s %s%s | ns %s | emb  | %s%s | user %s", run, bw, app->backend, app->namespace_,

@@ -31,29 +31,56 @@ int tui_key_action(int key)
 	return ACT_NONE;
 }
 
-/* "screen-search" / "Go to Search": the go-to actions are named after their screen. */
-static const char *goto_text(int action, int help)
+/* "Go to Search": the go-to actions are named after their screen. */
+static const char *goto_text(int action)
 {
-	static char buf[2][64];
+	static char buf[64];
 	const struct tui_screen_ops *s = tui_screen_ops_of(action - ACT_GOTO__FIRST);
 	if (!s)
 		return "";
-	snprintf(buf[help], sizeof buf[help], help ? "Go to %s" : "screen-%s", help ? s->title : s->name);
-	return buf[help];
-}
-
-const char *tui_action_name(int action)
-{
-	if (action >= ACT_GOTO__FIRST && action <= ACT_GOTO__LAST)
-		return goto_text(action, 0);
-	return action > 0 && action < ACT__COUNT ? actions[action].name : "none";
+	snprintf(buf, sizeof buf, "Go to %s", s->title);
+	return buf;
 }
 
 const char *tui_action_help(int action)
 {
 	if (action >= ACT_GOTO__FIRST && action <= ACT_GOTO__LAST)
-		return goto_text(action, 1);
+		return goto_text(action);
 	return action > 0 && action < ACT__COUNT ? actions[action].help : "";
+}
+
+/* A name a text prompt does not take as a character (Esc, Tab, F1, not q). */
+static int printable_name(const char *name)
+{
+	return name[0] && !name[1] && name[0] > ' ' && name[0] < 127;
+}
+
+const char *tui_action_key(int action, int raw)
+{
+	const char *best = "";
+	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
+		const char *n = bindings[i].name;
+		if (bindings[i].action != action || !bindings[i].key || (raw && printable_name(n)))
+			continue;
+		if (!*best || strlen(n) < strlen(best))
+			best = n;
+	}
+	return best;
+}
+
+int tui_key_is_text(int key)
+{
+	return key > ' ' && key < 127;
+}
+
+char tui_screen_key(int id)
+{
+	static const char keys[SCREEN__COUNT] = {
+#define SCREEN(id, ops, key) [id] = key,
+#include "screens.def"
+#undef SCREEN
+	};
+	return id >= 0 && id < SCREEN__COUNT ? keys[id] : 0;
 }
 
 const char *tui_action_keys(int action, char *buf, size_t len)

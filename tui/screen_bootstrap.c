@@ -414,7 +414,8 @@ static int boot_action(struct tui_app *app, int action)
 	case ACT_PGUP:
 	case ACT_PGDN:
 		/* the outcome pane scrolls; j/k stay on the form's fields */
-		return tui_text_action(&B.out, action, LINES / 2, NULL);
+		tui_text_page(&B.out, action == ACT_PGUP ? -1 : 1, LINES / 2);
+		return 1;
 	default:
 		return tui_move(action, &B.sel, F__COUNT, F__COUNT);
 	}
@@ -447,7 +448,6 @@ const struct tui_screen_ops tui_screen_bootstrap = {
 	.draw = boot_draw,
 	.action = boot_action,
 	.job_done = boot_job_done,
-	.keys_hint = " j/k field  Enter edit/cycle  r start  PgUp/PgDn outcome  ? help  q back",
 	.cleanup = boot_cleanup,
 	.click = boot_click,
 };

@@ -308,6 +308,5 @@ const struct tui_screen_ops tui_screen_ddl = {
 	.draw = ddl_draw,
 	.action = ddl_action,
 	.job_done = ddl_job_done,
-	.keys_hint = " r apply  s save  Tab pane  j/k PgUp/PgDn scroll  / find  ? help  q back",
 	.cleanup = ddl_cleanup,
 };

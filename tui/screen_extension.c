@@ -197,6 +197,5 @@ const struct tui_screen_ops tui_screen_extension = {
 	.draw = ext_draw,
 	.action = ext_action,
 	.job_done = ext_job_done,
-	.keys_hint = " r re-read  j/k scroll  / find  ? help  q back  Q quit",
 	.cleanup = ext_cleanup,
 };

@@ -1,6 +1,4 @@
-/* tui/screen_help.c - Help, generated from actions.def and keymap.def. */
-#include <string.h>
-
+/* tui/screen_help.c - Help, generated from actions.def, keymap.def and keybar.def. */
 #include "textview.h"
 
 static struct tui_text help_text;
@@ -11,21 +9,18 @@ static const struct tui_screen_ops *const all_screens[SCREEN__COUNT] = {
 #undef SCREEN
 };
 
-/* The keys of the screen help was opened from, first: its key bar, one key per line. */
+static void add_key(void *ctx, const char *keys, const char *label)
+{
+	(void)ctx;
+	tui_text_addf(&help_text, ROLE_NORMAL, "  %-22s %s", keys, label);
+}
+
+/* The keys of the screen help was opened from, first: its rows of keybar.def, every pane. */
 static void screen_keys(struct tui_app *app)
 {
 	const struct tui_screen_ops *s = all_screens[app->prev_screen];
-	const char *bar = s->hint ? s->hint(app) : s->keys_hint;
-	tui_text_addf(&help_text, ROLE_TITLE, "Keys of %s (Esc or q goes back; j/k, PgUp/PgDn scroll)", s->title);
-	for (const char *p = bar; p && *p;) {
-		while (*p == ' ')
-			p++;
-		const char *end = strstr(p, "  ");
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (n)
-			tui_text_addf(&help_text, ROLE_NORMAL, "  %.*s", (int)n, p);
-		p = end;
-	}
+	tui_text_addf(&help_text, ROLE_TITLE, "Keys of %s (%s goes back)", s->title, tui_action_key(ACT_BACK, 0));
+	tui_keybar_each(app->prev_screen, add_key, NULL);
 	tui_text_add(&help_text, ROLE_NORMAL, "");
 }
 

@@ -105,5 +105,4 @@ const struct tui_screen_ops tui_screen_log = {
 	.draw = log_draw,
 	.action = log_action,
 	.job_done = tui_migrate_job_done, /* the one job that runs on the Log screen: :migrate */
-	.keys_hint = " j/k scroll  Left/Right sideways  w wrap  s save  / find  ? help  q back",
 };

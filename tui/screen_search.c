@@ -192,11 +192,15 @@ static void feed(const char *seq)
 /* The focus model (pgcli / lazygit): typing always goes to the query.  Tab or Esc hands the
  * focus to the results on purpose, and only there do single letters act as hotkeys; Tab or
  * Esc gives it back.  A search never moves the focus. */
+/* The keys of keybar.def's Search rows that the screen reads before the key map: Esc (the back
+ * key a prompt sees) leaves the hit or the results, Tab and Esc leave the prompt, the help key
+ * works in it. */
 static int lab_key(struct tui_app *app, int key)
 {
 	(void)app;
+	int act = tui_key_is_text(key) ? ACT_NONE : tui_key_action(key);
 	if (L.focus != 0) {
-		if (key == 27) {
+		if (act == ACT_BACK) {
 			if (L.detail)
 				L.detail = 0;
 			else
@@ -205,11 +209,11 @@ static int lab_key(struct tui_app *app, int key)
 		}
 		return 0;
 	}
-	if (key == '\t' || key == 27) {
+	if (act == ACT_TAB || act == ACT_BACK) {
 		L.focus = 1;
 		return 1;
 	}
-	if (key == KEY_F(1) || key == KEY_RESIZE || key == KEY_RESIZE + 1000)
+	if (act == ACT_HELP || key == KEY_RESIZE || key == KEY_RESIZE + 1000)
 		return 0;
 	char seq[8] = "";
 	if (TUI_IS_META(key)) {
@@ -241,15 +245,11 @@ static int lab_key(struct tui_app *app, int key)
 	return 1;
 }
 
-static const char *lab_hint(struct tui_app *app)
+/* keybar.def's Search panes: 0 the prompt, 1 the results, 2 one hit. */
+static int lab_pane(struct tui_app *app)
 {
 	(void)app;
-	if (L.focus == 0)
-		return " Enter search  Up/Down history  C-r find  Tab: results & options  F1 help";
-	if (L.detail)
-		return " Enter/Esc: list  j/k scroll  c copy  s save all  Tab: query  / find";
-	return " Tab/Esc: query  Enter detail  m mode  T table  t top-N  w filter  e explain  a recall"
-	       "  c copy  s save  q back";
+	return L.focus == 0 ? 0 : L.detail ? 2 : 1;
 }
 
 /* -- the search job -- */
@@ -796,8 +796,7 @@ const struct tui_screen_ops tui_screen_search = {
 	.action = lab_action,
 	.job_done = lab_job_done,
 	.key = lab_key,
-	.keys_hint = " Enter search  Tab prompt/results  m mode  T table  t top-N  w filter  e explain  a recall",
 	.cleanup = lab_cleanup,
-	.hint = lab_hint,
+	.pane = lab_pane,
 	.click = lab_click,
 };

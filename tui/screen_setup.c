@@ -33,7 +33,6 @@ static struct setup {
 	int info_width;         /* the width it is wrapped to */
 	int job, job_step;
 	char **fix_stmts;
-	volatile int fix_done;
 	struct vb_error job_err;
 	int job_rc;
 	int have_results;
@@ -285,8 +284,6 @@ static void fix_progress(void *ctx, int index, const char *sql, int status, cons
 {
 	struct tui_app *app = ctx;
 	(void)sql;
-	if (status == VB_OK)
-		S.fix_done = index + 1;
 	tui_log(app, "fix statement %d: %s%s%s", index + 1, status == VB_OK ? "ok" : "failed",
 	        message && *message ? ": " : "", message ? message : "");
 }
@@ -396,7 +393,6 @@ static void apply_fix(struct tui_app *app)
 		return;
 	}
 	S.fix_stmts = stmts;
-	S.fix_done = 0;
 	S.job = JOB_FIX;
 	if (tui_job_engine(app, job_fix, NULL) != 0) {
 		ddl_statements_free(stmts);
@@ -527,7 +523,6 @@ const struct tui_screen_ops tui_screen_setup = {
 	.draw = setup_draw,
 	.action = setup_action,
 	.job_done = setup_job_done,
-	.keys_hint = " R run all  r run step  Tab pane  f fix  s DBA packet  / find  ? help  Q quit",
 	.cleanup = setup_cleanup,
 	.click = setup_click,
 };

@@ -194,7 +194,6 @@ const struct tui_screen_ops tui_screen_tables = {
 	.draw = tbl_draw,
 	.action = tbl_action,
 	.job_done = tbl_job_done,
-	.keys_hint = " r re-read  j/k move  Left/Right sideways  / find  ? help  q back  Q quit",
 	.cleanup = tbl_cleanup,
 	.click = tbl_click,
 };

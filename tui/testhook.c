@@ -1,7 +1,8 @@
 /* tui/testhook.c - headless console runs for golden screen tests.
  * VBADMIN_SCRIPT=FILE feeds keys, one token per line: a single character, or <Enter> <Esc> <Tab>
  * <Up> <Down> <PgUp> <PgDn> <Home> <End> <F1>..<F10> <C-c> <C-u> <C-r> <Space> <Resize> <M-x> (Meta-x), ":cmd" (command line + Enter),
- * "=dump PATH" (writes the screen), "=wait" (waits for the running job), "#" comments.
+ * "=dump PATH" (writes the screen), "=keybars PATH" (every screen's key bar, every pane), "=wait"
+ * (waits for the running job), "#" comments.
  * VBADMIN_DUMP=PATH writes the final screen when the script ends. */
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,22 @@ static const struct { const char *name; int key; } named[] = {
 	{"<Backspace>", KEY_BACKSPACE}, {"<Resize>", KEY_RESIZE},
 };
 
+/* Every screen's key bar, every pane, at this width: "<screen> <pane>\t<bar row>" a line. */
+static void keybars(const char *path)
+{
+	FILE *f = vb_fopen_private(path, "w");
+	if (!f)
+		return;
+	for (int s = 0; s < SCREEN__COUNT; s++)
+		for (int p = 0; p < tui_keybar_panes(s); p++) {
+			char row[2][512];
+			int n = tui_keybar_text(s, p, COLS, row[0], row[1], sizeof row[0]);
+			for (int i = 0; i < n; i++)
+				fprintf(f, "%s %d\t%s\n", tui_screen_ops_of(s)->name, p, row[i]);
+		}
+	fclose(f);
+}
+
 static void wait_job(struct tui_app *app)
 {
 	while (app->job_running) {
@@ -75,6 +92,10 @@ int tui_test_next_key(struct tui_app *app, int *key)
 		if (strncmp(line, "=dump ", 6) == 0) {
 			tui_redraw(app);
 			tui_test_dump(line + 6);
+			continue;
+		}
+		if (strncmp(line, "=keybars ", 9) == 0) {
+			keybars(line + 9);
 			continue;
 		}
 		if (strcmp(line, "=wait") == 0) {

@@ -152,6 +152,11 @@ int tui_text_action(struct tui_text *t, int action, int height, const char *find
 	return 1;
 }
 
+void tui_text_page(struct tui_text *t, int dir, int height)
+{
+	tui_text_action(t, dir < 0 ? ACT_PGUP : ACT_PGDN, height, NULL);
+}
+
 void tui_text_draw(const struct tui_text *t, int top, int height, int width, const char *find)
 {
 	tui_text_draw_at(t, top, 0, height, width, find);

@@ -24,6 +24,8 @@ void tui_text_add_wrapped(struct tui_text *t, int role, const char *text, int wi
 void tui_text_draw(const struct tui_text *t, int top, int height, int width, const char *find);
 /* The part of line that starts `cols` columns in (UTF-8 aware). */
 const char *tui_text_skip_cols(const char *line, int cols);
+/* A page up (dir < 0) or down: for a pane that takes no other key. */
+void tui_text_page(struct tui_text *t, int dir, int height);
 /* Scroll (also sideways: ACT_LEFT / ACT_RIGHT) and find-next actions; returns 1 when handled. */
 int tui_text_action(struct tui_text *t, int action, int height, const char *find);
 

@@ -43,13 +43,10 @@ struct tui_screen_ops {
 	const char *help_context;
 	/* Raw key before the key map (a text prompt); returns 1 when consumed.  May be NULL. */
 	int (*key)(struct tui_app *app, int key);
-	/* Key bar text of this screen; NULL: the default. */
-	const char *keys_hint;
 	/* Frees the screen's state when the console closes.  May be NULL. */
 	void (*cleanup)(struct tui_app *app);
-	/* Key bar text that depends on the screen's state (which pane has the focus); overrides
-	 * keys_hint.  May be NULL. */
-	const char *(*hint)(struct tui_app *app);
+	/* Which pane of keybar.def the key bar shows now (Search: prompt, results, one hit); NULL: 0. */
+	int (*pane)(struct tui_app *app);
 	/* A mouse click at screen row y, column x (the screen's own area); 1 when it did something.
 	 * May be NULL. */
 	int (*click)(struct tui_app *app, int y, int x);
@@ -117,16 +114,32 @@ int tui_status_role(int status);
 int tui_key_action(int key);
 /* The screen of screens.def with that id, or NULL. */
 const struct tui_screen_ops *tui_screen_ops_of(int id);
-const char *tui_action_name(int action);
 const char *tui_action_help(int action);
+/* Every key of an action, "Up k". */
 const char *tui_action_keys(int action, char *buf, size_t len);
+/* The shortest key of an action for a bar; raw: as a text prompt sees keys (no printable one). */
+const char *tui_action_key(int action, int raw);
+/* A key a text prompt takes as a character. */
+int tui_key_is_text(int key);
+/* The key of screens.def that opens screen id, 0 when none. */
+char tui_screen_key(int id);
+
+/* keybar.c: key bars from keybar.def.  Rows for every pane use TUI_PANE_ANY. */
+#define TUI_PANE_ANY (-1)
+/* The bar of screen/pane within width columns: one row, or two when the screen's own keys need
+ * them (row1 then holds the second); returns how many. */
+int tui_keybar_text(int screen, int pane, int width, char *row0, char *row1, size_t len);
+/* The bar of the screen shown now (its .pane). */
+int tui_keybar(struct tui_app *app, char *row0, char *row1, size_t len);
+/* Every row of a screen, every pane, with all its keys: Help's "Keys of" list. */
+void tui_keybar_each(int screen, void (*fn)(void *ctx, const char *keys, const char *label), void *ctx);
+/* How many panes keybar.def names for a screen (1 when all rows are TUI_PANE_ANY). */
+int tui_keybar_panes(int screen);
 
 /* widgets.c */
 void tui_fill_line(int y, int width, int role);
 void tui_print(int y, int x, int width, int role, const char *text);
 void tui_printf(int y, int x, int width, int role, const char *fmt, ...) VB_PRINTF(5, 6);
-/* Draws `lines` from `scroll` with the selected line highlighted (sel < 0: none). */
-void tui_list(int top, int height, int width, const char *const *lines, int n, int scroll, int sel);
 /* Keeps sel visible; returns the new scroll. */
 int tui_scroll_for(int sel, int scroll, int height, int n);
 /* Moves a selection by an action; returns 1 when it moved. */

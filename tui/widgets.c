@@ -55,21 +55,6 @@ void tui_printf(int y, int x, int width, int role, const char *fmt, ...)
 	tui_print(y, x, width, role, buf);
 }
 
-void tui_list(int top, int height, int width, const char *const *lines, int n, int scroll, int sel)
-{
-	for (int r = 0; r < height; r++) {
-		int i = scroll + r;
-		if (i >= n)
-			break;
-		if (i == sel) {
-			tui_fill_line(top + r, width, ROLE_SELECTED);
-			tui_print(top + r, 0, width, ROLE_SELECTED, lines[i]);
-		} else {
-			tui_print(top + r, 0, width, ROLE_NORMAL, lines[i]);
-		}
-	}
-}
-
 int tui_scroll_for(int sel, int scroll, int height, int n)
 {
 	if (height <= 0)

@@ -94,7 +94,7 @@ scenario_focus() { # name cols rows other_cols other_rows
 	load_sample "$s"
 	keys "$s" 6
 	expect "$s" "search>" "[$2x$3] 1: the Search lab opens on the query prompt"
-	t_has "$(line "$s" -1)" "Tab: results" "[$2x$3] 1: the query's key bar says Tab focuses the results"
+	t_has "$(line "$s" -1)" "Tab/Esc results" "[$2x$3] 1: the query's key bar says Tab focuses the results"
 	keys "$s" -l "orders"
 	keys "$s" Enter
 	expect "$s" "results in" "[$2x$3] 1: the search ran"
@@ -109,7 +109,7 @@ scenario_focus() { # name cols rows other_cols other_rows
 	t_has "$(line "$s" 2)" "[hybrid]" "[$2x$3] 1: 'm' in the query did not change the mode"
 	# Tab focuses the results on purpose: the prompt and the key bar say so, hotkeys work
 	keys "$s" Tab
-	expect "$s" "Tab/Esc: query" "[$2x$3] 1: with the results focused the key bar lists their keys"
+	expect "$s" "Tab/Esc query" "[$2x$3] 1: with the results focused the key bar lists their keys"
 	t_has "$(screen "$s")" "[results]" "[$2x$3] 1: the prompt line shows the results have the focus"
 	keys "$s" m
 	expect "$s" "[vector]" "[$2x$3] 1: 'm' changes the mode when the results have the focus"
@@ -118,7 +118,7 @@ scenario_focus() { # name cols rows other_cols other_rows
 	sleep 0.3
 	keys "$s" -l "x"
 	expect "$s" "search> top amountx" "[$2x$3] 1: Esc on the results returns to the query"
-	t_has "$(line "$s" -1)" "Tab: results" "[$2x$3] 1: the key bar is the query's again"
+	t_has "$(line "$s" -1)" "Tab/Esc results" "[$2x$3] 1: the key bar is the query's again"
 	still_running "$s"
 	t_ok $? "[$2x$3] 1: the console is still running"
 }
@@ -545,7 +545,9 @@ scenario_keybar() {
 	t_is "$bad" "" "[$2x$3] 8: on every screen the key bar fits in at most two rows and no key is cut"
 	keys "$s" q 1
 	expect "$s" "Setup wizard:" "[$2x$3] 8: back on Setup"
-	t_has "$(screen "$s" | tail -n 2 | tr '\n' ' ')" "? help  Q quit" "[$2x$3] 8: Setup's keys are all shown, to the last"
+	# keybar.def: every key of Setup's own is shown, and the help key ends every bar
+	t_has "$(screen "$s" | tail -n 2 | tr '\n' ' ')" "Tab pane" "[$2x$3] 8: Setup's keys are all shown, to the last"
+	t_has "$(screen "$s" | tail -n 1 | sed 's/ *$//')" "? help" "[$2x$3] 8: ... and the help key ends the bar"
 }
 
 # -- 8. the DBA packet: each item once, and a verify query for what it asks (grants too) ----
