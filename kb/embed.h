@@ -14,8 +14,9 @@
  *            anything is returned.
  *
  * Errors (err->status, message names the server URL, never the key):
- *   VB_ERR_CONNECT     connection refused / host unknown / timeout (the timeout is named)
- *   VB_ERR_PERMISSION  HTTP 401/403: the key was rejected
+ *   VB_ERR_CONNECT     connection refused / host unknown / timeout (the timeout is named);
+ *                      HTTP 401/403, the key was rejected (exit 3, as for a database password
+ *                      the server refuses: the operator fixes the key, no DBA is needed)
  *   VB_ERR_NOT_FOUND   HTTP 404: wrong base_url or model
  *   VB_ERR_SERVER      429/5xx still failing after max_tries; unreadable response;
  *                      "Embedding count mismatch: expected N got M"

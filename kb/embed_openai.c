@@ -239,7 +239,7 @@ static int http_error(const struct embedder *e, const struct slot *s, long code,
 	const char *sep = *msg ? ": " : "";
 	int st;
 	if (code == 401 || code == 403) {
-		st = vb_err_set(err, VB_ERR_PERMISSION, "embedding server %s rejected the API key (HTTP %ld)%s%s",
+		st = vb_err_set(err, VB_ERR_CONNECT, "embedding server %s rejected the API key (HTTP %ld)%s%s",
 		                o->display, code, sep, msg);
 		snprintf(err->hint, sizeof err->hint, "%s",
 		         e->api_key && *e->api_key

@@ -131,9 +131,10 @@ t_has "$ERR" "returns 384-dimensional vectors, not 256" "for the same reason"
 
 EMB_SECRET=sk-wrong-Zy8Wq3Xv6Tn t_run "$VBADMIN" "${A[@]}" "${B[@]}" --kb_update_strategy incremental
 printf '%s\n%s\n' "$OUT" "$ERR" >"$OUTS/wrongkey.txt"
-t_is "$RC" 4 "a key the server rejects: exit 4"
+t_is "$RC" 3 "a key the server rejects: exit 3 (cannot connect, as with a refused database password), not 4 (no DBA can fix it)"
 t_has "$ERR" "rejected the API key (HTTP 401)" "said plainly"
 t_has "$ERR" "Incorrect API key provided: ***" "the server's words are shown, the key it repeats is not"
+t_lacks "$ERR" "connection to" "and no talk of a lost database connection"
 t_lacks "$(cat "$OUTS/wrongkey.txt")" "sk-wrong-Zy8Wq3Xv6Tn" "the rejected key appears nowhere"
 unchanged "rejected key"
 

@@ -295,7 +295,7 @@ static void test_http(void)
 
 	o = http_opts("ok:4", 4);
 	o.api_key = "wrong-secret-key-123";
-	is_int(run(&o, 1, &out, &err), VB_ERR_PERMISSION, "401 -> permission error");
+	is_int(run(&o, 1, &out, &err), VB_ERR_CONNECT, "401 -> cannot connect with that key (as a refused password)");
 	free(out);
 	has_str(err.message, "rejected the API key (HTTP 401)", "401 message");
 	ok(!strstr(err.message, "wrong-secret-key-123") && !strstr(err.hint, "wrong-secret-key-123") &&
@@ -304,7 +304,7 @@ static void test_http(void)
 	has_str(err.message, "***", "echoed key redacted");
 	has_str(err.hint, "api_key in agent.yml", "hint names the setting");
 	o.api_key = NULL;
-	is_int(run(&o, 1, &out, &err), VB_ERR_PERMISSION, "no key -> 401");
+	is_int(run(&o, 1, &out, &err), VB_ERR_CONNECT, "no key -> 401");
 	free(out);
 	has_str(err.hint, "no API key was sent", "hint says no key was sent");
 
