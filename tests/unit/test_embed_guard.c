@@ -200,6 +200,14 @@ static void test_choose(void)
 	is_int(embed_choose(&cfg, "semantic_model", NULL, &rec, &c, &err), VB_ERR_UNSUPPORTED,
 	       "a registry Datus cannot run either");
 	has_str(err.message, "Unsupported EmbeddingModel registration by `huggingface`", "in Datus's words");
+
+	/* a model name is one INI value of datus_db.cfg: a line break would write a section (14.8) */
+	cfg.embeddings[CONFIG_EMB_SEMANTIC_MODEL] = (struct config_embedding){
+		.section = "semantic_model", .registry_name = "hashing", .model_name = "a\n[metric]", .dim_size = 384,
+		.batch_size = 32, .configured = 1, .source = "agent.storage.semantic_model"};
+	is_int(embed_choose(&cfg, "semantic_model", NULL, NULL, &c, &err), VB_ERR_INVALID,
+	       "a model_name with a line break: refused before anything runs");
+	has_str(err.message, "model_name of [semantic_model] holds a control character", "saying which and where");
 }
 
 int main(void)
