@@ -47,6 +47,7 @@ static struct lab {
 	int msg_err;        /* the message is an error: drawn as one */
 	int detail;         /* Enter on a hit: every column of it instead of the list */
 	int list_y;         /* screen row of the first hit, as last drawn (mouse clicks) */
+	int prompt_y;       /* screen row of the prompt, as last drawn */
 	struct tui_text detail_text;
 	struct tui_text extra;  /* EXPLAIN plan or recall report */
 	/* job */
@@ -559,11 +560,19 @@ static void lab_draw(struct tui_app *app, int top, int height, int width)
 {
 	int running = app->job_running && app->job_screen == SCR_SEARCH;
 	refresh_embedder(app);
+	/* the settings of these results: beside the modes when they fit (without "Search lab:" if
+	 * that makes them fit, as at 80 columns), else on a second row, so the filter is never cut */
+	char set[400];
+	int slen = snprintf(set, sizeof set, ", table %s, top %d, filter %s%s", ddl_table_name(L.table), L.top,
+	                    L.where[0] ? L.where : "none", running ? " (running)" : "");
+	int mlen = 0;
+	for (int m = 0; m < ENGINE_MODE__COUNT; m++)
+		mlen += (int)strlen(mode_names(m)) + 1 + 2 * (m == L.mode);
+	const char *title = 17 + mlen + slen <= width || 5 + mlen + slen > width ? " Search lab: mode" : " mode";
 	/* the modes, the current one marked, the ones the store's model cannot run greyed out */
 	tui_fill_line(top, width, ROLE_TITLE);
-	int x = 0;
-	tui_print(top, x, width, ROLE_TITLE, " Search lab: mode");
-	x += 17;
+	tui_print(top, 0, width, ROLE_TITLE, title);
+	int x = (int)strlen(title);
 	for (int m = 0; m < ENGINE_MODE__COUNT && x < width; m++) {
 		int off = !L.can_embed && m != ENGINE_MODE_TEXT;
 		char word[16];
@@ -571,10 +580,15 @@ static void lab_draw(struct tui_app *app, int top, int height, int width)
 		tui_print(top, x, width - x, off ? ROLE_DIM : ROLE_TITLE, word);
 		x += n;
 	}
-	if (x < width)
-		tui_printf(top, x, width - x, ROLE_TITLE, ", table %s, top %d, filter %s%s", ddl_table_name(L.table), L.top,
-		           L.where[0] ? L.where : "none", running ? " (running)" : "");
 	int y = top + 1;
+	if (x + slen <= width) {
+		tui_print(top, x, width - x, ROLE_TITLE, set);
+	} else {
+		tui_fill_line(y, width, ROLE_TITLE);
+		tui_printf(y++, 0, width, ROLE_TITLE, "  %s", set + 2);
+		height--;
+	}
+	L.prompt_y = y;
 	int cx = draw_prompt(y, width);
 	int used = draw_message(y + 1, width, running);
 	int ly = y + 1 + used;
@@ -749,7 +763,7 @@ static int lab_click(struct tui_app *app, int y, int x)
 {
 	(void)app;
 	(void)x;
-	if (y == 2) {
+	if (y == L.prompt_y) {
 		L.focus = 0;
 		L.detail = 0;
 		return 1;
