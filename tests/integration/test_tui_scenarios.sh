@@ -483,12 +483,31 @@ scenario_gone() {
 	expect "$s" "results in" "[$2x$3] 6: the next search connects again" 30
 	keys "$s" Tab e
 	expect "$s" "EXPLAIN of the" "[$2x$3] 8: e shows the EXPLAIN pane" 30
+	scenario_noext "${s}n" "$2" "$3"
 	if [ "$3" -ge 40 ]; then
 		t_has "$(screen "$s")" "Index Cond" "[$2x$3] 8: at $2x$3 the EXPLAIN pane grows to show the whole plan"
 	else
 		keys "$s" PgDn PgDn PgDn PgDn PgDn PgDn
 		expect "$s" "Index Cond" "[$2x$3] 8: at $2x$3 PgDn scrolls the EXPLAIN pane to the plan's end"
 	fi
+}
+
+# -- 6. pgvector installed on the server but not created in the database: "not enabled" ------
+scenario_noext() {
+	local s=$1 db="vbsc_$$_$1" cfg="$T_TMP/$1.yml"
+	psql "$PG17_CONNINFO" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $db" >/dev/null
+	DBS="$DBS $db"
+	pgconf "$cfg" "$db" postgres
+	start "$s" "$2" "$3" VBADMIN_CONFIG="$cfg"
+	expect "$s" "Setup wizard:" "[$2x$3] 6: the console opens on a database without the extension"
+	settle "$s"
+	keys "$s" 6
+	expect "$s" "search>" "[$2x$3] 6: Search lab"
+	keys "$s" -l "orders"
+	keys "$s" Enter
+	expect_flat "$s" "is not enabled for the target database" "[$2x$3] 6: the lab says the extension is not enabled" 30
+	t_lacks "$(flat "$s")" "not available on this server" "[$2x$3] 6: not that it is unavailable (it is installed)"
+	t_lacks "$(flat "$s")" "server gone" "[$2x$3] 6: nor that the server is gone"
 }
 
 # -- 8. Tables has a cursor and is read again on every visit (never stale after a load) -----
