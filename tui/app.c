@@ -73,10 +73,15 @@ static void *job_main(void *p)
 	return NULL;
 }
 
+void tui_status_busy(struct tui_app *app)
+{
+	tui_status(app, "busy: a statement is running (%s cancels it)", tui_key(ACT_CANCEL));
+}
+
 int tui_job_start(struct tui_app *app, tui_job_fn fn, void *arg)
 {
 	if (app->job_running) {
-		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		tui_status_busy(app);
 		return -1;
 	}
 	struct job_start *js = vb_xmalloc(sizeof *js);
@@ -110,7 +115,7 @@ static void job_finished(struct tui_app *app)
 static void cancel_job(struct tui_app *app)
 {
 	if (!app->job_running) {
-		tui_status(app, "nothing is running (q quits)");
+		tui_status(app, "nothing is running (%s quits)", tui_key(ACT_QUIT));
 		return;
 	}
 	app->cancel_requested = 1;
@@ -133,6 +138,14 @@ static int keybar_break(const char *text, int cols)
 	return cols - 1;
 }
 
+/* " 3 Tables ": the key screens.def gives the screen, then its title; returns the width. */
+static int tab_label(int i, char *buf, size_t len)
+{
+	char key = tui_screen_key(i);
+	int n = snprintf(buf, len, " %s%s%s ", key ? (char[]){key, 0} : "", key ? " " : "", screens[i]->title);
+	return n < 0 ? 0 : n >= (int)len ? (int)len - 1 : n;
+}
+
 /* Returns the rows the status and key bars take at the bottom (2, or 3 when the keys wrap). */
 static int draw_bars(struct tui_app *app)
 {
@@ -145,7 +158,7 @@ static int draw_bars(struct tui_app *app)
 		if (i == SCR_HELP)
 			continue;
 		char tab[40];
-		int n = snprintf(tab, sizeof tab, " %d %s ", i + 1, screens[i]->title);
+		int n = tab_label(i, tab, sizeof tab);
 		tui_print(0, x, COLS - x, i == app->screen ? ROLE_SELECTED : ROLE_TITLE, tab);
 		x += n;
 	}
@@ -177,7 +190,7 @@ static int draw_bars(struct tui_app *app)
 	int sy = LINES - 1 - krows;
 	char run[64] = "";
 	if (app->job_running)
-		snprintf(run, sizeof run, " RUNNING (%s cancels) |", tui_action_key(ACT_CANCEL, 0));
+		snprintf(run, sizeof run, " RUNNING (%s cancels) |", tui_key(ACT_CANCEL));
 	const char *server = app->server[0] ? app->server : "-", *user = app->user[0] ? app->user : "-";
 	const char *bw = "backend ", *sw = "server "; /* words dropped first when it is too wide */
 	int rest = snprintf(NULL, 0, "%s %s%s | ns %s | emb  | %s%s | user %s", run, bw, app->backend, app->namespace_,
@@ -255,9 +268,10 @@ static void unknown_command(struct tui_app *app, const char *cmd)
 			names[n++] = cli_commands[i].name;
 	const char *s = cli_suggest(cmd, names, n);
 	if (s)
-		tui_status(app, "unknown command ':%s'; did you mean ':%s'? (? lists the commands)", cmd, s);
+		tui_status(app, "unknown command ':%s'; did you mean ':%s'? (%s lists the commands)", cmd, s,
+		           tui_key(ACT_HELP));
 	else
-		tui_status(app, "unknown command ':%s' (? lists the commands)", cmd);
+		tui_status(app, "unknown command ':%s' (%s lists the commands)", cmd, tui_key(ACT_HELP));
 }
 
 void tui_run_command(struct tui_app *app, const char *cmd)
@@ -344,7 +358,7 @@ static void find_first(struct tui_app *app, const char *text)
 		s->action(app, ACT_FIND_NEXT);
 	tui_redraw(app);
 	if (body_shows(app, text)) {
-		tui_status(app, "find: %s (n / N: next / previous)", text);
+		tui_status(app, "find: %s (%s / %s: next / previous)", text, tui_key(ACT_FIND_NEXT), tui_key(ACT_FIND_PREV));
 	} else {
 		tui_status(app, "not found: %s", text);
 		app->find[0] = '\0';
@@ -358,7 +372,8 @@ static int tab_at(int x)
 	for (int i = 0; i < SCREEN__COUNT; i++) {
 		if (i == SCR_HELP)
 			continue;
-		int w = 4 + (int)strlen(screens[i]->title) + (i + 1 >= 10);
+		char tab[40];
+		int w = tab_label(i, tab, sizeof tab);
 		if (x >= at && x < at + w)
 			return i;
 		at += w;
@@ -382,6 +397,15 @@ static void handle_click(struct tui_app *app)
 		s->click(app, ev.y, ev.x);
 }
 
+static void quit_console(struct tui_app *app)
+{
+	if (app->job_running && !tui_confirm(app, "A statement is running. Cancel it and quit?"))
+		return;
+	if (app->job_running)
+		cancel_job(app);
+	app->quit = 1;
+}
+
 static void handle_key(struct tui_app *app, int key)
 {
 	if (key == KEY_MOUSE) {
@@ -391,9 +415,10 @@ static void handle_key(struct tui_app *app, int key)
 	if (key == KEY_RESIZE || key == KEY_RESIZE + 1000)
 		return;
 	/* a status message answers the last key; the next key takes it away */
-	if (key != 3)
+	int cancel = tui_key_action(key) == ACT_CANCEL; /* Ctrl-C goes past the screen's prompt */
+	if (!cancel)
 		app->status_msg[0] = '\0';
-	if (key != 3 && screens[app->screen]->key && screens[app->screen]->key(app, key))
+	if (!cancel && screens[app->screen]->key && screens[app->screen]->key(app, key))
 		return;
 	if (TUI_IS_META(key)) {
 		/* Meta keys belong to prompts; elsewhere they do nothing (and never act as Esc) */
@@ -411,22 +436,17 @@ static void handle_key(struct tui_app *app, int key)
 	if (screens[app->screen]->action && screens[app->screen]->action(app, action))
 		return;
 	switch (action) {
-	case ACT_QUIT:
-		if (app->job_running && !tui_confirm(app, "A statement is running. Cancel it and quit?"))
-			return;
-		if (app->job_running)
-			cancel_job(app);
-		app->quit = 1;
-		break;
+	case ACT_QUIT: quit_console(app); break;
 	case ACT_BACK:
 		if (app->screen == SCR_HELP)
 			tui_switch(app, app->prev_screen);
 		else if (app->screen != SCR_SETUP)
 			tui_switch(app, SCR_SETUP);
-		else if (key == 27)
-			tui_status(app, "Esc never quits: q or Q quits vbadmin");
+		else if (!tui_key_is_text(key)) /* Esc: a prompt's way out must never close vbadmin */
+			tui_status(app, "%s never quits: %s or %s quits vbadmin", tui_key_name(key), tui_action_letter(ACT_BACK),
+			           tui_key(ACT_QUIT));
 		else
-			handle_key(app, 'Q');
+			quit_console(app);
 		break;
 	case ACT_HELP: tui_switch(app, SCR_HELP); break;
 	case ACT_COMMAND: {

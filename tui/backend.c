@@ -49,7 +49,7 @@ void tui_engine_renew(struct tui_app *app)
 int tui_job_fresh(struct tui_app *app, tui_job_fn fn, void *arg)
 {
 	if (app->job_running) {
-		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		tui_status_busy(app);
 		return -1;
 	}
 	tui_engine_renew(app);
@@ -67,7 +67,7 @@ static void cancel_engine(void *arg)
 int tui_job_engine(struct tui_app *app, tui_job_fn fn, void *arg)
 {
 	if (app->job_running) {
-		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		tui_status_busy(app);
 		return -1;
 	}
 	app->engine->cancelled = 0;

@@ -1,4 +1,5 @@
-/* tui/keymap.c - keys to actions, and action names/help for the key bar and Help screen. */
+/* tui/keymap.c - keys to actions, and the key names every console text takes from keymap.def and
+ * screens.def (a text never spells a key itself: rebinding one there renames it everywhere). */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,11 +43,41 @@ static const char *goto_text(int action)
 	return buf;
 }
 
+/* The action actions.def names so ("find-next"), or ACT_NONE. */
+static int action_named(const char *name, size_t len)
+{
+	for (int a = 1; a < ACT_GOTO__FIRST; a++)
+		if (strlen(actions[a].name) == len && strncmp(actions[a].name, name, len) == 0)
+			return a;
+	return ACT_NONE;
+}
+
+/* actions.def's help names keys as {action-name} ({!action-name}: as a text prompt sees keys):
+ * the key map's key goes there, so a key rebound in keymap.def changes the help too. */
+static const char *expand_keys(const char *help)
+{
+	static char buf[256];
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *p = help; *p && used + 1 < sizeof buf;) {
+		const char *end = *p == '{' ? strchr(p, '}') : NULL;
+		int raw = end && p[1] == '!';
+		int a = end ? action_named(p + 1 + raw, (size_t)(end - p - 1 - raw)) : ACT_NONE;
+		int n = a != ACT_NONE ? snprintf(buf + used, sizeof buf - used, "%s", tui_action_key(a, raw))
+		                      : snprintf(buf + used, sizeof buf - used, "%c", *p);
+		if (n < 0 || (size_t)n >= sizeof buf - used)
+			break;
+		used += (size_t)n;
+		p = a != ACT_NONE ? end + 1 : p + 1;
+	}
+	return buf;
+}
+
 const char *tui_action_help(int action)
 {
 	if (action >= ACT_GOTO__FIRST && action <= ACT_GOTO__LAST)
 		return goto_text(action);
-	return action > 0 && action < ACT__COUNT ? actions[action].help : "";
+	return action > 0 && action < ACT__COUNT ? expand_keys(actions[action].help) : "";
 }
 
 /* A name a text prompt does not take as a character (Esc, Tab, F1, not q). */
@@ -66,6 +97,30 @@ const char *tui_action_key(int action, int raw)
 			best = n;
 	}
 	return best;
+}
+
+const char *tui_key(int action)
+{
+	return tui_action_key(action, 0);
+}
+
+const char *tui_action_letter(int action)
+{
+	const char *best = "";
+	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++)
+		if (bindings[i].action == action && bindings[i].key && printable_name(bindings[i].name) && !*best)
+			best = bindings[i].name;
+	return best;
+}
+
+const char *tui_key_name(int key)
+{
+	if (key == '\r')
+		key = '\n';
+	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++)
+		if (bindings[i].key && bindings[i].key == key)
+			return bindings[i].name;
+	return "";
 }
 
 int tui_key_is_text(int key)

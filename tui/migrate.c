@@ -91,5 +91,5 @@ void tui_migrate(struct tui_app *app, const char *args)
 	}
 	tui_switch(app, SCR_LOG);
 	if (tui_job_start(app, job_migrate, NULL) == 0)
-		tui_status(app, "migrating %s -> %s (Ctrl-C stops between batches)", M.from, M.to);
+		tui_status(app, "migrating %s -> %s (%s stops between batches)", M.from, M.to, tui_key(ACT_CANCEL));
 }

@@ -99,7 +99,9 @@ static void shown_path(char *out, size_t size, int width)
 	if (hl > 1 && strncmp(B.yaml, home, hl) == 0 && B.yaml[hl] == '/')
 		snprintf(buf, sizeof buf, "~%s", B.yaml + hl);
 	else
-		snprintf(buf, sizeof buf, "%s", B.yaml[0] ? B.yaml : "(none: Enter types a path)");
+		snprintf(buf, sizeof buf, "%s", B.yaml);
+	if (!B.yaml[0])
+		snprintf(buf, sizeof buf, "(none: %s types a path)", tui_key(ACT_ENTER));
 	int len = (int)strlen(buf);
 	if (width > 3 && len > width)
 		snprintf(out, size, "...%s", buf + len - (width - 3));
@@ -215,7 +217,8 @@ static void build_out(struct tui_app *app, int width)
 		bootstrap_state_text(last, B.err.status, app->engine->vbc.namespace, state, sizeof state);
 	if (B.rc == VB_OK) {
 		tui_text_add(&B.out, ROLE_NORMAL, "");
-		tui_text_add(&B.out, ROLE_NORMAL, "Next: 6 (Search) to query it, 1 (Setup) to re-check.");
+		tui_text_addf(&B.out, ROLE_NORMAL, "Next: %c (Search) to query it, %c (Setup) to re-check.",
+		              tui_screen_key(SCR_SEARCH), tui_screen_key(SCR_SETUP));
 	} else if (B.res.failure == ENGINE_BOOT_INTERRUPTED) {
 		char *c = vb_xasprintf("cancelled: %s", state);
 		tui_text_add_wrapped(&B.out, ROLE_WARN, c, width, "");
@@ -293,12 +296,12 @@ static void boot_job_done(struct tui_app *app)
 static void start(struct tui_app *app)
 {
 	if (app->job_running) {
-		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		tui_status_busy(app);
 		return;
 	}
 	if (!B.yaml[0]) {
 		B.sel = F_YAML;
-		tui_status(app, "no semantic YAML chosen: Enter on the field types its path");
+		tui_status(app, "no semantic YAML chosen: %s on the field types its path", tui_key(ACT_ENTER));
 		return;
 	}
 	if (B.strategy == 2) {
@@ -349,24 +352,29 @@ static void bar(struct tui_app *app, int y, int width)
 static void boot_draw(struct tui_app *app, int top, int height, int width)
 {
 	int running = app->job_running && app->job_screen == SCR_BOOTSTRAP;
-	tui_printf(top, 0, width, ROLE_TITLE, " Bootstrap the knowledge base, namespace %s%s", app->namespace_,
-	           running ? " - loading (Ctrl-C cancels)" : "");
+	char loading[64] = "";
+	if (running)
+		snprintf(loading, sizeof loading, " - loading (%s cancels)", tui_key(ACT_CANCEL));
+	tui_printf(top, 0, width, ROLE_TITLE, " Bootstrap the knowledge base, namespace %s%s", app->namespace_, loading);
 	char path[sizeof B.yaml + 8];
 	shown_path(path, sizeof path, width - 42 > 40 ? width - 42 : 40);
 	const char *vals[F__COUNT] = {path, components[B.component], strategies[B.strategy],
 	                              source_modes[B.all_sources], ""};
 	static const char *const labels[F__COUNT] = {"Semantic YAML", "Component", "Strategy", "Data sources", "Start"};
-	static const char *const hints[F__COUNT] = {"Enter edits the path", "Enter cycles", "Enter cycles",
-	                                            "Enter switches", "Enter or r starts the load"};
+	/* the keys are the key map's: Enter, then r for the load */
+	static const char *const hints[F__COUNT] = {"%s edits the path", "%s cycles", "%s cycles", "%s switches",
+	                                            "%s or %s starts the load"};
+	char hint[80];
+	snprintf(hint, sizeof hint, hints[B.sel], tui_key(ACT_ENTER), tui_key(ACT_RUN));
 	for (int i = 0; i < F__COUNT; i++) {
 		int y = top + 2 + i;
 		int role = i == B.sel ? ROLE_SELECTED : ROLE_NORMAL;
 		if (i == B.sel)
 			tui_fill_line(y, width, role);
 		if (i == F_START)
-			tui_printf(y, 2, width - 2, role, "[ Start ]   %s", i == B.sel ? hints[i] : "");
+			tui_printf(y, 2, width - 2, role, "[ Start ]   %s", i == B.sel ? hint : "");
 		else
-			tui_printf(y, 2, width - 2, role, "%-14s %-40s %s", labels[i], vals[i], i == B.sel ? hints[i] : "");
+			tui_printf(y, 2, width - 2, role, "%-14s %-40s %s", labels[i], vals[i], i == B.sel ? hint : "");
 	}
 	int y = top + 3 + F__COUNT;
 	if (running || B.ran) {

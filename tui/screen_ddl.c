@@ -119,9 +119,11 @@ static void show_refusal(struct tui_app *app)
 	char line[600];
 	snprintf(line, sizeof line, "%s nothing applied: %s", tui_glyph_status(app, 3), D.plan.why);
 	tui_text_add_wrapped(&D.res, ROLE_FAIL, line, COLS - 2, "  ");
-	if (D.plan.refused == VB_EXIT_DBA)
-		tui_text_add_wrapped(&D.res, ROLE_NORMAL, "The DBA packet (vbadmin dba-packet) holds the SQL a superuser "
-		                     "runs; 1 Setup shows it with the advice.", COLS - 2, "  ");
+	if (D.plan.refused == VB_EXIT_DBA) {
+		snprintf(line, sizeof line, "The DBA packet (vbadmin dba-packet) holds the SQL a superuser runs; %c Setup "
+		         "shows it with the advice.", tui_screen_key(SCR_SETUP));
+		tui_text_add_wrapped(&D.res, ROLE_NORMAL, line, COLS - 2, "  ");
+	}
 	tui_log(app, "ddl apply refused: %s", D.plan.why);
 	tui_status(app, "DDL not applied: %s", D.plan.refused == VB_EXIT_DBA ? "needs a DBA - see vbadmin dba-packet"
 	                                                                        : D.plan.why);
@@ -193,7 +195,7 @@ static void apply_done(struct tui_app *app)
 	tui_log(app, "ddl apply: %s (%d of %d statements)", D.rc == VB_OK ? "ok" : D.err.message, D.done, n);
 	if (D.rc == VB_OK) {
 		app->data_changed = 1;
-		tui_status(app, "DDL applied; 1 goes back to Setup, which re-checks");
+		tui_status(app, "DDL applied; %c goes back to Setup, which re-checks", tui_screen_key(SCR_SETUP));
 	} else {
 		tui_status(app, "DDL not applied: %s", D.err.message);
 	}
@@ -242,14 +244,14 @@ static void ddl_draw(struct tui_app *app, int top, int height, int width)
 {
 	/* the plan is the worker's until its job is done; the apply only reads it */
 	if (app->job_running && app->job_screen == SCR_DDL && D.phase == PHASE_PLAN)
-		tui_printf(top, 0, width, ROLE_TITLE, " DDL: checking the server before applying (Ctrl-C cancels)");
+		tui_printf(top, 0, width, ROLE_TITLE, " DDL: checking the server before applying (%s cancels)", tui_key(ACT_CANCEL));
 	else if (app->job_running && app->job_screen == SCR_DDL)
-		tui_printf(top, 0, width, ROLE_TITLE, " DDL: applying, %d of %d done (Ctrl-C cancels)",
-		           __atomic_load_n(&D.done, __ATOMIC_ACQUIRE), D.plan.n);
+		tui_printf(top, 0, width, ROLE_TITLE, " DDL: applying, %d of %d done (%s cancels)",
+		           __atomic_load_n(&D.done, __ATOMIC_ACQUIRE), D.plan.n, tui_key(ACT_CANCEL));
 	else {
 		char *dims = engine_dims_text(app->engine);
-		tui_printf(top, 0, width, ROLE_TITLE, " DDL for schema %s, %s (%d lines) - r applies, s saves",
-		           schema_of(app), dims, D.sql.n);
+		tui_printf(top, 0, width, ROLE_TITLE, " DDL for schema %s, %s (%d lines) - %s applies, %s saves",
+		           schema_of(app), dims, D.sql.n, tui_key(ACT_RUN), tui_key(ACT_SAVE));
 		free(dims);
 	}
 	int h = height - 1;
@@ -260,8 +262,8 @@ static void ddl_draw(struct tui_app *app, int top, int height, int width)
 	int hs = h / 2;
 	tui_text_draw(&D.sql, top + 1, hs, width, D.pane == 0 ? app->find : NULL);
 	tui_fill_line(top + 1 + hs, width, D.pane == 1 ? ROLE_SELECTED : ROLE_STATUS);
-	tui_print(top + 1 + hs, 1, width - 1, D.pane == 1 ? ROLE_SELECTED : ROLE_STATUS,
-	          "Apply results (Tab switches panes)");
+	tui_printf(top + 1 + hs, 1, width - 1, D.pane == 1 ? ROLE_SELECTED : ROLE_STATUS,
+	           "Apply results (%s switches panes)", tui_key(ACT_TAB));
 	tui_text_draw(&D.res, top + 2 + hs, h - hs - 1, width, D.pane == 1 ? app->find : NULL);
 }
 
@@ -272,7 +274,7 @@ static int ddl_action(struct tui_app *app, int action)
 	case ACT_ENTER:
 	case ACT_FIX:
 		if (app->job_running)
-			tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+			tui_status_busy(app);
 		else
 			apply(app);
 		return 1;

@@ -164,12 +164,12 @@ static void ext_enter(struct tui_app *app)
 static void ext_draw(struct tui_app *app, int top, int height, int width)
 {
 	if (app->job_running && app->job_screen == SCR_EXTENSION) {
-		tui_print(top, 0, width, ROLE_TITLE, " Extension: reading the server's facts... (Ctrl-C cancels)");
+		tui_printf(top, 0, width, ROLE_TITLE, " Extension: reading the server's facts... (%s cancels)", tui_key(ACT_CANCEL));
 		return;
 	}
-	tui_print(top, 0, width, ROLE_TITLE, " Extension and privileges (r re-reads)");
+	tui_printf(top, 0, width, ROLE_TITLE, " Extension and privileges (%s re-reads)", tui_key(ACT_RUN));
 	if (!ext_loaded) {
-		tui_print(top + 2, 2, width - 2, ROLE_DIM, "r reads the extension facts");
+		tui_printf(top + 2, 2, width - 2, ROLE_DIM, "%s reads the extension facts", tui_key(ACT_RUN));
 		return;
 	}
 	tui_text_draw_at(&ext_text, top + 1, 1, height - 1, width - 1, app->find);

@@ -20,8 +20,13 @@ static void log_lines(struct tui_app *app, struct tui_text *t, int width)
 
 static void log_draw(struct tui_app *app, int top, int height, int width)
 {
-	tui_printf(top, 0, width, ROLE_TITLE, " Session log (newest last)%s", log_wrap ? " - wrapped (w: one line each)"
-	           : log_hscroll ? " - scrolled sideways (Left/Right, w wraps)" : "");
+	char how[80] = "";
+	if (log_wrap)
+		snprintf(how, sizeof how, " - wrapped (%s: one line each)", tui_key(ACT_FILTER));
+	else if (log_hscroll)
+		snprintf(how, sizeof how, " - scrolled sideways (%s/%s, %s wraps)", tui_key(ACT_LEFT), tui_key(ACT_RIGHT),
+		         tui_key(ACT_FILTER));
+	tui_printf(top, 0, width, ROLE_TITLE, " Session log (newest last)%s", how);
 	struct tui_text t = {0};
 	pthread_mutex_lock(&app->log_lock);
 	log_lines(app, &t, width);

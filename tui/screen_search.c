@@ -409,11 +409,11 @@ static void start_job(struct tui_app *app, int kind)
 		return;
 	}
 	if (app->job_running) {
-		tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+		tui_status_busy(app);
 		return;
 	}
 	if (!L.query || !*L.query) {
-		tui_status(app, "type a query at the prompt first (Tab goes there)");
+		tui_status(app, "type a query at the prompt first (%s goes there)", tui_key(ACT_TAB));
 		return;
 	}
 	L.job = kind;
@@ -492,7 +492,9 @@ static int draw_message(int y, int width, int running)
 {
 	char idle[512];
 	snprintf(idle, sizeof idle, "embedder: %s", L.embedder);
-	const char *msg = running ? "searching... (Ctrl-C cancels)" : L.msg[0] ? L.msg : idle;
+	char searching[64];
+	snprintf(searching, sizeof searching, "searching... (%s cancels)", tui_key(ACT_CANCEL));
+	const char *msg = running ? searching : L.msg[0] ? L.msg : idle;
 	struct tui_text t = {0};
 	tui_text_add_wrapped(&t, L.msg_err && !running ? ROLE_FAIL : ROLE_DIM, msg, width - 1, "");
 	int n = t.n < 4 ? t.n : 4;
@@ -537,8 +539,9 @@ static void build_detail(int width)
 	const struct hit *h = &L.hits[L.sel];
 	int scroll = L.detail_text.scroll;
 	tui_text_clear(&L.detail_text);
-	tui_text_addf(&L.detail_text, ROLE_TITLE, "Hit %d of %d (Enter or Esc: back to the list; c copies, s saves)",
-	              L.sel + 1, L.nhits);
+	tui_text_addf(&L.detail_text, ROLE_TITLE, "Hit %d of %d (%s or %s: back to the list; %s copies, %s saves)",
+	              L.sel + 1, L.nhits, tui_key(ACT_ENTER), tui_action_key(ACT_BACK, 1), tui_key(ACT_COPY),
+	              tui_key(ACT_SAVE));
 	char d[32] = "-", sc[32] = "-";
 	if (h->has_d)
 		snprintf(d, sizeof d, "%.6f", h->distance);
@@ -634,9 +637,10 @@ static void copy_hit(struct tui_app *app)
 	}
 	char *t = hit_text(&L.hits[L.sel], L.sel + 1);
 	if (tui_clipboard_copy(t) == 0)
-		tui_status(app, "hit %d copied to the clipboard (OSC 52; s saves every hit to a file)", L.sel + 1);
+		tui_status(app, "hit %d copied to the clipboard (OSC 52; %s saves every hit to a file)", L.sel + 1,
+		           tui_key(ACT_SAVE));
 	else
-		tui_status(app, "cannot write to the terminal; s saves the hits to a file");
+		tui_status(app, "cannot write to the terminal; %s saves the hits to a file", tui_key(ACT_SAVE));
 	free(t);
 }
 

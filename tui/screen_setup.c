@@ -126,18 +126,24 @@ static const struct step_def *def_of(int id)
  * here, or nothing (a DBA's job, a file to edit, a shell command). */
 static const char *fix_label(struct tui_app *app, const struct snap_step *s)
 {
-	if (strncmp(s->fix, "vbadmin ddl apply", 17) == 0 || strncmp(s->fix, "vbadmin bootstrap-kb", 20) == 0)
-		return "Fix (f does it here):";
-	if (s->adv && s->adv->who == ADV_DBA)
-		return "Fix - a DBA's job (s saves the DBA packet for them; f cannot do it):";
+	static char label[128];
+	const char *f = tui_key(ACT_FIX);
 	char **stmts = engine_fix_statements(s->fix);
 	int sql = stmts != NULL;
 	ddl_statements_free(stmts);
-	if (sql && engine_fix_runnable(app->engine))
-		return "Fix - SQL (f runs it here in one transaction, after a confirm):";
-	if (strstr(s->fix, ".yml") || strstr(s->fix, ".yaml") || strstr(s->fix, ".cfg"))
-		return "Fix - edit the file by hand, then R re-checks (f cannot do it):";
-	return "Fix - by hand, in a terminal (f cannot do it):";
+	if (strncmp(s->fix, "vbadmin ddl apply", 17) == 0 || strncmp(s->fix, "vbadmin bootstrap-kb", 20) == 0)
+		snprintf(label, sizeof label, "Fix (%s does it here):", f);
+	else if (s->adv && s->adv->who == ADV_DBA)
+		snprintf(label, sizeof label, "Fix - a DBA's job (%s saves the DBA packet for them; %s cannot do it):",
+		         tui_key(ACT_SAVE), f);
+	else if (sql && engine_fix_runnable(app->engine))
+		snprintf(label, sizeof label, "Fix - SQL (%s runs it here in one transaction, after a confirm):", f);
+	else if (strstr(s->fix, ".yml") || strstr(s->fix, ".yaml") || strstr(s->fix, ".cfg"))
+		snprintf(label, sizeof label, "Fix - edit the file by hand, then %s re-checks (%s cannot do it):",
+		         tui_key(ACT_RUN_ALL), f);
+	else
+		snprintf(label, sizeof label, "Fix - by hand, in a terminal (%s cannot do it):", f);
+	return label;
 }
 
 static void build_info(struct tui_app *app, int width)
@@ -154,7 +160,7 @@ static void build_info(struct tui_app *app, int width)
 	char ms[32];
 	tui_text_addf(&S.info, ROLE_TITLE, "%s (%s)", d ? d->title : "?", d ? d->name : "?");
 	if (s->status == STEP_PENDING) {
-		tui_text_add(&S.info, ROLE_DIM, "not run yet: r runs this step, R runs all");
+		tui_text_addf(&S.info, ROLE_DIM, "not run yet: %s runs this step, %s runs all", tui_key(ACT_RUN), tui_key(ACT_RUN_ALL));
 		return;
 	}
 	tui_text_addf(&S.info, tui_status_role(s->status), "%s %s  %s%s%s", tui_glyph_status(app, s->status),
@@ -169,8 +175,9 @@ static void build_info(struct tui_app *app, int width)
 		char *t = vb_xasprintf("%s: %s", s->adv->id, s->adv->title);
 		tui_text_add_wrapped(&S.info, ROLE_TITLE, t, width, "");
 		free(t);
-		tui_text_addf(&S.info, s->adv->who == ADV_DBA ? ROLE_WARN : ROLE_NORMAL, "Who acts: %s%s",
-		              advice_who_name(s->adv->who), s->adv->who == ADV_DBA ? " (s saves the DBA packet)" : "");
+		tui_text_addf(&S.info, s->adv->who == ADV_DBA ? ROLE_WARN : ROLE_NORMAL, "Who acts: %s%s%s%s",
+		              advice_who_name(s->adv->who), s->adv->who == ADV_DBA ? " (" : "",
+		              s->adv->who == ADV_DBA ? tui_key(ACT_SAVE) : "", s->adv->who == ADV_DBA ? " saves the DBA packet)" : "");
 		if (s->cause)
 			tui_text_add_wrapped(&S.info, ROLE_NORMAL, s->cause, width, "");
 	}
@@ -187,16 +194,16 @@ static void setup_draw(struct tui_app *app, int top, int height, int width)
 {
 	struct engine *e = app->engine;
 	if (app->job_running && app->job_screen == SCR_SETUP)
-		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: running%s (Ctrl-C cancels)",
-		           S.job == JOB_FIX ? " the fix" : "");
+		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: running%s (%s cancels)",
+		           S.job == JOB_FIX ? " the fix" : "", tui_key(ACT_CANCEL));
 	else if (!S.have_results)
-		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %s, namespace %s - R runs every check",
-		           app->backend, app->namespace_);
+		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %s, namespace %s - %s runs every check",
+		           app->backend, app->namespace_, tui_key(ACT_RUN_ALL));
 	else if (S.nfail + S.nwarn == 0 && S.npending == 0)
 		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: all %d checks passed - ready", S.nok);
 	else if (S.nfail + S.nwarn == 0)
-		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %d ok, %d not run - R runs every check", S.nok,
-		           S.npending);
+		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %d ok, %d not run - %s runs every check", S.nok,
+		           S.npending, tui_key(ACT_RUN_ALL));
 	else if (S.npending)
 		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %d ok, %d warn, %d fail, %d not run - select a step",
 		           S.nok, S.nwarn, S.nfail, S.npending);
@@ -368,7 +375,8 @@ static void apply_fix(struct tui_app *app)
 	}
 	if (strncmp(s->fix, "vbadmin bootstrap-kb", 20) == 0) {
 		tui_switch(app, SCR_BOOTSTRAP);
-		tui_status(app, "r (or Enter on Start) loads the sample; pick your own YAML on the first line");
+		tui_status(app, "%s (or %s on Start) loads the sample; pick your own YAML on the first line", tui_key(ACT_RUN),
+		           tui_key(ACT_ENTER));
 		return;
 	}
 	if (!engine_fix_runnable(e)) {
@@ -377,9 +385,11 @@ static void apply_fix(struct tui_app *app)
 	}
 	char **stmts = engine_fix_statements(s->fix);
 	if (!stmts) {
-		tui_status(app, s->adv && s->adv->who == ADV_DBA
-		                    ? "this fix is not SQL vbadmin can run: s saves the DBA packet for whoever can"
-		                    : "this fix is a shell command, not SQL: run it in a terminal");
+		if (s->adv && s->adv->who == ADV_DBA)
+			tui_status(app, "this fix is not SQL vbadmin can run: %s saves the DBA packet for whoever can",
+			           tui_key(ACT_SAVE));
+		else
+			tui_status(app, "this fix is a shell command, not SQL: run it in a terminal");
 		return;
 	}
 	int n = 0;
@@ -404,7 +414,7 @@ static void apply_fix(struct tui_app *app)
 static void save_packet(struct tui_app *app)
 {
 	if (!S.have_results) {
-		tui_status(app, "run the checks first (R)");
+		tui_status(app, "run the checks first (%s)", tui_key(ACT_RUN_ALL));
 		return;
 	}
 	char path[256] = "vbadmin-dba-packet.txt";
@@ -468,7 +478,7 @@ static int setup_action(struct tui_app *app, int action)
 		if (!busy)
 			apply_fix(app);
 		else
-			tui_status(app, "busy: a statement is running (Ctrl-C cancels it)");
+			tui_status_busy(app);
 		return 1;
 	case ACT_SAVE:
 		if (!busy)

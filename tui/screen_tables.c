@@ -149,12 +149,12 @@ static void tbl_enter(struct tui_app *app)
 static void tbl_draw(struct tui_app *app, int top, int height, int width)
 {
 	if (app->job_running && app->job_screen == SCR_TABLES) {
-		tui_print(top, 0, width, ROLE_TITLE, " Tables: reading the catalog... (Ctrl-C cancels)");
+		tui_printf(top, 0, width, ROLE_TITLE, " Tables: reading the catalog... (%s cancels)", tui_key(ACT_CANCEL));
 		return;
 	}
-	tui_printf(top, 0, width, ROLE_TITLE, " Tables in namespace %s (r re-reads)", app->namespace_);
+	tui_printf(top, 0, width, ROLE_TITLE, " Tables in namespace %s (%s re-reads)", app->namespace_, tui_key(ACT_RUN));
 	if (!tbl_loaded) {
-		tui_print(top + 2, 2, width - 2, ROLE_DIM, "r reads the catalog");
+		tui_printf(top + 2, 2, width - 2, ROLE_DIM, "%s reads the catalog", tui_key(ACT_RUN));
 		return;
 	}
 	tui_text_draw(&tbl_text, top + 1, height - 1, width, app->find);

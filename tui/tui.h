@@ -119,6 +119,12 @@ const char *tui_action_help(int action);
 const char *tui_action_keys(int action, char *buf, size_t len);
 /* The shortest key of an action for a bar; raw: as a text prompt sees keys (no printable one). */
 const char *tui_action_key(int action, int raw);
+/* The key a text names for an action ("Ctrl-C cancels"): its shortest name in keymap.def. */
+const char *tui_key(int action);
+/* The first key of an action that is one printable character ("q" of back), "" when none. */
+const char *tui_action_letter(int action);
+/* keymap.def's name of a key code ("Esc" for 27), "" when unbound. */
+const char *tui_key_name(int key);
 /* A key a text prompt takes as a character. */
 int tui_key_is_text(int key);
 /* The key of screens.def that opens screen id, 0 when none. */
@@ -164,6 +170,8 @@ int tui_clipboard_copy(const char *text);
 /* app.c */
 void tui_log(struct tui_app *app, const char *fmt, ...) VB_PRINTF(2, 3);
 void tui_status(struct tui_app *app, const char *fmt, ...) VB_PRINTF(2, 3);
+/* "busy: a statement is running (Ctrl-C cancels it)" */
+void tui_status_busy(struct tui_app *app);
 void tui_switch(struct tui_app *app, int screen);
 /* Runs fn(app, arg) on a worker thread; the screen's job_done runs when it ends. */
 int tui_job_start(struct tui_app *app, tui_job_fn fn, void *arg);

@@ -1,5 +1,6 @@
 /* tui/widgets.c - drawing helpers: clipped text, lists, modal confirm and input. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tui.h"
@@ -102,12 +103,14 @@ int tui_confirm(struct tui_app *app, const char *question)
 	for (;;) {
 		draw_box_line(y, x, w, "Confirm", ROLE_TITLE);
 		draw_box_line(y + 1, x, w, question, ROLE_STATUS);
-		draw_box_line(y + 2, x, w, "y = yes, n / Esc = no", ROLE_STATUS);
+		char answers[64]; /* y and n are the box's own; the back keys (Esc, q) say no as everywhere */
+		snprintf(answers, sizeof answers, "y = yes, n / %s = no", tui_action_key(ACT_BACK, 1));
+		draw_box_line(y + 2, x, w, answers, ROLE_STATUS);
 		refresh();
 		int k = tui_read_key(app);
 		if (k == 'y' || k == 'Y')
 			return 1;
-		if (k == 'n' || k == 'N' || k == 27 || k == 'q' || k == -1)
+		if (k == 'n' || k == 'N' || tui_key_action(k) == ACT_BACK || k == -1)
 			return 0;
 	}
 }
@@ -127,11 +130,13 @@ int tui_input(struct tui_app *app, const char *prompt, char *buf, size_t len)
 		move(LINES - 1, plen + (int)line.pos - off < COLS ? plen + (int)line.pos - off : COLS - 1);
 		refresh();
 		int k = tui_read_key(app);
-		if (k == '\n' || k == '\r' || k == KEY_ENTER) {
+		int action = k == -1 ? ACT_NONE : tui_key_action(k);
+		if (action == ACT_ENTER) {
 			curs_set(0);
 			return 1;
 		}
-		if (k == 27 || k == -1 || k == 3) {
+		/* a text key (q) is typed; the back key that is not text (Esc) and cancel (Ctrl-C) leave */
+		if (k == -1 || action == ACT_CANCEL || (action == ACT_BACK && !tui_key_is_text(k))) {
 			curs_set(0);
 			return 0;
 		}
