@@ -145,6 +145,10 @@ struct vb_config {
 	const char *data_dir;  /* embedded: directory of <namespace>.db files */
 	int dim;               /* configured embedding dimension */
 	const char *options;   /* backend-specific "k=v;k=v", may be NULL */
+	/* 1: open only a store that already exists (a read-only command on a namespace nobody made:
+	 * a mistyped --namespace must not create one); a backend that creates stores refuses with
+	 * VB_ERR_INVALID naming the namespaces it has.  Appended last: older plugins never read it. */
+	int open_existing;
 };
 
 struct vb_handle; /* defined privately by each backend */

@@ -161,6 +161,29 @@ const char *vb_filter_op_text(int op)
 
 /* ---- check ---- */
 
+/* A backslash escapes the next character; one at the very end escapes nothing. */
+static int ends_in_lone_escape(const char *pat)
+{
+	int escaped = 0;
+	for (; *pat; pat++)
+		escaped = !escaped && *pat == '\\';
+	return escaped;
+}
+
+int vb_filter_cond_rules(const struct vb_filter *f, int column_is_vector, struct vb_error *err)
+{
+	int null_test = f->op != VB_OP_IN && f->value.is_null && (f->op == VB_OP_EQ || f->op == VB_OP_NE);
+	if (column_is_vector && !null_test)
+		return vb_err_set(err, VB_ERR_INVALID,
+		                  "filter on vector column '%s': only IS NULL and IS NOT NULL apply to a vector", f->field);
+	if (f->op == VB_OP_LIKE && !f->value.is_null && f->value.type == VB_T_TEXT && f->value.u.s &&
+	    ends_in_lone_escape(f->value.u.s))
+		return vb_err_set(err, VB_ERR_INVALID,
+		                  "LIKE pattern on '%s' ends in a lone backslash, the escape character; "
+		                  "write two backslashes to match one", f->field);
+	return VB_OK;
+}
+
 int vb_filter_check(const struct vb_filter *f, const struct vb_table_spec *spec, struct vb_error *err)
 {
 	if (!f)
@@ -176,7 +199,8 @@ int vb_filter_check(const struct vb_filter *f, const struct vb_table_spec *spec,
 		if (f->op != VB_OP_IN && f->value.is_null && f->op != VB_OP_EQ && f->op != VB_OP_NE)
 			return vb_err_set(err, VB_ERR_INVALID, "Operator %s is invalid with NULL (field: %s)",
 			                  vb_filter_op_text(f->op), f->field);
-		return VB_OK;
+		const struct vb_column *col = vb_spec_column(spec, f->field);
+		return vb_filter_cond_rules(f, col && col->type == VB_T_VECTOR, err);
 	case VB_F_AND:
 	case VB_F_OR:
 	case VB_F_NOT:

@@ -33,6 +33,13 @@ struct vb_filter *vb_filter_parse(const char *text, struct vb_error *err);
  * unknown => VB_ERR_INVALID "Unknown column 'x' in filter". */
 int vb_filter_check(const struct vb_filter *f, const struct vb_table_spec *spec, struct vb_error *err);
 
+/* The rules of one condition that every backend applies alike, so that the same filter gets the
+ * same answer everywhere (issue 14): a vector column takes only IS NULL / IS NOT NULL; a LIKE
+ * pattern uses the backslash as its escape character, as PostgreSQL and LanceDB do by default
+ * (backslash-% is a literal %, two backslashes one backslash), and may not end in a lone one.
+ * VB_OK or VB_ERR_INVALID with a message naming the field. */
+int vb_filter_cond_rules(const struct vb_filter *f, int column_is_vector, struct vb_error *err);
+
 /* Canonical text form (Datus LanceDB build_where rules), used for display and tests:
  * (status = 'active' AND score >= 80 AND (type = 'A' OR type = 'B') AND deleted_at IS NOT NULL) */
 char *vb_filter_to_string(const struct vb_filter *f);

@@ -131,6 +131,10 @@ void engine_free(struct engine **e);
 
 /* Opens the backend of the resolved config (or the injected ops) once; VB_OK when open. */
 int engine_open_backend(struct engine *e, struct vb_error *err);
+/* The same for a command that only reads (search, check): a namespace that has no store yet and
+ * that neither agent.yml defines nor is the default is never created, the backend names the ones
+ * it has instead (issue 14: a mistyped --namespace made an empty <ns>.db). */
+int engine_open_backend_existing(struct engine *e, struct vb_error *err);
 
 /* Runs one step (its pending dependencies first) / all steps (or up to `upto`). */
 int engine_run_step(struct engine *e, int id);

@@ -169,7 +169,7 @@ static int check_request(struct job *j)
 static int prepare(struct job *j)
 {
 	struct engine *e = j->e;
-	if (engine_open_backend(e, j->err) != VB_OK)
+	if (engine_open_backend_existing(e, j->err) != VB_OK)
 		return fail(j, e->config_ok || e->ops_injected ? "store" : "config", VB_ERR_CONNECT);
 	j->res->mode = j->req->mode;
 	if (j->res->mode == ENGINE_MODE_AUTO)

@@ -70,9 +70,13 @@ int step_emb_open(void *ctx, struct step_result *r)
 	struct engine *e = ctx;
 	struct vb_error err;
 	vb_err_clear(&err);
-	if (engine_open_backend(e, &err) != VB_OK) {
+	if (engine_open_backend_existing(e, &err) != VB_OK) {
 		engine_fail_from(e, r, &err, "opening the store");
-		if (!r->advice_id || strcmp(r->errclass, "VBA-CONNECT") == 0) {
+		if (err.status == VB_ERR_INVALID && strstr(err.message, "no namespace ")) {
+			step_set_class(r, "VBA-NS-UNKNOWN"); /* a read-only check never creates a store */
+			step_set_fix(r, NULL);
+			with_advice(e, r, "VEC-065", NULL);
+		} else if (!r->advice_id || strcmp(r->errclass, "VBA-CONNECT") == 0) {
 			step_set_class(r, "VBA-STORE-OPEN");
 			step_set_fix(r, NULL);
 			with_advice(e, r, "VEC-055", NULL);

@@ -147,6 +147,16 @@ int engine_open_backend(struct engine *e, struct vb_error *err)
 	return vb_registry_open(&e->vbc, &e->ops, &e->h, err);
 }
 
+int engine_open_backend_existing(struct engine *e, struct vb_error *err)
+{
+	const char *ns = e->vbc.namespace && *e->vbc.namespace ? e->vbc.namespace : "default";
+	int known = strcmp(ns, "default") == 0 || (e->cfg && config_find_namespace(e->cfg, ns));
+	e->vbc.open_existing = !known;
+	int rc = engine_open_backend(e, err);
+	e->vbc.open_existing = 0;
+	return rc;
+}
+
 int step_pg_connect(void *ctx, struct step_result *r)
 {
 	struct engine *e = ctx;

@@ -522,6 +522,26 @@ static const struct {
 	{"namespace = '" CONTRACT_NS_A "'", 5},
 	{"namespace = '" CONTRACT_NS_B "'", 0},
 	{"id = 'a1'", 1},
+	/* same filter, same answer (issue 14): the backslash escapes a wildcard on every backend, as in
+	 * PostgreSQL and LanceDB (SQLite's LIKE has no escape unless told), and a vector column takes
+	 * IS [NOT] NULL (pgvector accepted it, the embedded store refused it) */
+	{"title LIKE 'order\\_%'", 1},
+	{"title LIKE 'customer\\_orders'", 1},
+	{"title LIKE 'order\\%'", 0},
+	{"title LIKE '%\\\\%'", 0},
+	{"vector IS NOT NULL", 5},
+	{"vector IS NULL", 0},
+	{"NOT vector IS NULL AND kind = 'view'", 2},
+};
+
+/* Filters every backend refuses alike, with VB_ERR_INVALID naming the field (issue 14: a trailing
+ * backslash was an error on pgvector and 0 rows on the embedded store). */
+static const char *const refused_filters[] = {
+	"title LIKE 'orders\\'",
+	"title LIKE '\\'",
+	"vector LIKE '%'",
+	"vector IN ('x')",
+	"NOT vector = 'x'",
 };
 
 static void section_filters(struct ct *c)
@@ -546,6 +566,18 @@ static void section_filters(struct ct *c)
 	           "filter on an unknown column: VB_ERR_INVALID naming the column"))
 		diag_err(c, rc, &err);
 	vb_filter_free(bad);
+
+	for (size_t i = 0; i < sizeof refused_filters / sizeof refused_filters[0]; i++) {
+		struct vb_filter *f = parse_where(c, refused_filters[i]);
+		vb_err_clear(&err);
+		n = -1;
+		rc = f ? c->ops->count(c->a, &spec_main, f, &n, &err) : VB_ERR_INTERNAL;
+		int named = strstr(err.message, strstr(refused_filters[i], "title") ? "'title'" : "'vector'") != NULL;
+		if (!check(c, rc == VB_ERR_INVALID && named, "filter %s is refused: VB_ERR_INVALID naming the field",
+		           refused_filters[i]))
+			diag_err(c, rc, &err);
+		vb_filter_free(f);
+	}
 }
 
 static void section_search_all(struct ct *c)

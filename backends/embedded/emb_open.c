@@ -7,6 +7,7 @@
 #include "embedded.h"
 #include "emb.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -159,6 +160,43 @@ static int mkdir_p(const char *dir, struct vb_error *err)
 	return rc;
 }
 
+/* The namespaces the data dir holds, "a, b" (sorted), or "none". */
+static char *known_namespaces(const char *dir)
+{
+	struct dirent **ents = NULL;
+	int n = scandir(dir, &ents, NULL, alphasort);
+	struct vb_buf b;
+	vb_buf_init(&b);
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(ents[i]->d_name);
+		if (len > 3 && strcmp(ents[i]->d_name + len - 3, ".db") == 0 && ents[i]->d_name[0] != '.')
+			vb_buf_printf(&b, "%s%.*s", b.len ? ", " : "", (int)(len - 3), ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	if (!b.len)
+		vb_buf_add(&b, "none");
+	return vb_buf_steal(&b);
+}
+
+/* open_existing: a store file that is not there is a namespace nobody made (a typo, most likely);
+ * say which ones exist instead of creating an empty one. */
+static int refuse_missing(const char *dir, const char *ns, struct vb_error *err)
+{
+	char *path = vb_xasprintf("%s/%s.db", dir, ns);
+	int there = access(path, F_OK) == 0;
+	free(path);
+	if (there)
+		return VB_OK;
+	char *known = known_namespaces(dir);
+	vb_err_set(err, VB_ERR_INVALID, "no namespace %s in the embedded store at %s, known: %s", ns, dir, known);
+	free(known);
+	if (err)
+		snprintf(err->hint, sizeof err->hint, "check the spelling of --namespace; nothing was created (a load, "
+		         "`vbadmin bootstrap-kb --namespace %s ...`, creates a namespace)", ns);
+	return VB_ERR_INVALID;
+}
+
 static void handle_free(struct vb_handle *h)
 {
 	if (!h)
@@ -209,7 +247,7 @@ static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct 
 		                  "namespace '%s' cannot name an embedded store file: use letters, digits, '_', '-' "
 		                  "and '.' (not first)", ns);
 	char *dir = vb_embedded_data_dir(cfg);
-	int rc = mkdir_p(dir, err);
+	int rc = cfg->open_existing ? refuse_missing(dir, ns, err) : mkdir_p(dir, err);
 	free(dir);
 	if (rc != VB_OK)
 		return rc;

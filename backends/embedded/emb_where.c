@@ -39,8 +39,9 @@ static int check_field(const struct vb_filter *f, const struct vb_table_spec *sp
 	const struct vb_column *c = vb_spec_column(spec, f->field);
 	if (!c && !(spec->namespaced && strcmp(f->field, "namespace") == 0))
 		return vb_err_set(err, VB_ERR_INVALID, "Unknown column '%s' in filter", f->field);
-	if (c && c->type == VB_T_VECTOR)
-		return vb_err_set(err, VB_ERR_INVALID, "cannot filter on vector column '%s'", f->field);
+	int rc = vb_filter_cond_rules(f, c && c->type == VB_T_VECTOR, err);
+	if (rc != VB_OK)
+		return rc;
 	for (size_t i = 0; i < f->nlist; i++)
 		if (!f->list[i].is_null && (f->list[i].type == VB_T_VECTOR || f->list[i].type == VB_T_TEXT_ARRAY))
 			return vb_err_set(err, VB_ERR_INVALID, "filter on '%s': IN values must be scalars", f->field);
@@ -102,6 +103,8 @@ static int compile(const struct vb_filter *f, const struct vb_table_spec *spec, 
 			return vb_err_set(err, VB_ERR_INVALID, "Unsupported operator: %d", f->op);
 		add_col(b, qual, f->field);
 		vb_buf_printf(b, " %s ?", vb_filter_op_text(f->op));
+		if (f->op == VB_OP_LIKE) /* SQLite's LIKE has no escape unless told: use PostgreSQL's */
+			vb_buf_add(b, " ESCAPE '\\'");
 		params_add(p, &f->value);
 		return VB_OK;
 	case VB_F_AND:

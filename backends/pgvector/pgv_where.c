@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../vb_filter.h"
+
 static void array_item(struct vb_buf *b, const char *s)
 {
 	if (!s) {
@@ -92,8 +94,10 @@ static int compile_cond(struct where_ctx *c, const struct vb_filter *f)
 	const struct pgv_col *col = pgv_table_col(c->t, f->field);
 	if (!col)
 		return vb_err_set(c->err, VB_ERR_INVALID, "Unknown column '%s' in filter", f->field);
+	int rc = vb_filter_cond_rules(f, col->kind == PGV_K_VECTOR, c->err);
+	if (rc != VB_OK)
+		return rc;
 	char *q = pgv_ident(c->h, f->field);
-	int rc = VB_OK;
 	if (f->op == VB_OP_IN) {
 		size_t nonnull = 0, nulls = 0;
 		for (size_t i = 0; i < f->nlist; i++) {

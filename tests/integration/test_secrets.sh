@@ -122,6 +122,7 @@ data_source:
       entity: evil
 EOF
 BOOT=(bootstrap-kb --components semantic_model --kb_update_strategy incremental --semantic_yaml "$Y")
+declare -A SAME
 names() { printf '%s\n' "$1" | python3 -c 'import json,sys; print("|".join(r["name"] for r in json.load(sys.stdin)["results"]))'; }
 for be in pgvector embedded; do
 	if [ $be = pgvector ]; then C=(--config "$CFGDIR/agent.yml" --namespace lit); else printf 'agent:\n  namespace:\n    evil: {type: duckdb, uri: "duckdb:///evil.duckdb"}\n' > "$T_TMP/evil.yml"; C=(--config "$T_TMP/evil.yml" --embedder hashing --backend embedded --namespace evil); fi
@@ -140,7 +141,23 @@ for be in pgvector embedded; do
 	vb "${C[@]}" search --table "semantic_model; DROP TABLE x; --" "hostile"
 	t_is "$RC" 2 "$be: a hostile --table is refused with exit 2"
 	t_has "$ERR" "semantic_model; DROP TABLE x; --" "$be: the refusal names the table given"
+	# same filter, same answer (issue 14.8): the backslash escapes '_' on both backends, a vector
+	# column takes IS [NOT] NULL, a lone trailing backslash is refused the same way
+	for w in "name LIKE '%\\_%'" "name LIKE '%_%'" "vector IS NOT NULL" "vector IS NULL AND name = 'O'"; do
+		vb "${C[@]}" search --json --top 100 --where "$w" "hostile"
+		SAME["$be|$w"]="$RC $(names "$OUT" | tr '|' '\n' | sort | tr '\n' '|')"
+	done
+	for w in "name LIKE 'O\\'" "name LIKE '\\'"; do
+		vb "${C[@]}" search --where "$w" "hostile"
+		t_is "$RC" 2 "$be: --where \"$w\" is refused with exit 2"
+		t_has "$ERR" "LIKE pattern on 'name' ends in a lone backslash" "$be: --where \"$w\" says why"
+	done
 done
+for w in "name LIKE '%\\_%'" "name LIKE '%_%'" "vector IS NOT NULL" "vector IS NULL AND name = 'O'"; do
+	t_is "${SAME["pgvector|$w"]}" "${SAME["embedded|$w"]}" "same filter, same answer on pgvector and embedded: $w"
+done
+t_is "${SAME["pgvector|name LIKE '%\\_%'"]}" "0 evil_id|evil_src|" "LIKE '%\\_%' matches only the names with an underscore"
+t_lacks "${SAME["pgvector|name LIKE '%_%'"]}" "0 |" "LIKE '%_%' (no escape) matches every name"
 t_is "$(psu "$DB" -c "SELECT name FROM \"we\"\"ird; --\".semantic_model WHERE name LIKE '%DROP%' ORDER BY 1" | tr '\n' '|')" \
 	"'; DROP TABLE x; --|O'Brien; DROP TABLE x; --|" "pgvector: the rows hold the names byte for byte"
 t_is "$(sqlite3 "$XDG_DATA_HOME/vbadmin/evil.db" "SELECT name FROM semantic_model WHERE name LIKE '%DROP%' ORDER BY 1" | tr '\n' '|')" \
@@ -358,6 +375,16 @@ t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace esc search --mode text
 t_lacks "$OUT" $'\e' "escapes: search prints no raw ESC"
 t_lacks "$OUT" $'\a' "escapes: search prints no raw BEL"
 t_has "$OUT" 'before \x1b[2J\x1b]0;pwned\x07 after' "escapes: they are shown as \\xNN"
+# a mistyped namespace: a command that only reads names the namespaces there and creates nothing
+for cmd in "search event" "check" "verify"; do
+	t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace eesc $cmd
+	t_is "$RC" 2 "mistyped namespace: $cmd exits 2"
+	t_has "$OUT$ERR" "no namespace eesc in the embedded store at $HD/data/vbadmin, known: " "mistyped namespace: $cmd says so"
+	t_ok "$(printf '%s' "$OUT$ERR" | grep -Eq 'known: (.*, )?esc(,|$)'; echo $?)" "mistyped namespace: $cmd lists esc, the namespace that exists"
+	t_ok "$([ ! -e "$HD/data/vbadmin/eesc.db" ]; echo $?)" "mistyped namespace: $cmd created no eesc.db"
+done
+t_run env XDG_DATA_HOME="$HD/fresh" "$VBADMIN" check
+t_is "$RC" 0 "the default namespace is still created by a first check"
 # a schema name PostgreSQL would cut at 63 bytes
 S64=$(printf 's%.0s' $(seq 64))
 cat >"$T_TMP/s64.yml" <<YML

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../backends/vb.h"
+#include "../../backends/vb_filter.h"
 #include "../../backends/vb_util.h"
 
 #define SAMPLE_VERSION "sample 1.0 (in-memory)"
@@ -201,9 +202,12 @@ static int check_filter(const struct mtable *t, const struct vb_filter *f, struc
 		if (c == -1)
 			return vb_err_set(err, VB_ERR_INVALID, "Unknown column '%s' in filter", f->field ? f->field : "");
 		int type = c == NS_COL ? VB_T_TEXT : t->types[c];
-		if (type == VB_T_VECTOR || type == VB_T_TEXT_ARRAY)
+		if (type == VB_T_TEXT_ARRAY)
 			return vb_err_set(err, VB_ERR_INVALID, "column '%s' (%s) cannot be used in a filter", f->field,
 			                  type_name(type));
+		int rc = vb_filter_cond_rules(f, type == VB_T_VECTOR, err); /* what every backend refuses alike */
+		if (rc != VB_OK)
+			return rc;
 		if (f->op < VB_OP_EQ || f->op > VB_OP_LIKE)
 			return vb_err_set(err, VB_ERR_INVALID, "Unsupported operator: %d", f->op);
 		if (f->op != VB_OP_IN && f->value.is_null && f->op != VB_OP_EQ && f->op != VB_OP_NE)
@@ -227,7 +231,8 @@ static int check_filter(const struct mtable *t, const struct vb_filter *f, struc
 	}
 }
 
-/* SQL LIKE: % any run, _ one character, case-sensitive. */
+/* SQL LIKE: % any run, _ one character, a backslash makes the next character literal (as
+ * PostgreSQL's default escape), case-sensitive.  A lone trailing backslash is refused earlier. */
 static int like_match(const char *s, const char *p)
 {
 	for (; *p; p++, s++) {
@@ -241,7 +246,10 @@ static int like_match(const char *s, const char *p)
 					return 1;
 			return 0;
 		}
-		if (!*s || (*p != '_' && *p != *s))
+		int literal = *p == '\\' && p[1];
+		if (literal)
+			p++;
+		if (!*s || ((literal || *p != '_') && *p != *s))
 			return 0;
 	}
 	return *s == '\0';
