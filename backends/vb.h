@@ -244,6 +244,13 @@ struct vb_ops {
 	 * by key, and resumes a killed run at the offset it had committed. */
 	int (*scan)(struct vb_handle *h, const struct vb_table_spec *spec, const char *const *select, int64_t offset,
 	            int64_t limit, struct vb_result **out, struct vb_error *err);
+	/* Optional (added after scan; check with VB_SLOT): the time limit of each following search
+	 * slot call on a store without SQL sessions (the embedded one; PostgreSQL's is its
+	 * statement_timeout): timeout_ms > 0 the limit, <= 0 none.  A limit set in
+	 * the store's options (statement_timeout=...) wins, as a session setting does on PostgreSQL.  A
+	 * search past it fails with VB_ERR_CANCELLED, SQLSTATE 57014 and "canceling statement due to
+	 * statement timeout". */
+	void (*set_search_timeout)(struct vb_handle *h, int timeout_ms);
 };
 
 /* Plugin ABI record, exported as `vb_plugin_magic`. */

@@ -126,7 +126,9 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 	fprintf(o, "  embedder:      %s\n", runs);
 	if (est != VB_OK && eerr.hint[0])
 		fprintf(o, "  to run it:     %s\n", eerr.hint);
-	fprintf(o, "  model:         %s\n", ch.name[0] ? ch.name : "-");
+	char *model = vb_text_printable(ch.name, 0); /* shown, never obeyed: no raw line breaks */
+	fprintf(o, "  model:         %s\n", ch.name[0] ? model : "-");
+	free(model);
 	fprintf(o, "  dim:           %d\n", ch.model.dim_size);
 	fprintf(o, "  batch size:    %d\n", ch.opt.batch_size);
 	if (est == VB_OK && !ch.hashing) {

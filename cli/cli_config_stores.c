@@ -57,9 +57,13 @@ void cli_config_stores_text(FILE *o, const struct config *c, const char *embedde
 	for (int i = 0; i < CONFIG_EMB_N; i++) {
 		const struct config_embedding *e = config_embedding(c, (enum config_emb_section)i);
 		char *tables = tables_of(e->section);
-		fprintf(o, "  %-15s %s/%s, dim %d, batch %d  (%s%s%s%s)\n", e->section, e->registry_name, e->model_name,
-		        e->dim_size, e->batch_size, e->source, e->shared_with ? ": same model_name as " : "",
+		/* names are shown, never obeyed: a line break in one would print lines of its own */
+		char *reg = vb_text_printable(e->registry_name, 0), *model = vb_text_printable(e->model_name, 0);
+		fprintf(o, "  %-15s %s/%s, dim %d, batch %d  (%s%s%s%s)\n", e->section, reg, model, e->dim_size,
+		        e->batch_size, e->source, e->shared_with ? ": same model_name as " : "",
 		        e->shared_with ? "agent.storage." : "", e->shared_with ? e->shared_with : "");
+		free(reg);
+		free(model);
 		fprintf(o, "  %-15s tables: %s\n", "", tables);
 		struct embed_choice ch;
 		struct vb_error err;

@@ -46,7 +46,8 @@ static int check_request(const struct engine_bootstrap_req *req, struct engine_b
 	return VB_OK;
 }
 
-/* The model record of the store, right before the first write (engine/embedding.h). */
+/* The model record of the store: checked right before the first write, written once the first
+ * vectors are committed (engine/embedding.h). */
 struct guard {
 	const struct engine_bootstrap_req *req;
 	struct eng_embedding *ee;
@@ -61,6 +62,19 @@ static int guard_before_write(void *p, const char *component, struct vb_error *e
 	int st = eng_embedding_guard(g->ee, g->req->strategy, g->req->replace_model_confirmed, err);
 	if (st == VB_ERR_MISMATCH && g->req->confirm_replace && g->req->confirm_replace(g->req->ctx, err))
 		st = eng_embedding_guard(g->ee, g->req->strategy, 1, err);
+	return st;
+}
+
+/* The model record, once the first vectors it describes are committed. */
+static int guard_after_commit(void *p, const char *component, struct vb_error *err)
+{
+	(void)component;
+	struct guard *g = p;
+	int st = eng_embedding_record(g->ee, err);
+	if (st != VB_OK && err)
+		snprintf(err->hint, sizeof err->hint, "the rows were committed, but the embedding model record (%.300s) "
+		         "was not written; free the space or fix the permission and re-run the same command",
+		         g->ee->record_path);
 	return st;
 }
 
@@ -114,6 +128,8 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
 		.embed_probed = 1,
 		.before_write = guard_before_write,
 		.before_write_ctx = &g,
+		.after_commit = guard_after_commit,
+		.after_commit_ctx = &g,
 		.warn = req->warn,
 		.warn_ctx = req->ctx,
 		.progress = req->progress,
@@ -122,8 +138,9 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
 	};
 	res->nparts = i + 1;
 	int st = bootstrap_run(e->ops, e->h, &bo, &res->part[i], err);
-	if (st != VB_OK && res->part[i].atomic) {
-		/* the overwrite rolled back: the old vectors stay, so does the record of their model */
+	if (st != VB_OK && res->part[i].atomic && !res->part[i].committed && !res->part[i].commit_in_doubt) {
+		/* the overwrite rolled back: the old vectors stay, so does the record of their model (the
+		 * record is written only after the COMMIT, so this finds it unchanged; kept as a guard) */
 		struct vb_error rerr;
 		if (embed_guard_restore(ee->record_path, &g.saved, &rerr) != VB_OK && req->warn)
 			req->warn(req->ctx, rerr.message);

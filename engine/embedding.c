@@ -60,8 +60,16 @@ int eng_embedding_for_write(const struct config *cfg, const struct vb_config *vc
 
 int eng_embedding_guard(struct eng_embedding *ee, const char *strategy, int replace_confirmed, struct vb_error *err)
 {
-	return embed_guard_apply(ee->record_path, ee->section, strategy, ee->store.datus_owned, &ee->choice.model,
-	                         replace_confirmed, err);
+	return embed_guard_check(ee->record_path, ee->section, strategy, ee->store.datus_owned, &ee->choice.model,
+	                         replace_confirmed, &ee->record_due, err);
+}
+
+int eng_embedding_record(struct eng_embedding *ee, struct vb_error *err)
+{
+	if (!ee->record_due)
+		return VB_OK;
+	ee->record_due = 0;
+	return embed_guard_record(ee->record_path, ee->section, &ee->choice.model, err);
 }
 
 /* --embedder hashing on a store recorded with another model would search it with the wrong

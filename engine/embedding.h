@@ -17,6 +17,7 @@ struct eng_embedding {
 	struct embedder *emb;       /* NULL when the model cannot run */
 	struct vb_error why_not;    /* why emb is NULL: names the model and how to serve it */
 	char describe[400];         /* one line for headers and status bars */
+	int record_due;             /* eng_embedding_guard passed and the record must be written */
 };
 
 /* The datus_db.cfg section of a vector table ("metrics" -> "metric", "schema_metadata" ->
@@ -31,8 +32,11 @@ int eng_embedding_for_write(const struct config *cfg, const struct vb_config *vc
                             const char *embedder_override, const char *table,
                             const atomic_int *cancel, struct eng_embedding *ee, struct vb_error *err);
 
-/* Right before the first change of a bootstrap (embed_guard_apply with this store's record). */
+/* Right before the first change of a bootstrap: embed_guard_check against this store's record;
+ * notes whether the record must be written (ee->record_due). */
 int eng_embedding_guard(struct eng_embedding *ee, const char *strategy, int replace_confirmed, struct vb_error *err);
+/* Once the first vectors are committed: writes the record eng_embedding_guard found due (once). */
+int eng_embedding_record(struct eng_embedding *ee, struct vb_error *err);
 
 /* For search: the model recorded for the store (else the configured one).  Never fails: when
  * the model cannot run, ee->emb is NULL and ee->why_not says why (text search still works). */

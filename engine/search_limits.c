@@ -58,6 +58,11 @@ void engine_search_timeout_set(const struct vb_ops *ops, struct vb_handle *h, in
                                size_t len)
 {
 	saved[0] = '\0';
+	if (VB_SLOT(ops, set_search_timeout)) { /* a store without SQL sessions: the same limit */
+		ops->set_search_timeout(h, timeout_ms ? timeout_ms : ENGINE_SEARCH_TIMEOUT_MS);
+		snprintf(saved, len, "%s", timeout_ms < 0 ? "" : "slot");
+		return;
+	}
 	if (timeout_ms < 0 || !(ops->caps & VB_CAP_SQL) || !VB_SLOT(ops, query))
 		return;
 	char cur[64];
@@ -72,6 +77,8 @@ void engine_search_timeout_set(const struct vb_ops *ops, struct vb_handle *h, in
 
 void engine_search_timeout_restore(const struct vb_ops *ops, struct vb_handle *h, const char *saved)
 {
-	if (saved[0])
+	if (VB_SLOT(ops, set_search_timeout))
+		ops->set_search_timeout(h, 0);
+	else if (saved[0])
 		sql_value(ops, h, "SELECT set_config('statement_timeout', $1, false)", saved, NULL, 0);
 }

@@ -38,7 +38,17 @@ struct batch {
 	const char **cols;
 	long done, total;
 	long batches;
+	int atomic;        /* overwrite: the batches commit together at the end */
+	int after_commit_called;
 };
+
+static int call_after_commit(const struct bootstrap_opts *opt, int *called, struct vb_error *err)
+{
+	if (*called || !opt->after_commit)
+		return VB_OK;
+	*called = 1;
+	return opt->after_commit(opt->after_commit_ctx, opt->component, err);
+}
 
 static double now_s(void)
 {
@@ -89,7 +99,7 @@ static int flush(struct batch *b, struct vb_error *err)
 	b->n = 0;
 	if (b->opt->progress)
 		b->opt->progress(b->opt->progress_ctx, b->done, b->total);
-	return VB_OK;
+	return b->atomic ? VB_OK : call_after_commit(b->opt, &b->after_commit_called, err);
 }
 
 static int collect(void *ctx, const struct semantic_object *obj, struct vb_error *err)
@@ -201,6 +211,7 @@ static void batch_init(struct batch *b, const struct vb_ops *ops, struct vb_hand
 	b->spec = spec;
 	b->subject_spec = subject_spec;
 	b->semantic_spec = subject_spec ? ddl_table_spec("semantic_model", opt->dim) : NULL;
+	b->atomic = in_txn;
 	b->cap = opt->batch_rows > 0 ? opt->batch_rows : 256;
 	b->total = total;
 	b->objs = vb_xcalloc((size_t)b->cap, sizeof *b->objs);
@@ -272,6 +283,9 @@ static int write_all(const struct vb_ops *ops, struct vb_handle *h, const struct
 		st = end_replace(ops, h, st, err);
 		res->committed = st == VB_OK;
 		res->commit_in_doubt = loaded && st == VB_ERR_CONNECT;
+		int called = 0;
+		if (st == VB_OK) /* the record of what was just committed, never before */
+			st = call_after_commit(opt, &called, err);
 	}
 	return st;
 }

@@ -39,6 +39,12 @@ struct bootstrap_opts {
 	 * the first change; a non-OK status stops the run with nothing written. */
 	int (*before_write)(void *ctx, const char *component, struct vb_error *err);
 	void *before_write_ctx;
+	/* Called once, as soon as the first rows are committed (overwrite: after its COMMIT; else after
+	 * the first batch), to record what they are (the model record): never before, so that a kill
+	 * between the two never leaves a record describing rows that are not there.  A failure stops
+	 * the run; the committed rows stay. */
+	int (*after_commit)(void *ctx, const char *component, struct vb_error *err);
+	void *after_commit_ctx;
 	bootstrap_progress_fn progress;
 	void *progress_ctx;
 	const atomic_int *cancelled; /* non-zero stops before the next batch */

@@ -107,13 +107,14 @@ static int mkdirs(const char *dir, struct vb_error *err)
 
 /* The section as Python's ConfigParser writes it (Datus's save_storage_configs): keys in
  * to_dict order, " = ", a blank line after the section. */
-static void write_section(FILE *f, const char *section, const struct embed_guard_model *m)
+static void write_section(struct vb_buf *b, const char *section, const struct embed_guard_model *m)
 {
-	fprintf(f, "[%s]\nregistry_name = %s\nmodel_name = %s\ndim_size = %d\n\n", section, m->registry_name,
-	        m->model_name, m->dim_size);
+	vb_buf_printf(b, "[%s]\nregistry_name = %s\nmodel_name = %s\ndim_size = %d\n\n", section, m->registry_name,
+	              m->model_name, m->dim_size);
 }
 
-/* Rewrites the file with `section` holding exactly m's three keys. */
+/* Rewrites the file with `section` holding exactly m's three keys: whole or not at all (a 0600
+ * temp file beside it, fsync, rename; a symlink at path is replaced, never followed). */
 static int ini_write(const char *path, const struct ini *ini, const char *section, const struct embed_guard_model *m,
                      struct vb_error *err)
 {
@@ -125,38 +126,28 @@ static int ini_write(const char *path, const struct ini *ini, const char *sectio
 	free(dir);
 	if (st != VB_OK)
 		return st;
-	char *tmp = vb_xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		st = vb_err_set(err, VB_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-		free(tmp);
-		return st;
-	}
-	fchmod(fileno(f), 0600);
+	struct vb_buf b;
+	vb_buf_init(&b);
 	int seen = 0;
 	for (int i = 0; i < ini->n; i++) {
 		const struct ini_line *l = &ini->lines[i];
 		if (strcmp(l->section, section) == 0) {
 			if (!l->key && l->text[0] == '[' && !seen) {
-				write_section(f, section, m);
+				write_section(&b, section, m);
 				seen = 1;
 			}
 			continue;
 		}
 		if (l->key)
-			fprintf(f, "%s = %s\n", l->key, l->text);
+			vb_buf_printf(&b, "%s = %s\n", l->key, l->text);
 		else
-			fprintf(f, "%s\n", l->text);
+			vb_buf_printf(&b, "%s\n", l->text);
 	}
 	if (!seen)
-		write_section(f, section, m);
-	int bad = ferror(f);
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path) != 0) {
+		write_section(&b, section, m);
+	if (vb_write_file_private(path, b.data ? b.data : "", b.len) != 0)
 		st = vb_err_set(err, VB_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
+	vb_buf_free(&b);
 	return st;
 }
 
@@ -314,9 +305,11 @@ static int name_ok(const char *what, const char *v, struct vb_error *err)
 	return VB_OK;
 }
 
-int embed_guard_apply(const char *path, const char *section, const char *strategy, int datus_file,
-                      const struct embed_guard_model *m, int replace_confirmed, struct vb_error *err)
+int embed_guard_check(const char *path, const char *section, const char *strategy, int datus_file,
+                      const struct embed_guard_model *m, int replace_confirmed, int *write_needed,
+                      struct vb_error *err)
 {
+	*write_needed = 0;
 	struct embed_record r;
 	int st = name_ok("model_name", m->model_name, err);
 	if (st == VB_OK)
@@ -336,10 +329,16 @@ int embed_guard_apply(const char *path, const char *section, const char *strateg
 		if (!replace_confirmed)
 			return needs_confirmation(path, &r, m, err);
 	}
-	if (same)
-		return VB_OK; /* already recorded: the file stays byte for byte */
+	*write_needed = !same; /* an equal record stays byte for byte */
+	return VB_OK;
+}
+
+int embed_guard_record(const char *path, const char *section, const struct embed_guard_model *m,
+                       struct vb_error *err)
+{
 	struct ini ini;
-	if ((st = ini_read(path, &ini, err)) != VB_OK)
+	int st = ini_read(path, &ini, err);
+	if (st != VB_OK)
 		return st;
 	st = ini_write(path, &ini, section, m, err);
 	ini_free(&ini);
@@ -390,24 +389,21 @@ int embed_guard_restore(const char *path, const struct embed_guard_saved *s, str
 		return unlink(path) == 0 || errno == ENOENT ? VB_OK
 		                                            : vb_err_set(err, VB_ERR_IO, "cannot remove %s: %s", path,
 		                                                         strerror(errno));
-	char *tmp = vb_xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	int st = VB_OK;
-	if (!f || fchmod(fileno(f), 0600) != 0 || fwrite(s->bytes, 1, s->len, f) != s->len) {
-		st = vb_err_set(err, VB_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-		if (f)
-			fclose(f);
-	} else if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		st = vb_err_set(err, VB_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	}
-	if (st != VB_OK)
-		unlink(tmp);
-	free(tmp);
-	return st;
+	if (vb_write_file_private(path, s->bytes ? s->bytes : "", s->len) != 0) /* as ini_write: no symlink followed */
+		return vb_err_set(err, VB_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	return VB_OK;
 }
 
 void embed_guard_saved_free(struct embed_guard_saved *s)
 {
 	free(s->bytes);
 	memset(s, 0, sizeof *s);
+}
+
+int embed_guard_apply(const char *path, const char *section, const char *strategy, int datus_file,
+                      const struct embed_guard_model *m, int replace_confirmed, struct vb_error *err)
+{
+	int write_needed = 0;
+	int st = embed_guard_check(path, section, strategy, datus_file, m, replace_confirmed, &write_needed, err);
+	return st == VB_OK && write_needed ? embed_guard_record(path, section, m, err) : st;
 }

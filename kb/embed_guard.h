@@ -77,6 +77,15 @@ void embed_guard_save(const char *path, struct embed_guard_saved *s);
  * atomically, as embed_guard_apply writes. */
 int embed_guard_restore(const char *path, const struct embed_guard_saved *s, struct vb_error *err);
 void embed_guard_saved_free(struct embed_guard_saved *s);
+/* embed_guard_apply in its two halves, so that a bootstrap records the model only once the
+ * vectors it describes are committed (a kill in between never leaves a record naming vectors
+ * that are not there): the check, with *write_needed = 1 when the section must be (re)written,
+ * and the write itself. */
+int embed_guard_check(const char *path, const char *section, const char *strategy, int datus_file,
+                      const struct embed_guard_model *m, int replace_confirmed, int *write_needed,
+                      struct vb_error *err);
+int embed_guard_record(const char *path, const char *section, const struct embed_guard_model *m,
+                       struct vb_error *err);
 
 
 

@@ -49,7 +49,20 @@ struct vb_handle {
 	char search_path[320]; /* how the last vector/hybrid search ran (search_path slot) */
 	int ivf_nprobe;        /* option nprobe=N; 0 = emb_ivf_default_nprobe */
 	int txn; /* inside txn_begin .. txn_end: writing slots use a savepoint */
+	/* the search time limit (emb_timeout.c): option statement_timeout (-1 unset), the one in
+	 * effect (ms, <= 0 none), the running search's deadline (monotonic s, 0 none) */
+	int option_timeout_ms, search_timeout_ms;
+	double deadline;
+	int timed_out;
 };
+
+/* emb_timeout.c: statement_timeout=DURATION of the options; the progress handler; the
+ * set_search_timeout slot; a search's deadline, and its error when the deadline passed. */
+int emb_timeout_option(const char *value, int *ms, struct vb_error *err);
+void emb_timeout_init(struct vb_handle *h, int option_ms);
+void emb_set_search_timeout(struct vb_handle *h, int timeout_ms);
+void emb_deadline_start(struct vb_handle *h);
+int emb_deadline_end(struct vb_handle *h, int rc, struct vb_error *err);
 
 /* A writing slot's unit of work (emb_txn.c): BEGIN IMMEDIATE .. COMMIT, or a savepoint inside
  * txn_begin; emb_abort undoes it after a failure. */

@@ -218,13 +218,20 @@ static void handle_free(struct vb_handle *h)
 
 /* Backend options "k=v;k=v": nprobe=N, the IVF lists a search probes (0 = the default, lists/16).
  * Other keys belong to other backends sharing the namespace entry (libpq settings) and are left alone. */
-static int parse_options(const char *opts, int *nprobe, struct vb_error *err)
+static int parse_options(const char *opts, int *nprobe, int *timeout_ms, struct vb_error *err)
 {
 	*nprobe = 0;
+	*timeout_ms = -1;
 	char *copy = vb_xstrdup(opts ? opts : ""), *save = NULL;
 	int rc = VB_OK;
 	for (char *kv = strtok_r(copy, ";", &save); kv && rc == VB_OK; kv = strtok_r(NULL, ";", &save)) {
 		char *end = NULL;
+		while (*kv == ' ')
+			kv++;
+		if (strncmp(kv, "statement_timeout=", 18) == 0) {
+			rc = emb_timeout_option(kv + 18, timeout_ms, err);
+			continue;
+		}
 		if (strncmp(kv, "nprobe=", 7) != 0)
 			continue;
 		*nprobe = (int)strtol(kv + 7, &end, 10);
@@ -238,8 +245,8 @@ static int parse_options(const char *opts, int *nprobe, struct vb_error *err)
 static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_error *err)
 {
 	*out = NULL;
-	int nprobe;
-	if (parse_options(cfg->options, &nprobe, err) != VB_OK)
+	int nprobe, timeout_ms;
+	if (parse_options(cfg->options, &nprobe, &timeout_ms, err) != VB_OK)
 		return VB_ERR_INVALID;
 	const char *ns = ns_of(cfg);
 	if (!ns_valid(ns))
@@ -276,6 +283,7 @@ static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct 
 		return VB_ERR_CONNECT;
 	}
 	sqlite3_busy_timeout(h->db, 5000);
+	emb_timeout_init(h, timeout_ms);
 	sqlite3_extended_result_codes(h->db, 0);
 	/* journal_mode also proves the file is a database: a foreign file fails here, not later.
 	 * case_sensitive_like makes LIKE behave as in PostgreSQL and LanceDB. */
@@ -369,4 +377,5 @@ const struct vb_ops vb_embedded_ops = {
 	.search_path = emb_search_path,
 	.txn_begin = emb_txn_begin,
 	.txn_end = emb_txn_end,
+	.set_search_timeout = emb_set_search_timeout,
 };

@@ -62,6 +62,7 @@ int emb_txn_end(struct vb_handle *h, int commit, struct vb_error *err)
  * statement of one search on the snapshot of its first read (WAL readers never block writers). */
 static int snapshot_begin(struct vb_handle *h)
 {
+	emb_deadline_start(h); /* each search under the time limit (emb_timeout.c) */
 	return sqlite3_get_autocommit(h->db) && sqlite3_exec(h->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 }
 
@@ -78,7 +79,7 @@ int emb_snap_search_vector(struct vb_handle *h, const struct vb_table_spec *spec
 	int began = snapshot_begin(h);
 	int rc = emb_search_vector(h, spec, q, dim, top_n, where, select, out, err);
 	snapshot_end(h, began);
-	return rc;
+	return emb_deadline_end(h, rc, err);
 }
 
 int emb_snap_search_vector_exact(struct vb_handle *h, const struct vb_table_spec *spec, const float *q, int dim,
@@ -88,7 +89,7 @@ int emb_snap_search_vector_exact(struct vb_handle *h, const struct vb_table_spec
 	int began = snapshot_begin(h);
 	int rc = emb_search_vector_exact(h, spec, q, dim, top_n, where, select, out, err);
 	snapshot_end(h, began);
-	return rc;
+	return emb_deadline_end(h, rc, err);
 }
 
 int emb_snap_search_text(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, int top_n,
@@ -98,7 +99,7 @@ int emb_snap_search_text(struct vb_handle *h, const struct vb_table_spec *spec, 
 	int began = snapshot_begin(h);
 	int rc = emb_search_text(h, spec, text, top_n, where, select, out, err);
 	snapshot_end(h, began);
-	return rc;
+	return emb_deadline_end(h, rc, err);
 }
 
 int emb_snap_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, const float *q,
@@ -108,5 +109,5 @@ int emb_snap_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec
 	int began = snapshot_begin(h);
 	int rc = emb_search_hybrid(h, spec, text, q, dim, top_n, where, select, out, err);
 	snapshot_end(h, began);
-	return rc;
+	return emb_deadline_end(h, rc, err);
 }

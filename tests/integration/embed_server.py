@@ -41,7 +41,7 @@ STATS = {}
 INFLIGHT = {}      # model -> requests in progress now
 MAX_INFLIGHT = {}  # model -> most at once
 LOCK = threading.Lock()
-SCENARIOS = ("ok", "flaky429", "fail500", "wrongdim", "short", "slow", "slowish", "drop", "canned")
+SCENARIOS = ("ok", "flaky429", "fail500", "wrongdim", "short", "slow", "slowish", "drop", "canned", "huge")
 CANNED = {}  # (dim, texts) -> the whole pre-encoded answer
 DIMENSIONS = {}  # model -> "dimensions" of each request
 OPTS = argparse.Namespace(dim=384, auth=True, key="test-key", ignore_dimensions=False)

@@ -43,6 +43,8 @@ t_has "$OUT" "backend embedded" "--version: the built-in backend and its version
 t_has "$OUT" "backend pgvector" "--version: the pgvector plugin and its version"
 
 steps() { printf '%s\n' "$1" | awk '/^\[/ { print $1, $2 }'; }
+# a namespace that exists (a read-only check never creates one: issue 14)
+"$V" --namespace demo bootstrap-kb --components semantic_model --semantic_yaml "$ROOT/tests/data/kb_small.yaml" >/dev/null 2>&1
 t_run "$V" check --namespace demo
 A_RC=$RC A_STEPS=$(steps "$OUT")
 t_ok "$([ "$RC" != 2 ]; echo $?)" "check --namespace demo: the global option after the command is accepted"

@@ -142,6 +142,44 @@ unchanged "wrong dimension"
 t_run "$VBADMIN" --config "$T_TMP/wrong.yml" check --json
 t_has "$(emb_step)" "returns 385-dimensional vectors, not 384" "check names the server's actual dimension"
 
+# ---------------------------------------------------------------- NaN/Infinity and control characters (issue 14.8)
+# A broken server that sends 1e39 (Infinity as float32): the embedded store stored it and ranked it
+# first while pgvector refused it with exit 2; now both refuse it before anything is written.
+HUGE=$(printf '  vbadmin:\n    embedding_endpoints:\n      all-MiniLM-L6-v2: {base_url: "http://127.0.0.1:%s/v1", model: "huge:384", api_key: "${EMB_KEY}"}' "$EPORT")
+datus_yml "$T_TMP/huge.yml" "$HUGE"
+t_run "$VBADMIN" --config "$T_TMP/huge.yml" "${B[@]}" --kb_update_strategy overwrite -y
+t_is "$RC" 1 "pgvector: a server returning Infinity: refused with exit 1"
+t_has "$ERR" "the embedder returned Infinity in dimension 2 of the vector for text 1" "pgvector: the message names Infinity, the dimension and the text"
+unchanged "Infinity from the server"
+mkdir -p "$T_TMP/hugedir"
+printf '%s\n    data_dir: %s\n' "$(cat "$T_TMP/huge.yml")" "$T_TMP/hugedir" >"$T_TMP/huge_emb.yml"
+t_run "$VBADMIN" --config "$T_TMP/huge_emb.yml" --backend embedded "${B[@]}" --kb_update_strategy overwrite -y
+t_is "$RC" 1 "embedded: a server returning Infinity: refused with exit 1, as on pgvector"
+t_has "$ERR" "the embedder returned Infinity in dimension 2" "embedded: the same message"
+t_is "$(sqlite3 "$T_TMP/hugedir/datus.db" "SELECT count(*) FROM semantic_model" 2>/dev/null || echo 0)" 0 "embedded: no row was written"
+t_ok "$([ ! -e "$T_TMP/hugedir/datus.embedding.cfg" ]; echo $?)" "embedded: and no model was recorded"
+# a model name with a line break would write sections of its own into datus_db.cfg
+cat >"$T_TMP/nl.yml" <<YML
+agent:
+  home: $T_TMP/datus_home
+  namespace:
+    datus: {type: postgresql, host: $host, port: $port, database: $db, username: postgres, password: postgres}
+  storage:
+    semantic_model: {registry_name: sentence-transformers, model_name: "all-MiniLM-L6-v2\n[metric]\nmodel_name = evil", dim_size: 384}
+    backends:
+      namespace: datus
+$SERVED
+YML
+t_run "$VBADMIN" --config "$T_TMP/nl.yml" "${B[@]}" --kb_update_strategy overwrite -y --replace-model
+t_is "$RC" 2 "a model_name with a line break: exit 2"
+t_has "$ERR" "the embedding model_name of [semantic_model] holds a control character (a line break?) at byte 17" "names the field and the byte"
+unchanged "a model name with a line break"
+t_lacks "$(cat "$CFG")" "evil" "datus_db.cfg gained no injected section"
+for cmd in "config show" "check" "search payments"; do
+	t_run "$VBADMIN" --config "$T_TMP/nl.yml" $cmd
+	t_lacks "$OUT$ERR" $'\n[metric]' "$cmd: the line break is not printed raw (no injected line)"
+done
+
 # ---------------------------------------------------------------- vbadmin's own records
 mkdir -p "$T_TMP/scratch"
 printf '%s\n  vbadmin:\n    data_dir: %s\n' "$(cat "$T_TMP/unserved.yml")" "$T_TMP/scratch" >"$T_TMP/scratch.yml"
@@ -192,8 +230,8 @@ t_has "$(cat "$ECFG")" "registry_name = hashing" "embedded store: and records th
 
 # ---------------------------------------------------------------- interrupted replacement
 # Confirmed twice but interrupted mid-load (Ctrl-C while a lock held by another session keeps the
-# overwrite's statement waiting): the transaction rolls back, so the rows stay Datus's and the
-# record of their model is put back, byte for byte.
+# overwrite's statement waiting): the transaction rolls back, so the rows stay Datus's and so does
+# the record of their model, byte for byte (it is written only once the new vectors are committed).
 rows0=$(rows_md5 semantic_model); cfg0=$(md5sum <"$CFG")  # after the served incremental above
 wait_for() { # sql want seconds
 	for _ in $(seq 1 $(($3 * 20))); do [ "$(pgq "$1" | tail -n 1)" -ge "$2" ] 2>/dev/null && return 0; sleep 0.05; done
@@ -205,13 +243,34 @@ wait_for "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WH
 env --default-signal=INT "$VBADMIN" --config "$T_TMP/unserved.yml" --embedder hashing "${B[@]}" --kb_update_strategy overwrite -y --replace-model >/dev/null 2>"$T_TMP/int.err" &
 VP=$!
 wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vbadmin' AND wait_event_type = 'Lock'" 1 20
-t_has "$(cat "$CFG")" "registry_name = hashing" "mid-load, datus_db.cfg already names the model being written"
+t_has "$(cat "$CFG")" "model_name = all-MiniLM-L6-v2" "mid-load, datus_db.cfg still names the model of the rows there (it is written after the COMMIT)"
 kill -INT "$VP"; wait "$VP"; RC=$?
 pgq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'vbtest_lock'" >/dev/null
 wait "$LOCKP" 2>/dev/null
 t_is "$RC" 130 "Ctrl-C during the replacement: exit 130"
 t_has "$(cat "$T_TMP/int.err")" "nothing was changed" "it says nothing was changed"
 unchanged "an interrupted replacement"
+
+# The record is written only once the vectors it names are committed (issue 14): an overwrite to
+# another model killed mid-transaction (here: waiting for a write lock another process holds)
+# leaves the old rows and the old record, never a record naming vectors that are not there.
+SDB=$T_TMP/scratch/datus.db; SREC=$T_TMP/scratch/datus.embedding.cfg
+rec0=$(md5sum <"$SREC"); srows0=$(sqlite3 "$SDB" "SELECT count(*), md5 FROM (SELECT group_concat(id) AS md5 FROM semantic_model)" 2>&1)
+/usr/bin/python3 -c 'import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN IMMEDIATE"); print("locked", flush=True); time.sleep(30)' "$SDB" >"$T_TMP/lock.out" &
+LOCKER=$!
+for _ in $(seq 50); do [ -s "$T_TMP/lock.out" ] && break; sleep 0.1; done
+printf '%s\n    data_dir: %s\n' "$(cat "$T_TMP/served.yml")" "$T_TMP/scratch" >"$T_TMP/scratch_served.yml"
+"$VBADMIN" --config "$T_TMP/scratch_served.yml" --backend embedded "${B[@]}" --kb_update_strategy overwrite -y --replace-model >/dev/null 2>"$T_TMP/killed.err" & VP=$!
+sleep 2.5; kill -KILL $VP 2>/dev/null; wait $VP; krc=$?
+kill $LOCKER 2>/dev/null; wait $LOCKER 2>/dev/null
+t_is "$krc" 137 "record after commit: the overwrite to another model was killed mid-transaction"
+t_is "$(sqlite3 "$SDB" "SELECT count(*), md5 FROM (SELECT group_concat(id) AS md5 FROM semantic_model)" 2>&1)" "$srows0" "record after commit: the old rows are intact"
+t_is "$(md5sum <"$SREC")" "$rec0" "record after commit: the record still names the old model (hashing), byte for byte"
+t_is "$(ls "$T_TMP/scratch" | grep -c 'embedding.cfg.')" 0 "record after commit: no temp file of the record is left"
+t_run "$VBADMIN" --config "$T_TMP/scratch_served.yml" --backend embedded "${B[@]}" --kb_update_strategy overwrite -y --replace-model
+t_is "$RC" 0 "record after commit: the same overwrite, not killed, exits 0"
+t_has "$(cat "$SREC")" "model_name = all-MiniLM-L6-v2" "record after commit: and then records the new model"
+t_is "$(stat -c %a "$SREC")" 600 "record after commit: the record is 0600"
 
 # ---------------------------------------------------------------- confirmed replacement
 # At a terminal the separate confirmation is a question (util-linux script(1) gives the run a

@@ -269,9 +269,15 @@ torture() { # BE
 		if [ "$got" != "$cur" ] && [ "$got" != "$new" ]; then bad=$((bad + 1)); echo "#   MIXED: $(cat "$T_TMP/ow.err")"; fi
 		[ "$rc" = 0 ] && [ "$got" != "$new" ] && bad=$((bad + 1))
 		case "$rc" in 0|130|137) ;; *) bad=$((bad + 1)); echo "#   exit $rc: $(cat "$T_TMP/ow.err")" ;; esac
-		# (an empty stderr: SIGINT came before the handler was set, with nothing written yet)
+		# the message says the state the store is in: the old rows (rolled back, or nothing sent yet:
+		# Ctrl-C while connecting), or, for a Ctrl-C after the COMMIT, the new ones (an empty stderr:
+		# SIGINT came before the handler was set, with nothing written yet)
 		if [ "$sig" = INT ] && [ "$rc" = 130 ] && [ "$got" = "$cur" ] && [ -s "$T_TMP/ow.err" ]; then
-			grep -q "still holds exactly its previous rows" "$T_TMP/ow.err" || { bad=$((bad + 1)); echo "#   message: $(cat "$T_TMP/ow.err")"; }
+			grep -q -e "still holds exactly its previous rows" -e "interrupted while connecting; nothing was sent" "$T_TMP/ow.err" ||
+				{ bad=$((bad + 1)); echo "#   message: $(cat "$T_TMP/ow.err")"; }
+		fi
+		if [ "$sig" = INT ] && [ "$rc" = 130 ] && [ "$got" = "$new" ] && [ "$got" != "$cur" ]; then
+			grep -q "the overwrite itself was committed" "$T_TMP/ow.err" || { bad=$((bad + 1)); echo "#   message after the commit: $(cat "$T_TMP/ow.err")"; }
 		fi
 		[ "$got" = "$cur" ] && olds=$((olds + 1)) || news=$((news + 1))
 		samples=$((samples + $(grep -c . "$T_TMP/rd")))
@@ -286,6 +292,16 @@ torture() { # BE
 torture pgv
 mkdir -p "$OWDATA"
 torture emb
+# the embedded store's search runs under the same time limit as PostgreSQL's (30 s by default,
+# search --timeout, options: statement_timeout): 64 words over its metrics take longer than 1 ms
+QT=$(printf 'events segment revenue count %.0s' $(seq 16))
+t_run env XDG_DATA_HOME="$OWDATA" "$VBADMIN" --namespace ow search --table metrics --mode text --timeout 0.001 "$QT"
+t_is "$RC" 1 "embedded search timeout: past --timeout it exits 1 (a limit to raise), not 130"
+t_has "$ERR" "canceling statement due to statement timeout (1 ms on the embedded store)" "embedded search timeout: says so"
+t_has "$ERR" "SQLSTATE 57014" "embedded search timeout: with PostgreSQL's SQLSTATE"
+t_has "$ERR" "raise the limit with --timeout SECONDS" "embedded search timeout: and how to raise it"
+t_run env XDG_DATA_HOME="$OWDATA" "$VBADMIN" --namespace ow search --table metrics --mode text "$QT"
+t_is "$RC" 0 "embedded search timeout: the same search under the default (30 s) answers"
 # a pipe, /dev/stdin and <(...) are read once: the overwrite loads the rows (they emptied the store)
 t_run bash -c "cat '$YB' | env XDG_DATA_HOME='$OWDATA' '$VBADMIN' --namespace ow ${OW[*]} --semantic_yaml /dev/stdin"
 t_is "$RC" 0 "pipe: overwrite from /dev/stdin exits 0"
@@ -327,6 +343,26 @@ for sig in TERM HUP; do
 		"SIG$sig: no vbadmin statement keeps running on the server"
 	t_is "$(cnt_pgv)" "$EXP_M $EXP_M" "SIG$sig: the interrupted overwrite left the old rows"
 done
+# Escalating Ctrl-C: the first sends the server-side cancel and waits for the statement to end; a
+# second while that cancel is pending exits at once with 130.  A backend stopped with SIGSTOP
+# stands in for a statement that ignores the cancel (ts_rank_cd did, for 10 minutes).
+PGAPPNAME=vbtest_lock pgq "BEGIN; LOCK TABLE metrics IN SHARE MODE; SELECT pg_sleep(60); COMMIT" >/dev/null & lp=$!
+wait_for "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'vbtest_lock' AND l.mode = 'ShareLock' AND l.granted" 1 20
+env --default-signal=INT "${V[@]}" "${OW[@]}" --semantic_yaml "$Y" >/dev/null 2>"$T_TMP/esc.err" & vp=$!
+wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vbadmin' AND state = 'active' AND wait_event_type = 'Lock'" 1 20
+bpid=$(pgq "SELECT pid FROM pg_stat_activity WHERE application_name = 'vbadmin' AND state = 'active'" | tail -n 1)
+kill -STOP "$bpid"
+kill -INT "$vp"; sleep 1
+t_ok "$(kill -0 "$vp" 2>/dev/null; echo $?)" "Ctrl-C twice: after the first, vbadmin waits for the cancelled statement"
+t0=$(now); kill -INT "$vp"; wait "$vp"; rc=$?
+echo "# time: the second Ctrl-C ended vbadmin in $(secs "$t0" "$(now)") s"
+kill -CONT "$bpid"
+pgq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'vbtest_lock'" >/dev/null
+wait "$lp" 2>/dev/null
+t_is "$rc" 130 "Ctrl-C twice: the second, while the cancel is pending, exits 130 at once"
+t_has "$(cat "$T_TMP/esc.err")" "interrupted again: exiting now; the server rolls back what was not committed" "Ctrl-C twice: and says what happens to the open transaction"
+wait_for "SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM pg_stat_activity WHERE application_name = 'vbadmin'" 1 20
+t_is "$(cnt_pgv)" "$EXP_M $EXP_M" "Ctrl-C twice: the abandoned overwrite left the old rows"
 /usr/bin/python3 -c "
 import socket, time
 s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(5); print(s.getsockname()[1], flush=True); time.sleep(60)" >"$T_TMP/hang.port" & hp=$!
