@@ -76,6 +76,10 @@ int step_emb_open(void *ctx, struct step_result *r)
 			step_set_class(r, "VBA-NS-UNKNOWN"); /* a read-only check never creates a store */
 			step_set_fix(r, NULL);
 			with_advice(e, r, "VEC-065", NULL);
+		} else if (err.status == VB_ERR_IO) { /* the embedded store reports only a full disk so at open */
+			step_set_class(r, "VBA-DISK-FULL");
+			step_set_fix(r, NULL);
+			with_advice(e, r, "VEC-066", NULL);
 		} else if (!r->advice_id || strcmp(r->errclass, "VBA-CONNECT") == 0) {
 			step_set_class(r, "VBA-STORE-OPEN");
 			step_set_fix(r, NULL);

@@ -16,6 +16,24 @@ static const struct tui_screen_ops *const screens[SCREEN__COUNT] = {
 #undef SCREEN
 };
 
+/* A console left open for days must not grow without limit: past TUI_LOG_MAX lines the oldest
+ * tenth goes at once (one move per many lines), and line 0 says how many went.  Caller holds
+ * the lock. */
+static void log_trim(struct tui_app *app)
+{
+	if (app->nlog < TUI_LOG_MAX)
+		return;
+	int first = app->log_dropped ? 1 : 0, drop = TUI_LOG_MAX / 10;
+	for (int i = 0; i < first + drop; i++)
+		free(app->log[i]);
+	int keep = app->nlog - first - drop;
+	memmove(app->log + 1, app->log + first + drop, (size_t)keep * sizeof *app->log);
+	app->log_dropped += drop;
+	app->log[0] = vb_xasprintf("--:--:-- (%ld earlier lines dropped: the Log keeps the newest %d)", app->log_dropped,
+	                           TUI_LOG_MAX);
+	app->nlog = keep + 1;
+}
+
 void tui_log(struct tui_app *app, const char *fmt, ...)
 {
 	char buf[512];
@@ -29,6 +47,7 @@ void tui_log(struct tui_app *app, const char *fmt, ...)
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&app->log_lock);
+	log_trim(app);
 	app->log = vb_xrealloc(app->log, (size_t)(app->nlog + 1) * sizeof *app->log);
 	app->log[app->nlog++] = vb_xasprintf("%s %s", getenv("VBADMIN_SCRIPT") ? "--:--:--" : stamp, buf);
 	pthread_mutex_unlock(&app->log_lock);

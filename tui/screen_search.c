@@ -122,7 +122,7 @@ static void on_line(char *line)
 			add_history(line);
 			if (L.hist_path[0] && append_history(1, L.hist_path) != 0)
 				write_history(L.hist_path);
-			history_truncate_file(L.hist_path, 1000);
+			history_truncate_file(L.hist_path, TUI_HISTORY_MAX);
 		}
 		free(L.query);
 		L.query = vb_xstrdup(line);
@@ -157,6 +157,7 @@ static void lab_init(struct tui_app *app)
 	if (L.hist_path[0]) {
 		mkdirs(L.hist_path);
 		using_history();
+		stifle_history(TUI_HISTORY_MAX); /* memory too, not only the file */
 		if (read_history(L.hist_path) != 0) {
 			FILE *f = vb_fopen_private(L.hist_path, "a");
 			if (f)

@@ -94,7 +94,8 @@ struct tui_app {
 	/* session log */
 	pthread_mutex_t log_lock;
 	char **log;
-	int nlog;
+	int nlog;           /* at most TUI_LOG_MAX */
+	long log_dropped;   /* oldest lines dropped so far (line 0 then says so) */
 	/* set when DDL, a fix or a bootstrap changed the store: Setup re-runs its checks on return */
 	int data_changed;
 	/* the guided-setup engine; it also owns the backend connection every screen uses */
@@ -168,6 +169,10 @@ int tui_line_key(struct tui_line *l, int key);
 int tui_clipboard_copy(const char *text);
 
 /* app.c */
+/* The session log keeps the newest TUI_LOG_MAX lines; the Search lab's readline history the
+ * newest TUI_HISTORY_MAX queries, in memory and in its file (docs/console.md). */
+#define TUI_LOG_MAX 1000
+#define TUI_HISTORY_MAX 1000
 void tui_log(struct tui_app *app, const char *fmt, ...) VB_PRINTF(2, 3);
 void tui_status(struct tui_app *app, const char *fmt, ...) VB_PRINTF(2, 3);
 /* "busy: a statement is running (Ctrl-C cancels it)" */

@@ -242,6 +242,42 @@ static int parse_options(const char *opts, int *nprobe, int *timeout_ms, struct 
 	return rc;
 }
 
+static int sqlite_full(struct vb_handle *h, int src)
+{
+	return (src & 0xff) == SQLITE_FULL || (h->db && sqlite3_system_errno(h->db) == ENOSPC);
+}
+
+/* Why a store did not open, with what to do.  A full disk is space to free (VB_ERR_IO, exit 1,
+ * as a full disk mid-load), not a store to reach; a file this open created is removed again
+ * (while still empty), so a failed open leaves no <namespace>.db behind. */
+static int open_failed(struct vb_handle *h, int created, int full, const char *why, int not_writable,
+                       struct vb_error *err)
+{
+	int status = full ? VB_ERR_IO : VB_ERR_CONNECT;
+	vb_err_set(err, status, "cannot open embedded store %s: %s", h->path, why);
+	if (err && full)
+		snprintf(err->hint, sizeof err->hint, "the file system holding %s has no free space left: free disk space "
+		         "there, or set vbadmin.data_dir in agent.yml (or XDG_DATA_HOME) to a disk with room", h->path);
+	else if (err && not_writable)
+		snprintf(err->hint, sizeof err->hint, "vbadmin opens the store read-write, even to search; make the "
+		         "data dir writable, or set vbadmin.data_dir in agent.yml (or XDG_DATA_HOME) to a writable one");
+	if (h->db)
+		sqlite3_close_v2(h->db);
+	h->db = NULL;
+	struct stat st;
+	if (created && stat(h->path, &st) == 0 && st.st_size == 0) {
+		unlink(h->path);
+		char *side = vb_xasprintf("%s-wal", h->path);
+		unlink(side);
+		free(side);
+		side = vb_xasprintf("%s-shm", h->path);
+		unlink(side);
+		free(side);
+	}
+	handle_free(h);
+	return status;
+}
+
 static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_error *err)
 {
 	*out = NULL;
@@ -264,23 +300,23 @@ static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct 
 	h->ivf_nprobe = nprobe;
 	h->path = vb_embedded_path(cfg);
 	atomic_init(&h->cancelled, 0);
-	int fd = open(h->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int created = 0;
+	int fd = open(h->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		created = 1;
+	else if (errno == EEXIST)
+		fd = open(h->path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
-		vb_err_set(err, VB_ERR_CONNECT, "cannot open embedded store %s: %s", h->path, strerror(e));
-		if (err && (e == EROFS || e == EACCES || e == EPERM))
-			snprintf(err->hint, sizeof err->hint, "vbadmin opens the store read-write, even to search; make the "
-			         "data dir writable, or set vbadmin.data_dir in agent.yml (or XDG_DATA_HOME) to a writable one");
-		handle_free(h);
-		return VB_ERR_CONNECT;
+		return open_failed(h, 0, e == ENOSPC || e == EDQUOT, strerror(e),
+		                   e == EROFS || e == EACCES || e == EPERM, err);
 	}
 	close(fd);
 	int src = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (src != SQLITE_OK) {
-		vb_err_set(err, VB_ERR_CONNECT, "cannot open embedded store %s: %s", h->path,
-		           h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(src));
-		handle_free(h);
-		return VB_ERR_CONNECT;
+		char why[256];
+		snprintf(why, sizeof why, "%s", h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(src));
+		return open_failed(h, created, sqlite_full(h, src), why, 0, err);
 	}
 	sqlite3_busy_timeout(h->db, 5000);
 	emb_timeout_init(h, timeout_ms);
@@ -298,13 +334,10 @@ static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct 
 	while ((src = sqlite3_exec(h->db, setup_sql, NULL, NULL, NULL)) != SQLITE_OK &&
 	       ((src & 0xff) == SQLITE_BUSY || (src & 0xff) == SQLITE_LOCKED) && tries++ < 250)
 		usleep(20000);
-	rc = src == SQLITE_OK ? VB_OK : emb_fail(h, src, err, "embedded store");
-	if (rc != VB_OK) {
-		char msg[sizeof err->message];
-		snprintf(msg, sizeof msg, "%s", err->message);
-		vb_err_set(err, VB_ERR_CONNECT, "cannot open embedded store %s: %s", h->path, msg);
-		handle_free(h);
-		return VB_ERR_CONNECT;
+	if (src != SQLITE_OK) {
+		char why[256];
+		snprintf(why, sizeof why, "%s", sqlite3_errmsg(h->db));
+		return open_failed(h, created, sqlite_full(h, src), why, 0, err);
 	}
 	*out = h;
 	return VB_OK;

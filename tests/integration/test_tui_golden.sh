@@ -56,6 +56,27 @@ for name in $(sed -n 's/^<!-- golden: \([a-z_]*\) .*/\1/p' "$ROOT/docs/console.m
 done
 t_ok "$([ "$n" -ge 8 ]; echo $?)" "docs/console.md marks its screenshots as goldens ($n)"
 t_is "$stale" "" "docs/console.md's screenshots are the current golden screens (make docs updates them)"
+# the Log is capped (TUI_LOG_MAX 1000): 520 re-runs of the setup checks log 1,041 lines; the saved
+# log keeps the newest 1,000 at most and its first line says how many went (issue 14.8)
+run="$T_TMP/logcap"; mkdir -p "$run/home"
+{ echo "=wait"; for _ in $(seq 520); do echo R; echo "=wait"; done; echo 7; echo s; echo "<Enter>"; } >"$run/cap.keys"
+(cd "$run" && env -i PATH="$PATH" HOME="$run/home" XDG_STATE_HOME="$run/state" VBADMIN_DATA_DIR=data LANG=C.UTF-8 \
+	LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1 TERM=xterm LINES=24 COLUMNS=80 ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+	UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" VBADMIN_SCRIPT="$run/cap.keys" timeout 120 "$VBADMIN" >/dev/null 2>"$run/stderr")
+t_is "$?" 0 "log cap: 520 check runs in one session exit 0"
+t_ok "$([ "$(wc -l <"$run/vbadmin-session.log")" -le 1000 ]; echo $?)" "log cap: the Log holds at most 1000 lines ($(wc -l <"$run/vbadmin-session.log"))"
+t_is "$(head -n 1 "$run/vbadmin-session.log")" "--:--:-- (100 earlier lines dropped: the Log keeps the newest 1000)" \
+	"log cap: the first line says how many older lines were dropped"
+t_has "$(tail -n 2 "$run/vbadmin-session.log")" "setup checks: 10 ok, 1 warn, 0 fail" "log cap: the newest lines are kept"
+# the search history keeps its newest 1000 queries (TUI_HISTORY_MAX), in the file as in memory
+run="$T_TMP/histcap"; mkdir -p "$run/home" "$run/state/vbadmin"
+seq -f 'old query %g' 1500 >"$run/state/vbadmin/search_history"; chmod 600 "$run/state/vbadmin/search_history"
+printf '6\nnewest query\n<Enter>\n=wait\n' >"$run/hist.keys"
+(cd "$run" && env -i PATH="$PATH" HOME="$run/home" XDG_STATE_HOME="$run/state" VBADMIN_DATA_DIR=data LANG=C.UTF-8 \
+	LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1 TERM=xterm LINES=24 COLUMNS=80 ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+	UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" VBADMIN_SCRIPT="$run/hist.keys" timeout 60 "$VBADMIN" >/dev/null 2>"$run/stderr")
+t_is "$(wc -l <"$run/state/vbadmin/search_history")" 1000 "history cap: a 1500-query history file is cut to the newest 1000"
+t_is "$(tail -n 1 "$run/state/vbadmin/search_history")" "newest query" "history cap: the newest query is kept"
 # the goldens themselves must show what each screen is for (a blank dump would match a blank golden)
 e="$ROOT/tests/tui/expected"
 t_has "$(cat "$e/setup.screen")" "! bootstrap" "setup golden shows the bootstrap warning"
