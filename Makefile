@@ -42,9 +42,9 @@ OPT ?= -O2 -g
 endif
 
 CC ?= cc
-PKGS = ncursesw libpq yaml-0.1 sqlite3 libcurl jansson
+PKGS = ncursesw libpq yaml-0.1 sqlite3 libcurl jansson libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs ncursesw yaml-0.1 sqlite3 libcurl jansson 2>/dev/null) -lreadline
+PKG_LIBS := $(shell pkg-config --libs ncursesw yaml-0.1 sqlite3 libcurl jansson libcrypto 2>/dev/null) -lreadline
 PQ_LIBS := $(shell pkg-config --libs libpq 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 ifeq ($(SAN),fuzz)
@@ -138,8 +138,8 @@ test_steps_SRC := $(CORE_SRC)
 test_smoke_SRC := $(CORE_SRC)
 test_embed_SRC := $(T_KB)
 test_embed_guard_SRC := $(T_KB)
-test_embed_json_SRC := kb/embed_json_read.c $(T_UTIL)
-test_fuzz_embed_json_SRC := kb/embed_json_read.c $(T_UTIL)
+test_embed_json_SRC := kb/embed_answer.c kb/embed_json.c $(T_UTIL)
+test_fuzz_embed_json_SRC := kb/embed_answer.c $(T_UTIL)
 test_pgvector_SRC := $(T_DDL)
 
 .SECONDEXPANSION:

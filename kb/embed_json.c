@@ -1,6 +1,6 @@
 /* kb/embed_json.c - the JSON of an OpenAI-compatible /embeddings exchange, with jansson: the
  * request body and the server's words on errors.  The vectors of an answer are read by
- * embed_json_read.c (the hot path). */
+ * embed_answer.c. */
 #include "embed_json.h"
 
 #include <jansson.h>
@@ -63,7 +63,9 @@ void embed_json_request(const char *model, int dimensions, const char *const *te
 	json_t *input = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(input, input_text(texts[i]));
-	json_t *req = json_pack("{s:s, s:o}", "model", model, "input", input);
+	/* base64, as openai-python asks when its caller names no encoding (Datus names none): a
+	 * float32 is 4 bytes on the wire instead of ~12 digits, and nothing to parse as a number */
+	json_t *req = json_pack("{s:s, s:o, s:s}", "model", model, "input", input, "encoding_format", "base64");
 	if (req && dimensions > 0)
 		json_object_set_new(req, "dimensions", json_integer(dimensions));
 	char *text = req ? json_dumps(req, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;

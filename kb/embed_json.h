@@ -14,8 +14,9 @@ struct embed_json_stats {
 };
 
 /* Fills out[n * dim] from body, placing each element by its "index" (or its position when it
- * has none).  Returns 0, or -1 when body is not such a JSON document (embed_json_read.c: one
- * pass, no tree; jansson would give the same verdicts, tests/unit/test_embed_json.c). */
+ * has none); an "embedding" is a base64 text of little-endian float32s or a number list
+ * (embed_answer.c).  Returns 0, or -1 when body is not such a JSON document, an embedding is
+ * not base64 of whole floats, or a list holds something else than numbers. */
 int embed_json_vectors(const char *body, size_t n, int dim, float *out, struct embed_json_stats *st);
 
 /* The server's own words for a failed request (error.message, error, detail or message; else
@@ -23,8 +24,8 @@ int embed_json_vectors(const char *body, size_t n, int dim, float *out, struct e
  * Heap string. */
 char *embed_json_message(const char *body, const char *secret);
 
-/* {"model": model, "input": [texts...]} into b (an empty text is sent as " "), plus
- * "dimensions": dimensions when it is > 0. */
+/* {"model": model, "input": [texts...], "encoding_format": "base64"} into b (an empty text is
+ * sent as " "), plus "dimensions": dimensions when it is > 0. */
 void embed_json_request(const char *model, int dimensions, const char *const *texts, size_t n, struct vb_buf *b);
 
 #endif

@@ -2,7 +2,8 @@
  * The texts are cut into batches of batch_size; up to `parallel` batches are in flight at once
  * (one easy handle per slot, connections kept alive between calls), each retried on 429/5xx
  * and dropped connections with exponential backoff.  Answers are placed by batch offset, so the
- * order in which they arrive does not matter.  The JSON is embed_json.c's job (jansson). */
+ * order in which they arrive does not matter.  The JSON is embed_json.c's and embed_answer.c's
+ * job (jansson; base64 vectors decoded by libcrypto). */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdlib.h>

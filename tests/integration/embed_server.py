@@ -12,6 +12,8 @@ The model name picks the script, "<scenario>:<dim>":
   slow      sleeps 3 s before answering (client timeout test)
   huge      like ok, but two components are +-1e39: valid JSON numbers, Infinity as float32
             (what a broken model server sends)
+  nan       like ok, but the second component is NaN (base64: a float32 NaN; as a list: the
+            bare NaN Python's json writes, which is not JSON)
   slowish   sleeps 0.2 s before answering like ok (requests in flight can overlap)
   drop      closes the connection without an answer on the model's first request, then like ok
   canned    the same dense vector (pre-encoded, dim from the suffix) for every text: a server
@@ -21,13 +23,18 @@ Any other model name (a real one, e.g. all-MiniLM-L6-v2) gets "words" vectors of
 (default 384; --ignore-dimensions: always --dim, as a server without that parameter does): each
 lower-cased word adds 1 to bucket crc32(word) % dim, then L2 normalised, so a query shares
 direction with the texts that contain its words.
+Encoding: a request with "encoding_format": "base64" (what vbadmin and openai-python send) gets
+each embedding as the base64 text of its little-endian float32s, as OpenAI answers; without it,
+or with --lists (a server that ignores the parameter), number lists.
 Auth: "Authorization: Bearer <--key, default test-key>" is required (else 401, whose message
 repeats the key that was sent, as OpenAI's does), unless --no-auth.  Any path other than
 /v1/embeddings is 404.  GET /stats returns {"<model>": [batch sizes of each POST]};
 GET /dimensions returns {"<model>": ["dimensions" of each POST, null when absent]};
-GET /inflight returns {"<model>": most requests of that model in progress at once}.
+GET /inflight returns {"<model>": most requests of that model in progress at once};
+GET /encodings returns {"<model>": ["encoding_format" of each POST, null when absent]}.
 """
 import argparse
+import base64
 import json
 import math
 import re
@@ -35,16 +42,32 @@ import sys
 import threading
 import time
 import zlib
+from array import array
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 STATS = {}
 INFLIGHT = {}      # model -> requests in progress now
 MAX_INFLIGHT = {}  # model -> most at once
 LOCK = threading.Lock()
-SCENARIOS = ("ok", "flaky429", "fail500", "wrongdim", "short", "slow", "slowish", "drop", "canned", "huge")
+SCENARIOS = ("ok", "flaky429", "fail500", "wrongdim", "short", "slow", "slowish", "drop", "canned", "huge", "nan")
 CANNED = {}  # (dim, texts) -> the whole pre-encoded answer
 DIMENSIONS = {}  # model -> "dimensions" of each request
-OPTS = argparse.Namespace(dim=384, auth=True, key="test-key", ignore_dimensions=False)
+ENCODINGS = {}  # model -> "encoding_format" of each request
+OPTS = argparse.Namespace(dim=384, auth=True, key="test-key", ignore_dimensions=False, lists=False)
+LITTLE = array("f").itemsize == 4 and sys.byteorder == "little"
+
+
+def float32_base64(vec):
+    """The base64 text of vec as little-endian float32s (out-of-range values become +-Infinity,
+    as a float32 cast does)."""
+    a = array("f", vec)
+    if not LITTLE:
+        a.byteswap()
+    return base64.b64encode(a.tobytes()).decode("ascii")
+
+
+def encode(vec, b64):
+    return float32_base64(vec) if b64 else vec
 
 
 def words_vector(text, dim):
@@ -77,12 +100,12 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def canned(self, inputs, dim):
-        key = (dim, len(inputs))
+    def canned(self, inputs, dim, b64):
+        key = (dim, len(inputs), b64)
         with LOCK:
             body = CANNED.get(key)
             if body is None:
-                vec = json.dumps([round(math.sin(i + 1) * 0.1, 9) for i in range(dim)])
+                vec = json.dumps(encode([round(math.sin(i + 1) * 0.1, 9) for i in range(dim)], b64))
                 items = ",".join('{"object":"embedding","index":%d,"embedding":%s}' % (i, vec)
                                  for i in range(len(inputs)))
                 body = CANNED[key] = ('{"object":"list","model":"canned","data":[%s]}' % items).encode()
@@ -102,6 +125,9 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/inflight":
             with LOCK:
                 self.reply(200, MAX_INFLIGHT)
+        elif self.path == "/encodings":
+            with LOCK:
+                self.reply(200, ENCODINGS)
         else:
             self.reply(404, {"error": {"message": "not found"}})
 
@@ -123,27 +149,29 @@ class Handler(BaseHTTPRequestHandler):
             seen = STATS.setdefault(model, [])
             seen.append(len(inputs))
             DIMENSIONS.setdefault(model, []).append(req.get("dimensions"))
+            ENCODINGS.setdefault(model, []).append(req.get("encoding_format"))
             nth = len(seen)
             INFLIGHT[model] = INFLIGHT.get(model, 0) + 1
             MAX_INFLIGHT[model] = max(MAX_INFLIGHT.get(model, 0), INFLIGHT[model])
         try:
-            self.answer(model, inputs, nth, req.get("dimensions"))
+            b64 = req.get("encoding_format") == "base64" and not OPTS.lists
+            self.answer(model, inputs, nth, req.get("dimensions"), b64)
         finally:
             with LOCK:
                 INFLIGHT[model] -= 1
 
-    def answer(self, model, inputs, nth, dimensions):
+    def answer(self, model, inputs, nth, dimensions, b64):
         scenario, _, dim = model.partition(":")
         if scenario not in SCENARIOS:
             wdim = dimensions if isinstance(dimensions, int) and dimensions > 0 and not OPTS.ignore_dimensions \
                 else OPTS.dim
-            items = [{"object": "embedding", "index": i, "embedding": words_vector(t, wdim)}
+            items = [{"object": "embedding", "index": i, "embedding": encode(words_vector(t, wdim), b64)}
                      for i, t in enumerate(inputs)]
             self.reply(200, {"object": "list", "data": items, "model": model})
             return
         dim = int(dim or "4")
         if scenario == "canned":
-            self.canned(inputs, dim)
+            self.canned(inputs, dim, b64)
             return
         if scenario == "fail500":
             self.reply(500, {"error": {"message": "internal failure"}})
@@ -166,7 +194,9 @@ class Handler(BaseHTTPRequestHandler):
             vec = [float(len(text)), float(i)] + [0.5] * (dim - 2)
             if scenario == "huge":
                 vec[1:3] = [1e39, -1e39]
-            items.append({"object": "embedding", "index": i, "embedding": vec[:dim]})
+            if scenario == "nan":
+                vec[1] = float("nan")
+            items.append({"object": "embedding", "index": i, "embedding": encode(vec[:dim], b64)})
         if scenario == "short":
             items = items[:-1]
         items.reverse()
@@ -187,6 +217,8 @@ def main():
     ap.add_argument("--key", default="test-key", help="the API key the server accepts")
     ap.add_argument("--ignore-dimensions", action="store_true",
                     help="answer --dim dimensions whatever the request's \"dimensions\" says")
+    ap.add_argument("--lists", action="store_true",
+                    help="answer number lists even when the request asks for base64")
     ap.parse_args(namespace=OPTS)
     srv = Server(("127.0.0.1", OPTS.port), Handler)
     srv.daemon_threads = True

@@ -21,8 +21,9 @@ start_server() { # name [server options]
 }
 EPORT=$(start_server main)
 IPORT=$(start_server ignoring --ignore-dimensions)
+LPORT=$(start_server lists --lists)
 trap 'kill $(cat "$T_TMP"/*.pid) 2>/dev/null; rm -rf "$T_TMP"' EXIT
-t_ok "$([ -n "$EPORT" ] && [ -n "$IPORT" ]; echo $?)" "two embeddings servers on loopback: $EPORT, $IPORT (ignores \"dimensions\")"
+t_ok "$([ -n "$EPORT" ] && [ -n "$IPORT" ] && [ -n "$LPORT" ]; echo $?)" "three embeddings servers on loopback: $EPORT, $IPORT (ignores \"dimensions\"), $LPORT (answers number lists)"
 
 host=$(pg_field "$PG17_CONNINFO" host); port=$(pg_field "$PG17_CONNINFO" port)
 db=vb_eoai_$$
@@ -54,7 +55,7 @@ agent:
 YML
 }
 openai_yml "$T_TMP/a.yml" "$EPORT"
-openai_yml "$T_TMP/target.yml" "$EPORT" " " emb           # no target_model: agent.models[agent.target]
+openai_yml "$T_TMP/target.yml" "$LPORT" " " emb           # no target_model: agent.models[agent.target]
 openai_yml "$T_TMP/ignoring.yml" "$IPORT"
 export EMB_SECRET=$KEY
 OUTS=$T_TMP/outputs; mkdir -p "$OUTS"
@@ -98,6 +99,10 @@ p["semantic_model"] = {"registry_name": "openai", "model_name": "text-embedding-
 with open(sys.argv[1], "w", encoding="utf-8") as f:
     p.write(f)
 PY
+# openai-python's embeddings.create (Datus's OpenAIEmbeddings) asks for base64 when its caller
+# names no encoding; the server then answers each vector as base64 of little-endian float32s
+t_is "$(curl -s "http://127.0.0.1:$EPORT/encodings" | /usr/bin/python3 -c 'import json,sys; print(set(json.load(sys.stdin)["text-embedding-3-small"]))')" \
+	"{'base64'}" "every request asks for encoding_format base64, as openai-python does"
 t_ok "$(cmp -s "$CFG" "$T_TMP/datus.cfg"; echo $?)" "datus_db.cfg is byte for byte what Datus's ConfigParser writes for openai/text-embedding-3-small/256"
 
 t_run "$VBADMIN" "${A[@]}" search --mode vector --json "Card and wallet payments captured for orders"; keep search.json
@@ -108,9 +113,12 @@ t_run "$VBADMIN" "${A[@]}" search --mode hybrid "customers"; keep search.txt
 t_is "$RC" 0 "hybrid search exits 0"
 t_has "$OUT" "embedder: openai/text-embedding-3-small via text-embedding-3-small at http://127.0.0.1:$EPORT/v1/embeddings (256 dimensions)" "the header names the embedder"
 
-t_run "$VBADMIN" --config "$T_TMP/target.yml" "${B[@]}" --kb_update_strategy incremental; keep target.txt
+vectors_md5() { pgq "SELECT count(*) || ':' || md5(string_agg(id || vector::text, '|' ORDER BY id)) FROM semantic_model WHERE namespace = 'datus'"; }
+vec0=$(vectors_md5)
+t_run "$VBADMIN" --config "$T_TMP/target.yml" "${B[@]}" --kb_update_strategy overwrite -y; keep target.txt
 t_is "$RC" 0 "without target_model, agent.models[agent.target] serves the model (Datus's default_openai_config)"
-t_has "$ERR" "at http://127.0.0.1:$EPORT/v1/embeddings" "and its base_url is used"
+t_has "$ERR" "at http://127.0.0.1:$LPORT/v1/embeddings" "and its base_url is used"
+t_is "$(vectors_md5)" "$vec0" "a server answering number lists (it ignores encoding_format) gives the same float32 vectors as base64 answers"
 
 # ---------------------------------------------------------------- refusals, nothing written
 rows0=$(rows_md5); cfg0=$(md5sum <"$CFG")

@@ -1,11 +1,12 @@
-/* tests/unit/test_embed_json.c - the reader of /embeddings answers (kb/embed_json_read.c)
- * against jansson: the same verdict, the same vectors and the same counts for hand-written
- * answers (OpenAI's shape, servers' variants, broken ones) and for thousands of mutations of
- * them (bytes flipped, cut, doubled).  The reference below is how vbadmin read answers with
- * jansson before the one-pass reader replaced it for speed (docs/benchmarks.md). */
-#include <locale.h>
+/* tests/unit/test_embed_json.c - the JSON of an /embeddings exchange (kb/embed_json.c,
+ * kb/embed_answer.c): the request asks for base64 as openai-python does; an answer's vectors are
+ * read from base64 texts of little-endian float32s (np.frombuffer(b64decode(s), 'float32') in
+ * openai-python) or from number lists, with the same verdicts either way (wrong length, index
+ * order, missing data, non-numbers, broken base64). */
 #include <math.h>
+#include <openssl/evp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,209 +14,161 @@
 #include "../../backends/vb_util.h"
 #include "../../kb/embed_json.h"
 
-#include "../fuzz/embed_json_ref.h"
-
-/* ---- comparison ---- */
 #define N 3
 #define DIM 4
 
-static int same(const char *body, int *rc_out)
+/* base64 of k little-endian float32s, as a server writes it (static buffer: one at a time). */
+static const char *b64(const float *v, int k)
 {
-	float a[N * DIM], b[N * DIM];
-	for (int i = 0; i < N * DIM; i++)
-		a[i] = b[i] = -7.0f;
-	struct embed_json_stats sa, sb;
-	int ra = embed_json_vectors(body, N, DIM, a, &sa);
-	int rb = ref_vectors(body, N, DIM, b, &sb);
-	if (rc_out)
-		*rc_out = ra;
-	if (ra != rb)
-		return 0;
-	if (ra < 0)
-		return 1; /* the caller reports "unreadable": nothing else is used */
-	if (sa.items != sb.items || sa.bad_dim != sb.bad_dim || sa.complete != sb.complete)
-		return 0;
-	for (int i = 0; sa.complete && i < N * DIM; i++)
-		if (a[i] != b[i]) /* by value: jansson reads "-0" as the integer 0, the reader as -0.0 */
-			return 0;
-	return 1;
+	static char text[256];
+	unsigned char raw[128];
+	for (int i = 0; i < k; i++) {
+		uint32_t u;
+		memcpy(&u, &v[i], 4);
+		for (int j = 0; j < 4; j++)
+			raw[4 * i + j] = (unsigned char)(u >> (8 * j));
+	}
+	EVP_EncodeBlock((unsigned char *)text, raw, 4 * k);
+	return text;
 }
 
-static const char *const docs[] = {
-	/* OpenAI's shape */
-	"{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.1,-0.2,3e-2,4E+1]},"
-	"{\"object\":\"embedding\",\"index\":1,\"embedding\":[1,2,3,4]},{\"object\":\"embedding\",\"index\":2,"
-	"\"embedding\":[-0,0.5,0.25,1e-45]}],\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":3,"
-	"\"total_tokens\":3}}",
-	/* reverse order, placed by index; embedding before index; whitespace everywhere */
-	" { \"data\" : [ {\"embedding\":[ 9 , 9 , 9 , 9 ] , \"index\" : 2} ,\n\t{\"index\":1,\"embedding\":[8,8,8,8]},"
-	"{\"index\":0,\"embedding\":[7,7,7,7]} ] } \r\n",
-	/* no index: by position */
-	"{\"data\":[{\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}",
-	/* index not an integer, negative, far out of range, duplicated */
-	"{\"data\":[{\"index\":1.0,\"embedding\":[1,1,1,1]},{\"index\":-1,\"embedding\":[2,2,2,2]},"
-	"{\"index\":99,\"embedding\":[3,3,3,3]},{\"index\":0,\"index\":2,\"embedding\":[4,4,4,4]}]}",
-	"{\"data\":[{\"index\":\"0\",\"embedding\":[1,1,1,1]},{\"index\":null,\"embedding\":[2,2,2,2]},"
-	"{\"index\":{\"a\":[1]},\"embedding\":[3,3,3,3]}]}",
-	/* wrong dimensions: the first named, even with a non-number inside */
-	"{\"data\":[{\"index\":0,\"embedding\":[1,1,1,1,1]},{\"index\":1,\"embedding\":[]},"
-	"{\"index\":2,\"embedding\":[1,\"x\"]}]}",
-	"{\"data\":[{\"index\":0,\"embedding\":[]},{\"index\":1,\"embedding\":[1,1,1]}]}",
-	/* one short, one too many */
-	"{\"data\":[{\"index\":0,\"embedding\":[1,1,1,1]},{\"index\":1,\"embedding\":[2,2,2,2]}]}",
-	"{\"data\":[{\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]},"
-	"{\"embedding\":[4,4,4,4]}]}",
-	/* the right length but not numbers */
-	"{\"data\":[{\"index\":0,\"embedding\":[1,true,1,1]}]}",
-	"{\"data\":[{\"index\":0,\"embedding\":[1,null,1,[1]]}]}",
-	/* not an embeddings list */
-	"{\"data\":{}}", "{\"data\":\"x\"}", "{\"error\":{\"message\":\"bad key\"}}", "[]", "[{\"data\":[]}]",
-	"{\"data\":[1]}", "{\"data\":[{\"index\":0}]}", "{\"data\":[{\"embedding\":{}}]}",
-	"{\"data\":[{\"embedding\":\"[1,2,3,4]\"}]}", "{\"data\":[]}", "", "   ", "null", "0",
-	/* other keys with every kind of value, escapes in strings and keys */
-	"{\"x\":[true,false,null,{\"y\":\"\\u00e9\\n\\\"\\\\\\/\"}],\"d\\u0061ta\":1,\"data\":[{\"obj\\tect\":\"e\","
-	"\"embedding\":[1,2,3,4],\"index\":0,\"extra\":{\"embedding\":\"no\",\"index\":7}},{\"embedding\":[5,6,7,8]},"
-	"{\"embedding\":[1,2,3,4]}],\"z\":-12.5e-3}",
-	/* numbers JSON does not allow, or jansson refuses */
-	"{\"data\":[{\"embedding\":[NaN,1,1,1]}]}", "{\"data\":[{\"embedding\":[Infinity,1,1,1]}]}",
-	"{\"data\":[{\"embedding\":[+1,1,1,1]}]}", "{\"data\":[{\"embedding\":[01,1,1,1]}]}",
-	"{\"data\":[{\"embedding\":[1.,1,1,1]}]}", "{\"data\":[{\"embedding\":[.5,1,1,1]}]}",
-	"{\"data\":[{\"embedding\":[0x10,1,1,1]}]}", "{\"data\":[{\"embedding\":[1e,1,1,1]}]}",
-	"{\"data\":[{\"embedding\":[1e400,1,1,1]}]}", "{\"data\":[{\"embedding\":[-1e400,1,1,1]}]}",
-	"{\"data\":[{\"embedding\":[1e-400,1e39,-1e39,1]},{\"embedding\":[1,1,1,1]},{\"embedding\":[1,1,1,1]}]}",
-	/* syntax */
-	"{\"data\":[{\"embedding\":[1,1,1,1]}]} x", "{\"data\":[{\"embedding\":[1,1,1,1]}]}}",
-	"{\"data\":[{\"embedding\":[1,1,1,1],}]}", "{\"data\":[{\"embedding\":[1,1,1,1]},]}",
-	"{\"data\":[{\"embedding\":[1,1,1,1]}]", "{\"data\":[{\"embedding\":[1,1,1,1", "{\"data\" [] }",
-	"{data:[]}", "{'data':[]}", "{\"data\":[],\"s\":\"a\tb\"}", "{\"data\":[],\"s\":\"\\x\"}",
-	"{\"data\":[],\"s\":\"\\u12\"}", "{\"data\":[],\"s\":\"unterminated}", "{\"data\":[],\"t\":tru}",
-	"{\"data\":[],\"t\":nul}", "{\"data\":[],,}", "{,\"data\":[]}", "{\"data\":[1 2]}",
-};
-
-static void test_documents(void)
+static int read_doc(const char *body, float *v, struct embed_json_stats *st)
 {
-	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
-		ok(same(docs[i], NULL), "document %zu: the same verdict and vectors as jansson: %.60s", i, docs[i]);
+	for (int i = 0; i < N * DIM; i++)
+		v[i] = -7.0f;
+	return embed_json_vectors(body, N, DIM, v, st);
+}
+
+static void test_request(void)
+{
+	const char *texts[] = {"orders", ""};
+	struct vb_buf b;
+	vb_buf_init(&b);
+	embed_json_request("m", 0, texts, 2, &b);
+	is_str(b.data, "{\"model\":\"m\",\"input\":[\"orders\",\" \"],\"encoding_format\":\"base64\"}",
+	       "the request asks for base64 (as openai-python does when its caller names no encoding)");
+	embed_json_request("m", 256, texts, 1, &b);
+	has_str(b.data, "\"dimensions\":256", "dimensions sent when set");
+	has_str(b.data, "\"encoding_format\":\"base64\"", "and base64 still asked");
+	vb_buf_free(&b);
+}
+
+static void test_base64(void)
+{
+	float v[N * DIM], r0[DIM] = {0.1f, -0.2f, 3e-2f, 40.0f}, r1[DIM] = {1, 2, 3, 4}, r2[DIM] = {-0.0f, 0.5f, 1e-45f, -1e30f};
+	struct embed_json_stats st;
+	char doc[1024], e0[64], e1[64], e2[64];
+	snprintf(e0, sizeof e0, "%s", b64(r0, DIM));
+	snprintf(e1, sizeof e1, "%s", b64(r1, DIM));
+	snprintf(e2, sizeof e2, "%s", b64(r2, DIM));
+	/* OpenAI's shape, items in reverse order: placed by index */
+	snprintf(doc, sizeof doc,
+	         "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":2,\"embedding\":\"%s\"},"
+	         "{\"object\":\"embedding\",\"index\":1,\"embedding\":\"%s\"},{\"object\":\"embedding\",\"index\":0,"
+	         "\"embedding\":\"%s\"}],\"model\":\"text-embedding-3-small\"}", e2, e1, e0);
+	is_int(read_doc(doc, v, &st), 0, "a base64 answer is read");
+	ok(st.complete && st.items == N && !st.bad_dim, "complete: 3 items of 4 floats");
+	ok(!memcmp(v, r0, sizeof r0) && !memcmp(v + DIM, r1, sizeof r1) && !memcmp(v + 2 * DIM, r2, sizeof r2),
+	   "the exact float32s, bit for bit, each row placed by its index");
+	/* wrong length: 3 floats, 5 floats, nothing */
+	snprintf(doc, sizeof doc, "{\"data\":[{\"index\":0,\"embedding\":\"%s\"}]}", b64(r1, 3));
+	is_int(read_doc(doc, v, &st), 0, "3 floats where 4 are needed is not unreadable");
+	is_int(st.bad_dim, 3, "the wrong length is named: 3");
+	float r5[5] = {1, 2, 3, 4, 5};
+	snprintf(doc, sizeof doc, "{\"data\":[{\"index\":0,\"embedding\":\"%s\"}]}", b64(r5, 5));
+	read_doc(doc, v, &st);
+	is_int(st.bad_dim, 5, "5 floats named");
+	read_doc("{\"data\":[{\"embedding\":\"\"}]}", v, &st);
+	is_int(st.bad_dim, -1, "an empty text: no vector at all");
+	/* bytes that are not whole float32s: 15 bytes */
+	unsigned char raw[15] = {0};
+	char t[32];
+	EVP_EncodeBlock((unsigned char *)t, raw, 15);
+	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"}]}", t);
+	is_int(read_doc(doc, v, &st), -1, "15 bytes are not float32s: unreadable");
+	/* characters outside base64 */
+	static const char *const broken[] = {
+		"AAAAAAAAAAAAAAAAAAAAAA*=",     /* a bad character */
+		"AAAAAAAAAAAA AAAAAAAAAAA",     /* a blank inside */
+		" AAAAAAAAAAAAAAAAAAAAAAA",     /* a blank before (EVP_DecodeBlock would skip it) */
+		"AAAAAAAAAAAAAAAAAAAAAAA",      /* length not a multiple of 4 */
+		"AAAAAAAAAAAA=AAAAAAAAAAA",     /* padding inside */
+		"AAAAAAAAAAAAAAAAAAAAA===",     /* three padding characters */
+		"AAAAAAAAAAAAAAAAAAAAAAA\\u00e9", /* not ASCII */
+		"AAAAAAAAAAAAAAAA\\u0000AAAAAAA", /* a NUL inside */
+		"AAAAAAAAAAAAAAAAAAAAAA-_",     /* the URL-safe alphabet */
+	};
+	for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+		snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"},{\"embedding\":\"%s\"},{\"embedding\":\"%s\"}]}",
+		         e0, broken[i], e1);
+		is_int(read_doc(doc, v, &st), -1, "not base64, unreadable: %s", broken[i]);
+	}
+	/* NaN and Infinity come through: embedder_embed refuses them, as for lists */
+	float odd[DIM] = {NAN, INFINITY, -INFINITY, 1};
+	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"}]}", b64(odd, DIM));
+	is_int(embed_json_vectors(doc, 1, DIM, v, &st), 0, "NaN/Infinity in base64 read");
+	ok(st.complete && isnan(v[0]) && isinf(v[1]) && v[1] > 0 && isinf(v[2]) && v[2] < 0 && v[3] == 1,
+	   "as NaN, +Inf, -Inf: embedder_embed's check sees them");
+	/* one short, one too many */
+	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"},{\"embedding\":\"%s\"}]}", e0, e1);
+	is_int(read_doc(doc, v, &st), 0, "two of three");
+	ok(!st.complete && st.items == 2, "incomplete, 2 items counted");
+	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"},{\"embedding\":\"%s\"},{\"embedding\":\"%s\"},"
+	         "{\"embedding\":\"%s\"}]}", e0, e1, e2, e0);
+	read_doc(doc, v, &st);
+	ok(!st.complete && st.items == 4, "four for three: incomplete");
+	/* a list and base64 in the same answer */
+	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"},{\"embedding\":[5,6,7,8]},{\"embedding\":\"%s\"}]}",
+	         e0, e1);
+	is_int(read_doc(doc, v, &st), 0, "mixed encodings");
+	ok(st.complete && v[DIM] == 5 && v[2 * DIM + 3] == 4, "each read its own way");
+}
+
+static void test_lists(void)
+{
 	float v[N * DIM];
 	struct embed_json_stats st;
-	is_int(embed_json_vectors(docs[1], N, DIM, v, &st), 0, "reverse order read");
-	ok(st.complete && v[0] == 7 && v[DIM] == 8 && v[2 * DIM] == 9, "rows placed by their index");
-	is_int(embed_json_vectors(docs[5], N, DIM, v, &st), 0, "wrong lengths are not a syntax error");
-	is_int(st.bad_dim, 5, "the first wrong length is named");
-	is_int(embed_json_vectors("{\"data\":[{\"embedding\":[1e39,1,1,1]}]}", 1, DIM, v, &st), 0,
-	       "1e39 is a JSON number");
-	ok(isinf(v[0]), "and infinite as a float: embedder_embed refuses it, not the reader");
-	/* jansson reads integers as long long: what does not fit is refused, by both */
-	ok(same("{\"data\":[{\"embedding\":[18446744073709551616,1,1,1]}]}", NULL), "an integer beyond 64 bits");
-	ok(same("{\"data\":[{\"embedding\":[-9223372036854775808,9223372036854775807,1,1]},"
-	        "{\"embedding\":[1,1,1,1]},{\"embedding\":[1,1,1,1]}]}", NULL), "the long long limits");
-	ok(same("{\"data\":[{\"index\":9007199254740993,\"embedding\":[5,5,5,5]},{\"embedding\":[1,1,1,1]},"
-	        "{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}", NULL), "an index beyond the batch, however large");
-	/* a later duplicate key wins, in jansson's objects and here */
-	ok(same("{\"data\":1,\"data\":[{\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}",
-	        NULL), "data: a non-array, then the list");
-	ok(same("{\"data\":[{\"embedding\":[9,9,9,9]},{\"embedding\":[1,1,1,1]},{\"embedding\":[1,1,1,1]}],"
-	        "\"data\":[{\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}", NULL),
-	   "data twice: the second list");
-	ok(same("{\"data\":[{\"embedding\":1,\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}",
-	        NULL), "embedding: a number, then the vector");
-	ok(same("{\"d\\u0061ta\":[{\"\\u0065mbedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}",
-	        NULL), "keys with escapes");
-	char deep[400];
-	int len = snprintf(deep, sizeof deep, "{\"data\":[{\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},"
-	                                      "{\"embedding\":[3,3,3,3]}],\"x\":");
-	for (int i = 0; i < 80; i++)
-		deep[len++] = '[';
-	deep[len++] = '1';
-	for (int i = 0; i < 80; i++)
-		deep[len++] = ']';
-	snprintf(deep + len, sizeof deep - (size_t)len, "}");
-	int rc;
-	ok(same(deep, &rc) && rc == 0, "80 levels of nesting elsewhere in the answer");
-}
-
-static void diag_doc(const char *doc)
-{
-	static int shown;
-	if (shown++ < 10)
-		printf("# reader and jansson disagree on: %s\n", doc);
-}
-
-/* Mutations of every valid document: the reader and jansson agree on each. */
-static void test_mutations(void)
-{
-	uint32_t seed = 12345;
-	int total = 0, agree = 0, accepted = 0;
-	static const char bytes[] = "{}[]:,\" \\0123456789.eE+-tfnulx\x01\xc3";
-	for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) {
-		size_t len = strlen(docs[d]);
-		if (!len)
-			continue;
-		char *buf = vb_xmalloc(2 * len + 2);
-		for (int k = 0; k < 400; k++) {
-			memcpy(buf, docs[d], len + 1);
-			seed = seed * 1103515245u + 12345u;
-			size_t at = (seed >> 8) % len;
-			switch ((seed >> 4) % 3) {
-			case 0: buf[at] = bytes[(seed >> 16) % (sizeof bytes - 1)]; break; /* flip */
-			case 1: buf[at] = '\0'; break;                                     /* cut */
-			default: memcpy(buf + len, docs[d] + at, len - at + 1); break;   /* a tail doubled */
-			}
-			int rc;
-			total++;
-			if (same(buf, &rc))
-				agree++;
-			else
-				diag_doc(buf);
-			accepted += rc == 0;
-		}
-		free(buf);
-	}
-	is_int(agree, total, "%d mutated answers (%d of them readable): the same verdict as jansson", total, accepted);
-}
-
-/* Numbers as servers print them (float32 shortest forms, Python's repr, %e, integers, long
- * mantissas, tiny and huge exponents): the same float as jansson's strtod, bit for bit. */
-static void test_numbers(void)
-{
-	static const char *const fmt[] = {"%.9g", "%.17g", "%g", "%.3e", "%.12f", "%.0f", "%.25f", "%.20e"};
-	uint32_t seed = 777;
-	int total = 0, agree = 0;
-	char doc[2048];
-	for (int k = 0; k < 3000; k++) {
-		int len = snprintf(doc, sizeof doc, "{\"data\":[");
-		for (int i = 0; i < N; i++) {
-			len += snprintf(doc + len, sizeof doc - (size_t)len, "%s{\"embedding\":[", i ? "," : "");
-			for (int j = 0; j < DIM; j++) {
-				seed = seed * 1103515245u + 12345u;
-				uint32_t bits = seed;
-				seed = seed * 1103515245u + 12345u;
-				double x = (double)(int32_t)bits / 2147483648.0 * pow(10.0, (double)((int)(seed >> 8) % 60 - 30));
-				len += snprintf(doc + len, sizeof doc - (size_t)len, j ? ",%s" : "%s", "");
-				const char *f = fmt[(seed >> 20) % 8];
-				if (!strcmp(f, "%.0f") && fabs(x) >= 9e18) /* jansson refuses integers beyond 64 bits */
-					f = "%.9g";
-				len += snprintf(doc + len, sizeof doc - (size_t)len, f, x);
-			}
-			len += snprintf(doc + len, sizeof doc - (size_t)len, "]}");
-		}
-		snprintf(doc + len, sizeof doc - (size_t)len, "]}");
-		total++;
-		int rc;
-		if (same(doc, &rc) && rc == 0)
-			agree++;
-		else
-			diag_doc(doc);
-	}
-	is_int(agree, total, "%d answers of random numbers in 8 formats: the same floats as jansson", total);
+	is_int(read_doc("{\"object\":\"list\",\"data\":[{\"index\":2,\"embedding\":[9,9,9,9]},{\"index\":1,\"embedding\":"
+	                "[8,8,8,8]},{\"index\":0,\"embedding\":[0.1,-0.2,3e-2,4E+1]}]}", v, &st), 0,
+	       "a number list answer (a server that ignores encoding_format) is read");
+	ok(st.complete && v[0] == 0.1f && v[1] == -0.2f && v[3] == 40 && v[DIM] == 8 && v[2 * DIM] == 9,
+	   "rows placed by index, numbers as float32");
+	is_int(read_doc("{\"data\":[{\"embedding\":[1,1,1,1]},{\"embedding\":[2,2,2,2]},{\"embedding\":[3,3,3,3]}]}", v,
+	                &st), 0, "no index: by position");
+	ok(st.complete && v[0] == 1 && v[2 * DIM] == 3, "in order");
+	read_doc("{\"data\":[{\"index\":0,\"embedding\":[1,1,1,1,1]},{\"index\":1,\"embedding\":[]},"
+	         "{\"index\":2,\"embedding\":[1,\"x\"]}]}", v, &st);
+	is_int(st.bad_dim, 5, "the first wrong length named, even with a non-number later");
+	read_doc("{\"data\":[{\"index\":0,\"embedding\":[]}]}", v, &st);
+	is_int(st.bad_dim, -1, "an empty list: no vector");
+	is_int(read_doc("{\"data\":[{\"index\":0,\"embedding\":[1,true,1,1]}]}", v, &st), -1, "true is not a number");
+	is_int(read_doc("{\"data\":[{\"index\":0,\"embedding\":[1,null,1,1]}]}", v, &st), -1, "null is not a number");
+	is_int(read_doc("{\"data\":[{\"embedding\":[NaN,1,1,1]}]}", v, &st), -1, "NaN is not JSON");
+	is_int(embed_json_vectors("{\"data\":[{\"embedding\":[1e39,1,1,1]}]}", 1, DIM, v, &st), 0, "1e39 is a JSON number");
+	ok(isinf(v[0]), "and infinite as a float32: embedder_embed refuses it, not the reader");
+	read_doc("{\"data\":[{\"index\":0,\"embedding\":[1,1,1,1]},{\"index\":1,\"embedding\":[2,2,2,2]}]}", v, &st);
+	ok(!st.complete && st.items == 2, "one short: incomplete");
+	read_doc("{\"data\":[{\"index\":0,\"embedding\":[1,1,1,1]},{\"index\":0,\"embedding\":[2,2,2,2]},"
+	         "{\"index\":2,\"embedding\":[3,3,3,3]}]}", v, &st);
+	ok(!st.complete, "an index twice, one missing: incomplete");
+	read_doc("{\"data\":[{\"index\":99,\"embedding\":[1,1,1,1]},{\"index\":1,\"embedding\":[2,2,2,2]},"
+	         "{\"index\":2,\"embedding\":[3,3,3,3]}]}", v, &st);
+	ok(!st.complete && v[0] == -7.0f, "an index beyond the batch writes nothing");
+	static const char *const unreadable[] = {
+		"{\"data\":{}}", "{\"data\":\"x\"}", "{\"error\":{\"message\":\"bad key\"}}", "[]", "{\"data\":[1]}",
+		"{\"data\":[{\"index\":0}]}", "{\"data\":[{\"embedding\":{}}]}", "{\"data\":[{\"embedding\":7}]}",
+		"", "null", "{\"data\":[{\"embedding\":[1,1,1,1]}]} x", "{\"data\":[{\"embedding\":[1,1,1,1]},]}",
+		"{\"data\":[{\"embedding\":[1,1,1,1"};
+	for (size_t i = 0; i < sizeof unreadable / sizeof unreadable[0]; i++)
+		is_int(read_doc(unreadable[i], v, &st), -1, "unreadable: %s", unreadable[i]);
+	is_int(read_doc("{\"data\":[]}", v, &st), 0, "an empty data list is readable");
+	ok(!st.complete && st.items == 0, "but holds none of the 3");
 }
 
 int main(void)
 {
-	/* a console user's locale must not change how numbers are read */
-	setlocale(LC_ALL, "");
-	test_documents();
-	test_mutations();
-	test_numbers();
+	test_request();
+	test_base64();
+	test_lists();
 	return tap_done();
 }

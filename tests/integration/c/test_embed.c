@@ -144,9 +144,11 @@ static void test_hashing_speed(void)
 
 static pid_t server_pid;
 static int server_port;
+static int server_lists; /* started with --lists: number lists even when base64 is asked */
 
-static int start_server(void)
+static int start_server(int lists)
 {
+	server_lists = lists;
 	const char *script = "tests/integration/embed_server.py";
 	if (access(script, R_OK) != 0) {
 		printf("# %s not found (run from the repository root)\n", script);
@@ -164,7 +166,7 @@ static int start_server(void)
 		dup2(fd[1], 1);
 		close(fd[0]);
 		close(fd[1]);
-		execl("/usr/bin/python3", "python3", script, (char *)NULL);
+		execl("/usr/bin/python3", "python3", script, lists ? "--lists" : "--key=test-key", (char *)NULL);
 		_exit(127);
 	}
 	close(fd[1]);
@@ -193,14 +195,14 @@ static size_t grab(char *p, size_t s, size_t n, void *ctx)
 	return s * n;
 }
 
-/* The server's record of batch sizes per model, e.g. "[32, 32, 6]". */
-static char *stats_for(const char *model)
+/* The server's record (GET path) for model, e.g. "[32, 32, 6]" of /stats. */
+static char *server_list(const char *path, const char *model)
 {
 	struct vb_buf b;
 	vb_buf_init(&b);
 	vb_buf_add(&b, "");
 	CURL *c = curl_easy_init();
-	char *url = vb_xasprintf("http://127.0.0.1:%d/stats", server_port);
+	char *url = vb_xasprintf("http://127.0.0.1:%d%s", server_port, path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, grab);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
@@ -218,6 +220,12 @@ static char *stats_for(const char *model)
 	free(key);
 	vb_buf_free(&b);
 	return res;
+}
+
+/* The server's record of batch sizes per model. */
+static char *stats_for(const char *model)
+{
+	return server_list("/stats", model);
 }
 
 static struct embed_options http_opts(const char *model, int dim)
@@ -277,6 +285,23 @@ static void test_http(void)
 	ok(!strcmp(s, "[32, 32, 6]") || !strcmp(s, "[32, 6, 32]") || !strcmp(s, "[6, 32, 32]"),
 	   "batched by batch_size 32: %s", s);
 	free(s);
+	/* openai-python's embeddings.create asks for base64 when its caller names no encoding
+	 * (Datus names none); the server answers base64 unless started with --lists */
+	s = server_list("/encodings", "ok:6");
+	is_str(s, "[\"base64\", \"base64\", \"base64\"]", "every request asks for base64 (%s answers)",
+	       server_lists ? "list" : "base64");
+	free(s);
+
+	o = http_opts("huge:4", 4);
+	is_int(run(&o, 2, &out, &err), VB_ERR_SERVER, "+-1e39 (Infinity as float32) refused");
+	free(out);
+	has_str(err.message, "returned Infinity in dimension 2 of the vector for text 1", "Infinity named");
+	o = http_opts("nan:4", 4);
+	is_int(run(&o, 2, &out, &err), VB_ERR_SERVER, "NaN refused");
+	free(out);
+	/* a list cannot carry NaN in JSON: the bare NaN Python writes is unreadable */
+	has_str(err.message, server_lists ? "unreadable embedding response" : "returned NaN in dimension 2",
+	        "NaN: %s", server_lists ? "the list is not JSON" : "named");
 
 	o = http_opts("flaky429:4", 4);
 	is_int(run(&o, 3, &out, &err), VB_OK, "429 then ok succeeds (%s)", err.message);
@@ -441,13 +466,16 @@ int main(void)
 	test_hashing_speed();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_refused();
-	int started = start_server() == 0;
-	if (ok(started, "test HTTP server started on loopback (port %d)", server_port)) {
-		test_http();
-		test_in_flight();
+	for (int lists = 0; lists <= 1; lists++) { /* answers in base64, then number lists */
+		int started = start_server(lists) == 0;
+		if (ok(started, "test HTTP server (%s answers) started on loopback (port %d)", lists ? "list" : "base64",
+		       server_port)) {
+			test_http();
+			test_in_flight();
+		}
+		stop_server();
+		ok(server_pid == 0, "test HTTP server stopped");
 	}
-	stop_server();
-	ok(server_pid == 0, "test HTTP server stopped");
 	curl_global_cleanup();
 	return tap_done();
 }
