@@ -135,6 +135,7 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
 		.progress = req->progress,
 		.progress_ctx = req->ctx,
 		.cancelled = &e->cancelled,
+		.checked_total = i == 0 ? res->part[0].total : 0, /* check_first_part ran */
 	};
 	res->nparts = i + 1;
 	int st = bootstrap_run(e->ops, e->h, &bo, &res->part[i], err);
@@ -147,6 +148,43 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
 	}
 	embed_guard_saved_free(&g.saved);
 	return st == VB_OK ? VB_OK : classify(e, st, &res->part[i], res);
+}
+
+/* The first component's file check, before any store is opened: a file that fails it would
+ * stop the run before its first write, and must not leave a new, empty store behind either.
+ * (A later component's check runs in its turn, after the earlier ones loaded, as in Datus.) */
+static int check_first_part(const struct engine_bootstrap_req *req, const struct kb_table_context *tc,
+                            const char *read_path, struct engine_bootstrap_res *res, struct vb_error *err)
+{
+	struct bootstrap_opts bo = {
+		.component = res->name[0],
+		.yaml_path = req->yaml_path,
+		.yaml_read_path = read_path,
+		.dialect = tc->dialect,
+		.catalog = tc->catalog,
+		.database = tc->database,
+		.schema = tc->schema,
+		.all_data_sources = req->all_data_sources,
+		.warn = req->warn,
+		.warn_ctx = req->ctx,
+	};
+	int st = bootstrap_check_file(&bo, &res->part[0], err);
+	if (st != VB_OK) {
+		res->nparts = 1; /* nothing was written, no store was opened */
+		return fail(res, ENGINE_BOOT_YAML, VB_EXIT_USAGE, st);
+	}
+	return VB_OK;
+}
+
+/* Config errors first, as ever; the store itself only once the file is known good. */
+static int open_store(struct engine *e, struct engine_bootstrap_res *res, struct vb_error *err)
+{
+	res->failed_at = e->config_ok || e->ops_injected ? "store" : "config";
+	int st = engine_open_backend(e, err);
+	if (st != VB_OK)
+		return fail(res, ENGINE_BOOT_OPEN, engine_exit_for_status(st), st);
+	res->failed_at = NULL;
+	return VB_OK;
 }
 
 int engine_bootstrap_kb(struct engine *e, const struct engine_bootstrap_req *req, struct engine_bootstrap_res *res,
@@ -162,10 +200,8 @@ int engine_bootstrap_kb(struct engine *e, const struct engine_bootstrap_req *req
 	int n = 0;
 	while (n < ENGINE_BOOT_MAX_PARTS && res->name[n])
 		n++;
-	res->failed_at = e->config_ok || e->ops_injected ? "store" : "config";
-	if ((st = engine_open_backend(e, err)) != VB_OK)
-		return fail(res, ENGINE_BOOT_OPEN, engine_exit_for_status(st), st);
-	res->failed_at = NULL;
+	if (!e->config_ok && !e->ops_injected)
+		return open_store(e, res, err); /* reports the config's error */
 	/* the rows' catalog/database/schema and dialect, from the data-source namespace as Datus
 	 * takes them */
 	struct kb_table_context tc;
@@ -180,6 +216,10 @@ int engine_bootstrap_kb(struct engine *e, const struct engine_bootstrap_req *req
 		res->part[0].yaml_error = 1;
 		fail(res, ENGINE_BOOT_YAML, VB_EXIT_USAGE, st);
 	}
+	if (st == VB_OK)
+		st = check_first_part(req, &tc, in.read_path, res, err);
+	if (st == VB_OK)
+		st = open_store(e, res, err);
 	for (int i = 0; i < n && st == VB_OK; i++) {
 		/* each component's store has its own model (agent.storage.<section>) and record */
 		struct eng_embedding ee;

@@ -290,12 +290,8 @@ static int write_all(const struct vb_ops *ops, struct vb_handle *h, const struct
 	return st;
 }
 
-int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
-                  struct bootstrap_result *res, struct vb_error *err)
+static struct semantic_options file_options(const struct bootstrap_opts *opt, int is_metrics)
 {
-	memset(res, 0, sizeof *res);
-	double t0 = now_s();
-	int is_metrics = strcmp(opt->component, "metrics") == 0;
 	struct semantic_options so = {
 		.dialect = opt->dialect,
 		.catalog = opt->catalog,
@@ -308,6 +304,14 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 		.warn_ctx = opt->warn_ctx,
 		.read_path = opt->yaml_read_path,
 	};
+	return so;
+}
+
+int bootstrap_check_file(const struct bootstrap_opts *opt, struct bootstrap_result *res, struct vb_error *err)
+{
+	memset(res, 0, sizeof *res);
+	int is_metrics = strcmp(opt->component, "metrics") == 0;
+	struct semantic_options so = file_options(opt, is_metrics);
 	struct semantic_stats stats;
 	int st = semantic_validate(opt->yaml_path, &so, &stats, err);
 	if (st != VB_OK) {
@@ -315,8 +319,22 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 		return st;
 	}
 	res->total = is_metrics ? stats.metrics : stats.tables + stats.columns;
-	if (res->total == 0)
-		return nothing_to_sync(opt, &stats, res, err);
+	return res->total == 0 ? nothing_to_sync(opt, &stats, res, err) : VB_OK;
+}
+
+int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bootstrap_opts *opt,
+                  struct bootstrap_result *res, struct vb_error *err)
+{
+	double t0 = now_s();
+	int is_metrics = strcmp(opt->component, "metrics") == 0;
+	struct semantic_options so = file_options(opt, is_metrics);
+	int st = VB_OK;
+	if (opt->checked_total > 0) { /* bootstrap_check_file passed (and warned) already */
+		memset(res, 0, sizeof *res);
+		res->total = opt->checked_total;
+	} else if ((st = bootstrap_check_file(opt, res, err)) != VB_OK) {
+		return st;
+	}
 	const struct vb_table_spec *spec, *subject_spec;
 	st = ensure_tables(ops, h, opt, is_metrics, &spec, &subject_spec, err);
 	if (st == VB_OK)

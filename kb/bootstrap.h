@@ -48,6 +48,8 @@ struct bootstrap_opts {
 	bootstrap_progress_fn progress;
 	void *progress_ctx;
 	const atomic_int *cancelled; /* non-zero stops before the next batch */
+	long checked_total;      /* > 0: bootstrap_check_file already passed with this total, so the
+	                          * validate pass (and its warnings) is not repeated */
 };
 
 struct bootstrap_result {
@@ -68,6 +70,11 @@ struct bootstrap_result {
 /* Valid component and strategy names (for usage errors). */
 int bootstrap_component_ok(const char *c);
 int bootstrap_strategy_ok(const char *s);
+
+/* The validate pass alone, with no store: whole-file parse, res->total, and Datus's "No valid
+ * objects found to sync" when the file holds nothing for the component (res->yaml_error set on
+ * any failure).  Lets the caller refuse a bad file before it opens, or creates, a store. */
+int bootstrap_check_file(const struct bootstrap_opts *opt, struct bootstrap_result *res, struct vb_error *err);
 
 /* Runs the bootstrap against an open backend.  Returns VB_OK, or a status with err filled
  * (VB_ERR_INVALID for a bad file, VB_ERR_CANCELLED when *cancelled was set, backend errors

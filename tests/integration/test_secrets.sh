@@ -328,7 +328,11 @@ t_has "$ERR" "larger than 1024 KiB" "a 2 MB .env: names the limit"
 t_run timeout 20 env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace deep bootstrap-kb --components metrics --semantic_yaml "$HD/deep.yaml"
 t_is "$RC" 2 "a 5,000-level subject_tree: exit 2 at once"
 t_has "$ERR" "the subject_tree tag has 5000 levels; at most 64" "a 5,000-level subject_tree: names the limit"
+t_ok "$([ ! -e "$HD/data/vbadmin/deep.db" ]; echo $?)" "a 5,000-level subject_tree: no deep.db is created"
 # a 600-word text query ends at once with a clear message (it used to run for minutes)
+printf 'data_source:\n  name: d\n  sql_table: public.d\n  dimensions:\n    - name: x\n      type: CATEGORICAL\n' >"$HD/small.yaml"
+t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace deep bootstrap-kb --components semantic_model --semantic_yaml "$HD/small.yaml"
+t_is "$RC" 0 "600-word query: a small file creates namespace deep to search"
 Q600=$(printf 'revenue %.0s' $(seq 600))
 for mode in text hybrid; do
 	t_run timeout 20 env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace deep search --mode $mode "$Q600"
@@ -385,6 +389,20 @@ for cmd in "search event" "check" "verify"; do
 done
 t_run env XDG_DATA_HOME="$HD/fresh" "$VBADMIN" check
 t_is "$RC" 0 "the default namespace is still created by a first check"
+# a bootstrap-kb whose YAML fails into a namespace with no store yet: the file is checked before
+# the store is opened, so no empty <ns>.db (nor its -wal/-shm/-journal) is left behind
+printf 'data_source: [unclosed\n' >"$T_TMP/broken.yaml"
+printf 'metric:\n  name: m\n' >"$T_TMP/nodata.yaml"
+for bad in "broken.yaml|semantic_model" "missing.yaml|semantic_model" "esc.yaml|metrics" "nodata.yaml|semantic_model"; do
+	f=${bad%|*} comp=${bad#*|}
+	t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace nbad bootstrap-kb --components "$comp" --semantic_yaml "$T_TMP/$f"
+	t_is "$RC" 2 "bad yaml into a new namespace: $f ($comp) exits 2"
+	t_has "$ERR" "$T_TMP/$f" "bad yaml into a new namespace: $f ($comp) names the file"
+	t_is "$(ls "$HD/data/vbadmin" | grep -c '^nbad\.db')" 0 "bad yaml into a new namespace: $f ($comp) left no nbad.db, -wal, -shm or -journal"
+done
+t_run env XDG_DATA_HOME="$HD/data" "$VBADMIN" --namespace nbad bootstrap-kb --components semantic_model --semantic_yaml "$T_TMP/esc.yaml"
+t_is "$RC" 0 "bad yaml into a new namespace: a good file then creates it"
+t_ok "$([ -s "$HD/data/vbadmin/nbad.db" ]; echo $?)" "bad yaml into a new namespace: nbad.db exists after the good file"
 # a schema name PostgreSQL would cut at 63 bytes
 S64=$(printf 's%.0s' $(seq 64))
 cat >"$T_TMP/s64.yml" <<YML
