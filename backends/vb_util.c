@@ -394,13 +394,23 @@ int vb_write_file_private(const char *path, const char *data, size_t len)
 	return rc;
 }
 
+/* Backs n off over UTF-8 continuation bytes (10xxxxxx) so s[n] starts a character: a byte
+ * cut then drops the whole character instead of leaving its first bytes, which a terminal
+ * shows as a replacement glyph and a JSON or log reader may reject. */
+static size_t utf8_boundary(const char *s, size_t n)
+{
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
 char *vb_text_printable(const char *s, size_t max)
 {
 	struct vb_buf b;
 	vb_buf_init(&b);
 	size_t n = s ? strlen(s) : 0;
 	if (max && n > max)
-		n = max;
+		n = utf8_boundary(s, max);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x20 || c == 0x7f) {
@@ -415,4 +425,14 @@ char *vb_text_printable(const char *s, size_t max)
 	if (!b.data)
 		vb_buf_add(&b, "");
 	return vb_buf_steal(&b);
+}
+
+char *vb_text_clip(const char *s, size_t max)
+{
+	char *safe = vb_text_printable(s, max);
+	if (!max || !s || strlen(s) <= max)
+		return safe;
+	char *out = vb_xasprintf("%s...", safe);
+	free(safe);
+	return out;
 }

@@ -29,9 +29,13 @@ char *vb_xvasprintf(const char *fmt, va_list ap);
  * the umask, an existing one is made 0600, and a symlink at path is refused (ELOOP).  mode is
  * "w" (truncate) or "a" (append); NULL with errno set on failure. */
 FILE *vb_fopen_private(const char *path, const char *mode);
-/* Heap copy of at most max bytes of s (0: all) with every control character (C0, DEL and the
+/* Heap copy of at most max bytes of s (0: all; a cut falls before a UTF-8 character, never
+ * inside it) with every control character (C0, DEL and the
  * UTF-8 encoded C1 range, which terminals obey as escape sequences) written as \xNN. */
 char *vb_text_printable(const char *s, size_t max);
+/* vb_text_printable for text quoted inside a message (a user's query, a description): at most
+ * max bytes, cut before a UTF-8 character rather than inside it, with "..." added when cut. */
+char *vb_text_clip(const char *s, size_t max);
 /* fflush + ferror + fclose: -1 with errno when any byte may not have reached the file. */
 int vb_fclose_checked(FILE *f);
 /* Writes data to path whole or not at all: a 0600 temp file beside it, fsync, rename over path

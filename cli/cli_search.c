@@ -38,8 +38,8 @@ static void print_text(struct cli_ctx *ctx, const struct engine_search_res *s)
 		free(kd);
 		const char *desc = engine_search_cell(r, i, "description");
 		if (*desc) {
-			char *safe = vb_text_printable(desc, 100);
-			fprintf(ctx->out, "      %s%s\n", safe, strlen(desc) > 100 ? "..." : "");
+			char *safe = vb_text_clip(desc, 100);
+			fprintf(ctx->out, "      %s\n", safe);
 			free(safe);
 		}
 	}
@@ -196,8 +196,10 @@ int cli_search(struct cli_ctx *ctx, int argc, char **argv)
 	struct engine *e = cli_engine_open(ctx, &rc);
 	if (!e)
 		return rc;
-	cli_signals_doing("search \"%.100s\" in %s of namespace %s", q.query, q.table ? q.table : "semantic_model",
+	char *shown = vb_text_clip(q.query, 100);
+	cli_signals_doing("search \"%s\" in %s of namespace %s", shown, q.table ? q.table : "semantic_model",
 	                  e->vbc.namespace ? e->vbc.namespace : "default");
+	free(shown);
 	struct engine_search_res s;
 	struct vb_error err;
 	int st = engine_search(e, &q, &s, &err);
