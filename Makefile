@@ -42,9 +42,9 @@ OPT ?= -O2 -g
 endif
 
 CC ?= cc
-PKGS = ncursesw libpq yaml-0.1 sqlite3 libcurl jansson libcrypto
+PKGS = ncursesw libpq yaml-0.1 sqlite3 libcurl jansson json-c libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs ncursesw yaml-0.1 sqlite3 libcurl jansson libcrypto 2>/dev/null) -lreadline
+PKG_LIBS := $(shell pkg-config --libs ncursesw yaml-0.1 sqlite3 libcurl jansson json-c libcrypto 2>/dev/null) -lreadline
 PQ_LIBS := $(shell pkg-config --libs libpq 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 ifeq ($(SAN),fuzz)

@@ -80,7 +80,7 @@ request after the other, the same checks), both asking the same loopback server 
 model \`canned:384\`: one pre-encoded answer, so the server's own cost stays small) for the same
 texts in the same wire format: \`"encoding_format": "base64"\` in every request, as Datus's
 openai-python client asks, so each vector travels as base64 of 384 little-endian float32s (2,048
-characters) and both sides decode it (vbadmin: jansson for the JSON, libcrypto's EVP_DecodeBlock;
+characters) and both sides decode it (vbadmin: json-c for the JSON, libcrypto's EVP_DecodeBlock;
 Python: json, base64.b64decode, array('f').frombytes).  $EH_ROUNDS rounds, the order of the two sides alternating; medians, and the ratio is the
 median of the per-round ratios.  Load average ${R[eh_load]}.
 
@@ -91,16 +91,14 @@ median of the per-round ratios.  Load average ${R[eh_load]}.
 | Python urllib, one request after the other | ${R[eh_py_tps]} | 1x |
 
 With number lists (12,288 numbers per batch) reading the answer was most of a client's work:
-jansson's tree of one value per number cost about 4 ms per batch and kept vbadmin below the
+a tree of one value per number cost about 4 ms per batch in jansson and kept vbadmin below the
 Python client (0.5-0.7x).  Asking for base64, as openai-python does, makes an answer 32 strings
-in a small tree; a server that ignores the parameter and answers lists is still read (jansson,
-as before), only slower.  What is left is jansson's lexer, which copies a string a character at a
-time: about 0.8 ms of CPU for one 67 kB answer of 32 x 384 base64 floats, against about 0.25 ms
-for Python's C json scanner plus base64.b64decode (and 4.7 ms for jansson on the same vectors as
-number lists); perf puts ~70% of the HTTP embedder's CPU in libjansson.  So the ratio depends on
-the machine's load: with the 2 cores busy (load average ~7) the client's CPU per answer decides the
-race and the 4 requests in flight do not make up for it (a run at load 7 gave 0.66x, rounds
-0.45-0.99x); with cores to spare they do.
+in a small tree; a server that ignores the parameter and answers lists is still read, only
+slower.  jansson's lexer then still copied each string a character at a time (0.86 ms of CPU for
+one 67 kB answer of 32 x 384 base64 floats, ~70% of the embedder's CPU in perf, against about
+0.25 ms for Python's C json scanner plus base64.b64decode), so on a busy machine the Python client
+won (0.66x at load 7).  The answer is now read with json-c, whose tokener copies string runs
+(0.16 ms for the same answer), and jansson stays for everything else.
 EOF
 	if [ -n "${EH_STANDALONE:-}" ]; then
 		printf '\nThis section and its summary row come from `bench/embed_http.sh` run on its own (%s, commit %s);\nthe other sections are from the full run above.\n' \

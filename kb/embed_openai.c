@@ -3,7 +3,7 @@
  * (one easy handle per slot, connections kept alive between calls), each retried on 429/5xx
  * and dropped connections with exponential backoff.  Answers are placed by batch offset, so the
  * order in which they arrive does not matter.  The JSON is embed_json.c's and embed_answer.c's
- * job (jansson; base64 vectors decoded by libcrypto). */
+ * job (jansson for the request, json-c and libcrypto's base64 for the answer). */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdlib.h>

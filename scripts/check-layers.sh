@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/check-layers.sh [ROOT] - the layer rule of docs/architecture.md, enforced on every
 # #include: curses/readline only in tui/, libpq only in backends/pgvector/, sqlite3 only in
-# backends/embedded/, libcrypto only in kb/embed_answer.c, no lower layer includes a higher one,
+# backends/embedded/, libcrypto and json-c only in kb/embed_answer.c, no lower layer includes a higher one,
 # a backend's private headers stay in its folder, and the front ends (cli/, tui/) include from backends/ only the public interface.
 # Also: the front ends call no backend slot and hold no SQL statement (each use case is one
 # engine function).  Run by `make check-layers` and by tests/integration/test_layers.sh.
@@ -21,6 +21,7 @@ check 'n?curses(w)?\.h|ncursesw/|readline/|term\.h|panel\.h|menu\.h|form\.h' 'tu
 check 'libpq-fe\.h|libpq/|postgresql/' 'backends/pgvector/|tests/|bench/' 'libpq outside backends/pgvector/'
 check 'sqlite3\.h' 'backends/embedded/|tests/|bench/' 'sqlite3 outside backends/embedded/'
 check 'openssl/' 'kb/embed_answer\.c|tests/' 'libcrypto outside kb/embed_answer.c (base64 of embeddings answers)'
+check 'json-c/|json\.h>' 'kb/embed_answer\.c|tests/' 'json-c outside kb/embed_answer.c (jansson is the JSON library elsewhere)'
 check '(\.\./)*tui/' 'tui/|cli/main\.c|tests/' 'a lower layer includes tui/'
 check '(\.\./)*cli/' 'cli/|tui/|tests/' 'a lower layer includes cli/'
 check '(\.\./)*engine/' 'tui/|cli/|engine/|tests/|bench/' 'config/, kb/, backends/ or ddl/ include engine/'

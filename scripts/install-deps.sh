@@ -13,7 +13,7 @@ esac
 
 # build: compiler, pkg-config and the -dev packages of the libraries the Makefile links
 pkgs=(build-essential pkg-config libncurses-dev libpq-dev libyaml-dev libreadline-dev libsqlite3-dev
-      libcurl4-openssl-dev libjansson-dev libssl-dev)
+      libcurl4-openssl-dev libjansson-dev libjson-c-dev libssl-dev)
 if [ $test_deps = 1 ]; then
 	# postgresql-15(+client): the pg15 sandbox and psql; mmdebstrap: builds the pg17 chroot;
 	# tmux: console end-to-end tests; python3(+psycopg2, numpy): cross-checks and peer benchmarks;

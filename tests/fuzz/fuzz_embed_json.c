@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_embed_json.c - libFuzzer target: the reader of /embeddings answers
- * (kb/embed_answer.c: jansson, base64 texts decoded by libcrypto, or number lists), which reads
+ * (kb/embed_answer.c: json-c, base64 texts decoded by libcrypto, or number lists), which reads
  * what an embedding server sends - hostile input.  The input is the answer's body (cut at its
  * first NUL, as the HTTP embedder hands it over); it is read for a batch of 3 texts of 4
  * dimensions.  Invariants: no crash or sanitizer report; rows are written only inside the batch;
