@@ -474,6 +474,26 @@ static int need_catalog(struct engine *e, struct step_result *r)
 	return 1;
 }
 
+static int tables_missing(const struct engine *e)
+{
+	int n = 0;
+	for (int i = 0; i < e->ntables; i++)
+		n += !e->tables[i].present;
+	return n;
+}
+
+/* The per-table steps check the tables that exist and need no other step, so one missing store
+ * does not hide the others.  When no table exists there is nothing to check: "ok" would vouch
+ * for columns and indexes of tables the tables step just reported missing, so they skip. */
+static int skip_without_tables(struct engine *e, struct step_result *r)
+{
+	if (e->ntables == 0 || tables_missing(e) < e->ntables)
+		return 0;
+	step_set(r, STEP_SKIP, "skipped: needs \"%s\" (none of the %d tables exists in %s.%s)",
+	         step_defs[STEP_tables].title, e->ntables, e->current_db ? e->current_db : "?", schema_of(e));
+	return 1;
+}
+
 static void append_fix(struct vb_buf *b, const char *fix)
 {
 	if (!fix)
@@ -532,6 +552,8 @@ int step_pg_columns(void *ctx, struct step_result *r)
 	struct engine *e = ctx;
 	if (!need_catalog(e, r))
 		return STEP_FAIL;
+	if (skip_without_tables(e, r))
+		return STEP_SKIP;
 	struct vb_buf fix;
 	vb_buf_init(&fix);
 	int missing = 0, nons = 0, types = 0, sev = STEP_OK;
@@ -582,6 +604,9 @@ int step_pg_columns(void *ctx, struct step_result *r)
 		step_set_class(r, "VBA-COLUMN-TYPE");
 		step_set(r, STEP_WARN, "%d column%s with another type than the DDL", types, types == 1 ? "" : "s");
 		ret = with_advice(e, r, "VEC-044", NULL, NULL, 0);
+	} else if (tables_missing(e)) {
+		ret = step_set(r, STEP_OK, "the tables present (%d of %d) have the columns the store writes; %d missing, "
+		               "see tables", e->ntables - tables_missing(e), e->ntables, tables_missing(e));
 	} else {
 		ret = step_set(r, STEP_OK, "every table has the columns the store writes");
 	}
@@ -594,6 +619,8 @@ int step_pg_dimensions(void *ctx, struct step_result *r)
 	struct engine *e = ctx;
 	if (!need_catalog(e, r))
 		return STEP_FAIL;
+	if (skip_without_tables(e, r))
+		return STEP_SKIP;
 	struct vb_buf fix, dims;
 	vb_buf_init(&fix);
 	vb_buf_init(&dims);
@@ -651,6 +678,8 @@ int step_pg_text_indexes(void *ctx, struct step_result *r)
 	struct engine *e = ctx;
 	if (!need_catalog(e, r))
 		return STEP_FAIL;
+	if (skip_without_tables(e, r))
+		return STEP_SKIP;
 	struct vb_buf fix, uniq, fts;
 	vb_buf_init(&fix);
 	vb_buf_init(&uniq);
@@ -687,6 +716,9 @@ int step_pg_text_indexes(void *ctx, struct step_result *r)
 		step_set(r, STEP_WARN, "full-text index missing on: %s", fts.data);
 		step_set_fix(r, fix.data);
 		ret = with_advice(e, r, "VEC-045", NULL, NULL, 0);
+	} else if (tables_missing(e)) {
+		ret = step_set(r, STEP_OK, "full-text and upsert-key indexes present on the tables present (%d of %d); %d "
+		               "missing, see tables", e->ntables - tables_missing(e), e->ntables, tables_missing(e));
 	} else {
 		ret = step_set(r, STEP_OK, "full-text and upsert-key indexes present");
 	}
@@ -719,6 +751,8 @@ int step_pg_vector_index(void *ctx, struct step_result *r)
 	struct engine *e = ctx;
 	if (!need_catalog(e, r))
 		return STEP_FAIL;
+	if (skip_without_tables(e, r))
+		return STEP_SKIP;
 	int indexed = 0, big_unindexed = 0, shared_indexed = 0;
 	const char *first_big = NULL, *first_shared = NULL;
 	for (int i = 0; i < e->ntables; i++) {
@@ -766,6 +800,8 @@ int step_pg_bootstrap(void *ctx, struct step_result *r)
 	struct engine *e = ctx;
 	if (!need_catalog(e, r))
 		return STEP_FAIL;
+	if (skip_without_tables(e, r))
+		return STEP_SKIP;
 	const char *ns = e->vbc.namespace ? e->vbc.namespace : "default";
 	int64_t total = 0;
 	struct vb_buf list;

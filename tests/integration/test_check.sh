@@ -76,6 +76,14 @@ t_is "$RC" 4 "pg15 check --json: exit 4"
 t_is "$(printf '%s' "$OUT" | json_ok 2>&1)" ok "pg15 check --json has the documented shape"
 t_is "$(printf '%s' "$OUT" | json_get '[s["error_class"] for s in d["steps"] if s["id"]=="ext_available"][0]')" 0A000 \
 	"pg15 json: ext_available error_class 0A000"
+# the tables step fails (none exists): the per-table steps must not report ok for tables that are not there
+for id in columns text_indexes bootstrap; do
+	t_is "$(printf '%s' "$OUT" | json_get '[s["status"] for s in d["steps"] if s["id"]=="'$id'"][0]')" skip \
+		"pg15 json: $id is skipped while no table exists"
+done
+t_has "$(printf '%s' "$OUT" | json_get '[s["message"] for s in d["steps"] if s["id"]=="columns"][0]')" \
+	'skipped: needs "Knowledge-base tables" (none of the 10 tables exists in vb_chk15.public)' \
+	"pg15 json: the skip names the tables step and where no table was found"
 vb extension --json
 t_is "$(printf '%s' "$OUT" | json_get 'd["extension"]["available"]')" False "pg15 extension --json: available false"
 vb dba-packet
@@ -187,6 +195,8 @@ t_has "$OUT" "500010" "class 500010 (DB_TABLE_NOT_EXISTS)"
 t_has "$OUT" "CREATE TABLE IF NOT EXISTS public.reference_sql" "fix carries that table's DDL"
 t_has "$OUT" "reference_sql    NOT ready: table reference_sql does not exist" "the stores step names the store"
 t_has "$OUT" "[OK]   dimensions" "the other steps still run for the other stores"
+t_has "$OUT" "the tables present (9 of 10) have the columns the store writes; 1 missing, see tables" \
+	"columns checks the tables present and says one was not there to check"
 DB=vb_chksu psql17 -c "DROP TABLE metrics"
 vb check
 t_is "$RC" 1 "dropped metrics: a store bootstrap-kb needs, so check exits 1"

@@ -165,6 +165,10 @@ start n "$T_TMP/pg15.yml"
 expect n "ext_available" "pg15: the wizard runs"
 expect n "VEC-001" "pg15: pgvector not available -> advice VEC-001" 30
 t_has "$(screen n)" "Who acts: DBA" "pg15: the advice says the DBA acts"
+# no table exists (the DDL needs the extension first): the per-table steps have nothing to vouch for
+t_lacks "$(screen n)" "✓ columns" "pg15: no table exists, so the columns step does not show ok"
+t_lacks "$(screen n)" "✓ text_indexes" "pg15: nor the text_indexes step"
+t_has "$(screen n)" "– columns" "pg15: columns shows as skipped"
 t_has "$(screen n)" "postgresql-15-pgvector" "pg15: the fix names the package for this server's major version"
 keys n f
 expect n "not SQL vbadmin can run" "pg15: f explains the fix needs whoever can install packages"
