@@ -76,7 +76,7 @@ for src in tests/integration/c/test_*.c; do   # C tests needing a server
 done
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
-	[ "$(basename "$t")" = lib.sh ] && continue   # the helpers every test sources
+	case "$(basename "$t")" in *lib.sh) continue ;; esac   # helpers tests source (lib.sh, tmux_lib.sh ...)
 	run_tap "$(basename "$t" .sh)" bash "$t"
 done
 

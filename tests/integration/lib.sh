@@ -33,5 +33,15 @@ t_lacks() { # haystack needle name
 		echo "ok $T_N - $3" ;; esac
 }
 t_done() { echo "1..$T_N"; [ "$T_FAIL" -eq 0 ]; }
+# tui_keys_run KEYS: a fresh run dir for a tests/tui/*.keys scenario; sets name, run and extra (the
+# keys file's "# env: K=V ..." line)
+tui_keys_run() {
+	name=$(basename "$1" .keys)
+	run="$T_TMP/$name"
+	mkdir -p "$run/home"
+	ln -s "$ROOT/examples" "$run/examples"
+	ln -s "$ROOT/tests/tui" "$run/tui" # config files some screens read (# env: VBADMIN_CONFIG=tui/...)
+	extra=$(sed -n 's/^# env: //p' "$1")
+}
 # conninfo field: pg_field "$PG17_CONNINFO" port
 pg_field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }

@@ -19,35 +19,11 @@ node "$ROOT/tests/lancedb/datus-store.mjs" --dir "$DATUS/data/datus_db_ns1" --di
 t_ok $? "fixture: a Datus-shaped LanceDB store, 7 tables x $ROWS rows"
 cp -r "$DATUS/data/datus_db_ns1" "$DATUS/data/datus_db_ns2"
 
-DB="vbmig_$$_$RANDOM"
-ADMIN="$PG17_CONNINFO"
-CONN=$(printf '%s' "$PG17_CONNINFO" | sed "s/dbname=[^ ]*/dbname=$DB/")
+MIG_DB_PREFIX=vbmig
+. "$ROOT/tests/integration/migrate_lib.sh"
 trap 'psql "$ADMIN" -X -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
-psql "$ADMIN" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB" >/dev/null 2>&1
-q() { psql "$CONN" -X -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
-q -q -c "CREATE EXTENSION vector" >/dev/null
-mkconf() { # file home
-	cat >"$1" <<EOF
-agent:
-  home: $2
-  namespace:
-    ns1: {type: sqlite, uri: sqlite:///x.db}
-    ns2: {type: sqlite, uri: sqlite:///x.db}
-    pgkb:
-      type: postgresql
-      host: $(pg_field "$PG17_CONNINFO" host)
-      port: $(pg_field "$PG17_CONNINFO" port)
-      database: $DB
-      username: $(pg_field "$PG17_CONNINFO" user)
-      password: \${VBT_PG_PASSWORD}
-  storage:
-    backends:
-      namespace: pgkb
-    database: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
-    semantic_model: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
-EOF
-}
-export VBT_PG_PASSWORD="$(pg_field "$PG17_CONNINFO" password)"
+mig_create_db
+mkconf() { mig_conf "$1" "$2" ns1 ns2; } # file home
 mkconf "$T_TMP/agent.yml" "$DATUS"
 V() { "$VBADMIN" --config "$T_TMP/agent.yml" "$@"; }
 t_run V ddl apply --yes

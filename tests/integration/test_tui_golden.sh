@@ -8,12 +8,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VBADMIN=$(cd "$(dirname "$VBADMIN")" && pwd)/$(basename "$VBADMIN")
 
 for keys in "$ROOT"/tests/tui/*.keys; do
-	name=$(basename "$keys" .keys)
-	run="$T_TMP/$name"
-	mkdir -p "$run/home"
-	ln -s "$ROOT/examples" "$run/examples"
-	ln -s "$ROOT/tests/tui" "$run/tui" # config files some screens read (# env: VBADMIN_CONFIG=tui/...)
-	extra=$(sed -n 's/^# env: //p' "$keys")
+	tui_keys_run "$keys"
 	# durations and latencies are drawn as "-- ms" in headless runs; the data dir is relative; HOME is the
 	# run dir, so the Bootstrap form shows its (absolute) default file as ~/examples/semantic.yaml
 	(cd "$run" && env -i PATH="$PATH" HOME="$run" XDG_STATE_HOME="$run/state" XDG_CONFIG_HOME="$run/config" \

@@ -14,16 +14,16 @@ fi
 VBADMIN=$(cd "$(dirname "$VBADMIN")" && pwd)/$(basename "$VBADMIN")
 PY=/usr/bin/python3
 SOCK="vbmig$$"
-DB="vbtuimig_$$_$RANDOM"
-ADMIN="$PG17_CONNINFO"
-CONN=$(printf '%s' "$PG17_CONNINFO" | sed "s/dbname=[^ ]*/dbname=$DB/")
+TMUX_WAIT=30 # a migration of 240 rows through two stores takes longer than a screen change
+. "$ROOT/tests/integration/tmux_lib.sh"
+MIG_DB_PREFIX=vbtuimig
+. "$ROOT/tests/integration/migrate_lib.sh"
 cleanup() {
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
 	psql "$ADMIN" -X -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
 	rm -rf "$T_TMP"
 }
 trap cleanup EXIT
-q() { psql "$CONN" -X -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
 
 DATUS="$T_TMP/datus"
 ROWS=120
@@ -31,44 +31,11 @@ TABLES="semantic_model metrics"
 node "$ROOT/tests/lancedb/datus-store.mjs" --dir "$DATUS/data/datus_db_ns1" --dim 8 --rows $ROWS \
 	--tables semantic_model,metrics >/dev/null 2>&1
 t_ok $? "fixture: a Datus-shaped LanceDB store, semantic_model and metrics x $ROWS rows"
-psql "$ADMIN" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB" >/dev/null 2>&1
-q -q -c "CREATE EXTENSION vector" >/dev/null
-cat >"$T_TMP/agent.yml" <<EOF
-agent:
-  home: $DATUS
-  namespace:
-    ns1: {type: sqlite, uri: sqlite:///x.db}
-    pgkb:
-      type: postgresql
-      host: $(pg_field "$PG17_CONNINFO" host)
-      port: $(pg_field "$PG17_CONNINFO" port)
-      database: $DB
-      username: $(pg_field "$PG17_CONNINFO" user)
-      password: \${VBT_PG_PASSWORD}
-  storage:
-    backends:
-      namespace: pgkb
-    database: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
-    semantic_model: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 8}
-EOF
-export VBT_PG_PASSWORD="$(pg_field "$PG17_CONNINFO" password)"
+mig_create_db
+mig_conf "$T_TMP/agent.yml" "$DATUS" ns1
 "$VBADMIN" --config "$T_TMP/agent.yml" ddl apply --yes >/dev/null 2>&1
 t_is "$?" 0 "the knowledge-base tables exist in PostgreSQL (ddl apply, dim 8)"
 
-screen() { tmux -L "$SOCK" capture-pane -p -t "$1"; }
-keys() { local s=$1; shift; tmux -L "$SOCK" send-keys -t "$s" "$@"; }
-wait_for() { # session text [seconds]
-	local s=$1 text=$2 limit=${3:-30} i=0
-	while [ $i -lt $((limit * 20)) ]; do
-		case "$(screen "$s")" in *"$text"*) return 0 ;; esac
-		sleep 0.05
-		i=$((i + 1))
-	done
-	echo "# timed out waiting for '$text' in $s; the screen was:"
-	screen "$s" | sed 's/^/#   /'
-	return 1
-}
-expect() { wait_for "$1" "$2" "${4:-30}"; t_ok $? "$3"; }
 mkdir -p "$T_TMP/run" "$T_TMP/state"
 tmux -L "$SOCK" -f /dev/null new-session -d -s m -x 120 -y 40 \
 	"cd '$T_TMP/run' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color HOME='$T_TMP/run' XDG_STATE_HOME='$T_TMP/state' \

@@ -11,6 +11,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/integration/lib.sh"
 VBADMIN=$(cd "$(dirname "$VBADMIN")" && pwd)/$(basename "$VBADMIN")
 SOCK="vbpol$$"
+TMUX_CAPTURE=-J # wrapped sentences are compared whole
+. "$ROOT/tests/integration/tmux_lib.sh"
 DB="vbpol_$$"
 cleanup() {
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
@@ -32,18 +34,6 @@ start() {
 		 XDG_STATE_HOME='$XDG_STATE_HOME' VBADMIN_PLUGIN_PATH='${VBADMIN_PLUGIN_PATH:-}' ASAN_OPTIONS='${ASAN_OPTIONS:-}' \
 		 '$VBADMIN' $args 2>'$T_TMP/$name.err'; sleep 30"
 }
-screen() { tmux -L "$SOCK" capture-pane -p -J -t "$1"; }
-keys() { local s=$1; shift; tmux -L "$SOCK" send-keys -t "$s" "$@"; }
-wait_for() { # session text [seconds]
-	local i=0
-	while [ $i -lt $((${3:-20} * 20)) ]; do
-		case "$(screen "$1")" in *"$2"*) return 0 ;; esac
-		sleep 0.05; i=$((i + 1))
-	done
-	echo "# timed out waiting for '$2' in $1; the screen was:"; screen "$1" | sed 's/^/#   /'
-	return 1
-}
-expect() { wait_for "$1" "$2" "${4:-20}"; t_ok $? "$3"; }
 # wait_setup SESSION: the wizard's own checks at start have finished (no job is running)
 wait_setup() {
 	local i=0

@@ -8,6 +8,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/integration/lib.sh"
 VBADMIN=$(cd "$(dirname "$VBADMIN")" && pwd)/$(basename "$VBADMIN")
 SOCK="vbsc$$"
+. "$ROOT/tests/integration/tmux_lib.sh"
 DBS= ROLES=
 cleanup() {
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
@@ -33,22 +34,9 @@ start() {
 		 VBADMIN_DATA_DIR=data VBADMIN_PLUGIN_PATH='${VBADMIN_PLUGIN_PATH:-}' ASAN_OPTIONS='${ASAN_OPTIONS:-}' $* \
 		 '$VBADMIN' 2>'$T_TMP/$name.err'; echo \$? >'$T_TMP/$name.rc'; sleep 60"
 }
-screen() { tmux -L "$SOCK" capture-pane -p -t "$1"; }
-keys() { local s=$1; shift; tmux -L "$SOCK" send-keys -t "$s" "$@"; }
 resize() { tmux -L "$SOCK" resize-window -t "$1" -x "$2" -y "$3"; }
 # line N of the pane (1-based; negative counts from the bottom)
 line() { screen "$1" | { if [ "$2" -lt 0 ]; then tail -n $((-$2)) | head -n 1; else sed -n "$2p"; fi; }; }
-wait_for() { # session text [seconds]
-	local s=$1 text=$2 limit=${3:-20} i=0
-	while [ $i -lt $((limit * 20)) ]; do
-		case "$(screen "$s")" in *"$text"*) return 0 ;; esac
-		sleep 0.05
-		i=$((i + 1))
-	done
-	echo "# timed out waiting for '$text' in $s; the screen was:"
-	screen "$s" | sed 's/^/#   /'
-	return 1
-}
 # flat SESSION: the pane as one line, so a check does not depend on where a message wraps
 flat() { screen "$1" | tr '\n' ' ' | tr -s ' '; }
 wait_flat() { # session text [seconds]
@@ -63,10 +51,6 @@ wait_flat() { # session text [seconds]
 	return 1
 }
 expect_flat() { wait_flat "$1" "$2" "${4:-20}"; t_ok $? "$3"; }
-expect() { # session text name [seconds]
-	wait_for "$1" "$2" "${4:-20}"
-	t_ok $? "$3"
-}
 # settle SESSION: waits until nothing runs (no RUNNING in the status bar)
 settle() {
 	local i=0

@@ -8,6 +8,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/integration/lib.sh"
 VBADMIN=$(cd "$(dirname "$VBADMIN")" && pwd)/$(basename "$VBADMIN")
 SOCK="vbtui$$"
+. "$ROOT/tests/integration/tmux_lib.sh"
 DB="vbtui_$$"
 LOCKPID=
 cleanup() {
@@ -34,24 +35,6 @@ start() {
 		"cd '$dir' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' \
 		 VBADMIN_PLUGIN_PATH='${VBADMIN_PLUGIN_PATH:-}' ASAN_OPTIONS='${ASAN_OPTIONS:-}' $extra '$VBADMIN' --config '$cfg' \
 		 2>'$T_TMP/$name.err'; echo \$? >'$T_TMP/$name.rc'; sleep 30"
-}
-screen() { tmux -L "$SOCK" capture-pane -p -t "$1"; }
-keys() { local s=$1; shift; tmux -L "$SOCK" send-keys -t "$s" "$@"; }
-# wait_for SESSION TEXT [SECONDS]: polls the pane every 50 ms
-wait_for() {
-	local s=$1 text=$2 limit=${3:-20} i=0
-	while [ $i -lt $((limit * 20)) ]; do
-		case "$(screen "$s")" in *"$text"*) return 0 ;; esac
-		sleep 0.05
-		i=$((i + 1))
-	done
-	echo "# timed out waiting for '$text' in $s; the screen was:"
-	screen "$s" | sed 's/^/#   /'
-	return 1
-}
-expect() { # session text name [seconds]
-	wait_for "$1" "$2" "${4:-20}"
-	t_ok $? "$3"
 }
 wait_rc() {
 	local i=0

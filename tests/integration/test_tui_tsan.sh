@@ -12,12 +12,7 @@ if [ ! -x "$TSAN_BIN" ]; then
 	exit 1
 fi
 for keys in "$ROOT"/tests/tui/*.keys; do
-	name=$(basename "$keys" .keys)
-	run="$T_TMP/$name"
-	mkdir -p "$run/home"
-	ln -s "$ROOT/examples" "$run/examples"
-	ln -s "$ROOT/tests/tui" "$run/tui" # config files some scenarios read (# env: VBADMIN_CONFIG=tui/...)
-	extra=$(sed -n 's/^# env: //p' "$keys")
+	tui_keys_run "$keys"
 	(cd "$run" && env -i PATH="$PATH" HOME="$run/home" XDG_STATE_HOME="$run/state" XDG_CONFIG_HOME="$run/config" \
 		VBADMIN_DATA_DIR=data LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1 TERM=xterm LINES=24 COLUMNS=80 \
 		TSAN_OPTIONS="exitcode=66 halt_on_error=0 report_signal_unsafe=0" VBADMIN_PLUGIN_PATH="${VBADMIN_PLUGIN_PATH:-}" \
