@@ -191,7 +191,7 @@ check-layers:
 
 # Bench drivers (bench/*.c, one program each), built only by `make bench`.
 BENCH_BIN := $(patsubst bench/%.c,$(OUT)/bench/bin/%,$(wildcard bench/*.c))
-$(OUT)/bench/bin/%: bench/%.c bench/bench.h $(CORE_OBJ)
+$(OUT)/bench/bin/%: bench/%.c bench/bench.h bench/bench_store.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(CFLAGS_ALL) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(PQ_LIBS) -ldl -lm -lpthread
 

@@ -10,30 +10,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "../backends/registry.h"
-#include "../backends/vb_util.h"
-#include "bench.h"
+#define BENCH_PROG "ann_bench"
+#include "bench_store.h" /* bench_vec: the same table emb_bench fill writes */
 
-#define DIM 384
 #define TOPK 10
-
-static const struct vb_column cols[] = {
-	{"id", VB_T_TEXT, 0, "TEXT"},
-	{"vector", VB_T_VECTOR, 0, "vector"},
-};
-/* the same table emb_bench fill writes */
-static const struct vb_table_spec spec = {
-	.name = "bench_vec", .columns = cols, .ncolumns = 2, .vector_column = "vector", .vector_dim = DIM,
-	.key_column = "id", .namespaced = 1,
-};
-
-static void check(int rc, const struct vb_error *err, const char *what)
-{
-	if (rc != VB_OK) {
-		fprintf(stderr, "ann_bench: %s: %s\n", what, err->message);
-		exit(1);
-	}
-}
 
 static long maxrss_kb(void)
 {
@@ -44,10 +24,10 @@ static long maxrss_kb(void)
 
 static void store_open(const char *dir, const struct vb_ops **ops, struct vb_handle **h)
 {
-	struct vb_config cfg = {.backend = "embedded", .namespace = "bench", .data_dir = dir, .dim = DIM,
+	struct vb_config cfg = {.backend = "embedded", .namespace = "bench", .data_dir = dir, .dim = BENCH_DIM,
 	                        .options = getenv("ANN_OPTIONS")};
 	struct vb_error err = {0};
-	check(vb_registry_open(&cfg, ops, h, &err), &err, "open embedded store");
+	bench_check(vb_registry_open(&cfg, ops, h, &err), &err, "open embedded store");
 }
 
 static int cmd_index(char **argv)
@@ -57,10 +37,10 @@ static int cmd_index(char **argv)
 	store_open(argv[0], &ops, &h);
 	struct vb_error err = {0};
 	int64_t n = 0;
-	check(ops->count(h, &spec, NULL, &n, &err), &err, "count");
+	bench_check(ops->count(h, &bench_vec_spec, NULL, &n, &err), &err, "count");
 	long rss0 = maxrss_kb();
 	double t0 = bench_now_ms();
-	check(ops->create_index(h, &spec, NULL, &err), &err, "create_index");
+	bench_check(ops->create_index(h, &bench_vec_spec, NULL, &err), &err, "create_index");
 	double ms = bench_now_ms() - t0;
 	ops->close(&h);
 	char *db = vb_xasprintf("%s/bench.db", argv[0]);
@@ -75,28 +55,26 @@ static int cmd_index(char **argv)
 static int cmd_search(char **argv, int exact)
 {
 	size_t nq;
-	float *qs = bench_read_vectors(argv[1], DIM, strtoull(argv[2], NULL, 10), &nq);
+	float *qs = bench_read_vectors(argv[1], BENCH_DIM, strtoull(argv[2], NULL, 10), &nq);
 	const struct vb_ops *ops;
 	struct vb_handle *h;
 	store_open(argv[0], &ops, &h);
+	double load_ms = bench_first_search(ops, h, qs, TOPK); /* reads the store into the cache (and the index lists) */
 	struct vb_error err = {0};
 	struct vb_result *res = NULL;
 	static const char *const sel[] = {"id", NULL};
-	double t0 = bench_now_ms();
-	check(ops->search_vector(h, &spec, qs, DIM, TOPK, NULL, sel, &res, &err), &err, "first search");
-	double load_ms = bench_now_ms() - t0; /* reads the store into the cache (and the index lists) */
-	ops->result_free(h, &res);
 	FILE *ids = fopen(argv[3], "w");
 	if (!ids)
 		bench_die(argv[3]);
 	double *lat = vb_xcalloc(nq, sizeof *lat);
 	double all0 = bench_now_ms();
 	for (size_t i = 0; i < nq; i++) {
-		t0 = bench_now_ms();
-		int rc = exact ? ops->search_vector_exact(h, &spec, qs + i * DIM, DIM, TOPK, NULL, sel, &res, &err)
-		               : ops->search_vector(h, &spec, qs + i * DIM, DIM, TOPK, NULL, sel, &res, &err);
+		const float *q = qs + i * BENCH_DIM;
+		double t0 = bench_now_ms();
+		int rc = exact ? ops->search_vector_exact(h, &bench_vec_spec, q, BENCH_DIM, TOPK, NULL, sel, &res, &err)
+		               : ops->search_vector(h, &bench_vec_spec, q, BENCH_DIM, TOPK, NULL, sel, &res, &err);
 		lat[i] = bench_now_ms() - t0;
-		check(rc, &err, "search");
+		bench_check(rc, &err, "search");
 		for (size_t j = 0; j < res->nrows; j++)
 			fprintf(ids, "%s%s", j ? " " : "", vb_result_get(res, j, 0));
 		fputc('\n', ids);

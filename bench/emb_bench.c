@@ -8,53 +8,29 @@
  *   emb_bench embed N                         hashing embedder, N short texts, dim 384
  *
  * Output: "key value" lines on stdout. */
-#include "../backends/registry.h"
-#include "../backends/vb_util.h"
 #include "../kb/embed.h"
-#include "bench.h"
+#define BENCH_PROG "emb_bench"
+#include "bench_store.h"
 
-#define DIM 384
 #define TOPK 10
 #define BATCH 10000
 
-static const struct vb_column cols[] = {
-	{"id", VB_T_TEXT, 0, "TEXT"},
-	{"vector", VB_T_VECTOR, 0, "vector"},
-};
-static const struct vb_table_spec spec = {
-	.name = "bench_vec",
-	.columns = cols,
-	.ncolumns = 2,
-	.vector_column = "vector",
-	.vector_dim = DIM,
-	.key_column = "id",
-	.namespaced = 1,
-};
-
-static void check(int rc, const struct vb_error *err, const char *what)
-{
-	if (rc != VB_OK) {
-		fprintf(stderr, "emb_bench: %s: %s\n", what, err->message);
-		exit(1);
-	}
-}
-
 static void store_open(const char *dir, const struct vb_ops **ops, struct vb_handle **h)
 {
-	struct vb_config cfg = {.backend = "embedded", .namespace = "bench", .data_dir = dir, .dim = DIM};
+	struct vb_config cfg = {.backend = "embedded", .namespace = "bench", .data_dir = dir, .dim = BENCH_DIM};
 	struct vb_error err = {0};
-	check(vb_registry_open(&cfg, ops, h, &err), &err, "open embedded store");
+	bench_check(vb_registry_open(&cfg, ops, h, &err), &err, "open embedded store");
 }
 
 static int cmd_fill(char **argv)
 {
 	size_t n;
-	float *vecs = bench_read_vectors(argv[1], DIM, strtoull(argv[2], NULL, 10), &n);
+	float *vecs = bench_read_vectors(argv[1], BENCH_DIM, strtoull(argv[2], NULL, 10), &n);
 	const struct vb_ops *ops;
 	struct vb_handle *h;
 	store_open(argv[0], &ops, &h);
 	struct vb_error err = {0};
-	check(ops->ensure_table(h, &spec, &err), &err, "ensure_table");
+	bench_check(ops->ensure_table(h, &bench_vec_spec, &err), &err, "ensure_table");
 	static const char *const names[] = {"id", "vector"};
 	struct vb_value *cells = vb_xcalloc(BATCH * 2, sizeof *cells);
 	char(*ids)[16] = vb_xcalloc(BATCH, sizeof *ids);
@@ -64,14 +40,14 @@ static int cmd_fill(char **argv)
 		for (size_t i = 0; i < m; i++) {
 			bench_row_id(ids[i], sizeof ids[i], at + i);
 			cells[2 * i] = (struct vb_value){.type = VB_T_TEXT, .u.s = ids[i]};
-			cells[2 * i + 1] = (struct vb_value){.type = VB_T_VECTOR, .u.vec = {vecs + (at + i) * DIM, DIM}};
+			cells[2 * i + 1] = (struct vb_value){.type = VB_T_VECTOR, .u.vec = {vecs + (at + i) * BENCH_DIM, BENCH_DIM}};
 		}
 		struct vb_rows rows = {.ncols = 2, .cols = names, .nrows = m, .cells = cells};
-		check(ops->add(h, &spec, &rows, &err), &err, "add");
+		bench_check(ops->add(h, &bench_vec_spec, &rows, &err), &err, "add");
 	}
 	double ms = bench_now_ms() - t0;
 	int64_t cnt = -1;
-	check(ops->count(h, &spec, NULL, &cnt, &err), &err, "count");
+	bench_check(ops->count(h, &bench_vec_spec, NULL, &cnt, &err), &err, "count");
 	if (cnt != (int64_t)n) {
 		fprintf(stderr, "emb_bench: %zu rows added, store holds %lld\n", n, (long long)cnt);
 		return 1;
@@ -145,23 +121,20 @@ static double time_read(const float *buf, size_t n)
 static int cmd_scan(char **argv)
 {
 	size_t nq;
-	float *qs = bench_read_vectors(argv[1], DIM, strtoull(argv[2], NULL, 10), &nq);
+	float *qs = bench_read_vectors(argv[1], BENCH_DIM, strtoull(argv[2], NULL, 10), &nq);
 	int rounds = atoi(argv[3]);
 	const struct vb_ops *ops;
 	struct vb_handle *h;
 	store_open(argv[0], &ops, &h);
+	double load_ms = bench_first_search(ops, h, qs, TOPK); /* reads every vector from SQLite into the scan cache */
 	struct vb_error err = {0};
 	struct vb_result *res = NULL;
 	static const char *const sel[] = {"id", NULL};
-	double t0 = bench_now_ms();
-	check(ops->search_vector(h, &spec, qs, DIM, TOPK, NULL, sel, &res, &err), &err, "first search");
-	double load_ms = bench_now_ms() - t0; /* reads every vector from SQLite into the scan cache */
-	ops->result_free(h, &res);
 	int64_t n = 0;
-	check(ops->count(h, &spec, NULL, &n, &err), &err, "count");
+	bench_check(ops->count(h, &bench_vec_spec, NULL, &n, &err), &err, "count");
 
 	/* the read loop's buffer: as many bytes as the scan reads, with real data in it */
-	size_t nfloats = (size_t)n * DIM;
+	size_t nfloats = (size_t)n * BENCH_DIM;
 	float *buf = aligned_copy(NULL, nfloats);
 	time_read(buf, nfloats);
 
@@ -175,8 +148,10 @@ static int cmd_scan(char **argv)
 		for (size_t i = 0; i < nq; i++, k++) {
 			if (k % 2) /* alternate who goes first */
 				rd[k] = time_read(buf, nfloats);
-			t0 = bench_now_ms();
-			check(ops->search_vector(h, &spec, qs + i * DIM, DIM, TOPK, NULL, sel, &res, &err), &err, "search");
+			const float *q = qs + i * BENCH_DIM;
+			double t0 = bench_now_ms();
+			bench_check(ops->search_vector(h, &bench_vec_spec, q, BENCH_DIM, TOPK, NULL, sel, &res, &err), &err,
+			            "search");
 			scan[k] = bench_now_ms() - t0;
 			if (k % 2 == 0)
 				rd[k] = time_read(buf, nfloats);
@@ -231,14 +206,14 @@ static int cmd_embed(char **argv)
 		                        i % 997, words[(i / 7) % 14], words[(i / 3) % 14], i % 101);
 		bytes += strlen(texts[i]);
 	}
-	float *out = vb_xmalloc(DIM * sizeof *out);
+	float *out = vb_xmalloc(BENCH_DIM * sizeof *out);
 	double t[5];
 	volatile float sink = 0;
 	for (int r = 0; r < 5; r++) {
 		double t0 = bench_now_ms();
 		for (size_t i = 0; i < n; i++) {
-			embed_hashing(texts[i], strlen(texts[i]), DIM, out);
-			sink += out[i % DIM];
+			embed_hashing(texts[i], strlen(texts[i]), BENCH_DIM, out);
+			sink += out[i % BENCH_DIM];
 		}
 		t[r] = bench_now_ms() - t0;
 	}

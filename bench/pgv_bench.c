@@ -11,11 +11,10 @@
  * never inside a timed region, on either side.  Output: "key value" lines on stdout. */
 #include <libpq-fe.h>
 
-#include "../backends/registry.h"
-#include "../backends/vb_util.h"
-#include "bench.h"
+#define BENCH_PROG "pgv_bench"
+#include "bench_store.h"
 
-#define DIM 384
+#define DIM BENCH_DIM
 #define TOPK 10
 
 static const struct vb_column cols[] = {
@@ -32,14 +31,6 @@ static const struct vb_table_spec spec = {
 	.key_column = "id",
 	.namespaced = 1,
 };
-
-static void check(int rc, const struct vb_error *err, const char *what)
-{
-	if (rc != VB_OK) {
-		fprintf(stderr, "pgv_bench: %s: %s\n", what, err->message);
-		exit(1);
-	}
-}
 
 static PGconn *raw_connect(const char *host, const char *port, const char *db)
 {
@@ -80,7 +71,7 @@ static void plugin_open(const char *host, const char *port, const char *db, cons
 		.dim = DIM,
 	};
 	struct vb_error err = {0};
-	check(vb_registry_open(&cfg, ops, h, &err), &err, "open pgvector plugin");
+	bench_check(vb_registry_open(&cfg, ops, h, &err), &err, "open pgvector plugin");
 }
 
 /* id, name, vector per row, pointing into vecs and the two string arrays. */
@@ -130,7 +121,7 @@ static int64_t plugin_count(const struct vb_ops *ops, struct vb_handle *h)
 {
 	struct vb_error err = {0};
 	int64_t n = -1;
-	check(ops->count(h, &spec, NULL, &n, &err), &err, "count");
+	bench_check(ops->count(h, &spec, NULL, &n, &err), &err, "count");
 	return n;
 }
 
@@ -147,13 +138,13 @@ static int cmd_write(int upsert, char **argv)
 	struct vb_error err = {0};
 	raw_run(raw, "TRUNCATE bench_vec");
 	if (upsert)
-		check(ops->add(h, &spec, &rs.rows, &err), &err, "prefill");
+		bench_check(ops->add(h, &spec, &rs.rows, &err), &err, "prefill");
 	plugin_count(ops, h); /* the plugin reads the table's catalog once per handle: not timed */
 	raw_run(raw, "CHECKPOINT");
 	double t0 = bench_now_ms();
 	int rc = upsert ? ops->upsert(h, &spec, &rs.rows, "id", &err) : ops->add(h, &spec, &rs.rows, &err);
 	double ms = bench_now_ms() - t0;
-	check(rc, &err, upsert ? "upsert" : "add");
+	bench_check(rc, &err, upsert ? "upsert" : "add");
 	int64_t cnt = plugin_count(ops, h);
 	if (cnt != (int64_t)n) {
 		fprintf(stderr, "pgv_bench: %zu rows written, table holds %lld\n", n, (long long)cnt);
@@ -188,7 +179,7 @@ static double run_plugin(const struct vb_ops *ops, struct vb_handle *h, const fl
 	double t0 = bench_now_ms();
 	for (size_t i = 0; i < nq; i++) {
 		struct vb_result *res = NULL;
-		check(ops->search_vector(h, &spec, qs + i * DIM, DIM, TOPK, NULL, NULL, &res, &err), &err, "search_vector");
+		bench_check(ops->search_vector(h, &spec, qs + i * DIM, DIM, TOPK, NULL, NULL, &res, &err), &err, "search_vector");
 		if (ids) {
 			int c = vb_result_col(res, "id");
 			for (size_t r = 0; r < res->nrows; r++)
@@ -257,7 +248,7 @@ static int cmd_search(char **argv)
 	plugin_open(argv[0], argv[1], argv[2], &ops, &h);
 	struct vb_error err = {0};
 	struct vb_result *res = NULL;
-	check(ops->query(h, "SELECT pg_backend_pid()", 0, NULL, &res, &err), &err, "pid");
+	bench_check(ops->query(h, "SELECT pg_backend_pid()", 0, NULL, &res, &err), &err, "pid");
 	char *pid = vb_xstrdup(vb_result_get(res, 0, 0));
 	ops->result_free(h, &res);
 	run_plugin(ops, h, qs, 1, NULL); /* warm-up, and the statement to copy */
