@@ -184,6 +184,7 @@ for cfg in agent env bad; do
 	vb "${C[@]}" extension --json
 	vb "${C[@]}" dba-packet
 	vb "${C[@]}" dba-packet -o "$HOME/packet-$cfg.txt"
+	[ $cfg != agent ] || { PKT_RC=$RC; PKT_ERR=$ERR; } # said at the modes check if the file is missing
 	vb "${C[@]}" backends --json
 	vb "${C[@]}" --namespace "$([ $cfg = agent ] && echo lit || echo $cfg)" "${BOOT[@]}"
 	vb "${C[@]}" --namespace lit search --json "hostile"
@@ -433,6 +434,7 @@ wait $v
 t_is "$(mode "$XDG_STATE_HOME/vbadmin")" 700 "modes: the console's state dir is 0700"
 t_is "$(mode "$XDG_STATE_HOME/vbadmin/search_history")" 600 "modes: the search history is 0600"
 t_is "$(mode "$HOME/packet-agent.txt")" 600 "modes: dba-packet -o writes its file 0600"
+[ -e "$HOME/packet-agent.txt" ] || printf 'exit %s\n%s\n' "$PKT_RC" "$PKT_ERR" | sed 's/^/#   dba-packet: /' | head -20
 bad=$(find "$HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME" -newer "$CFGDIR/agent.yml" \
 	\( -type d ! -perm 700 -o -type f ! -perm 600 \) ! -path "$HOME" 2>/dev/null | grep -v "^$HOME\$")
 t_is "$bad" "" "modes: every dir vbadmin made is 0700 and every file 0600"
