@@ -143,23 +143,36 @@ function cellOut(v, t) {
 	return typeof v === 'string' ? v : String(v);
 }
 
+// The Arrow data chunks of column i, one per record batch: read straight from the batches, as a
+// Table's getChild builds a new Vector over them first, which costs more than a top-10 answer.
+export function columnChunks(src, i) {
+	return (src.batches ?? [src]).map((b) => b.data.children[i]);
+}
+
+function valid(d, i) {
+	const bits = d.nullBitmap;
+	if (!bits || !bits.length) return true;
+	const at = d.offset + i;
+	return ((bits[at >> 3] >> (at & 7)) & 1) === 1;
+}
+
 // A column's cells, chunk by chunk.  Float vectors are views of the batch's own float buffer (the
 // wire writer copies their bytes; no per-row array is made), other cells go through cellOut.
-function columnCells(col, type) {
-	const out = new Array(col.length);
+function columnCells(chunks, type) {
+	const out = new Array(chunks.reduce((n, d) => n + d.length, 0));
 	let at = 0;
-	for (const d of col.data) {
+	for (const d of chunks) {
 		const child = d.children?.[0];
 		if (arrow.DataType.isUtf8(type) && d.valueOffsets && d.values && !d.offset) {
 			// text straight from the batch's UTF-8 bytes (Arrow's generic accessors cost more than the
 			// search of a top-10 answer)
 			const bytes = Buffer.from(d.values.buffer, d.values.byteOffset, d.values.byteLength), off = d.valueOffsets;
 			for (let i = 0; i < d.length; i++)
-				out[at + i] = d.getValid(i) ? bytes.toString('utf8', off[i], off[i + 1]) : null;
+				out[at + i] = valid(d, i) ? bytes.toString('utf8', off[i], off[i + 1]) : null;
 		} else if (arrow.DataType.isFixedSizeList(type) && child?.values instanceof Float32Array && !d.offset && !child.offset) {
 			const dim = type.listSize;
 			for (let i = 0; i < d.length; i++)
-				out[at + i] = d.getValid(i) ? child.values.subarray(i * dim, (i + 1) * dim) : null;
+				out[at + i] = valid(d, i) ? child.values.subarray(i * dim, (i + 1) * dim) : null;
 		} else {
 			const v = arrow.makeVector(d);
 			for (let i = 0; i < d.length; i++) out[at + i] = cellOut(v.get(i), type);
@@ -169,11 +182,24 @@ function columnCells(col, type) {
 	return out;
 }
 
-// Row-major wire rows for the named columns of an Arrow table.
-export function arrowToRows(tbl, names) {
-	if (tbl.numRows === 0) return []; // LanceDB may send an empty result without any columns
-	const cols = names.map((n) => columnCells(tbl.getChild(n), tbl.schema.fields.find((f) => f.name === n).type));
-	const rows = new Array(tbl.numRows);
-	for (let r = 0; r < tbl.numRows; r++) rows[r] = cols.map((c) => c[r]);
+// Row-major wire rows for the named columns of an Arrow table or record batch.
+export function arrowToRows(src, names) {
+	if (src.numRows === 0) return []; // LanceDB may send an empty result without any columns
+	const fields = src.schema.fields;
+	const cols = names.map((n) => {
+		const i = fields.findIndex((f) => f.name === n);
+		return columnCells(columnChunks(src, i), fields[i].type);
+	});
+	const rows = new Array(src.numRows);
+	for (let r = 0; r < rows.length; r++) rows[r] = cols.map((c) => c[r]);
 	return rows;
+}
+
+// A float column (_distance, _score) as plain numbers, from the batches' own arrays.
+export function arrowNumbers(src, name) {
+	if (!src.numRows) return [];
+	const i = src.schema.fields.findIndex((f) => f.name === name), out = [];
+	for (const d of columnChunks(src, i))
+		for (let k = 0; k < d.length; k++) out.push(valid(d, k) ? Number(d.values[d.offset + k]) : NaN);
+	return out;
 }

@@ -202,10 +202,6 @@ function result(sel, data, extra) {
 	return { cols: sel, rows: rows.arrowToRows(data, sel), ...extra };
 }
 
-function numbers(data, col) {
-	return data.numRows ? Array.from(data.getChild(col).toArray(), Number) : [];
-}
-
 function cosine(a, b) {
 	let dot = 0, na = 0, nb = 0;
 	for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
@@ -297,7 +293,7 @@ const search = {
 		let b = t.vectorSearch(q.vector).column(q.vcol).distanceType('cosine').nprobes(ALL_PARTITIONS).select([...sel, '_distance']);
 		if (q.where) b = b.where(q.where);
 		const data = await b.limit(Number(q.limit)).toArrow();
-		return result(sel, data, { dist: numbers(data, '_distance') });
+		return result(sel, data, { dist: rows.arrowNumbers(data, '_distance') });
 	},
 	async fts(t, q, sel) {
 		await ftsColumns(t, q);
@@ -305,7 +301,7 @@ const search = {
 		let b = t.query().fullTextSearch(ftsQuery(q)).select([...sel, '_score']);
 		if (q.where) b = b.where(q.where);
 		const data = await b.limit(Number(q.limit)).toArrow();
-		return result(sel, data, { score: numbers(data, '_score') });
+		return result(sel, data, { score: rows.arrowNumbers(data, '_score') });
 	},
 	// score = 0.6 * (1 - d/2) + 0.4 * text, text = BM25 / best BM25 among the candidates (docs/backends.md)
 	async hybrid(t, q, sel) {
@@ -361,16 +357,26 @@ async function serve(frame) {
 }
 
 const missing = await loadLibrary();
-let chain = Promise.resolve();
+// Requests are served one at a time, in order.  An idle helper starts on a request at once, inside
+// the stream's 'data' callback: a hop through a promise chain would first let node finish its
+// stream bookkeeping, time the caller waits for on every request.
+const pending = [];
+let serving = null;
+async function serveAll() {
+	while (pending.length) {
+		const frame = pending.shift();
+		await (missing ? reply({ ok: false, status: 4n, message: missing }) : serve(frame));
+	}
+	serving = null;
+}
 process.stdin.on('data', framer((frame) => {
-	const copy = Buffer.from(frame);
-	chain = chain.then(() => (missing ? reply({ ok: false, status: 4n, message: missing }) : serve(copy)));
+	pending.push(Buffer.from(frame));
+	serving ??= serveAll();
 }));
-process.stdin.on('end', () => {
-	chain.then(async () => {
-		for (const name of [...state.dirty]) {
-			try { await freshen(name); } catch (e) { console.error(`optimize ${name}: ${e.message}`); }
-		}
-		process.exit(0);
-	});
+process.stdin.on('end', async () => {
+	await serving;
+	for (const name of [...state.dirty]) {
+		try { await freshen(name); } catch (e) { console.error(`optimize ${name}: ${e.message}`); }
+	}
+	process.exit(0);
 });
