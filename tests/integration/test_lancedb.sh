@@ -190,6 +190,15 @@ t_run V --namespace ns6 search --mode text tag3
 t_has "$OUT" "text search on semantic_model: 1 result" "tantivy FTS: then text search finds the row"
 t_ok $([ -f "$TV/meta.json" ]; echo $?) "tantivy FTS: the tantivy index is left in place for Datus"
 
+# ---- the helper's stdin: a blocking read while idle (vbadmin's socket), node's stream otherwise ----
+WANT=$(cd "$DATUS/data/datus_db_ns1" && ls -d -- *.lance | sed 's/\.lance$//' | sort)
+for mode in blocking nonblocking; do
+	t_run /usr/bin/python3 "$ROOT/tests/integration/lance_stdin.py" $mode "$ROOT/backends/lancedb/helper/vb-lance-helper.mjs" \
+		"$DATUS/data/datus_db_ns1"
+	t_is "$RC" 0 "helper stdin $mode: requests cut mid-frame are answered, then it exits 0 at end of input"
+	t_is "$OUT" "$WANT" "helper stdin $mode: the tables listed are the store's"
+done
+
 # ---- LanceDB's library missing ----
 VBADMIN_NODE=/nonexistent/node t_run V --namespace ns1 check
 t_is "$RC" 3 "check without node exits 3"
