@@ -240,8 +240,9 @@ struct vb_ops {
 	/* Optional (added after describe; check with VB_SLOT): rows [offset, offset + limit) of the
 	 * whole table in the store's own stable order (the same on every call while the table is
 	 * unchanged), cells as search_all writes them; select as search_all.  Walking offset 0, n,
-	 * 2n, ... reads every row once: migrate streams a source this way instead of looking rows up
-	 * by key, and resumes a killed run at the offset it had committed. */
+	 * 2n, ... reads every row once, and in the order search_all lists them: migrate streams a
+	 * source this way instead of looking rows up by key (checking each batch's keys against that
+	 * listing), and resumes a killed run at the offset it had committed when the table is unchanged. */
 	int (*scan)(struct vb_handle *h, const struct vb_table_spec *spec, const char *const *select, int64_t offset,
 	            int64_t limit, struct vb_result **out, struct vb_error *err);
 	/* Optional (added after scan; check with VB_SLOT): the time limit of each following search

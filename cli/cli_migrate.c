@@ -59,9 +59,12 @@ static void print_report(struct cli_ctx *ctx, const struct migrate *m)
 		const struct migrate_table *t = &m->t[i];
 		if (!t->present || !t->ran)
 			continue;
+		char resumed[64] = "";
+		if (t->resumed)
+			snprintf(resumed, sizeof resumed, " after resuming past %lld committed rows", (long long)t->resumed);
 		fprintf(ctx->out, "%-16s %lld rows copied%s, %lld of %lld keys in the target, %d of %d sampled rows equal "
-		        "(vectors bit for bit)%s\n", t->name, (long long)t->copied, t->resumed ? " after resuming" : "",
-		        (long long)t->verified, (long long)t->keys, t->sample_equal, t->sampled, t->ok ? "" : "  FAILED");
+		        "(vectors bit for bit)%s\n", t->name, (long long)t->copied, resumed, (long long)t->verified,
+		        (long long)t->keys, t->sample_equal, t->sampled, t->ok ? "" : "  FAILED");
 		if (t->message[0])
 			fprintf(ctx->out, "                 note: %s\n", t->message);
 	}
@@ -129,7 +132,7 @@ int cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
 	print_report(ctx, m);
 	if (rc == VB_ERR_CANCELLED && m->rows)
 		rc = cli_cancelled(ctx, "%s: the %lld rows of this run's committed batches stay in the target; re-run the "
-		                   "same command to resume (it skips those batches)", err.message, (long long)m->rows);
+		                   "same command to resume (it goes on after those rows)", err.message, (long long)m->rows);
 	else if (rc == VB_ERR_CANCELLED)
 		rc = cli_cancelled(ctx, "%s: this run wrote nothing to the target", err.message);
 	else if (rc != VB_OK) {

@@ -26,6 +26,9 @@ static void log_result(struct tui_app *app, const struct migrate *m)
 		const struct migrate_table *t = &m->t[i];
 		if (!t->present || !t->ran)
 			continue;
+		if (t->resumed)
+			tui_log(app, "migrate %s: resumed past %lld rows an interrupted run had committed", t->name,
+			        (long long)t->resumed);
 		tui_log(app, "migrate %s: %lld of %lld keys in the target, %d of %d sampled rows equal (vectors bit for "
 		        "bit)%s", t->name, (long long)t->verified, (long long)t->keys, t->sample_equal, t->sampled,
 		        t->ok ? "" : " - FAILED");

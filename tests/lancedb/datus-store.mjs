@@ -2,7 +2,7 @@
 // own library (the pinned @lancedb/lancedb of backends/lancedb/helper), for tests and `make bench`.
 //
 //   node tests/lancedb/datus-store.mjs --dir DIR [--dim 8] [--rows 200] [--seed 1] [--tables a,b]
-//                                      [--no-index] [--model NAME]
+//                                      [--no-index] [--model NAME] [--fragments N]
 //
 // DIR is the namespace's directory ({home}/data/datus_db_<namespace>).  Every vector table gets the
 // Arrow schema of Datus's store class (monrg/Datus-agent, branch refactor/store, commit e1e4c94:
@@ -10,7 +10,8 @@
 // subject_tree/store.py base_schema_columns), --rows rows of deterministic data, the full-text and
 // scalar indexes the stores build after a sync (one native FTS index per column), and datus_db.cfg
 // records the model per store (datus-spec 5.3).  Row i of every table carries the word "tag<i>" in
-// its text column, so a test can find exactly one row by text.
+// its text column, so a test can find exactly one row by text.  --fragments N writes each table in N
+// commits (one Lance data fragment each), as a store Datus filled batch by batch.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -21,13 +22,13 @@ const require = createRequire(path.join(here, '../../backends/lancedb/helper/pac
 const lancedb = require('@lancedb/lancedb');
 const arrow = require('apache-arrow');
 
-const args = { dim: 8, rows: 200, seed: 1, model: 'all-MiniLM-L6-v2', index: true };
+const args = { dim: 8, rows: 200, seed: 1, model: 'all-MiniLM-L6-v2', index: true, fragments: 1 };
 for (let i = 2; i < process.argv.length; i++) {
 	const a = process.argv[i];
 	if (a === '--no-index') args.index = false;
 	else if (a.startsWith('--')) args[a.slice(2)] = process.argv[++i];
 }
-if (!args.dir) { console.error('usage: datus-store.mjs --dir DIR [--dim N] [--rows N] [--seed S] [--tables a,b] [--no-index]'); process.exit(2); }
+if (!args.dir) { console.error('usage: datus-store.mjs --dir DIR [--dim N] [--rows N] [--seed S] [--tables a,b] [--no-index] [--fragments N]'); process.exit(2); }
 const dim = Number(args.dim), nrows = Number(args.rows);
 
 const F = (name, type) => new arrow.Field(name, type, true);
@@ -117,7 +118,10 @@ for (const name of only) {
 		for (const f of fields) r[f.name] = cell(f, i, name, src);
 		recs.push(r);
 	}
-	const t = await db.createTable(name, lancedb.makeArrowTable(recs, { schema }), { mode: 'overwrite' });
+	const parts = Math.max(1, Math.min(Number(args.fragments) || 1, recs.length || 1));
+	const cut = (k) => recs.slice(Math.floor((k * recs.length) / parts), Math.floor(((k + 1) * recs.length) / parts));
+	const t = await db.createTable(name, lancedb.makeArrowTable(cut(0), { schema }), { mode: 'overwrite' });
+	for (let k = 1; k < parts; k++) await t.add(lancedb.makeArrowTable(cut(k), { schema }));
 	if (args.index) {
 		// Datus's order (store.py create_indices): scalar, then full-text; on a column in both lists the
 		// full-text index replaces the scalar one (LanceDB keeps one index per column name)
