@@ -559,27 +559,12 @@ static const struct sem_ds *bind_metric(struct sem_reader *r, const struct seman
 	return &r->ds[r->nds - 1];
 }
 
-/* A `metric:` value.  o NULL = validate only.  *skipped is set for a metric Datus passes over
- * without a word (no name, or an empty one: generation_hooks.py `if not m_name: continue`). */
-static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct semantic_object *o, int *skipped)
+/* type_params are checked whatever the type says: Datus's metricflow model rejects a malformed
+ * reference under any key, so a file vbadmin accepts must pass there too. */
+static int metric_check_params(struct sem_reader *r, const struct yt_node *m, const char *where)
 {
 	int st;
-	*skipped = 0;
-	if (m->kind != YT_MAP)
-		return rd_err(r, m->line, m->col, "metric", "'metric' must be a mapping with name:, type:, ..., found %s",
-		              yamltree_kind_name(m));
-	const struct yt_node *nn = yamltree_get(m, "name");
-	if (!nn || yamltree_is_null(nn) || (nn->kind == YT_SCALAR && !*nn->s)) {
-		*skipped = 1;
-		return VB_OK;
-	}
-	if (nn->kind != YT_SCALAR)
-		return rd_err(r, nn->line, nn->col, "metric", "'name' must be a text value, found %s",
-		              yamltree_kind_name(nn));
-	char where[160];
-	snprintf(where, sizeof where, "metric '%.120s': ", nn->s);
 	/* `type` may be absent: Datus reads metric.get("type", "") and keeps the metric */
-	const struct yt_node *tn = yamltree_get(m, "type");
 	if ((st = want_text(r, m, "type", "metric", where)) || (st = want_text(r, m, "description", "metric", where)))
 		return st;
 	const struct yt_node *tp = yamltree_get(m, "type_params");
@@ -589,6 +574,14 @@ static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct sema
 	           (st = want_ref(r, tp, "denominator", where)) || (st = want_ref_list(r, tp, "measures", where)) ||
 	           (st = want_ref_list(r, tp, "metrics", where)) || (st = want_text(r, tp, "expr", "metric", where))))
 		return st;
+	return VB_OK;
+}
+
+/* The tags decide the subject path, so a bad one is reported here rather than filed under a
+ * subject the user never asked for. */
+static int metric_check_tags(struct sem_reader *r, const struct yt_node *m, const char *where)
+{
+	int st;
 	const struct yt_node *lm = yamltree_get(m, "locked_metadata");
 	if ((st = want_kind(r, lm, YT_MAP, "metric", where, "locked_metadata")))
 		return st;
@@ -600,17 +593,13 @@ static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct sema
 			if (tags->kids[i]->kind != YT_SCALAR)
 				return rd_err(r, tags->kids[i]->line, tags->kids[i]->col, "metric",
 				              "%slocked_metadata.tags entry %d must be a text value", where, i + 1);
-	if ((st = want_subject_depth(r, tags, where)))
-		return st;
-	if (!o)
-		return VB_OK;
+	return want_subject_depth(r, tags, where);
+}
 
-	const char *type = nz(text_of(tn));
-	obj_init(r, o, SEMANTIC_METRIC);
-	o->id = vb_xasprintf("metric:%s", nn->s);
-	o->name = vb_xstrdup(nn->s);
-	o->description = vb_xstrdup(nz(text_of(yamltree_get(m, "description"))));
-	o->metric_type = vb_xstrdup(type);
+/* The base measures are what the writer binds a metric to a data source by; which type_params
+ * keys name them depends on the metric type, exactly as in Datus's generation hooks. */
+static void metric_base_measures(struct semantic_object *o, const char *type, const struct yt_node *tp)
+{
 	/* Datus compares the type exactly: "MEASURE_PROXY" is kept but yields no base measures */
 	if (!strcmp(type, "measure_proxy")) {
 		const char *ms = ref_name(yamltree_get(tp, "measure"));
@@ -636,6 +625,12 @@ static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct sema
 	} else {
 		o->measure_expr = vb_xstrdup("");
 	}
+}
+
+/* Returns the data source the metric was bound to (NULL = none), which the subject path falls
+ * back on. */
+static const struct sem_ds *metric_context(struct sem_reader *r, struct semantic_object *o)
+{
 	const struct sem_ds *d = bind_metric(r, &o->base_measures);
 	if (d) {
 		obj_context(o, d);
@@ -649,9 +644,44 @@ static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct sema
 		o->table_name = NULL;
 		o->kb_fallback = o->base_measures.n > 0;
 	}
+	return d;
+}
+
+/* A `metric:` value.  o NULL = validate only.  *skipped is set for a metric Datus passes over
+ * without a word (no name, or an empty one: generation_hooks.py `if not m_name: continue`). */
+static int metric_doc(struct sem_reader *r, const struct yt_node *m, struct semantic_object *o, int *skipped)
+{
+	int st;
+	*skipped = 0;
+	if (m->kind != YT_MAP)
+		return rd_err(r, m->line, m->col, "metric", "'metric' must be a mapping with name:, type:, ..., found %s",
+		              yamltree_kind_name(m));
+	const struct yt_node *nn = yamltree_get(m, "name");
+	if (!nn || yamltree_is_null(nn) || (nn->kind == YT_SCALAR && !*nn->s)) {
+		*skipped = 1;
+		return VB_OK;
+	}
+	if (nn->kind != YT_SCALAR)
+		return rd_err(r, nn->line, nn->col, "metric", "'name' must be a text value, found %s",
+		              yamltree_kind_name(nn));
+	char where[160];
+	snprintf(where, sizeof where, "metric '%.120s': ", nn->s);
+	if ((st = metric_check_params(r, m, where)) || (st = metric_check_tags(r, m, where)))
+		return st;
+	if (!o)
+		return VB_OK;
+
+	const char *type = nz(text_of(yamltree_get(m, "type")));
+	obj_init(r, o, SEMANTIC_METRIC);
+	o->id = vb_xasprintf("metric:%s", nn->s);
+	o->name = vb_xstrdup(nn->s);
+	o->description = vb_xstrdup(nz(text_of(yamltree_get(m, "description"))));
+	o->metric_type = vb_xstrdup(type);
+	metric_base_measures(o, type, yamltree_get(m, "type_params"));
+	const struct sem_ds *d = metric_context(r, o);
 	o->sql = vb_xstrdup("");
 	o->created_at = r->now;
-	if (!subject_from_tags(tags, &o->subject_path)) {
+	if (!subject_from_tags(yamltree_get(yamltree_get(m, "locked_metadata"), "tags"), &o->subject_path)) {
 		list_push(&o->subject_path, "Metrics");
 		list_push(&o->subject_path, d && *d->table ? d->table : "Unknown");
 	}
