@@ -50,9 +50,8 @@ static const char *embedding_source(const struct config *c)
 	return e && e->source ? e->source : "default";
 }
 
-static void show_text(struct cli_ctx *ctx, const struct config *c, const struct vb_config *r)
+static void text_files(FILE *o, const struct config *c)
 {
-	FILE *o = ctx->out;
 	if (c->path)
 		fprintf(o, "config file:   %s (found via %s)\n", c->path, c->path_source);
 	else
@@ -61,28 +60,40 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 		fprintf(o, "env file:      ./%s (fills ${VAR} not set in the environment)\n", c->env_file);
 	fprintf(o, "home:          %s\n", c->home);
 	fprintf(o, "data dir:      %s (from %s)\n", c->data_dir, c->data_dir_source);
+}
 
+/* Only PostgreSQL entries have host/port/...; any other entry is listed by its uri so the user
+ * sees it was read, and why vbadmin does not connect to it. */
+static void text_db(FILE *o, const struct config_db *d)
+{
+	if (config_db_is_postgres(d)) {
+		fprintf(o, "    %-16s %-10s %s:%d database=%s user=%s password=%s schema=%s sslmode=%s\n",
+		        d->logic_name, d->type, d->host, d->port, d->database ? d->database : "postgres",
+		        or_dash(d->username), MASK(d->password), d->schema, d->sslmode);
+	} else {
+		char *u = uri_masked(d->uri);
+		fprintf(o, "    %-16s %-10s uri=%s database=%s (not a PostgreSQL entry)\n", d->logic_name, d->type,
+		        or_dash(u), or_dash(d->database));
+		free(u);
+	}
+	cli_config_unset_text(o, d->unset, d->nunset);
+}
+
+static void text_namespaces(FILE *o, const struct config *c)
+{
 	fprintf(o, "\nnamespaces%s%s%s:%s\n", c->namespace_key ? " (under agent." : "",
 	        c->namespace_key ? c->namespace_key : "", c->namespace_key ? ")" : "", c->nnamespaces ? "" : " none");
 	for (int i = 0; i < c->nnamespaces; i++) {
 		const struct config_namespace *ns = &c->namespaces[i];
 		fprintf(o, "  %s (line %d)\n", ns->name, ns->line);
-		for (int j = 0; j < ns->ndbs; j++) {
-			const struct config_db *d = &ns->dbs[j];
-			if (config_db_is_postgres(d)) {
-				fprintf(o, "    %-16s %-10s %s:%d database=%s user=%s password=%s schema=%s sslmode=%s\n",
-				        d->logic_name, d->type, d->host, d->port, d->database ? d->database : "postgres",
-				        or_dash(d->username), MASK(d->password), d->schema, d->sslmode);
-			} else {
-				char *u = uri_masked(d->uri);
-				fprintf(o, "    %-16s %-10s uri=%s database=%s (not a PostgreSQL entry)\n", d->logic_name, d->type,
-				        or_dash(u), or_dash(d->database));
-				free(u);
-			}
-			cli_config_unset_text(o, d->unset, d->nunset);
-		}
+		for (int j = 0; j < ns->ndbs; j++)
+			text_db(o, &ns->dbs[j]);
 	}
+}
 
+static void text_storage(struct cli_ctx *ctx, const struct config *c, const struct vb_config *r)
+{
+	FILE *o = ctx->out;
 	fprintf(o, "\nstorage:\n");
 	fprintf(o, "  namespace:     %s\n", c->storage_namespace ? c->storage_namespace : c->path ? "(none: Datus's LanceDB default)" : "(none: embedded store)");
 	fprintf(o, "  db:            %s\n", c->storage_db ? c->storage_db : "(first entry)");
@@ -90,34 +101,45 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 		fprintf(o, "  relational:    %s%s%s\n", c->storage_rel_namespace, c->storage_rel_db ? " / " : "",
 		        c->storage_rel_db ? c->storage_rel_db : "");
 	fprintf(o, "  backend:       %s (%s)\n", r->backend, config_backend_source(c, ctx->backend));
+}
 
+static void text_pg_connection(FILE *o, const struct config *c, const struct vb_config *r)
+{
+	fprintf(o, "  host:          %s\n", r->host);
+	fprintf(o, "  port:          %d\n", r->port);
+	fprintf(o, "  database:      %s\n", r->database);
+	fprintf(o, "  user:          %s\n", or_dash(r->username));
+	fprintf(o, "  password:      %s\n", MASK(r->password));
+	fprintf(o, "  schema:        %s\n", r->schema);
+	fprintf(o, "  sslmode:       %s\n", r->sslmode);
+	fprintf(o, "  timeout:       %ds\n", r->connect_timeout);
+	if (r->options) {
+		char *m = uri_masked(r->options);
+		fprintf(o, "  options:       %s\n", m);
+		free(m);
+	}
+	const struct config_db *cd = config_connection_db(c, r->namespace);
+	for (int i = 0; cd && i < cd->nunset; i++) /* the value above is a default, not what Datus would use */
+		fprintf(o, "  unset:         ${%s} (%s, line %d): shown as its default; commands on it refuse\n",
+		        cd->unset[i].var, strrchr(cd->unset[i].field, '.') + 1, cd->unset[i].line);
+}
+
+static void text_connection(FILE *o, const struct config *c, const struct vb_config *r)
+{
 	fprintf(o, "\nresolved connection:\n");
 	fprintf(o, "  namespace:     %s\n", r->namespace);
-	if (r->host) {
-		fprintf(o, "  host:          %s\n", r->host);
-		fprintf(o, "  port:          %d\n", r->port);
-		fprintf(o, "  database:      %s\n", r->database);
-		fprintf(o, "  user:          %s\n", or_dash(r->username));
-		fprintf(o, "  password:      %s\n", MASK(r->password));
-		fprintf(o, "  schema:        %s\n", r->schema);
-		fprintf(o, "  sslmode:       %s\n", r->sslmode);
-		fprintf(o, "  timeout:       %ds\n", r->connect_timeout);
-		if (r->options) {
-			char *m = uri_masked(r->options);
-			fprintf(o, "  options:       %s\n", m);
-			free(m);
-		}
-		const struct config_db *cd = config_connection_db(c, r->namespace);
-		for (int i = 0; cd && i < cd->nunset; i++) /* the value above is a default, not what Datus would use */
-			fprintf(o, "  unset:         ${%s} (%s, line %d): shown as its default; commands on it refuse\n",
-			        cd->unset[i].var, strrchr(cd->unset[i].field, '.') + 1, cd->unset[i].line);
-	} else if (strcmp(r->backend, "lancedb") == 0 || strcmp(r->backend, "lance") == 0) {
+	if (r->host)
+		text_pg_connection(o, c, r);
+	else if (strcmp(r->backend, "lancedb") == 0 || strcmp(r->backend, "lance") == 0)
 		fprintf(o, "  (no database entry: Datus's LanceDB store %s/datus_db_%s)\n", r->data_dir, r->namespace);
-	} else {
+	else
 		fprintf(o, "  (no database entry: the embedded store in %s)\n", r->data_dir);
-	}
+}
 
-	/* what actually runs, by the rules of docs/embeddings.md (never a silent hashing) */
+/* what actually runs, by the rules of docs/embeddings.md (never a silent hashing) */
+static void text_embedding(struct cli_ctx *ctx, const struct config *c)
+{
+	FILE *o = ctx->out;
 	struct embed_choice ch;
 	struct vb_error eerr;
 	char runs[400];
@@ -137,6 +159,16 @@ static void show_text(struct cli_ctx *ctx, const struct config *c, const struct 
 		free(u);
 		fprintf(o, "  api key:       %s\n", MASK(ch.opt.api_key));
 	}
+}
+
+static void show_text(struct cli_ctx *ctx, const struct config *c, const struct vb_config *r)
+{
+	FILE *o = ctx->out;
+	text_files(o, c);
+	text_namespaces(o, c);
+	text_storage(ctx, c, r);
+	text_connection(o, c, r);
+	text_embedding(ctx, c);
 	cli_config_stores_text(o, c, ctx->embedder);
 	if (c->nwarnings) {
 		fprintf(o, "\nwarnings:\n");
