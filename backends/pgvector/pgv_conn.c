@@ -412,85 +412,104 @@ static void kv_add(const char **kw, const char **val, int *n, const char *k, con
 	}
 }
 
-int pgv_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_error *err)
-{
-	*out = NULL;
+/* The keyword/value arrays PQconnectdbParams takes; the strings they point at (port and timeout
+ * digits, the split options copy, the server settings) live here until the connection is made. */
+struct conn_params {
 	const char *kw[32];
 	const char *val[32];
-	int n = 0;
+	int n;
 	char port[16], timeout[16];
-	char *opts = cfg->options ? vb_xstrdup(cfg->options) : NULL;
-	kv_add(kw, val, &n, "host", cfg->host);
-	if (cfg->port > 0) {
-		snprintf(port, sizeof port, "%d", cfg->port);
-		kv_add(kw, val, &n, "port", port);
-	}
-	kv_add(kw, val, &n, "dbname", cfg->database);
-	kv_add(kw, val, &n, "user", cfg->username);
-	kv_add(kw, val, &n, "password", cfg->password);
-	kv_add(kw, val, &n, "sslmode", cfg->sslmode);
-	if (cfg->connect_timeout > 0) {
-		snprintf(timeout, sizeof timeout, "%d", cfg->connect_timeout);
-		kv_add(kw, val, &n, "connect_timeout", timeout);
-	}
-	kv_add(kw, val, &n, "application_name", "vbadmin");
-	kv_add(kw, val, &n, "client_encoding", "UTF8");
-	/* backend options "k=v;k=v": libpq keywords (sslrootcert, target_session_attrs...) pass as
-	 * they are; anything else is a server setting (statement_timeout...) sent as -c k=v */
+	char *opts;
 	struct vb_buf server_opts;
-	vb_buf_init(&server_opts);
+};
+
+static void params_free(struct conn_params *p)
+{
+	free(p->opts);
+	vb_buf_free(&p->server_opts);
+}
+
+static void params_entry(struct conn_params *p, const struct vb_config *cfg)
+{
+	kv_add(p->kw, p->val, &p->n, "host", cfg->host);
+	if (cfg->port > 0) {
+		snprintf(p->port, sizeof p->port, "%d", cfg->port);
+		kv_add(p->kw, p->val, &p->n, "port", p->port);
+	}
+	kv_add(p->kw, p->val, &p->n, "dbname", cfg->database);
+	kv_add(p->kw, p->val, &p->n, "user", cfg->username);
+	kv_add(p->kw, p->val, &p->n, "password", cfg->password);
+	kv_add(p->kw, p->val, &p->n, "sslmode", cfg->sslmode);
+	if (cfg->connect_timeout > 0) {
+		snprintf(p->timeout, sizeof p->timeout, "%d", cfg->connect_timeout);
+		kv_add(p->kw, p->val, &p->n, "connect_timeout", p->timeout);
+	}
+	kv_add(p->kw, p->val, &p->n, "application_name", "vbadmin");
+	kv_add(p->kw, p->val, &p->n, "client_encoding", "UTF8");
+}
+
+/* 1 = a libpq keyword, 0 = a server setting, -1 = a keyword the entry itself sets: config/
+ * refuses these already; a later keyword would win in libpq, so never pass one. */
+static int option_kind(const PQconninfoOption *known, const char *key)
+{
+	int is_libpq = 0;
+	for (const PQconninfoOption *o = known; o && o->keyword; o++)
+		if (strcmp(o->keyword, key) == 0)
+			is_libpq = 1;
+	static const char *const fixed[] = {"host", "hostaddr", "port", "dbname", "user", "password",
+	                                    "passfile", "service", "sslmode", "requiressl"};
+	for (size_t k = 0; is_libpq && k < sizeof fixed / sizeof fixed[0]; k++)
+		if (strcmp(fixed[k], key) == 0)
+			return -1;
+	return is_libpq;
+}
+
+/* libpq's options string splits at spaces and reads backslash escapes, so a value is escaped. */
+static void add_server_setting(struct vb_buf *b, const char *key, const char *value)
+{
+	vb_buf_printf(b, "%s-c %s=", b->len ? " " : "", key);
+	for (const char *v = value; *v; v++) {
+		if (*v == ' ' || *v == '\\')
+			vb_buf_addc(b, '\\');
+		vb_buf_addc(b, *v);
+	}
+}
+
+/* backend options "k=v;k=v": libpq keywords (sslrootcert, target_session_attrs...) pass as
+ * they are; anything else is a server setting (statement_timeout...) sent as -c k=v */
+static int params_options(struct conn_params *p, const char *options, struct vb_error *err)
+{
+	p->opts = options ? vb_xstrdup(options) : NULL;
 	PQconninfoOption *known = PQconndefaults();
-	for (char *save = NULL, *tok = opts ? strtok_r(opts, ";", &save) : NULL; tok; tok = strtok_r(NULL, ";", &save)) {
+	int st = VB_OK;
+	for (char *save = NULL, *tok = p->opts ? strtok_r(p->opts, ";", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ";", &save)) {
 		char *eq = strchr(tok, '=');
 		if (!eq)
 			continue;
 		*eq = '\0';
 		while (*tok == ' ')
 			tok++;
-		int is_libpq = 0;
-		for (PQconninfoOption *o = known; o && o->keyword; o++)
-			if (strcmp(o->keyword, tok) == 0)
-				is_libpq = 1;
-		/* config/ refuses these already; a later keyword would win in libpq, so never pass one */
-		static const char *const fixed[] = {"host", "hostaddr", "port", "dbname", "user", "password",
-		                                    "passfile", "service", "sslmode", "requiressl"};
-		for (size_t k = 0; is_libpq && k < sizeof fixed / sizeof fixed[0]; k++)
-			if (strcmp(fixed[k], tok) == 0)
-				is_libpq = -1;
-		if (is_libpq < 0) {
-			free(opts);
-			vb_buf_free(&server_opts);
-			if (known)
-				PQconninfoFree(known);
-			return vb_err_set(err, VB_ERR_INVALID, "options may not set %s: it would override the connection "
-			                                       "settings of the entry", tok);
+		int kind = option_kind(known, tok);
+		if (kind < 0) {
+			st = vb_err_set(err, VB_ERR_INVALID, "options may not set %s: it would override the connection "
+			                                     "settings of the entry", tok);
+			break;
 		}
-		if (is_libpq) {
-			kv_add(kw, val, &n, tok, eq + 1);
-			continue;
-		}
-		vb_buf_printf(&server_opts, "%s-c %s=", server_opts.len ? " " : "", tok);
-		for (const char *v = eq + 1; *v; v++) {
-			if (*v == ' ' || *v == '\\')
-				vb_buf_addc(&server_opts, '\\');
-			vb_buf_addc(&server_opts, *v);
-		}
+		if (kind)
+			kv_add(p->kw, p->val, &p->n, tok, eq + 1);
+		else
+			add_server_setting(&p->server_opts, tok, eq + 1);
 	}
 	if (known)
 		PQconninfoFree(known);
-	if (server_opts.len)
-		kv_add(kw, val, &n, "options", server_opts.data);
-	kw[n] = NULL;
-	val[n] = NULL;
+	if (st == VB_OK && p->server_opts.len)
+		kv_add(p->kw, p->val, &p->n, "options", p->server_opts.data);
+	return st;
+}
 
-	PGconn *c = PQconnectdbParams(kw, val, 0);
-	free(opts);
-	vb_buf_free(&server_opts);
-	if (!c || PQstatus(c) != CONNECTION_OK) {
-		connect_error(c, cfg, err);
-		PQfinish(c);
-		return VB_ERR_CONNECT;
-	}
+static struct vb_handle *handle_new(PGconn *c, const struct vb_config *cfg)
+{
 	PQsetNoticeProcessor(c, ignore_notice, NULL);
 	struct vb_handle *h = vb_xcalloc(1, sizeof *h);
 	h->conn = c;
@@ -500,7 +519,31 @@ int pgv_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_erro
 	h->ns = vb_xstrdup(cfg->namespace);
 	h->dim = cfg->dim;
 	h->ext_iterative = -1;
-	*out = h;
+	return h;
+}
+
+int pgv_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_error *err)
+{
+	*out = NULL;
+	struct conn_params p = {.n = 0};
+	vb_buf_init(&p.server_opts);
+	params_entry(&p, cfg);
+	int st = params_options(&p, cfg->options, err);
+	if (st != VB_OK) {
+		params_free(&p);
+		return st;
+	}
+	p.kw[p.n] = NULL;
+	p.val[p.n] = NULL;
+
+	PGconn *c = PQconnectdbParams(p.kw, p.val, 0);
+	params_free(&p);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		connect_error(c, cfg, err);
+		PQfinish(c);
+		return VB_ERR_CONNECT;
+	}
+	*out = handle_new(c, cfg);
 	return VB_OK;
 }
 
