@@ -175,10 +175,9 @@ static int parse_db(struct loader *L, yaml_node_t *node, yaml_node_t *parent, co
 	return rc;
 }
 
-static int parse_db_fields(struct loader *L, yaml_node_t *node, yaml_node_t *parent, const char *prefix,
-                           const char *logic_name, struct config_db *db)
+/* Set before the reads, so a field agent.yml leaves out keeps its default and one it gives replaces it. */
+static void db_defaults(struct config_db *db, yaml_node_t *node, const char *logic_name)
 {
-	int rc;
 	db->host = vb_xstrdup("127.0.0.1");
 	db->port = 5432;
 	db->schema = vb_xstrdup("public");
@@ -187,7 +186,12 @@ static int parse_db_fields(struct loader *L, yaml_node_t *node, yaml_node_t *par
 	db->enable_vector_search = 1;
 	db->line = (int)node->start_mark.line + 1;
 	db->logic_name = vb_xstrdup(logic_name);
+}
 
+static int db_type(struct loader *L, yaml_node_t *node, yaml_node_t *parent, const char *prefix,
+                   struct config_db *db)
+{
+	int rc;
 	yaml_node_t *tnode = get2(L, node, parent, "type");
 	if ((rc = read_str(L, node, parent, "type", prefix, &db->type, 0)) != VB_OK)
 		return rc;
@@ -202,7 +206,13 @@ static int parse_db_fields(struct loader *L, yaml_node_t *node, yaml_node_t *par
 		                     config_db_types());
 	if (!type_unset && (rc = check_type(L, tnode, prefix, db)) != VB_OK)
 		return rc;
+	return VB_OK;
+}
 
+static int db_texts(struct loader *L, yaml_node_t *node, yaml_node_t *parent, const char *prefix,
+                    struct config_db *db)
+{
+	int rc;
 	if ((rc = read_str(L, node, parent, "uri", prefix, &db->uri, 0)) != VB_OK ||
 	    (rc = read_str(L, node, parent, "host", prefix, &db->host, 0)) != VB_OK ||
 	    (rc = read_str(L, node, parent, "database", prefix, &db->database, 0)) != VB_OK ||
@@ -219,10 +229,15 @@ static int parse_db_fields(struct loader *L, yaml_node_t *node, yaml_node_t *par
 	    (rc = read_str(L, node, parent, "schema", prefix, &db->ctx_schema, 0)) != VB_OK ||
 	    (rc = read_str(L, node, parent, "path_pattern", prefix, &db->path_pattern, 0)) != VB_OK)
 		return rc;
+	return VB_OK;
+}
 
+static int db_numbers(struct loader *L, yaml_node_t *node, yaml_node_t *parent, const char *prefix,
+                      struct config_db *db)
+{
 	char *where = vb_xasprintf("%s.port", prefix);
-	rc = config_int(&L->src, get2(L, node, parent, "port"), where, 1, 65535,
-	                "use a whole number 1..65535 (PostgreSQL listens on 5432 by default)", &db->port, L->err);
+	int rc = config_int(&L->src, get2(L, node, parent, "port"), where, 1, 65535,
+	                    "use a whole number 1..65535 (PostgreSQL listens on 5432 by default)", &db->port, L->err);
 	free(where);
 	if (rc != VB_OK)
 		return rc;
@@ -239,26 +254,42 @@ static int parse_db_fields(struct loader *L, yaml_node_t *node, yaml_node_t *par
 	rc = config_bool(&L->src, get2(L, node, parent, "enable_vector_search"), where, &db->enable_vector_search,
 	                 L->err);
 	free(where);
-	if (rc != VB_OK)
-		return rc;
+	return rc;
+}
 
-	if (config_db_is_postgres(db)) {
-		if (db->uri && (rc = config_uri_apply(db->uri, db, prefix, L->err)) != VB_OK) {
-			yaml_node_t *u = get2(L, node, parent, "uri");
-			char msg[sizeof L->err->message];
-			snprintf(msg, sizeof msg, "%s", L->err->message);
-			return config_err_at(&L->src, u, L->err, "%s", msg);
-		}
-		int ok = 0;
-		for (size_t i = 0; i < sizeof sslmodes / sizeof sslmodes[0]; i++)
-			ok |= strcmp(db->sslmode, sslmodes[i]) == 0;
-		if (!ok)
-			return config_err_at(&L->src, get2(L, node, parent, "sslmode"), L->err,
-			                     "%s.sslmode '%s' is not a libpq sslmode; use one of disable, allow, prefer, "
-			                     "require, verify-ca, verify-full.",
-			                     prefix, db->sslmode);
+/* A uri overrides the separate fields, and libpq would refuse an unknown sslmode only at connect
+ * time: both are settled here so the error names the agent.yml line. */
+static int db_postgres(struct loader *L, yaml_node_t *node, yaml_node_t *parent, const char *prefix,
+                       struct config_db *db)
+{
+	int rc;
+	if (db->uri && (rc = config_uri_apply(db->uri, db, prefix, L->err)) != VB_OK) {
+		yaml_node_t *u = get2(L, node, parent, "uri");
+		char msg[sizeof L->err->message];
+		snprintf(msg, sizeof msg, "%s", L->err->message);
+		return config_err_at(&L->src, u, L->err, "%s", msg);
 	}
+	int ok = 0;
+	for (size_t i = 0; i < sizeof sslmodes / sizeof sslmodes[0]; i++)
+		ok |= strcmp(db->sslmode, sslmodes[i]) == 0;
+	if (!ok)
+		return config_err_at(&L->src, get2(L, node, parent, "sslmode"), L->err,
+		                     "%s.sslmode '%s' is not a libpq sslmode; use one of disable, allow, prefer, "
+		                     "require, verify-ca, verify-full.",
+		                     prefix, db->sslmode);
+	return VB_OK;
+}
 
+static int parse_db_fields(struct loader *L, yaml_node_t *node, yaml_node_t *parent, const char *prefix,
+                           const char *logic_name, struct config_db *db)
+{
+	int rc;
+	db_defaults(db, node, logic_name);
+	if ((rc = db_type(L, node, parent, prefix, db)) != VB_OK || (rc = db_texts(L, node, parent, prefix, db)) != VB_OK ||
+	    (rc = db_numbers(L, node, parent, prefix, db)) != VB_OK)
+		return rc;
+	if (config_db_is_postgres(db) && (rc = db_postgres(L, node, parent, prefix, db)) != VB_OK)
+		return rc;
 	config_check_keys(L, node, prefix, CONFIG_KEYS_DB, NULL);
 	return VB_OK;
 }
@@ -317,6 +348,47 @@ static int parse_dbs_list(struct loader *L, struct config_namespace *ns, yaml_no
 	return VB_OK;
 }
 
+/* A namespace that is one entry: its logical name is its own `name:` or else the namespace's. */
+static int parse_single_db(struct loader *L, struct config_namespace *ns, yaml_node_t *v, const char *prefix)
+{
+	char *logic = NULL;
+	int rc = read_str(L, v, NULL, "name", prefix, &logic, 0);
+	if (rc == VB_OK)
+		rc = parse_db(L, v, NULL, prefix, logic ? logic : ns->name, ns_add_db(ns), ns->name);
+	free(logic);
+	return rc;
+}
+
+/* No type: several named entries, each a mapping of its own.  Anything else (a scalar value, a
+ * `<<` merge key) is read as one entry whose type is missing, and the error says both ways out. */
+static int parse_named_entries(struct loader *L, struct config_namespace *ns, yaml_node_t *v, const char *prefix)
+{
+	int n = config_map_len(v);
+	int all_maps = n > 0;
+	for (int i = 0; i < n; i++)
+		all_maps &= config_map_value(&L->src, v, i)->type == YAML_MAPPING_NODE &&
+		            !(config_scalar(config_map_key(&L->src, v, i)) &&
+		              strcmp(config_scalar(config_map_key(&L->src, v, i)), "<<") == 0);
+	if (!all_maps)
+		return config_err_at(&L->src, v, L->err,
+		                     "%s has no 'type'; add a line like 'type: postgresql' (accepted: %s), or list "
+		                     "several named entries each with its own type.",
+		                     prefix, config_db_types());
+	int rc = VB_OK;
+	for (int i = 0; rc == VB_OK && i < n; i++) {
+		yaml_node_t *k = config_map_key(&L->src, v, i);
+		const char *logic = config_scalar(k);
+		if (!logic || !*logic)
+			return config_err_at(&L->src, k, L->err, "%s has an entry without a plain name.", prefix);
+		if ((rc = check_dup_db(L, ns, k, logic)) != VB_OK)
+			break;
+		char *p = vb_xasprintf("%s.%s", prefix, logic);
+		rc = parse_db(L, config_map_value(&L->src, v, i), NULL, p, logic, ns_add_db(ns), ns->name);
+		free(p);
+	}
+	return rc;
+}
+
 static int parse_namespace(struct loader *L, const char *key, yaml_node_t *knode, yaml_node_t *v)
 {
 	struct config *c = L->c;
@@ -348,44 +420,12 @@ static int parse_namespace(struct loader *L, const char *key, yaml_node_t *knode
 	ns->line = (int)knode->start_mark.line + 1;
 
 	yaml_node_t *dbs = config_map_get(&L->src, v, "dbs");
-	if (config_map_get(&L->src, v, "type")) {
-		if (dbs && !config_is_null(dbs)) {
-			rc = parse_dbs_list(L, ns, v, dbs, prefix);
-		} else {
-			char *logic = NULL;
-			rc = read_str(L, v, NULL, "name", prefix, &logic, 0);
-			if (rc == VB_OK)
-				rc = parse_db(L, v, NULL, prefix, logic ? logic : name, ns_add_db(ns), name);
-			free(logic);
-		}
-	} else {
-		/* no type: several named entries, each a mapping of its own */
-		int n = config_map_len(v);
-		int all_maps = n > 0;
-		for (int i = 0; i < n; i++)
-			all_maps &= config_map_value(&L->src, v, i)->type == YAML_MAPPING_NODE &&
-			            !(config_scalar(config_map_key(&L->src, v, i)) &&
-			              strcmp(config_scalar(config_map_key(&L->src, v, i)), "<<") == 0);
-		if (!all_maps) {
-			rc = config_err_at(&L->src, v, L->err,
-			                   "%s has no 'type'; add a line like 'type: postgresql' (accepted: %s), or list "
-			                   "several named entries each with its own type.",
-			                   prefix, config_db_types());
-		}
-		for (int i = 0; rc == VB_OK && i < n; i++) {
-			yaml_node_t *k = config_map_key(&L->src, v, i);
-			const char *logic = config_scalar(k);
-			if (!logic || !*logic) {
-				rc = config_err_at(&L->src, k, L->err, "%s has an entry without a plain name.", prefix);
-				break;
-			}
-			if ((rc = check_dup_db(L, ns, k, logic)) != VB_OK)
-				break;
-			char *p = vb_xasprintf("%s.%s", prefix, logic);
-			rc = parse_db(L, config_map_value(&L->src, v, i), NULL, p, logic, ns_add_db(ns), name);
-			free(p);
-		}
-	}
+	if (!config_map_get(&L->src, v, "type"))
+		rc = parse_named_entries(L, ns, v, prefix);
+	else if (dbs && !config_is_null(dbs))
+		rc = parse_dbs_list(L, ns, v, dbs, prefix);
+	else
+		rc = parse_single_db(L, ns, v, prefix);
 	free(prefix);
 	return rc;
 }
