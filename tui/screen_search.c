@@ -674,87 +674,120 @@ static void save_hits(struct tui_app *app)
 	tui_log(app, "search results saved to %s", path);
 }
 
-static int lab_action(struct tui_app *app, int action)
+static void toggle_detail(void)
+{
+	if (L.nhits && !L.detail) {
+		L.detail = 1;
+		L.detail_text.scroll = 0;
+	} else {
+		L.detail = 0;
+	}
+}
+
+/* Vector and hybrid need an embedder that runs; cycling into them without one would only fail. */
+static void next_mode(struct tui_app *app)
+{
+	if (!L.can_embed) {
+		tui_status(app, "only text search: vector and hybrid need %s (docs/embeddings.md)", L.embedder);
+		return;
+	}
+	L.mode = (L.mode + 1) % ENGINE_MODE__COUNT;
+	tui_status(app, "mode %s", mode_names(L.mode));
+	rerun(app);
+}
+
+/* Only the tables with a vector column can be searched; the others are skipped. */
+static void next_table(struct tui_app *app)
+{
+	int n = ddl_table_count();
+	do
+		L.table = (L.table + 1) % n;
+	while (!ddl_table_is_vector(L.table));
+	rerun(app);
+}
+
+static void ask_top(struct tui_app *app)
+{
+	char buf[16];
+	snprintf(buf, sizeof buf, "%d", L.top);
+	if (!tui_input(app, "top N (1-1000): ", buf, sizeof buf))
+		return;
+	int v = atoi(buf);
+	if (v < 1 || v > 1000) {
+		tui_status(app, "top N must be 1..1000, got '%s'", buf);
+		return;
+	}
+	L.top = v;
+	rerun(app);
+}
+
+/* The filter is checked before it replaces the old one, so a typo keeps the last good search. */
+static void ask_filter(struct tui_app *app)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", L.where);
+	if (!tui_input(app, "filter (e.g. kind = 'metric'; empty clears): ", buf, sizeof buf))
+		return;
+	struct vb_error err;
+	vb_err_clear(&err);
+	if (engine_search_check_filter(app->engine, ddl_table_name(L.table), buf, &err) != VB_OK) {
+		/* on the message line, which wraps: the list of valid columns is long */
+		snprintf(L.msg, sizeof L.msg, "filter not changed: %s", err.message);
+		L.msg_err = 1;
+		return;
+	}
+	snprintf(L.where, sizeof L.where, "%s", buf);
+	rerun(app);
+}
+
+/* The keys of the search screen itself; 0 = not one of them. */
+static int lab_command(struct tui_app *app, int action)
 {
 	switch (action) {
 	case ACT_TAB:
 		L.focus = 0;
 		L.detail = 0;
-		return 1;
+		break;
 	case ACT_ENTER:
-		if (L.nhits && !L.detail) {
-			L.detail = 1;
-			L.detail_text.scroll = 0;
-		} else {
-			L.detail = 0;
-		}
-		return 1;
+		toggle_detail();
+		break;
 	case ACT_MODE:
-		if (!L.can_embed) {
-			tui_status(app, "only text search: vector and hybrid need %s (docs/embeddings.md)", L.embedder);
-			return 1;
-		}
-		L.mode = (L.mode + 1) % ENGINE_MODE__COUNT;
-		tui_status(app, "mode %s", mode_names(L.mode));
-		rerun(app);
-		return 1;
-	case ACT_TABLE: {
-		int n = ddl_table_count();
-		do
-			L.table = (L.table + 1) % n;
-		while (!ddl_table_is_vector(L.table));
-		rerun(app);
-		return 1;
-	}
-	case ACT_TOPN: {
-		char buf[16];
-		snprintf(buf, sizeof buf, "%d", L.top);
-		if (tui_input(app, "top N (1-1000): ", buf, sizeof buf)) {
-			int v = atoi(buf);
-			if (v < 1 || v > 1000) {
-				tui_status(app, "top N must be 1..1000, got '%s'", buf);
-			} else {
-				L.top = v;
-				rerun(app);
-			}
-		}
-		return 1;
-	}
-	case ACT_FILTER: {
-		char buf[256];
-		snprintf(buf, sizeof buf, "%s", L.where);
-		if (tui_input(app, "filter (e.g. kind = 'metric'; empty clears): ", buf, sizeof buf)) {
-			struct vb_error err;
-			vb_err_clear(&err);
-			if (engine_search_check_filter(app->engine, ddl_table_name(L.table), buf, &err) != VB_OK) {
-				/* on the message line, which wraps: the list of valid columns is long */
-				snprintf(L.msg, sizeof L.msg, "filter not changed: %s", err.message);
-				L.msg_err = 1;
-			} else {
-				snprintf(L.where, sizeof L.where, "%s", buf);
-				rerun(app);
-			}
-		}
-		return 1;
-	}
+		next_mode(app);
+		break;
+	case ACT_TABLE:
+		next_table(app);
+		break;
+	case ACT_TOPN:
+		ask_top(app);
+		break;
+	case ACT_FILTER:
+		ask_filter(app);
+		break;
 	case ACT_EXPLAIN:
 		start_job(app, SJ_EXPLAIN);
-		return 1;
+		break;
 	case ACT_RECALL:
 		start_job(app, SJ_RECALL);
-		return 1;
+		break;
 	case ACT_RUN:
 		run_search(app);
-		return 1;
+		break;
 	case ACT_COPY:
 		copy_hit(app);
-		return 1;
+		break;
 	case ACT_SAVE:
 		save_hits(app);
-		return 1;
-	default:
 		break;
+	default:
+		return 0;
 	}
+	return 1;
+}
+
+static int lab_action(struct tui_app *app, int action)
+{
+	if (lab_command(app, action))
+		return 1;
 	if (L.detail)
 		return tui_text_action(&L.detail_text, action, LINES - 6, app->find);
 	if (L.extra.n && (action == ACT_PGUP || action == ACT_PGDN))
