@@ -381,6 +381,67 @@ static int text_ranks_of(struct vb_handle *h, const struct vb_table_spec *spec, 
 	return src == SQLITE_DONE ? VB_OK : emb_fail(h, src, err, "hybrid search");
 }
 
+/* top_n <= 0 asks for every row the filter passes; either way it is capped so that five times
+ * it (the candidate count) still fits an int. */
+static int hybrid_top_n(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
+                        int *top_n, struct vb_error *err)
+{
+	if (*top_n <= 0) {
+		int64_t all = 0;
+		int rc = emb_count(h, spec, where, &all, err);
+		if (rc != VB_OK)
+			return rc;
+		*top_n = all > 0 ? (all > INT_MAX / 5 ? INT_MAX / 5 : (int)all) : 1;
+	} else if (*top_n > INT_MAX / 5) {
+		*top_n = INT_MAX / 5;
+	}
+	return VB_OK;
+}
+
+/* A text hit the vector search also found only gains its text rank; one it did not find gets
+ * its distance from the cached vectors (2 when the row has no vector): spec 1.5 scores the
+ * union of the two candidate lists. */
+static void add_text_cands(struct cand *c, size_t *nc, size_t nv, const struct text_hit *th, size_t nt,
+                           const struct emb_vcache *vc, const float *q, int dim)
+{
+	float *qn = vb_xmalloc((size_t)dim * sizeof *qn);
+	emb_normalise(q, qn, dim);
+	for (size_t i = 0; i < nt; i++) {
+		size_t j = 0;
+		while (j < nv && c[j].rid != th[i].rid)
+			j++;
+		if (j < nv) {
+			c[j].r = th[i].r;
+			continue;
+		}
+		long idx = emb_vcache_find(vc, th[i].rid);
+		double d = idx >= 0 ? clamp_distance(emb_dot(qn, vc->vecs + (size_t)idx * (size_t)vc->dim, vc->dim)) : 2.0;
+		c[(*nc)++] = (struct cand){ th[i].rid, d, th[i].r, 0 };
+	}
+	free(qn);
+}
+
+/* Only the best top_n candidates by the blended score are read back, with their parts. */
+static int fetch_best(struct vb_handle *h, const struct vb_table_spec *spec, const struct emb_select *s,
+                      struct cand *c, size_t nc, int top_n, struct vb_result **out, struct vb_error *err)
+{
+	for (size_t i = 0; i < nc; i++)
+		c[i].score = 0.6 * (1.0 - c[i].d / 2.0) + 0.4 * 8.0 * (c[i].r / EMB_TEXT_RANK_SCALE);
+	qsort(c, nc, sizeof *c, cand_best_first);
+	size_t keep = nc < (size_t)top_n ? nc : (size_t)top_n;
+	int64_t *rids = vb_xmalloc((keep ? keep : 1) * sizeof *rids);
+	for (size_t i = 0; i < keep; i++)
+		rids[i] = c[i].rid;
+	int rc = emb_fetch_rows(h, spec, s, rids, keep, out, err);
+	for (size_t i = 0; rc == VB_OK && i < keep; i++) {
+		vb_result_set_distance(*out, i, c[i].d);
+		vb_result_set_parts(*out, i, 1.0 - c[i].d / 2.0, c[i].r / EMB_TEXT_RANK_SCALE);
+		vb_result_set_score(*out, i, c[i].score);
+	}
+	free(rids);
+	return rc;
+}
+
 int emb_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, const float *q,
                       int dim, int top_n, const struct vb_filter *where, const char *const *select,
                       struct vb_result **out, struct vb_error *err)
@@ -397,15 +458,9 @@ int emb_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 	struct emb_select s;
 	if ((rc = emb_select_resolve(spec, select, &s, err)) != VB_OK)
 		return rc;
-	if (top_n <= 0) {
-		int64_t all = 0;
-		if ((rc = emb_count(h, spec, where, &all, err)) != VB_OK) {
-			emb_select_free(&s);
-			return rc;
-		}
-		top_n = all > 0 ? (all > INT_MAX / 5 ? INT_MAX / 5 : (int)all) : 1;
-	} else if (top_n > INT_MAX / 5) {
-		top_n = INT_MAX / 5;
+	if ((rc = hybrid_top_n(h, spec, where, &top_n, err)) != VB_OK) {
+		emb_select_free(&s);
+		return rc;
 	}
 	size_t candidate_k = (size_t)top_n * 5 > 50 ? (size_t)top_n * 5 : 50;
 
@@ -421,7 +476,6 @@ int emb_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 
 	struct cand *c = vb_xmalloc((nv + nt + 1) * sizeof *c);
 	size_t nc = 0;
-	float *qn = NULL;
 	if (rc == VB_OK) {
 		for (size_t i = 0; i < nv; i++)
 			c[nc++] = (struct cand){ vc->rids[vh[i].idx], clamp_distance(vh[i].sim), 0, 0 };
@@ -429,37 +483,10 @@ int emb_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 		 * get their text rank, as the SQL of spec 1.5 computes it for every candidate */
 		if (match)
 			rc = text_ranks_of(h, spec, match, c, nc, err);
-		qn = vb_xmalloc((size_t)spec->vector_dim * sizeof *qn);
-		emb_normalise(q, qn, spec->vector_dim);
 	}
-	for (size_t i = 0; rc == VB_OK && i < nt; i++) {
-		size_t j = 0;
-		while (j < nv && c[j].rid != th[i].rid)
-			j++;
-		if (j < nv) {
-			c[j].r = th[i].r;
-			continue;
-		}
-		long idx = emb_vcache_find(vc, th[i].rid);
-		double d = idx >= 0 ? clamp_distance(emb_dot(qn, vc->vecs + (size_t)idx * (size_t)vc->dim, vc->dim)) : 2.0;
-		c[nc++] = (struct cand){ th[i].rid, d, th[i].r, 0 };
-	}
-	free(qn);
 	if (rc == VB_OK) {
-		for (size_t i = 0; i < nc; i++)
-			c[i].score = 0.6 * (1.0 - c[i].d / 2.0) + 0.4 * 8.0 * (c[i].r / EMB_TEXT_RANK_SCALE);
-		qsort(c, nc, sizeof *c, cand_best_first);
-		size_t keep = nc < (size_t)top_n ? nc : (size_t)top_n;
-		int64_t *rids = vb_xmalloc((keep ? keep : 1) * sizeof *rids);
-		for (size_t i = 0; i < keep; i++)
-			rids[i] = c[i].rid;
-		rc = emb_fetch_rows(h, spec, &s, rids, keep, out, err);
-		for (size_t i = 0; rc == VB_OK && i < keep; i++) {
-			vb_result_set_distance(*out, i, c[i].d);
-			vb_result_set_parts(*out, i, 1.0 - c[i].d / 2.0, c[i].r / EMB_TEXT_RANK_SCALE);
-			vb_result_set_score(*out, i, c[i].score);
-		}
-		free(rids);
+		add_text_cands(c, &nc, nv, th, nt, vc, q, spec->vector_dim);
+		rc = fetch_best(h, spec, &s, c, nc, top_n, out, err);
 	}
 	free(c);
 	free(vh);
