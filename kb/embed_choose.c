@@ -95,27 +95,15 @@ static int via_endpoint(const struct config *cfg, const char *section, struct em
 	return VB_OK;
 }
 
-/* The model and registry names are recorded as INI values in Datus's datus_db.cfg: a line break
- * there would write sections of its own (issue 14.8). */
-static int name_ok(const char *what, const char *v, const char *section, struct vb_error *err)
-{
-	for (const char *c = v; c && *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return vb_err_set(err, VB_ERR_INVALID, "agent.yml: the embedding %s of [%s] holds a control character "
-			                                       "(a line break?) at byte %zu; model names are one line of text",
-			                  what, section, (size_t)(c - v) + 1);
-	return VB_OK;
-}
-
 int embed_choose(const struct config *cfg, const char *section, const char *override,
                  const struct embed_record *recorded, struct embed_choice *c, struct vb_error *err)
 {
 	memset(c, 0, sizeof *c);
 	struct configured m;
 	configured_for(cfg, section, &m);
-	int st = name_ok("registry_name", m.registry, section, err);
+	int st = embed_guard_name_ok("registry_name", m.registry, section, err);
 	if (st == VB_OK)
-		st = name_ok("model_name", m.model, section, err);
+		st = embed_guard_name_ok("model_name", m.model, section, err);
 	if (st != VB_OK)
 		return st;
 	c->opt.batch_size = m.batch;

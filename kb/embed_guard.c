@@ -295,13 +295,14 @@ static int needs_confirmation(const char *path, const struct embed_record *r, co
 
 /* The model and registry names are recorded as INI values in Datus's datus_db.cfg: a line break
  * there would write sections of its own (issue 14.8). */
-static int name_ok(const char *what, const char *v, struct vb_error *err)
+int embed_guard_name_ok(const char *what, const char *name, const char *section, struct vb_error *err)
 {
-	for (const char *c = v; c && *c; c++)
+	for (const char *c = name; c && *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return vb_err_set(err, VB_ERR_INVALID, "agent.yml: the embedding %s holds a control character "
+			return vb_err_set(err, VB_ERR_INVALID, "agent.yml: the embedding %s%s%s%s holds a control character "
 			                                       "(a line break?) at byte %zu; model names are one line of text",
-			                  what, (size_t)(c - v) + 1);
+			                  what, section ? " of [" : "", section ? section : "", section ? "]" : "",
+			                  (size_t)(c - name) + 1);
 	return VB_OK;
 }
 
@@ -311,9 +312,9 @@ int embed_guard_check(const char *path, const char *section, const char *strateg
 {
 	*write_needed = 0;
 	struct embed_record r;
-	int st = name_ok("model_name", m->model_name, err);
+	int st = embed_guard_name_ok("model_name", m->model_name, NULL, err);
 	if (st == VB_OK)
-		st = name_ok("registry_name", m->registry_name, err);
+		st = embed_guard_name_ok("registry_name", m->registry_name, NULL, err);
 	if (st == VB_OK)
 		st = embed_guard_read(path, section, datus_file, &r, err);
 	if (st != VB_OK)

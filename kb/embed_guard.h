@@ -51,6 +51,10 @@ struct embed_record {
 int embed_guard_read(const char *path, const char *section, int datus_file, struct embed_record *r,
                      struct vb_error *err);
 
+/* VB_OK when a model or registry name (what: "model_name", "registry_name") is one line of
+ * text; else VB_ERR_INVALID naming the byte, and the [section] of agent.yml when given. */
+int embed_guard_name_ok(const char *what, const char *name, const char *section, struct vb_error *err);
+
 /* 1 when the record names m (registry, model and dim). */
 int embed_guard_same(const struct embed_record *r, const struct embed_guard_model *m);
 
