@@ -45,3 +45,28 @@ tui_keys_run() {
 }
 # conninfo field: pg_field "$PG17_CONNINFO" port
 pg_field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+# pg_new_db PREFIX: names a fresh database on the pg17 sandbox: DB, ADMIN (the sandbox's conninfo)
+# and CONN (the new database's); pg_create_db creates it with the vector extension (the caller's
+# EXIT trap drops it)
+pg_new_db() {
+	DB="${1}_$$_$RANDOM"
+	ADMIN="$PG17_CONNINFO"
+	CONN=$(printf '%s' "$PG17_CONNINFO" | sed "s/dbname=[^ ]*/dbname=$DB/")
+}
+pg_create_db() {
+	psql "$ADMIN" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB" >/dev/null 2>&1
+	psql "$CONN" -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION vector" >/dev/null 2>&1
+}
+# pg_entry_yml PWVAR: the fields of an agent.yml postgresql entry (six spaces in) for DB on the pg17
+# sandbox, the password as ${PWVAR}: Datus substitutes it from the environment, so no test file
+# holds it
+pg_entry_yml() {
+	cat <<YML
+      type: postgresql
+      host: $(pg_field "$PG17_CONNINFO" host)
+      port: $(pg_field "$PG17_CONNINFO" port)
+      database: $DB
+      username: $(pg_field "$PG17_CONNINFO" user)
+      password: \${$1}
+YML
+}

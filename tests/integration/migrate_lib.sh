@@ -1,16 +1,10 @@
 # tests/integration/migrate_lib.sh - what test_migrate.sh and test_tui_migrate.sh share: a fresh pg17
-# database with pgvector (DB, ADMIN, CONN, q) and the agent.yml that names Datus's LanceDB
-# namespaces and the pgvector one.  Source after lib.sh with MIG_DB_PREFIX set; PG17_CONNINFO must be set.
-DB="${MIG_DB_PREFIX}_$$_$RANDOM"
-ADMIN="$PG17_CONNINFO"
-CONN=$(printf '%s' "$PG17_CONNINFO" | sed "s/dbname=[^ ]*/dbname=$DB/")
+# database (lib.sh's pg_new_db: DB, ADMIN, CONN; the test calls pg_create_db), q, and the agent.yml
+# that names Datus's LanceDB namespaces and the pgvector one.  Source after lib.sh with MIG_DB_PREFIX
+# set; PG17_CONNINFO must be set.
+pg_new_db "$MIG_DB_PREFIX"
 export VBT_PG_PASSWORD="$(pg_field "$PG17_CONNINFO" password)"
 q() { psql "$CONN" -X -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
-# mig_create_db: DB with the vector extension created
-mig_create_db() {
-	psql "$ADMIN" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB" >/dev/null 2>&1
-	q -q -c "CREATE EXTENSION vector" >/dev/null
-}
 # mig_conf FILE HOME NS...: LanceDB namespaces NS... under Datus home HOME, pgkb on DB (password from
 # the environment, as Datus's ${VAR} substitution), dim 8
 mig_conf() {
@@ -23,12 +17,7 @@ agent:
   home: $home
   namespace:
 ${lines}    pgkb:
-      type: postgresql
-      host: $(pg_field "$PG17_CONNINFO" host)
-      port: $(pg_field "$PG17_CONNINFO" port)
-      database: $DB
-      username: $(pg_field "$PG17_CONNINFO" user)
-      password: \${VBT_PG_PASSWORD}
+$(pg_entry_yml VBT_PG_PASSWORD)
   storage:
     backends:
       namespace: pgkb

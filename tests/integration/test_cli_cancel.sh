@@ -10,9 +10,7 @@ if [ -z "${PG17_CONNINFO:-}" ]; then
 	t_ok 1 "PG17_CONNINFO is set (run through tests/run-all.sh, which starts the sandbox)"
 	t_done; exit 1
 fi
-DB="vbcancel_$$_$RANDOM"
-ADMIN="$PG17_CONNINFO"
-CONN=$(printf '%s' "$PG17_CONNINFO" | sed "s/dbname=[^ ]*/dbname=$DB/")
+pg_new_db vbcancel
 LOCKER=
 cleanup() {
 	[ -n "$LOCKER" ] && kill "$LOCKER" 2>/dev/null
@@ -20,20 +18,14 @@ cleanup() {
 	rm -rf "$T_TMP"
 }
 trap cleanup EXIT
-psql "$ADMIN" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB" >/dev/null
+pg_create_db
 q() { psql "$CONN" -X -At -c "$1" 2>&1; }
-q "CREATE EXTENSION vector" >/dev/null
 CFG=$T_TMP/agent.yml
 cat >"$CFG" <<YML
 agent:
   namespace:
     pgv:
-      type: postgresql
-      host: $(pg_field "$PG17_CONNINFO" host)
-      port: $(pg_field "$PG17_CONNINFO" port)
-      database: $DB
-      username: $(pg_field "$PG17_CONNINFO" user)
-      password: \${VBT_PW}
+$(pg_entry_yml VBT_PW)
   storage:
     # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
     semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}

@@ -128,9 +128,7 @@ if [ -z "${PG17_CONNINFO:-}" ]; then
 	t_ok 1 "PG17_CONNINFO is set (run through tests/run-all.sh, which starts the sandbox)"
 	t_done; exit
 fi
-DB="vbct_$$_$RANDOM"
-ADMIN="$PG17_CONNINFO"
-CONN=$(printf '%s' "$PG17_CONNINFO" | sed "s/dbname=[^ ]*/dbname=$DB/")
+pg_new_db vbct
 trap 'psql "$ADMIN" -X -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
 psql "$ADMIN" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB" >/dev/null 2>&1
 t_ok $? "create a fresh database $DB on pg17"
@@ -143,12 +141,7 @@ cat >"$T_TMP/agent.yml" <<EOF
 agent:
   namespace:
     pgkb:
-      type: postgresql
-      host: $(pg_field "$PG17_CONNINFO" host)
-      port: $(pg_field "$PG17_CONNINFO" port)
-      database: $DB
-      username: $(pg_field "$PG17_CONNINFO" user)
-      password: \${VBT_PG_PASSWORD}
+$(pg_entry_yml VBT_PG_PASSWORD)
       schema: kb
   storage:
     # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)

@@ -25,7 +25,7 @@ t_ok $? "fixture: the same store written in 7 fragments per table"
 MIG_DB_PREFIX=vbmig
 . "$ROOT/tests/integration/migrate_lib.sh"
 trap 'psql "$ADMIN" -X -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
-mig_create_db
+pg_create_db
 mkconf() { mig_conf "$1" "$2" ns1 ns2; } # file home
 mkconf "$T_TMP/agent.yml" "$DATUS"
 V() { "$VBADMIN" --config "$T_TMP/agent.yml" "$@"; }

@@ -31,7 +31,7 @@ TABLES="semantic_model metrics"
 node "$ROOT/tests/lancedb/datus-store.mjs" --dir "$DATUS/data/datus_db_ns1" --dim 8 --rows $ROWS \
 	--tables semantic_model,metrics >/dev/null 2>&1
 t_ok $? "fixture: a Datus-shaped LanceDB store, semantic_model and metrics x $ROWS rows"
-mig_create_db
+pg_create_db
 mig_conf "$T_TMP/agent.yml" "$DATUS" ns1
 "$VBADMIN" --config "$T_TMP/agent.yml" ddl apply --yes >/dev/null 2>&1
 t_is "$?" 0 "the knowledge-base tables exist in PostgreSQL (ddl apply, dim 8)"
