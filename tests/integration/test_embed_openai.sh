@@ -25,34 +25,28 @@ LPORT=$(start_server lists --lists)
 trap 'kill $(cat "$T_TMP"/*.pid) 2>/dev/null; rm -rf "$T_TMP"' EXIT
 t_ok "$([ -n "$EPORT" ] && [ -n "$IPORT" ] && [ -n "$LPORT" ]; echo $?)" "three embeddings servers on loopback: $EPORT, $IPORT (ignores \"dimensions\"), $LPORT (answers number lists)"
 
-host=$(pg_field "$PG17_CONNINFO" host); port=$(pg_field "$PG17_CONNINFO" port)
-db=vb_eoai_$$
-export PGPASSWORD=postgres
-PSQL=(psql -X -q -At -h "$host" -p "$port" -U postgres)
-"${PSQL[@]}" -d postgres -c "CREATE DATABASE $db" >/dev/null
-"${PSQL[@]}" -d "$db" -c "CREATE EXTENSION vector" >/dev/null
-pgq() { "${PSQL[@]}" -d "$db" -c "$1"; }
+EMB_DB_PREFIX=vb_eoai
+. "$(dirname "$0")/embed_lib.sh"
 rows_md5() { pgq "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY id)), '-') FROM semantic_model t WHERE namespace = 'datus'"; }
 
 # agent.target names a chat model on a dead port: only target_model may lead to the server.
 # semantic_model and metric (the stores bootstrap-kb fills, which check looks at) share the model.
 # openai_yml file emb-port [section-extra] [target]
 openai_yml() {
-	cat >"$1" <<YML
-agent:
-  home: $T_TMP/datus_home
+	{
+	datus_home_yml
+	cat <<YML
   target: ${4:-chat}
   models:
     chat: {type: deepseek, model: deepseek-chat, api_key: "\${EMB_SECRET}", base_url: "http://127.0.0.1:9/v1"}
     emb: {type: openai, model: gpt-4o-mini, api_key: "\${EMB_SECRET}", base_url: "http://127.0.0.1:$2/v1"}
-  namespace:
-    datus: {type: postgresql, host: $host, port: $port, database: $db, username: postgres, password: postgres}
-  storage:
-    backends:
-      namespace: datus
+YML
+	datus_store_yml
+	cat <<YML
     semantic_model: {registry_name: openai, model_name: text-embedding-3-small, dim_size: 256, batch_size: 3${3:-, target_model: emb}}
     metric: {registry_name: openai, model_name: text-embedding-3-small, dim_size: 256, batch_size: 3${3:-, target_model: emb}}
 YML
+	} >"$1"
 }
 openai_yml "$T_TMP/a.yml" "$EPORT"
 openai_yml "$T_TMP/target.yml" "$LPORT" " " emb           # no target_model: agent.models[agent.target]
@@ -67,7 +61,6 @@ B=(bootstrap-kb --components semantic_model --semantic_yaml "$Y")
 t_ok $? "DDL applied"
 t_is "$(pgq "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'semantic_model'::regclass AND attname = 'vector'")" \
 	"vector(256)" "the semantic_model table has the section's dim_size"
-CFG=$T_TMP/datus_home/data/datus_db_datus/datus_db.cfg
 
 # ---------------------------------------------------------------- config show and check
 t_run "$VBADMIN" "${A[@]}" config show; keep show.txt

@@ -22,27 +22,14 @@ EPORT=$(cat "$T_TMP/port")
 t_ok "$([ -n "$EPORT" ]; echo $?)" "embeddings server listening on 127.0.0.1:$EPORT"
 export EMB_KEY=test-key
 
-host=$(pg_field "$PG17_CONNINFO" host); port=$(pg_field "$PG17_CONNINFO" port)
-db=vb_emb_$$
-export PGPASSWORD=postgres
-PSQL=(psql -X -q -At -h "$host" -p "$port" -U postgres)
-"${PSQL[@]}" -d postgres -c "CREATE DATABASE $db" >/dev/null
-"${PSQL[@]}" -d "$db" -c "CREATE EXTENSION vector" >/dev/null
-pgq() { "${PSQL[@]}" -d "$db" -c "$1"; }
+EMB_DB_PREFIX=vb_emb
+. "$(dirname "$0")/embed_lib.sh"
 # the whole of a namespace's rows, vectors included, as one digest
 rows_md5() { pgq "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY id)), '-') FROM $1 t WHERE namespace = 'datus'"; }
 
 # Datus's agent.yml: PostgreSQL storage, no embedding section (Datus's default model)
 datus_yml() { # file [endpoints-block]
-	cat >"$1" <<YML
-agent:
-  home: $T_TMP/datus_home
-  namespace:
-    datus: {type: postgresql, host: $host, port: $port, database: $db, username: postgres, password: postgres}
-  storage:
-    backends:
-      namespace: datus
-YML
+	{ datus_home_yml; datus_store_yml; } >"$1"
 	[ -z "${2:-}" ] || printf '%s\n' "$2" >>"$1"
 }
 SERVED=$(printf '  vbadmin:\n    embedding_endpoints:\n      all-MiniLM-L6-v2: {base_url: "http://127.0.0.1:%s/v1", api_key: "${EMB_KEY}"}' "$EPORT")
@@ -50,7 +37,6 @@ datus_yml "$T_TMP/served.yml" "$SERVED"
 datus_yml "$T_TMP/unserved.yml"
 "$VBADMIN" --config "$T_TMP/unserved.yml" ddl render | "${PSQL[@]}" -d "$db" -v ON_ERROR_STOP=1 >/dev/null
 t_ok $? "DDL applied"
-CFG=$T_TMP/datus_home/data/datus_db_datus/datus_db.cfg
 B=(bootstrap-kb --components semantic_model --semantic_yaml "$Y")
 
 # ---------------------------------------------------------------- the configured model runs
@@ -159,17 +145,14 @@ t_has "$ERR" "the embedder returned Infinity in dimension 2" "embedded: the same
 t_is "$(sqlite3 "$T_TMP/hugedir/datus.db" "SELECT count(*) FROM semantic_model" 2>/dev/null || echo 0)" 0 "embedded: no row was written"
 t_ok "$([ ! -e "$T_TMP/hugedir/datus.embedding.cfg" ]; echo $?)" "embedded: and no model was recorded"
 # a model name with a line break would write sections of its own into datus_db.cfg
-cat >"$T_TMP/nl.yml" <<YML
-agent:
-  home: $T_TMP/datus_home
-  namespace:
-    datus: {type: postgresql, host: $host, port: $port, database: $db, username: postgres, password: postgres}
-  storage:
+{
+	datus_home_yml
+	datus_store_yml
+	cat <<YML
     semantic_model: {registry_name: sentence-transformers, model_name: "all-MiniLM-L6-v2\n[metric]\nmodel_name = evil", dim_size: 384}
-    backends:
-      namespace: datus
 $SERVED
 YML
+} >"$T_TMP/nl.yml"
 t_run "$VBADMIN" --config "$T_TMP/nl.yml" "${B[@]}" --kb_update_strategy overwrite -y --replace-model
 t_is "$RC" 2 "a model_name with a line break: exit 2"
 t_has "$ERR" "the embedding model_name of [semantic_model] holds a control character (a line break?) at byte 17" "names the field and the byte"
