@@ -244,6 +244,12 @@ static struct embed_options http_opts(const char *model, int dim)
 	return o;
 }
 
+/* Text i of run(): lengths differ, so a vector's first number tells which text it answers. */
+static char *text_for(size_t i)
+{
+	return vb_xasprintf("text %zu %.*s", i, (int)(i % 7), "xxxxxxx");
+}
+
 static int run(struct embed_options *o, size_t n, float **out, struct vb_error *err)
 {
 	struct embedder *e;
@@ -253,7 +259,7 @@ static int run(struct embed_options *o, size_t n, float **out, struct vb_error *
 	const char **texts = vb_xmalloc(n * sizeof *texts);
 	char **owned = vb_xmalloc(n * sizeof *owned);
 	for (size_t i = 0; i < n; i++)
-		texts[i] = owned[i] = vb_xasprintf("text %zu %.*s", i, (int)(i % 7), "xxxxxxx");
+		texts[i] = owned[i] = text_for(i);
 	*out = vb_xcalloc(n * (size_t)embedder_dim(e), sizeof **out);
 	st = embedder_embed(e, texts, n, *out, err);
 	for (size_t i = 0; i < n; i++)
@@ -264,6 +270,28 @@ static int run(struct embed_options *o, size_t n, float **out, struct vb_error *
 	return st;
 }
 
+/* The server answers [len(text), position in its batch, 0.5 ...] in reverse order: 1 when each of
+ * run()'s n vectors landed at its own text's index. */
+static int placed_by_index(const float *out, int n, int dim, int batch)
+{
+	int placed = 1;
+	for (int i = 0; i < n; i++) {
+		char *t = text_for((size_t)i);
+		placed &= out[i * dim] == (float)strlen(t) && out[i * dim + 1] == (float)(i % batch) &&
+		          out[i * dim + dim - 1] == 0.5f;
+		free(t);
+	}
+	return placed;
+}
+
+/* The batch sizes the server saw for model, in the order it saw them. */
+static void batches_are(const char *model, const char *want, const char *name)
+{
+	char *s = stats_for(model);
+	is_str(s, want, "%s", name);
+	free(s);
+}
+
 static void test_http(void)
 {
 	struct vb_error err;
@@ -271,14 +299,7 @@ static void test_http(void)
 	struct embed_options o = http_opts("ok:6", 6);
 
 	is_int(run(&o, 70, &out, &err), VB_OK, "ok: 70 texts embedded (%s)", err.message);
-	int placed = 1;
-	for (int i = 0; i < 70; i++) {
-		char *t = vb_xasprintf("text %d %.*s", i, i % 7, "xxxxxxx");
-		/* the server returns [len(text), position in batch, 0.5 ...] in reverse order */
-		placed &= out[i * 6] == (float)strlen(t) && out[i * 6 + 1] == (float)(i % 32) && out[i * 6 + 5] == 0.5f;
-		free(t);
-	}
-	ok(placed, "vectors placed by their index, batch by batch");
+	ok(placed_by_index(out, 70, 6, 32), "vectors placed by their index, batch by batch");
 	free(out);
 	char *s = stats_for("ok:6");
 	/* batches are in flight together, so the server may see them in any order */
@@ -306,17 +327,13 @@ static void test_http(void)
 	o = http_opts("flaky429:4", 4);
 	is_int(run(&o, 3, &out, &err), VB_OK, "429 then ok succeeds (%s)", err.message);
 	free(out);
-	s = stats_for("flaky429:4");
-	is_str(s, "[3, 3]", "one retry after 429");
-	free(s);
+	batches_are("flaky429:4", "[3, 3]", "one retry after 429");
 
 	o = http_opts("fail500:4", 4);
 	is_int(run(&o, 2, &out, &err), VB_ERR_SERVER, "500 x4 fails");
 	free(out);
 	has_str(err.message, "answered HTTP 500 4 times in a row: internal failure", "message names code, tries, server text");
-	s = stats_for("fail500:4");
-	is_str(s, "[2, 2, 2, 2]", "exactly 4 tries");
-	free(s);
+	batches_are("fail500:4", "[2, 2, 2, 2]", "exactly 4 tries");
 
 	o = http_opts("ok:4", 4);
 	o.api_key = "wrong-secret-key-123";
@@ -407,23 +424,16 @@ static void test_in_flight(void)
 	o.batch_size = 8;
 	o.parallel = 3;
 	is_int(run(&o, 48, &out, &err), VB_OK, "slowish: 48 texts in 6 batches");
-	int placed = 1;
-	for (int i = 0; i < 48; i++)
-		placed &= out[i * 4 + 1] == (float)(i % 8);
-	ok(placed, "every batch's vectors land at its own offset whatever order the answers come in");
+	ok(placed_by_index(out, 48, 4, 8), "every batch's vectors land at its own offset whatever order the answers come in");
 	free(out);
-	char *st = stats_for("slowish:4");
-	is_str(st, "[8, 8, 8, 8, 8, 8]", "batches of the configured size");
-	free(st);
+	batches_are("slowish:4", "[8, 8, 8, 8, 8, 8]", "batches of the configured size");
 	int most = inflight_for("slowish:4");
 	ok(most >= 2 && most <= 3, "requests overlap: %d in flight at once (parallel 3)", most);
 
 	o = http_opts("drop:4", 4);
 	is_int(run(&o, 5, &out, &err), VB_OK, "a dropped connection is retried");
 	free(out);
-	st = stats_for("drop:4");
-	is_str(st, "[5, 5]", "one retry after the drop");
-	free(st);
+	batches_are("drop:4", "[5, 5]", "one retry after the drop");
 
 	o = http_opts("fail500:4", 4);
 	o.parallel = 4;
