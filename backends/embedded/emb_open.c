@@ -278,11 +278,10 @@ static int open_failed(struct vb_handle *h, int created, int full, const char *w
 	return status;
 }
 
-static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_error *err)
+/* Options, namespace and directory are settled before any file is touched. */
+static int check_store(const struct vb_config *cfg, int *nprobe, int *timeout_ms, struct vb_error *err)
 {
-	*out = NULL;
-	int nprobe, timeout_ms;
-	if (parse_options(cfg->options, &nprobe, &timeout_ms, err) != VB_OK)
+	if (parse_options(cfg->options, nprobe, timeout_ms, err) != VB_OK)
 		return VB_ERR_INVALID;
 	const char *ns = ns_of(cfg);
 	if (!ns_valid(ns))
@@ -292,18 +291,17 @@ static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct 
 	char *dir = vb_embedded_data_dir(cfg);
 	int rc = cfg->open_existing ? refuse_missing(dir, ns, err) : mkdir_p(dir, err);
 	free(dir);
-	if (rc != VB_OK)
-		return rc;
+	return rc;
+}
 
-	struct vb_handle *h = vb_xcalloc(1, sizeof *h);
-	h->ns = vb_xstrdup(ns);
-	h->ivf_nprobe = nprobe;
-	h->path = vb_embedded_path(cfg);
-	atomic_init(&h->cancelled, 0);
-	int created = 0;
+/* O_EXCL tells whether this open created the file, which a failed open then removes again.
+ * On failure h is freed (open_failed). */
+static int open_file(struct vb_handle *h, int *created, struct vb_error *err)
+{
+	*created = 0;
 	int fd = open(h->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd >= 0)
-		created = 1;
+		*created = 1;
 	else if (errno == EEXIST)
 		fd = open(h->path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -312,6 +310,12 @@ static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct 
 		                   e == EROFS || e == EACCES || e == EPERM, err);
 	}
 	close(fd);
+	return VB_OK;
+}
+
+/* On failure h is freed (open_failed). */
+static int open_db(struct vb_handle *h, int created, int timeout_ms, struct vb_error *err)
+{
 	int src = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (src != SQLITE_OK) {
 		char why[256];
@@ -339,6 +343,24 @@ static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct 
 		snprintf(why, sizeof why, "%s", sqlite3_errmsg(h->db));
 		return open_failed(h, created, sqlite_full(h, src), why, 0, err);
 	}
+	return VB_OK;
+}
+
+static int emb_open(const struct vb_config *cfg, struct vb_handle **out, struct vb_error *err)
+{
+	*out = NULL;
+	int nprobe, timeout_ms;
+	int rc = check_store(cfg, &nprobe, &timeout_ms, err);
+	if (rc != VB_OK)
+		return rc;
+	struct vb_handle *h = vb_xcalloc(1, sizeof *h);
+	h->ns = vb_xstrdup(ns_of(cfg));
+	h->ivf_nprobe = nprobe;
+	h->path = vb_embedded_path(cfg);
+	atomic_init(&h->cancelled, 0);
+	int created;
+	if ((rc = open_file(h, &created, err)) != VB_OK || (rc = open_db(h, created, timeout_ms, err)) != VB_OK)
+		return rc;
 	*out = h;
 	return VB_OK;
 }

@@ -204,47 +204,54 @@ struct text_hit {
 	double r; /* -bm25 */
 };
 
+/* The text search's SQL.  Without a filter FTS5 ranks by itself (ORDER BY rank) with no join;
+ * a filter names table columns, so the index is joined with the table and ranked by bm25. */
+static int text_hits_sql(const struct vb_table_spec *spec, const struct vb_filter *where, int64_t limit,
+                         struct vb_buf *sql, struct emb_params *p, struct vb_error *err)
+{
+	char *fts = vb_xasprintf("%s_fts", spec->name);
+	int rc = VB_OK;
+	if (!where) {
+		vb_buf_add(sql, "SELECT rowid, -rank FROM ");
+		emb_buf_qi(sql, fts);
+		vb_buf_add(sql, " WHERE ");
+		emb_buf_qi(sql, fts);
+		vb_buf_add(sql, " MATCH ? ORDER BY rank, rowid");
+	} else {
+		vb_buf_add(sql, "SELECT m.");
+		emb_buf_qi(sql, emb_rid_column(spec));
+		vb_buf_add(sql, ", -bm25(");
+		emb_buf_qi(sql, fts);
+		vb_buf_add(sql, ") AS r FROM ");
+		emb_buf_qi(sql, fts);
+		vb_buf_add(sql, " JOIN ");
+		emb_buf_qi(sql, spec->name);
+		vb_buf_add(sql, " AS m ON m.");
+		emb_buf_qi(sql, emb_rid_column(spec));
+		vb_buf_add(sql, " = ");
+		emb_buf_qi(sql, fts);
+		vb_buf_add(sql, ".rowid WHERE ");
+		emb_buf_qi(sql, fts);
+		vb_buf_add(sql, " MATCH ?");
+		rc = emb_where(where, spec, "m", 1, sql, p, err);
+		vb_buf_add(sql, " ORDER BY r DESC, 1");
+	}
+	if (limit > 0)
+		vb_buf_printf(sql, " LIMIT %lld", (long long)limit);
+	free(fts);
+	return rc;
+}
+
 /* Text matches of `match`, best first, at most limit (<= 0: all), restricted by where. */
 static int text_hits(struct vb_handle *h, const struct vb_table_spec *spec, const char *match, int64_t limit,
                      const struct vb_filter *where, struct text_hit **hits, size_t *nhits, struct vb_error *err)
 {
 	*hits = NULL;
 	*nhits = 0;
-	char *fts = vb_xasprintf("%s_fts", spec->name);
 	struct vb_buf sql;
 	struct emb_params p = { 0 };
 	vb_buf_init(&sql);
-	int rc = VB_OK;
-	if (!where) {
-		/* no filter: FTS5 ranks by itself (ORDER BY rank), no join with the table */
-		vb_buf_add(&sql, "SELECT rowid, -rank FROM ");
-		emb_buf_qi(&sql, fts);
-		vb_buf_add(&sql, " WHERE ");
-		emb_buf_qi(&sql, fts);
-		vb_buf_add(&sql, " MATCH ? ORDER BY rank, rowid");
-		goto limit;
-	}
-	vb_buf_add(&sql, "SELECT m.");
-	emb_buf_qi(&sql, emb_rid_column(spec));
-	vb_buf_add(&sql, ", -bm25(");
-	emb_buf_qi(&sql, fts);
-	vb_buf_add(&sql, ") AS r FROM ");
-	emb_buf_qi(&sql, fts);
-	vb_buf_add(&sql, " JOIN ");
-	emb_buf_qi(&sql, spec->name);
-	vb_buf_add(&sql, " AS m ON m.");
-	emb_buf_qi(&sql, emb_rid_column(spec));
-	vb_buf_add(&sql, " = ");
-	emb_buf_qi(&sql, fts);
-	vb_buf_add(&sql, ".rowid WHERE ");
-	emb_buf_qi(&sql, fts);
-	vb_buf_add(&sql, " MATCH ?");
-	rc = emb_where(where, spec, "m", 1, &sql, &p, err);
-	vb_buf_add(&sql, " ORDER BY r DESC, 1");
-limit:
-	if (limit > 0)
-		vb_buf_printf(&sql, " LIMIT %lld", (long long)limit);
-	free(fts);
+	int rc = text_hits_sql(spec, where, limit, &sql, &p, err);
 	sqlite3_stmt *st = NULL;
 	if (rc == VB_OK)
 		rc = emb_prepare(h, sql.data, &st, err);

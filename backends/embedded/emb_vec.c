@@ -95,45 +95,30 @@ static void vec_from_where(struct vb_buf *sql, const struct vb_table_spec *spec,
 	vb_buf_add(sql, " IS NOT NULL");
 }
 
-static int vcache_load(struct vb_handle *h, const struct vb_table_spec *spec, struct emb_vcache *vc,
-                       struct vb_error *err)
+/* Counted first so the aligned array is allocated once, not grown row by row. */
+static int count_vectors(struct vb_handle *h, const struct vb_table_spec *spec, size_t *n, struct vb_error *err)
 {
-	const int dim = spec->vector_dim;
 	struct vb_buf sql;
 	vb_buf_init(&sql);
 	vec_from_where(&sql, spec, "SELECT count(*)");
 	sqlite3_stmt *st;
 	int rc = emb_prepare(h, sql.data, &st, err);
-	if (rc != VB_OK) {
-		vb_buf_free(&sql);
-		return rc;
-	}
-	int src = sqlite3_step(st);
-	size_t n = src == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (src != SQLITE_ROW) {
-		vb_buf_free(&sql);
-		return emb_fail(h, src, err, "loading vectors");
-	}
-	vb_buf_reset(&sql);
-	vb_buf_add(&sql, "SELECT ");
-	emb_buf_qi(&sql, emb_rid_column(spec));
-	vb_buf_add(&sql, ", ");
-	emb_buf_qi(&sql, spec->vector_column);
-	vec_from_where(&sql, spec, "");
-	vb_buf_add(&sql, " ORDER BY 1");
-	rc = emb_prepare(h, sql.data, &st, err);
 	vb_buf_free(&sql);
 	if (rc != VB_OK)
 		return rc;
+	int src = sqlite3_step(st);
+	*n = src == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return src == SQLITE_ROW ? VB_OK : emb_fail(h, src, err, "loading vectors");
+}
 
-	vc->dim = dim;
-	vc->rids = vb_xmalloc((n ? n : 1) * sizeof *vc->rids);
-	void *mem = NULL;
-	size_t bytes = (n ? n : 1) * (size_t)dim * sizeof(float);
-	if (posix_memalign(&mem, 64, bytes) != 0)
-		vb_die("out of memory (%zu bytes for the vectors of %s)", bytes, spec->name);
-	vc->vecs = mem;
+/* At most n rows of st (rid, vector blob) into vc, each normalised so a dot product is the
+ * cosine similarity. */
+static int read_vectors(struct vb_handle *h, const struct vb_table_spec *spec, sqlite3_stmt *st, size_t n,
+                        struct emb_vcache *vc, struct vb_error *err)
+{
+	const int dim = spec->vector_dim;
+	int rc = VB_OK, src;
 	size_t i = 0;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW && i < n) {
 		int len = sqlite3_column_bytes(st, 1);
@@ -152,8 +137,41 @@ static int vcache_load(struct vb_handle *h, const struct vb_table_spec *spec, st
 	}
 	if (rc == VB_OK && src != SQLITE_ROW && src != SQLITE_DONE)
 		rc = emb_fail(h, src, err, "loading vectors");
-	sqlite3_finalize(st);
 	vc->n = i;
+	return rc;
+}
+
+static int vcache_load(struct vb_handle *h, const struct vb_table_spec *spec, struct emb_vcache *vc,
+                       struct vb_error *err)
+{
+	const int dim = spec->vector_dim;
+	size_t n;
+	int rc = count_vectors(h, spec, &n, err);
+	if (rc != VB_OK)
+		return rc;
+	struct vb_buf sql;
+	vb_buf_init(&sql);
+	vb_buf_add(&sql, "SELECT ");
+	emb_buf_qi(&sql, emb_rid_column(spec));
+	vb_buf_add(&sql, ", ");
+	emb_buf_qi(&sql, spec->vector_column);
+	vec_from_where(&sql, spec, "");
+	vb_buf_add(&sql, " ORDER BY 1");
+	sqlite3_stmt *st;
+	rc = emb_prepare(h, sql.data, &st, err);
+	vb_buf_free(&sql);
+	if (rc != VB_OK)
+		return rc;
+
+	vc->dim = dim;
+	vc->rids = vb_xmalloc((n ? n : 1) * sizeof *vc->rids);
+	void *mem = NULL;
+	size_t bytes = (n ? n : 1) * (size_t)dim * sizeof(float);
+	if (posix_memalign(&mem, 64, bytes) != 0)
+		vb_die("out of memory (%zu bytes for the vectors of %s)", bytes, spec->name);
+	vc->vecs = mem;
+	rc = read_vectors(h, spec, st, n, vc, err);
+	sqlite3_finalize(st);
 	return rc;
 }
 

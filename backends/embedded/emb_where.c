@@ -52,74 +52,99 @@ static int check_field(const struct vb_filter *f, const struct vb_table_spec *sp
 	return VB_OK;
 }
 
+/* SQL's IN never matches NULL, so a NULL in the list becomes "OR col IS NULL" (spec 1.2), and an
+ * empty list matches nothing. */
+static void compile_in(const struct vb_filter *f, const char *qual, struct vb_buf *b, struct emb_params *p)
+{
+	size_t nvals = 0;
+	int has_null = 0;
+	for (size_t i = 0; i < f->nlist; i++)
+		f->list[i].is_null ? (void)(has_null = 1) : (void)nvals++;
+	if (!nvals && !has_null) {
+		vb_buf_add(b, "1 = 0");
+		return;
+	}
+	vb_buf_addc(b, '(');
+	if (nvals) {
+		add_col(b, qual, f->field);
+		vb_buf_add(b, " IN (");
+		size_t k = 0;
+		for (size_t i = 0; i < f->nlist; i++) {
+			if (f->list[i].is_null)
+				continue;
+			vb_buf_add(b, k++ ? ", ?" : "?");
+			params_add(p, &f->list[i]);
+		}
+		vb_buf_addc(b, ')');
+	}
+	if (has_null) {
+		if (nvals)
+			vb_buf_add(b, " OR ");
+		add_col(b, qual, f->field);
+		vb_buf_add(b, " IS NULL");
+	}
+	vb_buf_addc(b, ')');
+}
+
+static int compile_cond(const struct vb_filter *f, const struct vb_table_spec *spec, const char *qual,
+                        struct vb_buf *b, struct emb_params *p, struct vb_error *err)
+{
+	int rc;
+	if ((rc = check_field(f, spec, err)) != VB_OK)
+		return rc;
+	if (f->op == VB_OP_IN) {
+		compile_in(f, qual, b, p);
+		return VB_OK;
+	}
+	/* "= NULL" is never true in SQL: the filter model means IS NULL */
+	if (f->value.is_null) {
+		if (f->op != VB_OP_EQ && f->op != VB_OP_NE)
+			return vb_err_set(err, VB_ERR_INVALID, "Operator %s is invalid with NULL (field: %s)",
+			                  vb_filter_op_text(f->op) ? vb_filter_op_text(f->op) : "?", f->field);
+		add_col(b, qual, f->field);
+		vb_buf_add(b, f->op == VB_OP_EQ ? " IS NULL" : " IS NOT NULL");
+		return VB_OK;
+	}
+	if (!vb_filter_op_text(f->op))
+		return vb_err_set(err, VB_ERR_INVALID, "Unsupported operator: %d", f->op);
+	add_col(b, qual, f->field);
+	vb_buf_printf(b, " %s ?", vb_filter_op_text(f->op));
+	if (f->op == VB_OP_LIKE) /* SQLite's LIKE has no escape unless told: use PostgreSQL's */
+		vb_buf_add(b, " ESCAPE '\\'");
+	params_add(p, &f->value);
+	return VB_OK;
+}
+
+static int compile(const struct vb_filter *f, const struct vb_table_spec *spec, const char *qual, struct vb_buf *b,
+                   struct emb_params *p, struct vb_error *err);
+
+/* An AND or OR without conditions is the identity of its operator: true for AND, false for OR. */
+static int compile_group(const struct vb_filter *f, const struct vb_table_spec *spec, const char *qual,
+                         struct vb_buf *b, struct emb_params *p, struct vb_error *err)
+{
+	int rc;
+	size_t shown = 0;
+	for (size_t i = 0; i < f->nkids; i++) {
+		if (!f->kids[i])
+			continue;
+		vb_buf_add(b, shown++ ? (f->kind == VB_F_AND ? " AND " : " OR ") : "(");
+		if ((rc = compile(f->kids[i], spec, qual, b, p, err)) != VB_OK)
+			return rc;
+	}
+	vb_buf_add(b, shown ? ")" : (f->kind == VB_F_AND ? "1 = 1" : "1 = 0"));
+	return VB_OK;
+}
+
 static int compile(const struct vb_filter *f, const struct vb_table_spec *spec, const char *qual, struct vb_buf *b,
                    struct emb_params *p, struct vb_error *err)
 {
 	int rc;
 	switch (f->kind) {
 	case VB_F_COND:
-		if ((rc = check_field(f, spec, err)) != VB_OK)
-			return rc;
-		if (f->op == VB_OP_IN) {
-			size_t nvals = 0;
-			int has_null = 0;
-			for (size_t i = 0; i < f->nlist; i++)
-				f->list[i].is_null ? (void)(has_null = 1) : (void)nvals++;
-			if (!nvals && !has_null) {
-				vb_buf_add(b, "1 = 0");
-				return VB_OK;
-			}
-			vb_buf_addc(b, '(');
-			if (nvals) {
-				add_col(b, qual, f->field);
-				vb_buf_add(b, " IN (");
-				size_t k = 0;
-				for (size_t i = 0; i < f->nlist; i++) {
-					if (f->list[i].is_null)
-						continue;
-					vb_buf_add(b, k++ ? ", ?" : "?");
-					params_add(p, &f->list[i]);
-				}
-				vb_buf_addc(b, ')');
-			}
-			if (has_null) {
-				if (nvals)
-					vb_buf_add(b, " OR ");
-				add_col(b, qual, f->field);
-				vb_buf_add(b, " IS NULL");
-			}
-			vb_buf_addc(b, ')');
-			return VB_OK;
-		}
-		if (f->value.is_null) {
-			if (f->op != VB_OP_EQ && f->op != VB_OP_NE)
-				return vb_err_set(err, VB_ERR_INVALID, "Operator %s is invalid with NULL (field: %s)",
-				                  vb_filter_op_text(f->op) ? vb_filter_op_text(f->op) : "?", f->field);
-			add_col(b, qual, f->field);
-			vb_buf_add(b, f->op == VB_OP_EQ ? " IS NULL" : " IS NOT NULL");
-			return VB_OK;
-		}
-		if (!vb_filter_op_text(f->op))
-			return vb_err_set(err, VB_ERR_INVALID, "Unsupported operator: %d", f->op);
-		add_col(b, qual, f->field);
-		vb_buf_printf(b, " %s ?", vb_filter_op_text(f->op));
-		if (f->op == VB_OP_LIKE) /* SQLite's LIKE has no escape unless told: use PostgreSQL's */
-			vb_buf_add(b, " ESCAPE '\\'");
-		params_add(p, &f->value);
-		return VB_OK;
+		return compile_cond(f, spec, qual, b, p, err);
 	case VB_F_AND:
-	case VB_F_OR: {
-		size_t shown = 0;
-		for (size_t i = 0; i < f->nkids; i++) {
-			if (!f->kids[i])
-				continue;
-			vb_buf_add(b, shown++ ? (f->kind == VB_F_AND ? " AND " : " OR ") : "(");
-			if ((rc = compile(f->kids[i], spec, qual, b, p, err)) != VB_OK)
-				return rc;
-		}
-		vb_buf_add(b, shown ? ")" : (f->kind == VB_F_AND ? "1 = 1" : "1 = 0"));
-		return VB_OK;
-	}
+	case VB_F_OR:
+		return compile_group(f, spec, qual, b, p, err);
 	case VB_F_NOT:
 		if (f->nkids != 1 || !f->kids[0])
 			return vb_err_set(err, VB_ERR_INVALID, "NOT needs exactly one condition");

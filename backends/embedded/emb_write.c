@@ -395,6 +395,77 @@ static int matching_rids(struct vb_handle *h, const struct vb_table_spec *spec, 
 	return VB_OK;
 }
 
+/* UPDATE t SET col = ?, ... WHERE ...; *nset: how many columns it sets (0: nothing to do). */
+static int update_sql(const struct vb_table_spec *spec, const struct vb_rows *values, const struct plan *pl,
+                      const struct vb_filter *where, struct vb_buf *sql, struct emb_params *p, int *nset,
+                      struct vb_error *err)
+{
+	for (int c = 0; c < values->ncols; c++) {
+		if (pl->map[c] < 0)
+			continue; /* the namespace column: checked above, never changed */
+		if ((*nset)++)
+			vb_buf_add(sql, ", ");
+		emb_buf_qi(sql, values->cols[c]);
+		vb_buf_add(sql, " = ?");
+	}
+	return emb_where(where, spec, NULL, 0, sql, p, err);
+}
+
+static int step_update(struct vb_handle *h, sqlite3_stmt *st, const struct vb_rows *values, const struct plan *pl,
+                       const struct emb_params *p, int64_t *affected, struct vb_error *err)
+{
+	int idx = 1;
+	for (int c = 0; c < values->ncols; c++)
+		if (pl->map[c] >= 0)
+			emb_bind_value(st, idx++, &values->cells[c]);
+	emb_bind_params(st, idx, p);
+	int src = sqlite3_step(st);
+	if (src != SQLITE_DONE)
+		return emb_fail(h, src, err, "update");
+	if (affected)
+		*affected = sqlite3_changes64(h->db);
+	return VB_OK;
+}
+
+/* The text index holds the old text of the rows an update changes: they leave it before the
+ * update and come back with their new text after it, all in the update's transaction, so a
+ * failure leaves index and rows as they were. */
+static int update_in_tx(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
+                        const struct vb_rows *values, const struct plan *pl, const char *sql,
+                        const struct emb_params *p, int64_t *affected, struct vb_error *err)
+{
+	int rc = emb_begin(h, err);
+	if (rc != VB_OK)
+		return rc;
+	sqlite3_stmt *st = NULL;
+	int64_t *rids = NULL;
+	size_t nrids = 0;
+	if (touches_text(spec, values, pl))
+		rc = matching_rids(h, spec, where, &rids, &nrids, err);
+	if (rc == VB_OK)
+		rc = emb_prepare(h, sql, &st, err);
+	struct emb_fts fts = { 0 };
+	if (rc == VB_OK && nrids)
+		rc = emb_fts_open(h, spec, &fts, err);
+	for (size_t i = 0; rc == VB_OK && i < nrids; i++)
+		rc = emb_fts_remove(h, &fts, rids[i], err);
+	if (rc == VB_OK)
+		rc = step_update(h, st, values, pl, p, affected, err);
+	for (size_t i = 0; rc == VB_OK && i < nrids; i++)
+		rc = emb_fts_add(h, &fts, rids[i], err);
+	emb_fts_close(&fts);
+	sqlite3_finalize(st);
+	if (rc == VB_OK)
+		rc = emb_commit(h, err);
+	if (rc != VB_OK) {
+		emb_abort(h);
+		if (affected)
+			*affected = 0;
+	}
+	free(rids);
+	return rc;
+}
+
 int emb_update(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_filter *where,
                const struct vb_rows *values, int64_t *affected, struct vb_error *err)
 {
@@ -414,60 +485,13 @@ int emb_update(struct vb_handle *h, const struct vb_table_spec *spec, const stru
 	emb_buf_qi(&sql, spec->name);
 	vb_buf_add(&sql, " SET ");
 	int nset = 0;
-	for (int c = 0; rc == VB_OK && c < values->ncols; c++) {
-		if (pl.map[c] < 0)
-			continue; /* the namespace column: checked above, never changed */
-		if (nset++)
-			vb_buf_add(&sql, ", ");
-		emb_buf_qi(&sql, values->cols[c]);
-		vb_buf_add(&sql, " = ?");
-	}
 	if (rc == VB_OK)
-		rc = emb_where(where, spec, NULL, 0, &sql, &p, err);
-	sqlite3_stmt *st = NULL;
-	int64_t *rids = NULL;
-	size_t nrids = 0;
-	int in_tx = 0;
-	if (rc == VB_OK && nset && (rc = emb_begin(h, err)) == VB_OK)
-		in_tx = 1;
-	if (rc == VB_OK && nset && touches_text(spec, values, &pl))
-		rc = matching_rids(h, spec, where, &rids, &nrids, err);
+		rc = update_sql(spec, values, &pl, where, &sql, &p, &nset, err);
 	if (rc == VB_OK && nset)
-		rc = emb_prepare(h, sql.data, &st, err);
+		rc = update_in_tx(h, spec, where, values, &pl, sql.data, &p, affected, err);
 	vb_buf_free(&sql);
-	struct emb_fts fts = { 0 };
-	if (rc == VB_OK && nrids)
-		rc = emb_fts_open(h, spec, &fts, err);
-	for (size_t i = 0; rc == VB_OK && i < nrids; i++)
-		rc = emb_fts_remove(h, &fts, rids[i], err);
-	if (rc == VB_OK && nset) {
-		int idx = 1;
-		for (int c = 0; c < values->ncols; c++)
-			if (pl.map[c] >= 0)
-				emb_bind_value(st, idx++, &values->cells[c]);
-		emb_bind_params(st, idx, &p);
-		int src = sqlite3_step(st);
-		if (src == SQLITE_DONE) {
-			if (affected)
-				*affected = sqlite3_changes64(h->db);
-		} else {
-			rc = emb_fail(h, src, err, "update");
-		}
-	}
-	for (size_t i = 0; rc == VB_OK && i < nrids; i++)
-		rc = emb_fts_add(h, &fts, rids[i], err);
-	emb_fts_close(&fts);
-	sqlite3_finalize(st);
-	if (in_tx && rc == VB_OK)
-		rc = emb_commit(h, err);
-	if (in_tx && rc != VB_OK) {
-		emb_abort(h);
-		if (affected)
-			*affected = 0;
-	}
 	if (nset)
 		emb_table_invalidate(h, spec->name);
-	free(rids);
 	emb_params_free(&p);
 	free(pl.map);
 	return rc;
