@@ -560,24 +560,58 @@ static unsigned char *dedupe(const struct vb_rows *rows, int key_col)
 	return keep;
 }
 
+/* The column rows are matched on (the table's key unless the caller names one): its index in rows. */
+static int upsert_key(const struct vb_table_spec *spec, const struct vb_rows *rows, const char **on_column,
+                      int *key_col, struct vb_error *err)
+{
+	if (!*on_column)
+		*on_column = spec->key_column;
+	if (!*on_column)
+		return vb_err_set(err, VB_ERR_INVALID, "Table %s has no key column to upsert on", spec->name);
+	*key_col = -1;
+	for (int c = 0; c < rows->ncols; c++)
+		if (strcmp(rows->cols[c], *on_column) == 0)
+			*key_col = c;
+	if (*key_col < 0)
+		return vb_err_set(err, VB_ERR_INVALID, "Upsert key column '%s' is not among the row columns", *on_column);
+	return VB_OK;
+}
+
+/* INSERT ... ON CONFLICT from the staging table.  The key and the namespace identify the row, so
+ * they are never SET; with nothing else to set a conflicting row is left as it is. */
+static char *upsert_insert_sql(struct vb_handle *h, const struct pgv_table *t, const struct copy_plan *plan,
+                               const char *qt, const char *cols, const char *stage, const char *on_column)
+{
+	struct vb_buf set;
+	vb_buf_init(&set);
+	for (int c = 0; c < plan->ncols; c++) {
+		const char *name = plan->col[c]->name;
+		if (strcmp(name, on_column) == 0 || (t->has_namespace && strcmp(name, "namespace") == 0))
+			continue;
+		char *q = pgv_ident(h, name);
+		vb_buf_printf(&set, "%s%s = EXCLUDED.%s", set.len ? ", " : "", q, q);
+		free(q);
+	}
+	char *qkey = pgv_ident(h, on_column);
+	char *insert = vb_xasprintf("INSERT INTO %s (%s) SELECT %s FROM %s ON CONFLICT (%s%s) DO %s%s", qt, cols, cols,
+	                            stage, t->has_namespace ? "namespace, " : "", qkey,
+	                            set.len ? "UPDATE SET " : "NOTHING", set.len ? set.data : "");
+	free(qkey);
+	vb_buf_free(&set);
+	return insert;
+}
+
 int pgv_upsert(struct vb_handle *h, const struct vb_table_spec *spec, const struct vb_rows *rows,
                const char *on_column, struct vb_error *err)
 {
 	if (!rows || rows->nrows == 0)
 		return VB_OK;
-	if (!on_column)
-		on_column = spec->key_column;
-	if (!on_column)
-		return vb_err_set(err, VB_ERR_INVALID, "Table %s has no key column to upsert on", spec->name);
-	int key_col = -1;
-	for (int c = 0; c < rows->ncols; c++)
-		if (strcmp(rows->cols[c], on_column) == 0)
-			key_col = c;
-	if (key_col < 0)
-		return vb_err_set(err, VB_ERR_INVALID, "Upsert key column '%s' is not among the row columns", on_column);
-	struct pgv_table *t;
-	int rc = pgv_table_get(h, spec->name, &t, err);
+	int key_col;
+	int rc = upsert_key(spec, rows, &on_column, &key_col, err);
 	if (rc != VB_OK)
+		return rc;
+	struct pgv_table *t;
+	if ((rc = pgv_table_get(h, spec->name, &t, err)) != VB_OK)
 		return rc;
 	unsigned char *keep = dedupe(rows, key_col);
 	struct copy_plan plan;
@@ -590,23 +624,10 @@ int pgv_upsert(struct vb_handle *h, const struct vb_table_spec *spec, const stru
 
 	char *qt = pgv_qualified(h, spec->name);
 	char *cols = column_list(h, &plan);
-	char *qkey = pgv_ident(h, on_column);
-	struct vb_buf set;
-	vb_buf_init(&set);
-	for (int c = 0; c < plan.ncols; c++) {
-		const char *name = plan.col[c]->name;
-		if (strcmp(name, on_column) == 0 || (t->has_namespace && strcmp(name, "namespace") == 0))
-			continue;
-		char *q = pgv_ident(h, name);
-		vb_buf_printf(&set, "%s%s = EXCLUDED.%s", set.len ? ", " : "", q, q);
-		free(q);
-	}
 	const char *stage = "pg_temp.vb_upsert_stage";
 	char *create = vb_xasprintf("CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT %s FROM %s WITH NO DATA", stage,
 	                            cols, qt);
-	char *insert = vb_xasprintf("INSERT INTO %s (%s) SELECT %s FROM %s ON CONFLICT (%s%s) DO %s%s", qt, cols, cols,
-	                            stage, t->has_namespace ? "namespace, " : "", qkey,
-	                            set.len ? "UPDATE SET " : "NOTHING", set.len ? set.data : "");
+	char *insert = upsert_insert_sql(h, t, &plan, qt, cols, stage, on_column);
 	rc = pgv_begin(h, err);
 	if (rc == VB_OK)
 		rc = pgv_run(h, create, NULL, err);
@@ -627,8 +648,6 @@ int pgv_upsert(struct vb_handle *h, const struct vb_table_spec *spec, const stru
 	}
 	free(create);
 	free(insert);
-	vb_buf_free(&set);
-	free(qkey);
 	free(cols);
 	free(qt);
 	free(keep);

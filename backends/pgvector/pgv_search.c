@@ -360,6 +360,45 @@ static int hybrid_run(struct vb_handle *h, struct pgv_table *t, const struct vb_
 	return run_search(h, rc, sql, p, top_n, 1, HYBRID_SCORE_COLS, out, err);
 }
 
+/* Spec 1.5's statement: the candidate_k best by vector and by text, their union scored
+ * 0.6 * vector similarity + 0.4 * 8 * text rank. */
+static int hybrid_sql(struct vb_handle *h, const struct pgv_table *t, const struct vb_table_spec *spec,
+                      const float *q, int dim, const char *text, const char *fts, const struct vb_filter *where,
+                      const char *const *select, int candidate_k, struct vb_buf *sql, struct pgv_params *p,
+                      struct vb_error *err)
+{
+	struct vb_buf base, cols;
+	vb_buf_init(&base);
+	vb_buf_init(&cols);
+	char *qt = pgv_qualified(h, spec->name);
+	char *qv = pgv_ident(h, spec->vector_column);
+	int vp = pgv_param_add(p, vb_vector_to_text(q, dim));
+	int tp = pgv_param_addf(p, text);
+	int rc = pgv_where(h, t, where, &base, p, err);
+	if (rc == VB_OK)
+		rc = select_list(h, t, spec, select, &cols, err);
+	if (rc == VB_OK) {
+		vb_buf_printf(sql,
+		              "WITH _vb_vec AS (SELECT ctid AS _vb_tid FROM %s WHERE %s ORDER BY %s <=> $%d::vector LIMIT %d),"
+		              " _vb_fts AS (SELECT ctid AS _vb_tid FROM %s WHERE %s AND %s @@ plainto_tsquery('simple', $%d)"
+		              " ORDER BY ts_rank_cd(%s, plainto_tsquery('simple', $%d)) DESC LIMIT %d),"
+		              " _vb_cand AS (SELECT _vb_tid FROM _vb_vec UNION SELECT _vb_tid FROM _vb_fts)"
+		              " SELECT %s, _vb_d AS _distance, 1 - _vb_d / 2 AS _vb_vec_sim, _vb_r AS _vb_bm25,"
+		              " 0.6 * (1 - _vb_d / 2) + 0.4 * 8.0 * _vb_r AS _vb_score"
+		              " FROM (SELECT *, (%s <=> $%d::vector) AS _vb_d,"
+		              " ts_rank_cd(%s, plainto_tsquery('simple', $%d)) AS _vb_r"
+		              " FROM %s WHERE ctid IN (SELECT _vb_tid FROM _vb_cand)) _vb_x"
+		              " ORDER BY _vb_score DESC",
+		              qt, base.data, qv, vp, candidate_k, qt, base.data, fts, tp, fts, tp, candidate_k, cols.data, qv,
+		              vp, fts, tp, qt);
+	}
+	free(qt);
+	free(qv);
+	vb_buf_free(&base);
+	vb_buf_free(&cols);
+	return rc;
+}
+
 int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, const char *text, const float *q,
                       int dim, int top_n, const struct vb_filter *where, const char *const *select,
                       struct vb_result **out, struct vb_error *err)
@@ -387,39 +426,12 @@ int pgv_search_hybrid(struct vb_handle *h, const struct vb_table_spec *spec, con
 		return rc;
 	}
 	int candidate_k = top_n * 5 > 50 ? top_n * 5 : 50;
-	struct vb_buf sql, base, cols;
+	struct vb_buf sql;
 	struct pgv_params p;
 	vb_buf_init(&sql);
-	vb_buf_init(&base);
-	vb_buf_init(&cols);
 	pgv_params_init(&p);
-	char *qt = pgv_qualified(h, spec->name);
-	char *qv = pgv_ident(h, spec->vector_column);
-	int vp = pgv_param_add(&p, vb_vector_to_text(q, dim));
-	int tp = pgv_param_addf(&p, text);
-	rc = pgv_where(h, t, where, &base, &p, err);
-	if (rc == VB_OK)
-		rc = select_list(h, t, spec, select, &cols, err);
-	if (rc == VB_OK) {
-		vb_buf_printf(&sql,
-		              "WITH _vb_vec AS (SELECT ctid AS _vb_tid FROM %s WHERE %s ORDER BY %s <=> $%d::vector LIMIT %d),"
-		              " _vb_fts AS (SELECT ctid AS _vb_tid FROM %s WHERE %s AND %s @@ plainto_tsquery('simple', $%d)"
-		              " ORDER BY ts_rank_cd(%s, plainto_tsquery('simple', $%d)) DESC LIMIT %d),"
-		              " _vb_cand AS (SELECT _vb_tid FROM _vb_vec UNION SELECT _vb_tid FROM _vb_fts)"
-		              " SELECT %s, _vb_d AS _distance, 1 - _vb_d / 2 AS _vb_vec_sim, _vb_r AS _vb_bm25,"
-		              " 0.6 * (1 - _vb_d / 2) + 0.4 * 8.0 * _vb_r AS _vb_score"
-		              " FROM (SELECT *, (%s <=> $%d::vector) AS _vb_d,"
-		              " ts_rank_cd(%s, plainto_tsquery('simple', $%d)) AS _vb_r"
-		              " FROM %s WHERE ctid IN (SELECT _vb_tid FROM _vb_cand)) _vb_x"
-		              " ORDER BY _vb_score DESC",
-		              qt, base.data, qv, vp, candidate_k, qt, base.data, fts, tp, fts, tp, candidate_k, cols.data, qv,
-		              vp, fts, tp, qt);
-	}
-	free(qt);
-	free(qv);
+	rc = hybrid_sql(h, t, spec, q, dim, text, fts, where, select, candidate_k, &sql, &p, err);
 	free(fts);
-	vb_buf_free(&base);
-	vb_buf_free(&cols);
 	return hybrid_run(h, t, spec, rc, &sql, &p, top_n, candidate_k, out, err);
 }
 
