@@ -186,6 +186,61 @@ static void lex_op(struct parser *p, struct tok *t)
 	p->pos += t->len;
 }
 
+/* '...' is a text value, "..." a quoted name; an empty quoted name could never be a column. */
+static void lex_quoted(struct parser *p, struct tok *t, char quote)
+{
+	size_t end = 0;
+	char *text = read_quoted(p, quote, &end);
+	if (!text) {
+		fail_at(p, p->pos, quote == '\'' ? "unterminated text value: add the closing '"
+		                                 : "unterminated quoted name: add the closing \"");
+		t->type = T_ERR;
+		return;
+	}
+	if (quote == '"' && !*text) {
+		free(text);
+		fail_at(p, p->pos, "empty quoted name \"\"");
+		t->type = T_ERR;
+		return;
+	}
+	t->type = quote == '\'' ? T_STRING : T_QIDENT;
+	t->text = text;
+	t->len = end - p->pos;
+	p->pos = end;
+}
+
+/* A sign or a dot starts a number only when a digit follows, so "-x" and "." stay errors. */
+static int starts_number(const char *s)
+{
+	unsigned char c = (unsigned char)s[0];
+	return is_digit(c) || ((c == '-' || c == '+' || c == '.') &&
+	                       (is_digit((unsigned char)s[1]) || (s[1] == '.' && is_digit((unsigned char)s[2]))));
+}
+
+static void lex_ident(struct parser *p, struct tok *t)
+{
+	const char *s = p->src;
+	size_t i = p->pos;
+	while (is_ident_char((unsigned char)s[i]))
+		i++;
+	t->type = T_IDENT;
+	t->text = vb_xstrndup(s + p->pos, i - p->pos);
+	t->len = i - p->pos;
+	p->pos = i;
+}
+
+/* Shows the whole UTF-8 sequence of the offending character, not a broken first byte. */
+static void fail_unexpected(struct parser *p, struct tok *t)
+{
+	const char *s = p->src;
+	unsigned char c = (unsigned char)s[p->pos];
+	size_t n = 1;
+	while (c >= 0x80 && n < 4 && ((unsigned char)s[p->pos + n] & 0xC0) == 0x80)
+		n++;
+	fail_at(p, p->pos, "unexpected character '%.*s'", (int)n, s + p->pos);
+	t->type = T_ERR;
+}
+
 static void advance(struct parser *p)
 {
 	struct tok *t = &p->cur;
@@ -202,61 +257,21 @@ static void advance(struct parser *p)
 	unsigned char c = (unsigned char)s[p->pos];
 	if (!c) {
 		t->type = T_EOF;
-		return;
-	}
-	if (c == '(' || c == ')' || c == ',') {
+	} else if (c == '(' || c == ')' || c == ',') {
 		t->type = c == '(' ? T_LP : c == ')' ? T_RP : T_COMMA;
 		t->len = 1;
 		p->pos++;
-		return;
-	}
-	if (c == '\'' || c == '"') {
-		size_t end = 0;
-		char *text = read_quoted(p, (char)c, &end);
-		if (!text) {
-			fail_at(p, p->pos, c == '\'' ? "unterminated text value: add the closing '"
-			                             : "unterminated quoted name: add the closing \"");
-			t->type = T_ERR;
-			return;
-		}
-		if (c == '"' && !*text) {
-			free(text);
-			fail_at(p, p->pos, "empty quoted name \"\"");
-			t->type = T_ERR;
-			return;
-		}
-		t->type = c == '\'' ? T_STRING : T_QIDENT;
-		t->text = text;
-		t->len = end - p->pos;
-		p->pos = end;
-		return;
-	}
-	if (is_digit(c) || ((c == '-' || c == '+' || c == '.') &&
-	                    (is_digit((unsigned char)s[p->pos + 1]) ||
-	                     (s[p->pos + 1] == '.' && is_digit((unsigned char)s[p->pos + 2]))))) {
+	} else if (c == '\'' || c == '"') {
+		lex_quoted(p, t, (char)c);
+	} else if (starts_number(s + p->pos)) {
 		lex_number(p, t);
-		return;
-	}
-	if (c == '=' || c == '!' || c == '<' || c == '>') {
+	} else if (c == '=' || c == '!' || c == '<' || c == '>') {
 		lex_op(p, t);
-		return;
+	} else if (is_ident_start(c)) {
+		lex_ident(p, t);
+	} else {
+		fail_unexpected(p, t);
 	}
-	if (is_ident_start(c)) {
-		size_t i = p->pos;
-		while (is_ident_char((unsigned char)s[i]))
-			i++;
-		t->type = T_IDENT;
-		t->text = vb_xstrndup(s + p->pos, i - p->pos);
-		t->len = i - p->pos;
-		p->pos = i;
-		return;
-	}
-	/* show the whole UTF-8 sequence of the offending character */
-	size_t n = 1;
-	while (c >= 0x80 && n < 4 && ((unsigned char)s[p->pos + n] & 0xC0) == 0x80)
-		n++;
-	fail_at(p, p->pos, "unexpected character '%.*s'", (int)n, s + p->pos);
-	t->type = T_ERR;
 }
 
 static int is_kw(const struct tok *t, const char *kw)
@@ -390,77 +405,93 @@ out:
 	return f;
 }
 
-static struct vb_filter *parse_condition(struct parser *p)
+/* field OP literal.  A NULL only compares with = or != (read as IS [NOT] NULL): SQL's other
+ * operators are never true on NULL, which a filter would silently turn into no rows. */
+static struct vb_filter *parse_comparison(struct parser *p, const char *field)
 {
-	char *field = p->cur.text;
-	p->cur.text = NULL;
-	struct vb_filter *f = NULL;
-	advance(p);
 	struct tok *t = &p->cur;
-	char after[80];
-	snprintf(after, sizeof after, "'%.60s'", field);
-
-	if (t->type == T_OP) {
-		int op = t->op;
-		char optext[8];
-		snprintf(optext, sizeof optext, "'%.*s'", (int)t->len, p->src + t->start);
-		advance(p);
-		struct vb_value v;
-		size_t vstart = p->cur.start;
-		if (!parse_literal(p, &v, optext))
-			goto out;
-		if (v.is_null && op != VB_OP_EQ && op != VB_OP_NE) {
-			fail_at(p, vstart, "Operator %s is invalid with NULL (field: %s); use IS NULL or IS NOT NULL",
-			        vb_filter_op_text(op), field);
-			goto out;
-		}
-		f = vb_filter_cond(field, op, v);
-		advance(p);
-		goto out;
+	int op = t->op;
+	char optext[8];
+	snprintf(optext, sizeof optext, "'%.*s'", (int)t->len, p->src + t->start);
+	advance(p);
+	struct vb_value v;
+	size_t vstart = p->cur.start;
+	if (!parse_literal(p, &v, optext))
+		return NULL;
+	if (v.is_null && op != VB_OP_EQ && op != VB_OP_NE) {
+		fail_at(p, vstart, "Operator %s is invalid with NULL (field: %s); use IS NULL or IS NOT NULL",
+		        vb_filter_op_text(op), field);
+		return NULL;
 	}
+	struct vb_filter *f = vb_filter_cond(field, op, v);
+	advance(p);
+	return f;
+}
+
+static struct vb_filter *parse_like(struct parser *p, const char *field, int neg)
+{
+	advance(p);
+	if (p->cur.type != T_STRING) {
+		expected(p, "a quoted pattern after LIKE, e.g. 'ord*'");
+		return NULL;
+	}
+	struct vb_filter *f = negate_if(vb_filter_like(field, p->cur.text), neg);
+	advance(p);
+	return f;
+}
+
+static struct vb_filter *parse_is_null(struct parser *p, const char *field)
+{
+	advance(p);
+	int not_null = 0;
+	if (is_kw(&p->cur, "NOT")) {
+		not_null = 1;
+		advance(p);
+	}
+	if (!is_kw(&p->cur, "NULL")) {
+		expected(p, not_null ? "NULL after IS NOT" : "NULL or NOT NULL after IS");
+		return NULL;
+	}
+	struct vb_value v = { .type = VB_T_TEXT, .is_null = 1 };
+	struct vb_filter *f = vb_filter_cond(field, not_null ? VB_OP_NE : VB_OP_EQ, v);
+	advance(p);
+	return f;
+}
+
+/* What follows a field name decides the condition's kind; NOT only negates LIKE and IN here
+ * (a NOT before a condition is parse_not's). */
+static struct vb_filter *parse_after_field(struct parser *p, const char *field)
+{
+	struct tok *t = &p->cur;
+	if (t->type == T_OP)
+		return parse_comparison(p, field);
 	int neg = 0;
 	if (is_kw(t, "NOT")) {
 		neg = 1;
 		advance(p);
 		if (!is_kw(&p->cur, "LIKE") && !is_kw(&p->cur, "IN")) {
 			expected(p, "LIKE or IN after NOT");
-			goto out;
+			return NULL;
 		}
 	}
-	if (is_kw(t, "LIKE")) {
-		advance(p);
-		if (p->cur.type != T_STRING) {
-			expected(p, "a quoted pattern after LIKE, e.g. 'ord*'");
-			goto out;
-		}
-		f = negate_if(vb_filter_like(field, p->cur.text), neg);
-		advance(p);
-		goto out;
-	}
-	if (is_kw(t, "IN")) {
-		f = parse_in_list(p, field, neg);
-		goto out;
-	}
-	if (is_kw(t, "IS")) {
-		advance(p);
-		int not_null = 0;
-		if (is_kw(&p->cur, "NOT")) {
-			not_null = 1;
-			advance(p);
-		}
-		if (!is_kw(&p->cur, "NULL")) {
-			expected(p, not_null ? "NULL after IS NOT" : "NULL or NOT NULL after IS");
-			goto out;
-		}
-		struct vb_value v = { .type = VB_T_TEXT, .is_null = 1 };
-		f = vb_filter_cond(field, not_null ? VB_OP_NE : VB_OP_EQ, v);
-		advance(p);
-		goto out;
-	}
+	if (is_kw(t, "LIKE"))
+		return parse_like(p, field, neg);
+	if (is_kw(t, "IN"))
+		return parse_in_list(p, field, neg);
+	if (is_kw(t, "IS"))
+		return parse_is_null(p, field);
 	char what[160];
-	snprintf(what, sizeof what, "an operator after %s (=, !=, <>, <, <=, >, >=, LIKE, IN, IS)", after);
+	snprintf(what, sizeof what, "an operator after '%.60s' (=, !=, <>, <, <=, >, >=, LIKE, IN, IS)", field);
 	expected(p, what);
-out:
+	return NULL;
+}
+
+static struct vb_filter *parse_condition(struct parser *p)
+{
+	char *field = p->cur.text;
+	p->cur.text = NULL;
+	advance(p);
+	struct vb_filter *f = parse_after_field(p, field);
 	free(field);
 	if (p->failed) {
 		vb_filter_free(f);
