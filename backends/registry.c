@@ -288,31 +288,25 @@ static int load_fail(void *dl, const char *path, struct vb_error *err)
 	return err->status;
 }
 
-/* Loads one plugin file and registers what it provides; a file already loaded (same real
- * path) is not loaded again. */
-static int load_plugin(const char *path, struct vb_error *err)
+static void *open_plugin(const char *real, const char *file, const char *path, struct vb_error *err)
 {
-	const char *file = base_name(path);
-	char real[PATH_MAX];
-	if (!realpath(path, real)) {
-		vb_err_set(err, VB_ERR_NOT_FOUND, "cannot open plugin %s: %s", file, strerror(errno));
-		return load_fail(NULL, path, err);
-	}
-	for (size_t i = 0; i < nfiles; i++)
-		if (strcmp(files[i].real, real) == 0)
-			return VB_OK;
-
 	dlerror();
 	void *dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
-	if (!dl) {
-		const char *why = dlerror();
-		vb_err_set(err, VB_ERR_IO, "cannot load plugin %s: %s", file, why ? why : "unknown dlopen error");
-		load_fail(NULL, path, err);
-		snprintf(err->hint, sizeof err->hint,
-		         "The usual cause is a library the plugin needs that is not installed, or a file that is not a "
-		         "shared object for this machine. Run 'ldd %s' to see what is missing.", path);
-		return err->status;
-	}
+	if (dl)
+		return dl;
+	const char *why = dlerror();
+	vb_err_set(err, VB_ERR_IO, "cannot load plugin %s: %s", file, why ? why : "unknown dlopen error");
+	load_fail(NULL, path, err);
+	snprintf(err->hint, sizeof err->hint,
+	         "The usual cause is a library the plugin needs that is not installed, or a file that is not a "
+	         "shared object for this machine. Run 'ldd %s' to see what is missing.", path);
+	return NULL;
+}
+
+/* The magic is checked before init is called, so a plugin of another ABI is refused before
+ * its init could misread vbadmin's structures. */
+static const struct vb_plugin_magic *plugin_magic(void *dl, const char *file, const char *path, struct vb_error *err)
+{
 	const struct vb_plugin_magic *m = dlsym(dl, VB_PLUGIN_MAGIC_SYMBOL);
 	if (!m) {
 		vb_err_set(err, VB_ERR_ABI, "plugin %s does not export %s: it is not a vbadmin backend plugin", file,
@@ -320,7 +314,7 @@ static int load_plugin(const char *path, struct vb_error *err)
 		load_fail(dl, path, err);
 		snprintf(err->hint, sizeof err->hint,
 		         "A plugin exports vb_plugin_magic and vb_plugin_init; see docs/extending.md.");
-		return err->status;
+		return NULL;
 	}
 	if (m->abi_version != VB_ABI_VERSION) {
 		vb_err_set(err, VB_ERR_ABI, "plugin %s was built for vbadmin backend ABI %d, this vbadmin speaks ABI %d",
@@ -329,14 +323,22 @@ static int load_plugin(const char *path, struct vb_error *err)
 		snprintf(err->hint, sizeof err->hint,
 		         "Rebuild the plugin against this vbadmin's backends/vb.h (ABI %d), or remove it from the plugin path.",
 		         VB_ABI_VERSION);
-		return err->status;
+		return NULL;
 	}
 	if (m->size != sizeof *m) {
 		vb_err_set(err, VB_ERR_ABI,
 		           "plugin %s has a %zu-byte vb_plugin_magic; ABI %d uses %zu bytes: rebuild it against this vbadmin",
 		           file, m->size, VB_ABI_VERSION, sizeof *m);
-		return load_fail(dl, path, err);
+		load_fail(dl, path, err);
+		return NULL;
 	}
+	return m;
+}
+
+/* Runs the plugin's init; its backends are registered only when all of them were accepted. */
+static int init_plugin(void *dl, const struct vb_plugin_magic *m, const char *file, const char *path,
+                       struct vb_error *err)
+{
 	vb_plugin_init_fn init = (vb_plugin_init_fn)dlsym(dl, VB_PLUGIN_INIT_SYMBOL);
 	if (!init) {
 		vb_err_set(err, VB_ERR_ABI, "plugin %s exports vb_plugin_magic but not %s", file, VB_PLUGIN_INIT_SYMBOL);
@@ -361,6 +363,31 @@ static int load_plugin(const char *path, struct vb_error *err)
 	for (size_t i = 0; i < ctx.nops; i++)
 		add_entry(ctx.ops[i], path, m->plugin_version);
 	free(ctx.ops);
+	return VB_OK;
+}
+
+/* Loads one plugin file and registers what it provides; a file already loaded (same real
+ * path) is not loaded again. */
+static int load_plugin(const char *path, struct vb_error *err)
+{
+	const char *file = base_name(path);
+	char real[PATH_MAX];
+	if (!realpath(path, real)) {
+		vb_err_set(err, VB_ERR_NOT_FOUND, "cannot open plugin %s: %s", file, strerror(errno));
+		return load_fail(NULL, path, err);
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		if (strcmp(files[i].real, real) == 0)
+			return VB_OK;
+	void *dl = open_plugin(real, file, path, err);
+	if (!dl)
+		return err->status;
+	const struct vb_plugin_magic *m = plugin_magic(dl, file, path, err);
+	if (!m)
+		return err->status;
+	int rc = init_plugin(dl, m, file, path, err);
+	if (rc != VB_OK)
+		return rc;
 	files = vb_xrealloc(files, (nfiles + 1) * sizeof *files);
 	files[nfiles++] = (struct loaded_file){vb_xstrdup(real), dl};
 	return VB_OK;
