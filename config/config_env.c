@@ -58,6 +58,41 @@ static char *parse_value(const char *p)
 	return vb_buf_steal(&b);
 }
 
+/* One line (its line break already cut): VB_OK for a blank line, a comment or a NAME=VALUE
+ * added to e; the error names path:lineno. */
+static int parse_line(struct config_env *e, char *line, const char *path, int lineno, struct vb_error *err)
+{
+	size_t len = strlen(line);
+	while (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	char *p = line;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!*p || *p == '#')
+		return VB_OK;
+	if (strncmp(p, "export ", 7) == 0) /* a .env written for a shell */
+		p += 7;
+	while (isspace((unsigned char)*p))
+		p++;
+	const char *name = p;
+	while (isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-')
+		p++;
+	size_t nlen = (size_t)(p - name);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (nlen == 0 || *p != '=')
+		return vb_err_set(err, VB_ERR_INVALID, "%s:%d: expected NAME=VALUE; fix or comment out the line with '#'.",
+		                  path, lineno);
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	char *value = parse_value(p);
+	if (!value)
+		return vb_err_set(err, VB_ERR_INVALID, "%s:%d: the value's closing quote is missing.", path, lineno);
+	add(e, name, nlen, value);
+	return VB_OK;
+}
+
 int config_env_load(struct config_env *e, const char *path, struct vb_error *err)
 {
 	memset(e, 0, sizeof *e);
@@ -81,39 +116,7 @@ int config_env_load(struct config_env *e, const char *path, struct vb_error *err
 		next = line + strcspn(line, "\n");
 		if (*next)
 			*next++ = '\0';
-		size_t len = strlen(line);
-		lineno++;
-		while (len > 0 && line[len - 1] == '\r')
-			line[--len] = '\0';
-		char *p = line;
-		while (isspace((unsigned char)*p))
-			p++;
-		if (!*p || *p == '#')
-			continue;
-		if (strncmp(p, "export ", 7) == 0)
-			p += 7;
-		while (isspace((unsigned char)*p))
-			p++;
-		const char *name = p;
-		while (isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-')
-			p++;
-		size_t nlen = (size_t)(p - name);
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (nlen == 0 || *p != '=') {
-			rc = vb_err_set(err, VB_ERR_INVALID, "%s:%d: expected NAME=VALUE; fix or comment out the line with '#'.",
-			                path, lineno);
-			break;
-		}
-		p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		char *value = parse_value(p);
-		if (!value) {
-			rc = vb_err_set(err, VB_ERR_INVALID, "%s:%d: the value's closing quote is missing.", path, lineno);
-			break;
-		}
-		add(e, name, nlen, value);
+		rc = parse_line(e, line, path, ++lineno, err);
 	}
 	memset(text, 0, tlen); /* .env files hold passwords */
 	free(text);

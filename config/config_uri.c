@@ -102,51 +102,45 @@ static int apply_query(const char *q, struct config_db *db, const char *prefix, 
 	return VB_OK;
 }
 
-int config_uri_apply(const char *uri, struct config_db *db, const char *prefix, struct vb_error *err)
+/* postgresql:// or postgres://, optionally with SQLAlchemy's +driver (postgresql+psycopg2://):
+ * what follows "://", or NULL for any other scheme. */
+static const char *uri_after_scheme(const char *uri)
 {
-	const char *p = uri;
-	size_t sl = strcspn(p, ":");
-	const char *sep = strstr(p, "://");
-	int scheme_ok = sep && (size_t)(sep - p) == sl &&
-	                (strncmp(p, "postgresql", 10) == 0 || strncmp(p, "postgres", 8) == 0);
+	size_t sl = strcspn(uri, ":");
+	const char *sep = strstr(uri, "://");
+	int scheme_ok = sep && (size_t)(sep - uri) == sl &&
+	                (strncmp(uri, "postgresql", 10) == 0 || strncmp(uri, "postgres", 8) == 0);
 	if (scheme_ok) {
-		const char *rest = p + (p[8] == 'q' ? 10 : 8);
+		const char *rest = uri + (uri[8] == 'q' ? 10 : 8);
 		scheme_ok = rest == sep || *rest == '+';
 	}
-	if (!scheme_ok)
-		return vb_err_set(err, VB_ERR_INVALID,
-		                  "%s.uri is not a postgresql:// URI; write postgresql://USER:PASSWORD@HOST:PORT/DATABASE "
-		                  "or use the host/port/database fields instead.",
-		                  prefix);
-	p = sep + 3;
-	size_t auth_n = strcspn(p, "/?");
-	const char *auth_end = p + auth_n;
-	const char *at = NULL;
-	for (const char *q = p; q < auth_end; q++)
-		if (*q == '@')
-			at = q;
-	int rc = VB_OK;
-	if (at) {
-		const char *colon = memchr(p, ':', (size_t)(at - p));
-		if (colon) {
-			rc = set_field(&db->username, p, (size_t)(colon - p), prefix, "user name", err);
-			if (rc == VB_OK) {
-				char *pw = NULL;
-				rc = set_field(&pw, colon + 1, (size_t)(at - colon - 1), prefix, "password", err);
-				if (rc == VB_OK && pw) {
-					free(db->password);
-					db->password = pw;
-				}
-			}
-		} else {
-			rc = set_field(&db->username, p, (size_t)(at - p), prefix, "user name", err);
-		}
-		p = at + 1;
-	}
+	return scheme_ok ? sep + 3 : NULL;
+}
+
+/* USER[:PASSWORD] before the last '@' of the authority (a password may hold '@' of its own). */
+static int apply_userinfo(const char *p, const char *at, struct config_db *db, const char *prefix,
+                          struct vb_error *err)
+{
+	const char *colon = memchr(p, ':', (size_t)(at - p));
+	if (!colon)
+		return set_field(&db->username, p, (size_t)(at - p), prefix, "user name", err);
+	int rc = set_field(&db->username, p, (size_t)(colon - p), prefix, "user name", err);
 	if (rc != VB_OK)
 		return rc;
-	/* host, [v6 literal], :port */
-	const char *host_end = auth_end;
+	char *pw = NULL;
+	rc = set_field(&pw, colon + 1, (size_t)(at - colon - 1), prefix, "password", err);
+	if (rc == VB_OK && pw) {
+		free(db->password);
+		db->password = pw;
+	}
+	return rc;
+}
+
+/* host, [v6 literal], :port, from p to auth_end */
+static int apply_hostport(const char *p, const char *auth_end, struct config_db *db, const char *prefix,
+                          struct vb_error *err)
+{
+	int rc = VB_OK;
 	if (*p == '[') {
 		const char *rb = memchr(p, ']', (size_t)(auth_end - p));
 		if (!rb)
@@ -155,15 +149,40 @@ int config_uri_apply(const char *uri, struct config_db *db, const char *prefix, 
 		p = rb + 1;
 		if (rc == VB_OK && p < auth_end && *p == ':')
 			rc = parse_port(p + 1, (size_t)(auth_end - p - 1), &db->port, prefix, err);
-	} else {
-		const char *colon = memchr(p, ':', (size_t)(auth_end - p));
-		if (colon) {
-			host_end = colon;
-			rc = parse_port(colon + 1, (size_t)(auth_end - colon - 1), &db->port, prefix, err);
-		}
-		if (rc == VB_OK)
-			rc = set_field(&db->host, p, (size_t)(host_end - p), prefix, "host", err);
+		return rc;
 	}
+	const char *host_end = auth_end;
+	const char *colon = memchr(p, ':', (size_t)(auth_end - p));
+	if (colon) {
+		host_end = colon;
+		rc = parse_port(colon + 1, (size_t)(auth_end - colon - 1), &db->port, prefix, err);
+	}
+	if (rc == VB_OK)
+		rc = set_field(&db->host, p, (size_t)(host_end - p), prefix, "host", err);
+	return rc;
+}
+
+int config_uri_apply(const char *uri, struct config_db *db, const char *prefix, struct vb_error *err)
+{
+	const char *p = uri_after_scheme(uri);
+	if (!p)
+		return vb_err_set(err, VB_ERR_INVALID,
+		                  "%s.uri is not a postgresql:// URI; write postgresql://USER:PASSWORD@HOST:PORT/DATABASE "
+		                  "or use the host/port/database fields instead.",
+		                  prefix);
+	size_t auth_n = strcspn(p, "/?");
+	const char *auth_end = p + auth_n;
+	const char *at = NULL;
+	for (const char *q = p; q < auth_end; q++)
+		if (*q == '@')
+			at = q;
+	int rc = VB_OK;
+	if (at) {
+		rc = apply_userinfo(p, at, db, prefix, err);
+		p = at + 1;
+	}
+	if (rc == VB_OK)
+		rc = apply_hostport(p, auth_end, db, prefix, err);
 	if (rc != VB_OK)
 		return rc;
 	p = auth_end;
