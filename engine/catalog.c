@@ -36,21 +36,10 @@ static const char *cell(const struct vb_result *r, size_t row, int col)
 	return v ? v : "";
 }
 
-int engine_load_catalog(struct engine *e, struct vb_error *err)
+/* Every column of the knowledge-base tables in the schema, whether the role may read and write
+ * each table (all of SELECT, INSERT, UPDATE, DELETE) and the planner's row estimate. */
+static int load_columns(struct engine *e, const char *const params[2], struct vb_error *err)
 {
-	if (e->catalog_loaded)
-		return VB_OK;
-	int n = ddl_table_count();
-	e->tables = vb_xcalloc((size_t)n, sizeof *e->tables);
-	e->ntables = n;
-	for (int i = 0; i < n; i++) {
-		e->tables[i].name = ddl_table_name(i);
-		e->tables[i].is_vector = ddl_table_is_vector(i);
-		e->tables[i].rows_ns = -1;
-		e->tables[i].rows_est = -1;
-	}
-	char *arr = table_array();
-	const char *params[2] = {schema_of(e), arr};
 	struct vb_result *r = engine_query(e,
 		"SELECT c.relname, a.attname, t.typname, a.atttypmod, format_type(a.atttypid, a.atttypmod), "
 		"has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT') AND "
@@ -62,10 +51,8 @@ int engine_load_catalog(struct engine *e, struct vb_error *err)
 		"LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
 		"WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname = ANY($2::text[]) "
 		"ORDER BY c.relname, a.attnum", 2, params, err);
-	if (!r) {
-		free(arr);
+	if (!r)
 		return err->status ? err->status : VB_ERR_SERVER;
-	}
 	for (size_t row = 0; row < r->nrows; row++) {
 		struct eng_table *t = engine_table(e, cell(r, row, 0));
 		if (!t)
@@ -83,12 +70,15 @@ int engine_load_catalog(struct engine *e, struct vb_error *err)
 		c->format = vb_xstrdup(cell(r, row, 4));
 	}
 	e->ops->result_free(e->h, &r);
+	return VB_OK;
+}
 
-	r = engine_query(e,
+static int load_indexes(struct engine *e, const char *const params[2], struct vb_error *err)
+{
+	struct vb_result *r = engine_query(e,
 		"SELECT tablename, indexname, indexdef FROM pg_catalog.pg_indexes "
 		"WHERE schemaname = $1 AND tablename = ANY($2::text[]) ORDER BY tablename, indexname",
 		2, params, err);
-	free(arr);
 	if (!r)
 		return err->status ? err->status : VB_ERR_SERVER;
 	for (size_t row = 0; row < r->nrows; row++) {
@@ -102,8 +92,31 @@ int engine_load_catalog(struct engine *e, struct vb_error *err)
 		t->nindexes++;
 	}
 	e->ops->result_free(e->h, &r);
-	e->catalog_loaded = 1;
 	return VB_OK;
+}
+
+int engine_load_catalog(struct engine *e, struct vb_error *err)
+{
+	if (e->catalog_loaded)
+		return VB_OK;
+	int n = ddl_table_count();
+	e->tables = vb_xcalloc((size_t)n, sizeof *e->tables);
+	e->ntables = n;
+	for (int i = 0; i < n; i++) {
+		e->tables[i].name = ddl_table_name(i);
+		e->tables[i].is_vector = ddl_table_is_vector(i);
+		e->tables[i].rows_ns = -1;
+		e->tables[i].rows_est = -1;
+	}
+	char *arr = table_array();
+	const char *params[2] = {schema_of(e), arr};
+	int rc = load_columns(e, params, err);
+	if (rc == VB_OK)
+		rc = load_indexes(e, params, err);
+	free(arr);
+	if (rc == VB_OK)
+		e->catalog_loaded = 1;
+	return rc;
 }
 
 static const struct eng_column *find_col(const struct eng_table *t, const char *name)

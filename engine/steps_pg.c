@@ -547,6 +547,72 @@ int step_pg_tables(void *ctx, struct step_result *r)
 	return ret;
 }
 
+/* What step_pg_columns found over all tables. */
+struct col_tally {
+	struct vb_buf fix;
+	int missing, nons, types, sev;
+	const char *first_table; /* the first table missing columns: the advice names it */
+};
+
+static void tally_table(struct engine *e, struct step_result *r, const char *name, struct col_tally *y)
+{
+	struct vb_buf cols;
+	vb_buf_init(&cols);
+	for (int i = 0; i < e->ndrift; i++) {
+		struct eng_drift *d = &e->drift[i];
+		if (strcmp(d->table, name) != 0)
+			continue;
+		if (d->kind == DRIFT_MISSING_COLUMN || d->kind == DRIFT_MISSING_NAMESPACE) {
+			if (engine_table_severity(e, name) > y->sev)
+				y->sev = engine_table_severity(e, name);
+		}
+		if (d->kind == DRIFT_MISSING_COLUMN) {
+			vb_buf_printf(&cols, "%s%s", cols.len ? ", " : "", d->column);
+			append_fix(&y->fix, d->fix);
+			y->missing++;
+		} else if (d->kind == DRIFT_MISSING_NAMESPACE) {
+			step_add_detail(r, "Table %s missing required column: namespace", name);
+			append_fix(&y->fix, d->fix);
+			y->nons++;
+		} else if (d->kind == DRIFT_COLUMN_TYPE) {
+			step_add_detail(r, "%s.%s is %s, the DDL says %s", name, d->column, d->have, d->want);
+			y->types++;
+		}
+	}
+	if (cols.len) {
+		/* a store vbadmin does not need (document, for one: Datus's all.sql lacks the columns
+		 * its store writes) is a warning about that store only */
+		step_add_detail(r, "Table %s missing columns: %s%s", name, cols.data,
+		                engine_table_severity(e, name) == STEP_WARN ? " (affects only this store)" : "");
+		if (!y->first_table)
+			y->first_table = name;
+	}
+	vb_buf_free(&cols);
+}
+
+/* Missing columns decide the verdict when there are any (they come with the statements that add
+ * them); a column of another type is only warned about. */
+static int columns_verdict(struct engine *e, struct step_result *r, const struct col_tally *y)
+{
+	if (y->missing || y->nons) {
+		int n = y->missing + y->nons;
+		step_set_class(r, y->nons ? "VBA-NO-NAMESPACE" : "500006");
+		step_set(r, y->sev, "%d missing column%s%s (%s)", n, n == 1 ? "" : "s",
+		         y->nons ? ", including namespace" : "", r->detail ? r->detail : "");
+		step_set_fix(r, y->fix.data);
+		return with_advice(e, r, y->nons ? "VEC-039" : "VEC-016", y->first_table, NULL, 0);
+	}
+	if (y->types) {
+		step_set_class(r, "VBA-COLUMN-TYPE");
+		step_set(r, STEP_WARN, "%d column%s with another type than the DDL", y->types, y->types == 1 ? "" : "s");
+		return with_advice(e, r, "VEC-044", NULL, NULL, 0);
+	}
+	if (tables_missing(e))
+		return step_set(r, STEP_OK, "the tables present (%d of %d) have the columns the store writes; %d missing, "
+		                "see tables", e->ntables - tables_missing(e), e->ntables, tables_missing(e));
+	return step_set(r, STEP_OK, "every table has the columns the store writes");
+}
+
 int step_pg_columns(void *ctx, struct step_result *r)
 {
 	struct engine *e = ctx;
@@ -554,63 +620,12 @@ int step_pg_columns(void *ctx, struct step_result *r)
 		return STEP_FAIL;
 	if (skip_without_tables(e, r))
 		return STEP_SKIP;
-	struct vb_buf fix;
-	vb_buf_init(&fix);
-	int missing = 0, nons = 0, types = 0, sev = STEP_OK;
-	const char *first_table = NULL;
-	for (int t = 0; t < e->ntables; t++) {
-		const char *name = e->tables[t].name;
-		struct vb_buf cols;
-		vb_buf_init(&cols);
-		for (int i = 0; i < e->ndrift; i++) {
-			struct eng_drift *d = &e->drift[i];
-			if (strcmp(d->table, name) != 0)
-				continue;
-			if (d->kind == DRIFT_MISSING_COLUMN || d->kind == DRIFT_MISSING_NAMESPACE) {
-				if (engine_table_severity(e, name) > sev)
-					sev = engine_table_severity(e, name);
-			}
-			if (d->kind == DRIFT_MISSING_COLUMN) {
-				vb_buf_printf(&cols, "%s%s", cols.len ? ", " : "", d->column);
-				append_fix(&fix, d->fix);
-				missing++;
-			} else if (d->kind == DRIFT_MISSING_NAMESPACE) {
-				step_add_detail(r, "Table %s missing required column: namespace", name);
-				append_fix(&fix, d->fix);
-				nons++;
-			} else if (d->kind == DRIFT_COLUMN_TYPE) {
-				step_add_detail(r, "%s.%s is %s, the DDL says %s", name, d->column, d->have, d->want);
-				types++;
-			}
-		}
-		if (cols.len) {
-			/* a store vbadmin does not need (document, for one: Datus's all.sql lacks the columns
-			 * its store writes) is a warning about that store only */
-			step_add_detail(r, "Table %s missing columns: %s%s", name, cols.data,
-			                engine_table_severity(e, name) == STEP_WARN ? " (affects only this store)" : "");
-			if (!first_table)
-				first_table = name;
-		}
-		vb_buf_free(&cols);
-	}
-	int ret;
-	if (missing || nons) {
-		step_set_class(r, nons ? "VBA-NO-NAMESPACE" : "500006");
-		step_set(r, sev, "%d missing column%s%s (%s)", missing + nons, missing + nons == 1 ? "" : "s",
-		         nons ? ", including namespace" : "", r->detail ? r->detail : "");
-		step_set_fix(r, fix.data);
-		ret = with_advice(e, r, nons ? "VEC-039" : "VEC-016", first_table, NULL, 0);
-	} else if (types) {
-		step_set_class(r, "VBA-COLUMN-TYPE");
-		step_set(r, STEP_WARN, "%d column%s with another type than the DDL", types, types == 1 ? "" : "s");
-		ret = with_advice(e, r, "VEC-044", NULL, NULL, 0);
-	} else if (tables_missing(e)) {
-		ret = step_set(r, STEP_OK, "the tables present (%d of %d) have the columns the store writes; %d missing, "
-		               "see tables", e->ntables - tables_missing(e), e->ntables, tables_missing(e));
-	} else {
-		ret = step_set(r, STEP_OK, "every table has the columns the store writes");
-	}
-	vb_buf_free(&fix);
+	struct col_tally y = {.sev = STEP_OK};
+	vb_buf_init(&y.fix);
+	for (int t = 0; t < e->ntables; t++)
+		tally_table(e, r, e->tables[t].name, &y);
+	int ret = columns_verdict(e, r, &y);
+	vb_buf_free(&y.fix);
 	return ret;
 }
 
