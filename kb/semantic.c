@@ -378,44 +378,32 @@ static void emit_table(struct sem_reader *r, const struct sem_ds *d, struct sema
 	o->is_dimension = o->is_measure = o->is_entity_key = o->is_deprecated = 0;
 }
 
-/* One entry of dimensions/measures/identifiers.  Returns VB_OK with *name NULL when the
- * entry has no name (skipped, as Datus does); o may be NULL (validate pass). */
-static int column_entry(struct sem_reader *r, const struct sem_ds *d, int list, int idx, const struct yt_node *e,
-                        const char **name, struct semantic_object *o)
+/* Every key a column entry may carry is checked whichever list the entry is in, so a malformed
+ * key is reported even where vbadmin does not store it. */
+static int column_checks(struct sem_reader *r, const struct yt_node *e, int list, const char *where,
+                         int *create_metric, int *is_partition)
 {
-	char where[200];
-	*name = NULL;
-	if (e->kind != YT_MAP)
-		return rd_err(r, e->line, e->col, "data_source", "%s entry %d must be a mapping with name:, found %s",
-		              list_key[list], idx + 1, yamltree_kind_name(e));
-	const struct yt_node *nn = yamltree_get(e, "name");
-	if (nn && nn->kind != YT_SCALAR)
-		return rd_err(r, nn->line, nn->col, "data_source", "%s entry %d: 'name' must be a text value, found %s",
-		              list_key[list], idx + 1, yamltree_kind_name(nn));
-	const char *col = text_of(nn);
-	if (!col || !*col)
-		return VB_OK;
-	snprintf(where, sizeof where, "%s entry %d ('%.120s'): ", list_key[list], idx + 1, col);
 	static const char *const text_keys[] = {"description", "expr", "type", "agg", "agg_time_dimension", "entity"};
-	for (size_t i = 0; i < sizeof text_keys / sizeof text_keys[0]; i++) {
-		int st = want_text(r, e, text_keys[i], "data_source", where);
-		if (st)
+	int st;
+	for (size_t i = 0; i < sizeof text_keys / sizeof text_keys[0]; i++)
+		if ((st = want_text(r, e, text_keys[i], "data_source", where)))
 			return st;
-	}
-	int create_metric = 0, is_partition = 0, st;
 	const struct yt_node *tp = yamltree_get(e, "type_params");
 	if ((st = want_kind(r, tp, YT_MAP, "data_source", where, "type_params")))
 		return st;
 	if (tp && (st = want_text(r, tp, "time_granularity", "data_source", where)))
 		return st;
-	if (list == L_MEASURES && (st = want_bool(r, e, "create_metric", "data_source", where, &create_metric)))
+	if (list == L_MEASURES && (st = want_bool(r, e, "create_metric", "data_source", where, create_metric)))
 		return st;
-	if (list == L_DIMS && (st = want_bool(r, e, "is_partition", "data_source", where, &is_partition)))
+	if (list == L_DIMS && (st = want_bool(r, e, "is_partition", "data_source", where, is_partition)))
 		return st;
-	*name = col;
-	if (!o)
-		return VB_OK;
+	return VB_OK;
+}
 
+/* The column row; the fields that belong to another list than the entry's are left empty. */
+static void emit_column(struct sem_reader *r, const struct sem_ds *d, int list, const struct yt_node *e,
+                        const char *col, int create_metric, int is_partition, struct semantic_object *o)
+{
 	obj_init(r, o, SEMANTIC_COLUMN);
 	obj_context(o, d);
 	o->id = vb_xasprintf("column:%s.%s", d->table, col);
@@ -436,9 +424,36 @@ static int column_entry(struct sem_reader *r, const struct sem_ds *d, int list, 
 	o->is_partition = list == L_DIMS ? is_partition : 0;
 	/* case-sensitive on purpose: Datus compares type == "TIME" */
 	o->time_granularity = vb_xstrdup(list == L_DIMS && type && !strcmp(type, "TIME")
-	                                     ? nz(text_of(yamltree_get(tp, "time_granularity")))
+	                                     ? nz(text_of(yamltree_get(yamltree_get(e, "type_params"), "time_granularity")))
 	                                     : "");
 	o->entity = vb_xstrdup(list == L_IDENTS ? nz(text_of(yamltree_get(e, "entity"))) : "");
+}
+
+/* One entry of dimensions/measures/identifiers.  Returns VB_OK with *name NULL when the
+ * entry has no name (skipped, as Datus does); o may be NULL (validate pass). */
+static int column_entry(struct sem_reader *r, const struct sem_ds *d, int list, int idx, const struct yt_node *e,
+                        const char **name, struct semantic_object *o)
+{
+	char where[200];
+	*name = NULL;
+	if (e->kind != YT_MAP)
+		return rd_err(r, e->line, e->col, "data_source", "%s entry %d must be a mapping with name:, found %s",
+		              list_key[list], idx + 1, yamltree_kind_name(e));
+	const struct yt_node *nn = yamltree_get(e, "name");
+	if (nn && nn->kind != YT_SCALAR)
+		return rd_err(r, nn->line, nn->col, "data_source", "%s entry %d: 'name' must be a text value, found %s",
+		              list_key[list], idx + 1, yamltree_kind_name(nn));
+	const char *col = text_of(nn);
+	if (!col || !*col)
+		return VB_OK;
+	snprintf(where, sizeof where, "%s entry %d ('%.120s'): ", list_key[list], idx + 1, col);
+	int create_metric = 0, is_partition = 0;
+	int st = column_checks(r, e, list, where, &create_metric, &is_partition);
+	if (st)
+		return st;
+	*name = col;
+	if (o)
+		emit_column(r, d, list, e, col, create_metric, is_partition, o);
 	return VB_OK;
 }
 
@@ -1391,6 +1406,45 @@ static const struct {
 	{"entities", F_LIST, SO(entities)},
 };
 
+/* The cell of one semantic_fields entry, read from obj at the entry's offset; left NULL when
+ * the object has no value for it. */
+static void field_value(const struct semantic_object *obj, int kind, size_t off, struct vb_value *v)
+{
+	const char *base = (const char *)obj;
+	switch (kind) {
+	case F_KIND:
+		v->is_null = 0;
+		v->u.s = obj->kind_name;
+		break;
+	case F_STR: {
+		const char *s = *(char *const *)(base + off);
+		if (s) {
+			v->is_null = 0;
+			v->u.s = s;
+		}
+		break;
+	}
+	case F_BOOL: {
+		int b = *(const int *)(base + off);
+		if (b != SEMANTIC_NULL) {
+			v->is_null = 0;
+			v->u.b = b;
+		}
+		break;
+	}
+	case F_LIST: {
+		const struct semantic_strlist *l = (const void *)(base + off);
+		/* metrics rows always carry their lists, empty or not */
+		if (obj->kind == SEMANTIC_METRIC) {
+			v->is_null = 0;
+			v->u.arr.items = (const char *const *)l->items;
+			v->u.arr.n = l->n;
+		}
+		break;
+	}
+	}
+}
+
 void semantic_object_values(const struct semantic_object *obj, const struct vb_table_spec *spec, const float *vec,
                             int64_t subject_node_id, struct vb_value *cells)
 {
@@ -1415,43 +1469,10 @@ void semantic_object_values(const struct semantic_object *obj, const struct vb_t
 			}
 			continue;
 		}
-		for (size_t i = 0; i < sizeof semantic_fields / sizeof semantic_fields[0]; i++) {
-			if (strcmp(col->name, semantic_fields[i].col) != 0)
-				continue;
-			const char *base = (const char *)obj;
-			switch (semantic_fields[i].kind) {
-			case F_KIND:
-				v->is_null = 0;
-				v->u.s = obj->kind_name;
-				break;
-			case F_STR: {
-				const char *s = *(char *const *)(base + semantic_fields[i].off);
-				if (s) {
-					v->is_null = 0;
-					v->u.s = s;
-				}
+		for (size_t i = 0; i < sizeof semantic_fields / sizeof semantic_fields[0]; i++)
+			if (strcmp(col->name, semantic_fields[i].col) == 0) {
+				field_value(obj, semantic_fields[i].kind, semantic_fields[i].off, v);
 				break;
 			}
-			case F_BOOL: {
-				int b = *(const int *)(base + semantic_fields[i].off);
-				if (b != SEMANTIC_NULL) {
-					v->is_null = 0;
-					v->u.b = b;
-				}
-				break;
-			}
-			case F_LIST: {
-				const struct semantic_strlist *l = (const void *)(base + semantic_fields[i].off);
-				/* metrics rows always carry their lists, empty or not */
-				if (obj->kind == SEMANTIC_METRIC) {
-					v->is_null = 0;
-					v->u.arr.items = (const char *const *)l->items;
-					v->u.arr.n = l->n;
-				}
-				break;
-			}
-			}
-			break;
-		}
 	}
 }
