@@ -425,6 +425,47 @@ static void quit_console(struct tui_app *app)
 	app->quit = 1;
 }
 
+/* Back goes to the setup screen (help returns where it came from); on the setup screen only the
+ * letter quits: Esc is a prompt's way out and must never close vbadmin. */
+static void go_back(struct tui_app *app, int key)
+{
+	if (app->screen == SCR_HELP)
+		tui_switch(app, app->prev_screen);
+	else if (app->screen != SCR_SETUP)
+		tui_switch(app, SCR_SETUP);
+	else if (!tui_key_is_text(key))
+		tui_status(app, "%s never quits: %s or %s quits vbadmin", tui_key_name(key), tui_action_letter(ACT_BACK),
+		           tui_key(ACT_QUIT));
+	else
+		quit_console(app);
+}
+
+/* The actions every screen has, after the screen itself passed on them. */
+static void global_action(struct tui_app *app, int action, int key)
+{
+	switch (action) {
+	case ACT_QUIT: quit_console(app); break;
+	case ACT_BACK: go_back(app, key); break;
+	case ACT_HELP: tui_switch(app, SCR_HELP); break;
+	case ACT_COMMAND: {
+		char buf[200] = "";
+		if (tui_input(app, ":", buf, sizeof buf))
+			tui_run_command(app, buf);
+		break;
+	}
+	case ACT_FIND: {
+		char buf[128] = "";
+		if (tui_input(app, "/", buf, sizeof buf) && buf[0])
+			find_first(app, buf);
+		break;
+	}
+	default:
+		if (action >= ACT_GOTO__FIRST && action < ACT_GOTO__FIRST + SCREEN__COUNT)
+			tui_switch(app, action - ACT_GOTO__FIRST);
+		break;
+	}
+}
+
 static void handle_key(struct tui_app *app, int key)
 {
 	if (key == KEY_MOUSE) {
@@ -454,37 +495,7 @@ static void handle_key(struct tui_app *app, int key)
 	}
 	if (screens[app->screen]->action && screens[app->screen]->action(app, action))
 		return;
-	switch (action) {
-	case ACT_QUIT: quit_console(app); break;
-	case ACT_BACK:
-		if (app->screen == SCR_HELP)
-			tui_switch(app, app->prev_screen);
-		else if (app->screen != SCR_SETUP)
-			tui_switch(app, SCR_SETUP);
-		else if (!tui_key_is_text(key)) /* Esc: a prompt's way out must never close vbadmin */
-			tui_status(app, "%s never quits: %s or %s quits vbadmin", tui_key_name(key), tui_action_letter(ACT_BACK),
-			           tui_key(ACT_QUIT));
-		else
-			quit_console(app);
-		break;
-	case ACT_HELP: tui_switch(app, SCR_HELP); break;
-	case ACT_COMMAND: {
-		char buf[200] = "";
-		if (tui_input(app, ":", buf, sizeof buf))
-			tui_run_command(app, buf);
-		break;
-	}
-	case ACT_FIND: {
-		char buf[128] = "";
-		if (tui_input(app, "/", buf, sizeof buf) && buf[0])
-			find_first(app, buf);
-		break;
-	}
-	default:
-		if (action >= ACT_GOTO__FIRST && action < ACT_GOTO__FIRST + SCREEN__COUNT)
-			tui_switch(app, action - ACT_GOTO__FIRST);
-		break;
-	}
+	global_action(app, action, key);
 }
 
 int tui_app_loop(struct tui_app *app)

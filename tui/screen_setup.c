@@ -190,9 +190,8 @@ static void build_info(struct tui_app *app, int width)
 
 #define LIST_W 31
 
-static void setup_draw(struct tui_app *app, int top, int height, int width)
+static void draw_title(struct tui_app *app, int top, int width)
 {
-	struct engine *e = app->engine;
 	if (app->job_running && app->job_screen == SCR_SETUP)
 		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: running%s (%s cancels)",
 		           S.job == JOB_FIX ? " the fix" : "", tui_key(ACT_CANCEL));
@@ -210,39 +209,53 @@ static void setup_draw(struct tui_app *app, int top, int height, int width)
 	else
 		tui_printf(top, 0, width, ROLE_TITLE, " Setup wizard: %d ok, %d warn, %d fail - select a step for advice",
 		           S.nok, S.nwarn, S.nfail);
+}
+
+/* A step's status and time as the list shows them.  While a run is in flight only published
+ * results are read: the runner stores `published` after status and ms are final (release/acquire). */
+static void row_state(struct engine *e, const struct snap_step *s, int live, int *status, double *msv)
+{
+	*status = s->status;
+	*msv = s->ms;
+	if (!live)
+		return;
+	const struct step_result *lr = engine_result(e, s->id);
+	*status = lr ? __atomic_load_n(&lr->published, __ATOMIC_ACQUIRE) : STEP_PENDING;
+	*msv = *status != STEP_PENDING ? lr->ms : 0;
+	if (*status == STEP_PENDING && S.job == JOB_RUN) { /* not part of this run: keep its result */
+		*status = s->status;
+		*msv = s->ms;
+	}
+}
+
+static void draw_row(struct tui_app *app, int y, int i, int status, double msv)
+{
+	const struct step_def *d = def_of(S.steps[i].id);
+	char ms[32] = "";
+	if (status != STEP_PENDING)
+		tui_ms(msv, ms, sizeof ms);
+	int sel = i == S.sel;
+	if (sel)
+		tui_fill_line(y, LIST_W, S.pane == 0 ? ROLE_SELECTED : ROLE_STATUS);
+	int base = sel ? (S.pane == 0 ? ROLE_SELECTED : ROLE_STATUS) : ROLE_NORMAL;
+	if (sel) /* visible without colour or reverse video too */
+		tui_print(y, 0, 1, base, ">");
+	tui_print(y, 1, 6, sel ? base : tui_status_role(status), tui_glyph_status(app, status));
+	tui_printf(y, app->ascii ? 8 : 3, LIST_W - 3, base, "%-16s", d ? d->name : "?");
+	tui_printf(y, LIST_W - 9, 9, base, "%8s", ms);
+}
+
+static void setup_draw(struct tui_app *app, int top, int height, int width)
+{
+	draw_title(app, top, width);
 	int h = height - 1;
 	S.scroll = tui_scroll_for(S.sel, S.scroll, h, S.n);
 	int live = app->job_running && app->job_screen == SCR_SETUP && S.job != JOB_FIX;
 	for (int r = 0; r < h && S.scroll + r < S.n; r++) {
-		int i = S.scroll + r;
-		const struct snap_step *s = &S.steps[i];
-		int status = s->status;
-		double msv = s->ms;
-		if (live) {
-			/* while a run is in flight only published results are read: the runner stores
-			 * `published` after status and ms are final (release/acquire) */
-			const struct step_result *lr = engine_result(e, s->id);
-			status = lr ? __atomic_load_n(&lr->published, __ATOMIC_ACQUIRE) : STEP_PENDING;
-			msv = status != STEP_PENDING ? lr->ms : 0;
-			if (status == STEP_PENDING && S.job == JOB_RUN) { /* not part of this run: keep its result */
-				status = s->status;
-				msv = s->ms;
-			}
-		}
-		const struct step_def *d = def_of(s->id);
-		char ms[32] = "";
-		if (status != STEP_PENDING)
-			tui_ms(msv, ms, sizeof ms);
-		int y = top + 1 + r;
-		int sel = i == S.sel;
-		if (sel)
-			tui_fill_line(y, LIST_W, S.pane == 0 ? ROLE_SELECTED : ROLE_STATUS);
-		int base = sel ? (S.pane == 0 ? ROLE_SELECTED : ROLE_STATUS) : ROLE_NORMAL;
-		if (sel) /* visible without colour or reverse video too */
-			tui_print(y, 0, 1, base, ">");
-		tui_print(y, 1, 6, sel ? base : tui_status_role(status), tui_glyph_status(app, status));
-		tui_printf(y, app->ascii ? 8 : 3, LIST_W - 3, base, "%-16s", d ? d->name : "?");
-		tui_printf(y, LIST_W - 9, 9, base, "%8s", ms);
+		int status;
+		double msv;
+		row_state(app->engine, &S.steps[S.scroll + r], live, &status, &msv);
+		draw_row(app, top + 1 + r, S.scroll + r, status, msv);
 	}
 	for (int y = top + 1; y < top + height; y++)
 		mvaddstr(y, LIST_W, app->ascii ? "|" : "│");

@@ -73,6 +73,59 @@ static void wait_job(struct tui_app *app)
 	}
 }
 
+/* "=dump", "=keybars", "=wait": 1 = *key is set, 0 = done (read the next line), -1 = not one. */
+static int directive(struct tui_app *app, char *line, int *key)
+{
+	if (strncmp(line, "=dump ", 6) == 0) {
+		tui_redraw(app);
+		tui_test_dump(line + 6);
+		return 0;
+	}
+	if (strncmp(line, "=keybars ", 9) == 0) {
+		keybars(line + 9);
+		return 0;
+	}
+	if (strcmp(line, "=wait") == 0) {
+		if (!app->job_running)
+			return 0;
+		wait_job(app);
+		*key = KEY_RESIZE + 1000; /* a no-op key so the loop drains the job pipe */
+		return 1;
+	}
+	return -1;
+}
+
+/* <Enter>, <M-x>, <F5> ...: 1 with *key set, 0 when the line names no key. */
+static int named_key(const char *line, int *key)
+{
+	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+		if (strcmp(line, named[i].name) == 0) {
+			*key = named[i].key;
+			return 1;
+		}
+	if (strncmp(line, "<M-", 3) == 0 && line[3] && strcmp(line + 4, ">") == 0) {
+		*key = TUI_META | (unsigned char)line[3];
+		return 1;
+	}
+	if (line[0] == '<' && line[1] == 'F') {
+		*key = KEY_F(atoi(line + 2));
+		return 1;
+	}
+	return 0;
+}
+
+/* Each character of line becomes a key (at most max of them), then Enter when enter is set;
+ * *key is the first, the others are handed out by later calls. */
+static void queue_text(const char *line, int max, int enter, int *key)
+{
+	npending = ipending = 0;
+	for (const char *p = line; *p && npending < max; p++)
+		pending[npending++] = (unsigned char)*p;
+	if (enter)
+		pending[npending++] = '\n';
+	*key = pending[ipending++];
+}
+
 int tui_test_next_key(struct tui_app *app, int *key)
 {
 	if (ipending < npending) {
@@ -89,49 +142,17 @@ int tui_test_next_key(struct tui_app *app, int *key)
 		line[strcspn(line, "\n")] = '\0';
 		if (!line[0] || line[0] == '#')
 			continue;
-		if (strncmp(line, "=dump ", 6) == 0) {
-			tui_redraw(app);
-			tui_test_dump(line + 6);
+		int d = directive(app, line, key);
+		if (d > 0)
+			return 1;
+		if (d == 0)
 			continue;
-		}
-		if (strncmp(line, "=keybars ", 9) == 0) {
-			keybars(line + 9);
-			continue;
-		}
-		if (strcmp(line, "=wait") == 0) {
-			if (app->job_running) {
-				wait_job(app);
-				*key = KEY_RESIZE + 1000; /* a no-op key so the loop drains the job pipe */
-				return 1;
-			}
-			continue;
-		}
-		if (line[0] == ':' && line[1]) {
-			npending = ipending = 0;
-			for (const char *p = line; *p && npending < 250; p++)
-				pending[npending++] = (unsigned char)*p;
-			pending[npending++] = '\n';
-			*key = pending[ipending++];
+		if (line[0] == ':' && line[1]) { /* a command line, entered */
+			queue_text(line, 250, 1, key);
 			return 1;
 		}
-		for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-			if (strcmp(line, named[i].name) == 0) {
-				*key = named[i].key;
-				return 1;
-			}
-		if (strncmp(line, "<M-", 3) == 0 && line[3] && strcmp(line + 4, ">") == 0) {
-			*key = TUI_META | (unsigned char)line[3];
-			return 1;
-		}
-		if (line[0] == '<' && line[1] == 'F') {
-			*key = KEY_F(atoi(line + 2));
-			return 1;
-		}
-		/* plain text: each character is a key */
-		npending = ipending = 0;
-		for (const char *p = line; *p && npending < 255; p++)
-			pending[npending++] = (unsigned char)*p;
-		*key = pending[ipending++];
+		if (!named_key(line, key))
+			queue_text(line, 255, 0, key); /* plain text: each character is a key */
 		return 1;
 	}
 	fclose(script);

@@ -88,7 +88,8 @@ def function_body(text, name):
 textview = acts_in(function_body(src("tui/textview.c"), "tui_text_action"))
 move = acts_in(function_body(src("tui/widgets.c"), "tui_move"))
 app = src("tui/app.c")
-glob_acts = acts_in(function_body(app, "handle_key"))
+# the shell: handle_key and the actions every screen has (global_action)
+glob_acts = acts_in(function_body(app, "handle_key") + function_body(app, "global_action"))
 check(len(textview) >= 8 and len(move) >= 6 and "ACT_HELP" in glob_acts, "the helpers' and the shell's actions are found")
 
 for sid, ops, _ in screens:
