@@ -34,7 +34,7 @@ static char *classify(const char *state, const char *msg)
 	return out;
 }
 
-int main(void)
+static void test_catalogue(void)
 {
 	ok(advice_count >= 25 + 4, "catalogue holds at least the 25 situations plus spec §4 messages (%d)", advice_count);
 
@@ -49,7 +49,10 @@ int main(void)
 	}
 	ok(unique, "advice ids are unique");
 	ok(complete, "every entry has match, title, cause, fix and who");
+}
 
+static void test_situations(void)
+{
 	/* the §3 situations by their SQLSTATE / text */
 	is_str(lookup_id("0A000", "extension \"vector\" is not available", NULL), "VEC-001", "0A000 not available");
 	is_str(lookup_id("58P01", "could not open extension control file", NULL), "VEC-001", "58P01 not available");
@@ -85,7 +88,10 @@ int main(void)
 	       "2000 dims beats plain 54000");
 	is_str(lookup_id("54000", "index row size 3136 exceeds btree version 4 maximum 2704", NULL), "VEC-027", "row size");
 	is_str(lookup_id("22P02", "invalid input syntax for type vector", NULL), "VEC-028", "22P02");
+}
 
+static void test_connection_texts(void)
+{
 	/* connection failures: libpq gives no SQLSTATE, the text decides */
 	is_str(classify("", "connection to server at \"127.0.0.1\", port 5 failed: FATAL:  password authentication "
 	                "failed for user \"app\""), "28P01", "28P01 from text");
@@ -107,7 +113,10 @@ int main(void)
 	is_str(lookup_id("VBA-EXT-NOT-INSTALLED", "Run: CREATE EXTENSION", NULL), "VEC-038", "a VBA code is not re-guessed");
 	is_str(lookup_id("XX999", "nothing known", NULL), "(none)", "unknown class -> no advice");
 	is_str(lookup_id("vec-013", NULL, NULL), "VEC-013", "lookup by id, any case");
+}
 
+static void test_exit_codes(void)
+{
 	/* who / exit codes of the headline cases */
 	is_int(advice_get("VEC-001")->who, ADV_DBA, "not installed: DBA acts");
 	is_int(advice_get("VEC-001")->exit_code, VB_EXIT_DBA, "not installed: exit 4");
@@ -116,7 +125,10 @@ int main(void)
 	is_int(advice_get("VEC-032")->exit_code, VB_EXIT_CONNECT, "refused: exit 3");
 	is_int(advice_get("VEC-015")->exit_code, VB_EXIT_FIXABLE, "missing table: exit 1");
 	is_int(advice_get("VEC-053")->exit_code, VB_EXIT_USAGE, "config: exit 2");
+}
 
+static void test_rendering(void)
+{
 	/* rendering */
 	char *fix = advice_render(advice_get("VEC-001")->fix, vars, NULL);
 	has_str(fix, "apt-get install postgresql-15-pgvector", "package name carries the server major version");
@@ -129,7 +141,10 @@ int main(void)
 	fix = advice_render("{dim}", NULL, NULL);
 	is_str(fix, "<dim>", "no lookup -> <key>");
 	free(fix);
+}
 
+static void test_markdown(void)
+{
 	/* markdown */
 	struct vb_buf md;
 	vb_buf_init(&md);
@@ -138,5 +153,15 @@ int main(void)
 	has_str(md.data, "postgresql-<pg_major>-pgvector", "markdown shows placeholders");
 	has_str(md.data, "[VEC-058](#vec-058)", "index links every entry");
 	vb_buf_free(&md);
+}
+
+int main(void)
+{
+	test_catalogue();
+	test_situations();
+	test_connection_texts();
+	test_exit_codes();
+	test_rendering();
+	test_markdown();
 	return tap_done();
 }

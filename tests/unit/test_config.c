@@ -226,7 +226,7 @@ static void test_discovery(void)
 		return;
 }
 
-static void test_postgres_defaults(void)
+static void pg_single_entry_defaults(void)
 {
 	struct config *c = load_ok("agent:\n"
 	                           "  namespace:\n"
@@ -269,12 +269,16 @@ static void test_postgres_defaults(void)
 	is_str(r.backend, "embedded", "--backend override wins");
 	is_str(config_backend_source(c, "embedded"), "--backend", "override source");
 	config_free(&c);
+}
 
-	c = load_ok("agent:\n  namespace:\n    p2:\n      type: postgres\n      host: db\n      port: \"6000\"\n"
-	            "      database: kb\n      schema: vec\n      sslmode: require\n      timeout_seconds: 5\n"
-	            "      enable_vector_search: no\n      password: pw\n"
-	            "  storage:\n    backends:\n      vector:\n        namespace: p2\n",
-	            "type postgres, all fields");
+static void pg_all_fields(void)
+{
+	struct vb_error err;
+	struct config *c = load_ok("agent:\n  namespace:\n    p2:\n      type: postgres\n      host: db\n      port: \"6000\"\n"
+	                           "      database: kb\n      schema: vec\n      sslmode: require\n      timeout_seconds: 5\n"
+	                           "      enable_vector_search: no\n      password: pw\n"
+	                           "  storage:\n    backends:\n      vector:\n        namespace: p2\n",
+	                           "type postgres, all fields");
 	if (c) {
 		const struct config_db *e = &c->namespaces[0].dbs[0];
 		is_int(e->port, 6000, "quoted port accepted");
@@ -290,10 +294,15 @@ static void test_postgres_defaults(void)
 		is_str(r2.database, "kb", "database kept");
 	}
 	config_free(&c);
+}
 
-	c = load_ok("agent:\n  namespace:\n    lite:\n      type: sqlite\n      uri: sqlite:///x.db\n"
-	            "  storage:\n    backends:\n      namespace: lite\n",
-	            "sqlite storage namespace");
+static void pg_backend_without_postgres_storage(void)
+{
+	struct vb_config r;
+	struct vb_error err;
+	struct config *c = load_ok("agent:\n  namespace:\n    lite:\n      type: sqlite\n      uri: sqlite:///x.db\n"
+	                           "  storage:\n    backends:\n      namespace: lite\n",
+	                           "sqlite storage namespace");
 	if (c) {
 		config_resolve(c, NULL, NULL, &r, &err);
 		is_str(r.backend, "lancedb", "non-postgres storage namespace => lancedb (Datus factory.py: LanceBackend)");
@@ -312,7 +321,14 @@ static void test_postgres_defaults(void)
 	config_free(&c);
 }
 
-static void test_namespace_shapes(void)
+static void test_postgres_defaults(void)
+{
+	pg_single_entry_defaults();
+	pg_all_fields();
+	pg_backend_without_postgres_storage();
+}
+
+static void shapes_datasource_keys(void)
 {
 	struct config *c = load_ok("agent:\n  datasource:\n    a:\n      type: postgresql\n      host: ha\n"
 	                           "  datasources:\n    b:\n      type: postgresql\n      host: hb\n",
@@ -323,12 +339,15 @@ static void test_namespace_shapes(void)
 		is_str(config_find_namespace(c, "b")->dbs[0].host, "hb", "entry under datasources");
 	}
 	config_free(&c);
+}
 
-	c = load_ok("agent:\n  namespace:\n    multi:\n      type: postgresql\n      host: shared\n      port: 5440\n"
-	            "      dbs:\n        - name: one\n          database: d1\n        - name: two\n          host: other\n"
-	            "          database: d2\n"
-	            "  storage:\n    backends:\n      namespace: multi\n      db: two\n",
-	            "dbs list");
+static void shapes_dbs_list(void)
+{
+	struct config *c = load_ok("agent:\n  namespace:\n    multi:\n      type: postgresql\n      host: shared\n      port: 5440\n"
+	                           "      dbs:\n        - name: one\n          database: d1\n        - name: two\n          host: other\n"
+	                           "          database: d2\n"
+	                           "  storage:\n    backends:\n      namespace: multi\n      db: two\n",
+	                           "dbs list");
 	if (c) {
 		const struct config_namespace *ns = config_find_namespace(c, "multi");
 		is_int(ns->ndbs, 2, "two entries");
@@ -343,11 +362,14 @@ static void test_namespace_shapes(void)
 		is_str(r.host, "other", "named entry's host");
 	}
 	config_free(&c);
+}
 
-	c = load_ok("agent:\n  namespace:\n    named:\n      first:\n        type: postgresql\n        database: f\n"
-	            "      second:\n        type: postgres\n        database: s\n"
-	            "  storage:\n    backends:\n      namespace: named\n",
-	            "named entries");
+static void shapes_named_entries(void)
+{
+	struct config *c = load_ok("agent:\n  namespace:\n    named:\n      first:\n        type: postgresql\n        database: f\n"
+	                           "      second:\n        type: postgres\n        database: s\n"
+	                           "  storage:\n    backends:\n      namespace: named\n",
+	                           "named entries");
 	if (c) {
 		const struct config_namespace *ns = config_find_namespace(c, "named");
 		is_int(ns->ndbs, 2, "two named entries");
@@ -358,11 +380,14 @@ static void test_namespace_shapes(void)
 		is_str(r.database, "f", "no storage db => first entry");
 	}
 	config_free(&c);
+}
 
-	c = load_ok("base: &pg\n  type: postgresql\n  host: basehost\n  port: 5999\n"
-	            "agent:\n  namespace:\n    m1:\n      <<: *pg\n      host: own\n"
-	            "    m2:\n      <<: [*pg]\n",
-	            "YAML merge keys");
+static void shapes_merge_keys(void)
+{
+	struct config *c = load_ok("base: &pg\n  type: postgresql\n  host: basehost\n  port: 5999\n"
+	                           "agent:\n  namespace:\n    m1:\n      <<: *pg\n      host: own\n"
+	                           "    m2:\n      <<: [*pg]\n",
+	                           "YAML merge keys");
 	if (c) {
 		const struct config_db *d1 = &config_find_namespace(c, "m1")->dbs[0];
 		const struct config_db *d2 = &config_find_namespace(c, "m2")->dbs[0];
@@ -376,8 +401,11 @@ static void test_namespace_shapes(void)
 
 	load_bad("agent:\n  namespace:\n    loop: &x\n      <<: *x\n", 3, "leads back to this mapping (a cycle)", NULL,
 	         "self-referencing merge terminates");
+}
 
-	c = load_ok("", "empty file");
+static void shapes_empty_and_unknown(void)
+{
+	struct config *c = load_ok("", "empty file");
 	if (c)
 		is_int(c->nnamespaces, 0, "empty file: no namespaces");
 	config_free(&c);
@@ -391,10 +419,13 @@ static void test_namespace_shapes(void)
 		        "unknown key with line");
 	}
 	config_free(&c);
+}
 
-	c = load_ok("agent:\n  namespace:\n    pg:\n      type: postgresql\n"
-	            "      uri: postgresql+psycopg2://u%40x:p%3Ass@dbhost:6543/kbdb?sslmode=require&connect_timeout=7\n",
-	            "postgres uri");
+static void shapes_uri(void)
+{
+	struct config *c = load_ok("agent:\n  namespace:\n    pg:\n      type: postgresql\n"
+	                           "      uri: postgresql+psycopg2://u%40x:p%3Ass@dbhost:6543/kbdb?sslmode=require&connect_timeout=7\n",
+	                           "postgres uri");
 	if (c) {
 		const struct config_db *d = &c->namespaces[0].dbs[0];
 		is_str(d->username, "u@x", "uri user decoded");
@@ -406,6 +437,16 @@ static void test_namespace_shapes(void)
 		is_int(d->timeout, 7, "uri connect_timeout");
 	}
 	config_free(&c);
+}
+
+static void test_namespace_shapes(void)
+{
+	shapes_datasource_keys();
+	shapes_dbs_list();
+	shapes_named_entries();
+	shapes_merge_keys();
+	shapes_empty_and_unknown();
+	shapes_uri();
 }
 
 static void test_env(void)

@@ -171,27 +171,18 @@ static const char *top_id(struct vb_handle *h, const float *q, char *buf, size_t
 	return buf;
 }
 
-int main(void)
+static void test_exact_scan(struct vb_handle *h, const float *qs)
 {
-	char tmpl[] = "/tmp/vb-ivf-XXXXXX";
-	char *base = mkdtemp(tmpl);
-	snprintf(data_dir, sizeof data_dir, "%s", base);
-	for (int c = 0; c < NCENTERS; c++)
-		for (int d = 0; d < DIM; d++)
-			centers[c][d] = (float)rnd();
-	float *vecs = vb_xmalloc((size_t)NROWS * DIM * sizeof *vecs), qs[NQ * DIM];
-	for (int i = 0; i < NROWS; i++)
-		point(vecs + (size_t)i * DIM);
-	for (int i = 0; i < NQ; i++)
-		point(qs + (size_t)i * DIM);
-	struct vb_handle *h = open_store();
-	ok(put_rows(h, 0, NROWS, vecs, "r", 0) == VB_OK, "add %d clustered rows of dimension %d", NROWS, DIM);
-
 	int full, same;
 	double r = mean_recall(h, qs, NULL, &full, &same);
 	has_str(last_path, "quantised exact scan (int8 over 50000 of 50000 rows", "no index: the int8 scan");
 	ok(r == 1.0 && full && same, "no index: the int8 scan with float32 re-rank returns the exact top 10 (%.3f)", r);
+}
 
+static void test_ivf_build(struct vb_handle *h, const float *qs)
+{
+	int full, same;
+	double r;
 	struct vb_error err;
 	vb_err_clear(&err);
 	is_int(ops->create_index(h, &items, "hnsw", &err), VB_ERR_INVALID, "create_index hnsw: the store builds ivf only");
@@ -209,12 +200,10 @@ int main(void)
 	r = mean_recall(h, qs, "kind = 'rare'", &full, &same);
 	has_str(last_path, "exact scan (float32, 500 of 50000", "a 1%% filter: the exact scan of its rows");
 	ok(r == 1.0 && full && same, "1%% filter: exact and full");
+}
 
-	ops->close(&h);
-	h = open_store();
-	r = mean_recall(h, qs, NULL, &full, &same);
-	has_str(last_path, "ivf index: ", "the index persists with the store (reopened)");
-
+static void test_rows_after_build(struct vb_handle *h, const float *qs)
+{
 	/* rows written after the build join their lists in the same transaction */
 	float fresh[5 * DIM];
 	for (int i = 0; i < 5; i++)
@@ -233,7 +222,14 @@ int main(void)
 	ok(strncmp(top_id(h, qs, buf, sizeof buf), "new", 3) != 0, "after the upsert they are no longer first");
 	has_str(top_id(h, far, buf, sizeof buf), "new", "and are found near their new vector");
 	is_int(sql_count("SELECT count(*) FROM items__vb_ivf_rows"), NROWS + 5, "upsert keeps one assignment per row");
+}
 
+/* an updated vector leaves its list and is scanned as an unindexed row; a deleted row takes its
+ * assignment with it */
+static void test_update_delete(struct vb_handle *h, const float *qs)
+{
+	struct vb_error err;
+	char buf[64];
 	struct vb_filter *f = vb_filter_parse("id = 'new0'", &err);
 	struct vb_rows val = {1, (const char *const[]){"vector"}, 1, (struct vb_value[]){{.type = VB_T_VECTOR}}};
 	((struct vb_value *)val.cells)[0].u.vec.v = qs;
@@ -248,7 +244,35 @@ int main(void)
 	vb_filter_free(f);
 	ok(strncmp(top_id(h, qs, buf, sizeof buf), "new", 3) != 0, "deleted rows are gone from the index");
 	is_int(sql_count("SELECT count(*) FROM items__vb_ivf_rows"), NROWS, "their assignments went with them");
+}
 
+int main(void)
+{
+	char tmpl[] = "/tmp/vb-ivf-XXXXXX";
+	char *base = mkdtemp(tmpl);
+	snprintf(data_dir, sizeof data_dir, "%s", base);
+	for (int c = 0; c < NCENTERS; c++)
+		for (int d = 0; d < DIM; d++)
+			centers[c][d] = (float)rnd();
+	float *vecs = vb_xmalloc((size_t)NROWS * DIM * sizeof *vecs), qs[NQ * DIM];
+	for (int i = 0; i < NROWS; i++)
+		point(vecs + (size_t)i * DIM);
+	for (int i = 0; i < NQ; i++)
+		point(qs + (size_t)i * DIM);
+	struct vb_handle *h = open_store();
+	ok(put_rows(h, 0, NROWS, vecs, "r", 0) == VB_OK, "add %d clustered rows of dimension %d", NROWS, DIM);
+
+	test_exact_scan(h, qs);
+	test_ivf_build(h, qs);
+	ops->close(&h);
+	h = open_store();
+	{
+		int full, same;
+		mean_recall(h, qs, NULL, &full, &same);
+		has_str(last_path, "ivf index: ", "the index persists with the store (reopened)");
+	}
+	test_rows_after_build(h, qs);
+	test_update_delete(h, qs);
 	ops->close(&h);
 	free(vecs);
 	char *cmd = vb_xasprintf("rm -rf '%s'", base);

@@ -424,12 +424,10 @@ static void test_text_and_hybrid(struct vb_handle *h)
 	       "hybrid with a wrong-dim query: INVALID");
 }
 
-static void test_writes(struct vb_handle *h)
+static void writes_upsert_twice(struct vb_handle *h)
 {
 	struct vb_error err;
 	struct vb_value cells[2 * NCOLS];
-	int64_t n = 0;
-
 	/* upsert the same rows twice: same count, no duplicates */
 	for (int i = 0; i < 2; i++)
 		fixture_row(cells + i * NCOLS, i);
@@ -437,7 +435,11 @@ static void test_writes(struct vb_handle *h)
 	is_int(ops->upsert(h, &docs, &two, "id", &err), VB_OK, "upsert existing ids");
 	is_int(ops->upsert(h, &docs, &two, NULL, &err), VB_OK, "upsert again (key column by default)");
 	is_int(count_where(h, NULL), 8, "  idempotent: still 8 rows");
+}
 
+static void writes_upsert_replaces(struct vb_handle *h)
+{
+	struct vb_error err;
 	/* upsert replaces every column: the ones left out become NULL */
 	const char *part_cols[] = { "id", "name", "body" };
 	struct vb_value part[3] = { vtext("a"), vtext("alpha-new"), vtext("kiwi") };
@@ -457,7 +459,12 @@ static void test_writes(struct vb_handle *h)
 	ops->search_vector(h, &docs, q, 4, 2, NULL, NULL, &r, &err);
 	is_order(r, "c,h", "  row without a vector drops out of vector search (cache refreshed)");
 	ops->result_free(h, &r);
+}
 
+static void writes_upsert_new_and_by_column(struct vb_handle *h)
+{
+	struct vb_error err;
+	struct vb_value cells[NCOLS];
 	/* upsert of a new id inserts; upsert on a non-key column replaces by that column */
 	fixture_row(cells, 0);
 	cells[0] = vtext("a2");
@@ -468,8 +475,15 @@ static void test_writes(struct vb_handle *h)
 	is_int(ops->upsert(h, &docs, &one, "name", &err), VB_OK, "upsert on a non-key column");
 	is_int(count_where(h, "name = 'alpha'"), 1, "  replaced, not duplicated");
 	is_int(count_where(h, "kind = 'moved'"), 1, "  with the new values");
+}
 
-	/* update and delete */
+/* update: the text index and the vector cache follow it; a wrong dimension or a foreign
+ * namespace is refused */
+static void writes_update(struct vb_handle *h)
+{
+	struct vb_error err;
+	int64_t n = 0;
+	struct vb_result *r = NULL;
 	const char *ucols[] = { "kind", "body" };
 	struct vb_value uvals[2] = { vtext("veg"), vtext("orange") };
 	struct vb_rows upd = { 2, ucols, 1, uvals };
@@ -501,8 +515,15 @@ static void test_writes(struct vb_handle *h)
 	struct vb_rows nsupd = { 2, nscols, 1, nsvals };
 	is_int(ops->update(h, &docs, NULL, &nsupd, &n, &err), VB_ERR_MISMATCH, "update with a foreign namespace: MISMATCH");
 	is_int(count_where(h, "kind = 'x'"), 0, "  nothing updated");
+}
 
-	f = vb_filter_parse("kind = 'car'", &err);
+/* a deleted row is gone from the table, the text index and the vector scan */
+static void writes_delete(struct vb_handle *h)
+{
+	struct vb_error err;
+	int64_t n = 0;
+	struct vb_result *r = NULL;
+	struct vb_filter *f = vb_filter_parse("kind = 'car'", &err);
 	is_int(ops->delete_where(h, &docs, f, &n, &err), VB_OK, "delete_where");
 	is_int(n, 1, "  affected 1");
 	vb_filter_free(f);
@@ -513,6 +534,15 @@ static void test_writes(struct vb_handle *h)
 	ops->search_vector(h, &docs, q, 4, 0, NULL, NULL, &r, &err);
 	ok(r && r->nrows == 7, "  and from the vector scan (7 rows with vectors)");
 	ops->result_free(h, &r);
+}
+
+static void test_writes(struct vb_handle *h)
+{
+	writes_upsert_twice(h);
+	writes_upsert_replaces(h);
+	writes_upsert_new_and_by_column(h);
+	writes_update(h);
+	writes_delete(h);
 }
 
 static void test_bad_batches(struct vb_handle *h)

@@ -160,12 +160,13 @@ static void test_plugins_and_unknown(void)
 	has_str(err.message, "is not valid", "... saying why");
 }
 
-static void test_faults(void)
+/* Two plugin directories: d1 with plugins broken every way a file can be (another ABI, a small
+ * ops table, no init, a failing init, not a shared object), d2 with a good one and a symlink. */
+static void fault_fixtures(const char *d1, const char *d2)
 {
 	char *plug = vb_xasprintf("%s/plugin.c", tmp);
 	write_file(plug, plugin_src);
 	free(plug);
-	char *d1 = vb_xasprintf("%s/d1", tmp), *d2 = vb_xasprintf("%s/d2", tmp);
 	mkdir(d1, 0755);
 	mkdir(d2, 0755);
 	char abi_def[64];
@@ -196,6 +197,10 @@ static void test_faults(void)
 	free(target);
 	free(link);
 
+}
+
+static void fault_search_order(const char *d1, const char *d2)
+{
 	/* no build dir on the path: the sample plugin is found beside this binary ($B/tests/plugins) */
 	char *env = vb_xasprintf("%s::%s/", d1, d2);
 	setenv("VBADMIN_PLUGIN_PATH", env, 1);
@@ -211,6 +216,10 @@ static void test_faults(void)
 	free(sp);
 	free(want);
 
+}
+
+static void fault_refusals(void)
+{
 	struct vb_error err;
 	char expect[256];
 	ok(vb_registry_find("abi2", &err) == NULL, "plugin built for another ABI: refused");
@@ -244,6 +253,11 @@ static void test_faults(void)
 	ok(vb_registry_find("initfail", &err) == NULL, "plugin whose init fails: refused");
 	is_str(err.message, "plugin vb_initfail.so failed to initialise: no licence file", "... with the plugin's reason");
 
+}
+
+static void fault_loads(void)
+{
+	struct vb_error err;
 	const struct vb_ops *g = vb_registry_find("good", &err);
 	ok(g && !strcmp(g->name, "good"), "a well-formed test plugin loads");
 	ok(vb_registry_find("good2", &err) != NULL, "a plugin in the second directory loads");
@@ -253,6 +267,12 @@ static void test_faults(void)
 	is_str(err.message, "plugin vb_twin.so loaded but provides no backend named 'twin'",
 	       "the same real file is not loaded (nor registered) twice");
 
+}
+
+/* vb_registry_list and vb_registry_problems after the loads above: the broken files are
+ * problems with their reason, the good ones entries. */
+static void fault_list(void)
+{
 	size_t n, np;
 	const struct vb_registry_entry *e = vb_registry_list(&n);
 	int have_emb = 0, have_sample = 0, have_good = 0;
@@ -278,6 +298,11 @@ static void test_faults(void)
 	}
 	ok(seen_abi && seen_notso, "list: broken plugins are reported as problems with the reason (%zu problems)", np);
 
+}
+
+static void fault_open(void)
+{
+	struct vb_error err;
 	const struct vb_ops *o = NULL;
 	struct vb_handle *h = NULL;
 	struct vb_config cfg = {.backend = "sample", .namespace = "unit"};
@@ -290,6 +315,17 @@ static void test_faults(void)
 	rc = vb_registry_open(&cfg, &o, &h, &err);
 	ok(rc == VB_ERR_INVALID && o == NULL && h == NULL, "vb_registry_open on an unknown name fails with NULL outputs");
 
+}
+
+static void test_faults(void)
+{
+	char *d1 = vb_xasprintf("%s/d1", tmp), *d2 = vb_xasprintf("%s/d2", tmp);
+	fault_fixtures(d1, d2);
+	fault_search_order(d1, d2);
+	fault_refusals();
+	fault_loads();
+	fault_list();
+	fault_open();
 	free(d1);
 	free(d2);
 }

@@ -94,6 +94,105 @@ static char *join(const struct semantic_strlist *l)
 		free(j_);                               \
 	} while (0)
 
+static void spec_table_row(const struct semantic_list *l, const char *p)
+{
+	const struct semantic_object *t = find(l, "table:orders");
+	ok(t != NULL, "table row present");
+	if (t) {
+		is_str(t->kind_name, "table", "table kind");
+		is_str(t->name, "orders", "table name");
+		is_str(t->fq_name, "shop.public.orders", "fq_name from sql_table (postgresql: no catalog)");
+		is_str(t->database_name, "shop", "database from sql_table");
+		is_str(t->schema_name, "public", "schema from sql_table");
+		is_str(t->catalog_name, "", "no catalog on postgresql");
+		is_str(t->description, "Customer orders, one row per order", "table description");
+		is_str(t->semantic_model_name, "orders", "semantic_model_name");
+		ok(t->expr == NULL && t->agg == NULL && t->entity == NULL, "unset columns are NULL on the table row");
+		is_int(t->create_metric, SEMANTIC_NULL, "create_metric NULL on the table row");
+		is_int(t->is_dimension, 0, "table is_dimension false");
+		is_int(t->is_deprecated, 0, "table is_deprecated false");
+		is_str(t->updated_at, "2026-01-02 03:04:05", "updated_at");
+		is_str(t->yaml_path, p, "yaml_path is the file");
+	}
+}
+
+static void spec_column_rows(const struct semantic_list *l)
+{
+	const struct semantic_object *c = find(l, "column:orders.order_date");
+	ok(c != NULL, "order_date row");
+	if (c) {
+		is_str(c->fq_name, "shop.public.orders.order_date", "column fq_name");
+		is_str(c->time_granularity, "DAY", "TIME dimension keeps its granularity");
+		is_str(c->column_type, "TIME", "column_type");
+		is_str(c->expr, "order_date", "expr defaults to the name");
+		is_int(c->is_dimension, 1, "is_dimension");
+		is_int(c->is_measure, 0, "not a measure");
+		is_str(c->agg, "", "agg empty for dimensions");
+		is_int(c->create_metric, 0, "create_metric false for dimensions");
+		is_int(c->is_partition, 0, "is_partition false by default");
+		is_str(c->table_name, "orders", "table_name");
+	}
+	c = find(l, "column:orders.status");
+	if (ok(c != NULL, "status row"))
+		is_str(c->expr, "status", "backticks stripped from expr");
+	if (ok(c != NULL, "status description"))
+		is_str(c->description, "", "missing description is empty");
+	c = find(l, "column:orders.revenue");
+	if (ok(c != NULL, "revenue row")) {
+		is_int(c->is_measure, 1, "is_measure");
+		is_str(c->agg, "SUM", "agg");
+		is_int(c->create_metric, 1, "create_metric");
+		is_str(c->agg_time_dimension, "order_date", "agg_time_dimension");
+		is_str(c->expr, "amount", "expr");
+		is_str(c->column_type, "", "measures have no type");
+		is_str(c->time_granularity, "", "no granularity on measures");
+	}
+	c = find(l, "column:orders.order_id");
+	if (ok(c != NULL, "order_id row")) {
+		is_int(c->is_entity_key, 1, "is_entity_key");
+		is_str(c->entity, "order", "entity");
+		is_str(c->column_type, "PRIMARY", "identifier type");
+	}
+}
+
+static void spec_metric_row(const struct semantic_list *l)
+{
+	const struct semantic_object *m = find(l, "metric:total_revenue");
+	if (ok(m != NULL, "metric row")) {
+		is_str(m->name, "total_revenue", "metric name");
+		is_str(m->metric_type, "measure_proxy", "metric_type");
+		is_str(m->measure_expr, "revenue", "measure_expr");
+		is_list(&m->base_measures, "revenue", "base_measures");
+		is_list(&m->dimensions, "order_date,status", "dimensions from the data source");
+		is_list(&m->entities, "order_id", "entities from the identifiers");
+		is_list(&m->subject_path, "Finance,Revenue", "subject path from the tag");
+		is_str(m->semantic_model_name, "orders", "metric semantic_model_name");
+		is_str(m->database_name, "shop", "metric database from the table context");
+		is_str(m->sql, "", "sql empty");
+		is_str(m->created_at, "2026-01-02 03:04:05", "created_at");
+	}
+}
+
+/* the components select kinds */
+static void spec_components(const char *p)
+{
+	struct semantic_options o = pg_opts();
+	struct semantic_list l = {0};
+	struct semantic_stats st;
+	struct vb_error err;
+	o.include_metrics = 0;
+	is_int(semantic_read(p, &o, semantic_list_collect, &l, &st, &err), VB_OK, "semantic_model component");
+	is_int((long)l.n, 5, "5 rows without metrics");
+	ok(!find(&l, "metric:total_revenue"), "no metric row");
+	semantic_list_free(&l);
+	o.include_metrics = 1;
+	o.include_semantic_objects = 0;
+	is_int(semantic_read(p, &o, semantic_list_collect, &l, &st, &err), VB_OK, "metrics component");
+	is_int((long)l.n, 1, "only the metric row");
+	is_int(st.tables + st.columns, 0, "stats count no semantic objects");
+	semantic_list_free(&l);
+}
+
 static void test_spec_example(void)
 {
 	char *p = write_file("spec.yaml", spec_example);
@@ -113,87 +212,11 @@ static void test_spec_example(void)
 	for (size_t i = 0; i < 6 && i < l.n; i++)
 		is_str(l.items[i]->id, order[i], "row %zu is %s", i, order[i]);
 
-	const struct semantic_object *t = find(&l, "table:orders");
-	ok(t != NULL, "table row present");
-	if (t) {
-		is_str(t->kind_name, "table", "table kind");
-		is_str(t->name, "orders", "table name");
-		is_str(t->fq_name, "shop.public.orders", "fq_name from sql_table (postgresql: no catalog)");
-		is_str(t->database_name, "shop", "database from sql_table");
-		is_str(t->schema_name, "public", "schema from sql_table");
-		is_str(t->catalog_name, "", "no catalog on postgresql");
-		is_str(t->description, "Customer orders, one row per order", "table description");
-		is_str(t->semantic_model_name, "orders", "semantic_model_name");
-		ok(t->expr == NULL && t->agg == NULL && t->entity == NULL, "unset columns are NULL on the table row");
-		is_int(t->create_metric, SEMANTIC_NULL, "create_metric NULL on the table row");
-		is_int(t->is_dimension, 0, "table is_dimension false");
-		is_int(t->is_deprecated, 0, "table is_deprecated false");
-		is_str(t->updated_at, "2026-01-02 03:04:05", "updated_at");
-		is_str(t->yaml_path, p, "yaml_path is the file");
-	}
-	const struct semantic_object *c = find(&l, "column:orders.order_date");
-	ok(c != NULL, "order_date row");
-	if (c) {
-		is_str(c->fq_name, "shop.public.orders.order_date", "column fq_name");
-		is_str(c->time_granularity, "DAY", "TIME dimension keeps its granularity");
-		is_str(c->column_type, "TIME", "column_type");
-		is_str(c->expr, "order_date", "expr defaults to the name");
-		is_int(c->is_dimension, 1, "is_dimension");
-		is_int(c->is_measure, 0, "not a measure");
-		is_str(c->agg, "", "agg empty for dimensions");
-		is_int(c->create_metric, 0, "create_metric false for dimensions");
-		is_int(c->is_partition, 0, "is_partition false by default");
-		is_str(c->table_name, "orders", "table_name");
-	}
-	c = find(&l, "column:orders.status");
-	if (ok(c != NULL, "status row"))
-		is_str(c->expr, "status", "backticks stripped from expr");
-	if (ok(c != NULL, "status description"))
-		is_str(c->description, "", "missing description is empty");
-	c = find(&l, "column:orders.revenue");
-	if (ok(c != NULL, "revenue row")) {
-		is_int(c->is_measure, 1, "is_measure");
-		is_str(c->agg, "SUM", "agg");
-		is_int(c->create_metric, 1, "create_metric");
-		is_str(c->agg_time_dimension, "order_date", "agg_time_dimension");
-		is_str(c->expr, "amount", "expr");
-		is_str(c->column_type, "", "measures have no type");
-		is_str(c->time_granularity, "", "no granularity on measures");
-	}
-	c = find(&l, "column:orders.order_id");
-	if (ok(c != NULL, "order_id row")) {
-		is_int(c->is_entity_key, 1, "is_entity_key");
-		is_str(c->entity, "order", "entity");
-		is_str(c->column_type, "PRIMARY", "identifier type");
-	}
-	const struct semantic_object *m = find(&l, "metric:total_revenue");
-	if (ok(m != NULL, "metric row")) {
-		is_str(m->name, "total_revenue", "metric name");
-		is_str(m->metric_type, "measure_proxy", "metric_type");
-		is_str(m->measure_expr, "revenue", "measure_expr");
-		is_list(&m->base_measures, "revenue", "base_measures");
-		is_list(&m->dimensions, "order_date,status", "dimensions from the data source");
-		is_list(&m->entities, "order_id", "entities from the identifiers");
-		is_list(&m->subject_path, "Finance,Revenue", "subject path from the tag");
-		is_str(m->semantic_model_name, "orders", "metric semantic_model_name");
-		is_str(m->database_name, "shop", "metric database from the table context");
-		is_str(m->sql, "", "sql empty");
-		is_str(m->created_at, "2026-01-02 03:04:05", "created_at");
-	}
+	spec_table_row(&l, p);
+	spec_column_rows(&l);
+	spec_metric_row(&l);
 	semantic_list_free(&l);
-
-	/* the components select kinds */
-	o.include_metrics = 0;
-	is_int(semantic_read(p, &o, semantic_list_collect, &l, &st, &err), VB_OK, "semantic_model component");
-	is_int((long)l.n, 5, "5 rows without metrics");
-	ok(!find(&l, "metric:total_revenue"), "no metric row");
-	semantic_list_free(&l);
-	o.include_metrics = 1;
-	o.include_semantic_objects = 0;
-	is_int(semantic_read(p, &o, semantic_list_collect, &l, &st, &err), VB_OK, "metrics component");
-	is_int((long)l.n, 1, "only the metric row");
-	is_int(st.tables + st.columns, 0, "stats count no semantic objects");
-	semantic_list_free(&l);
+	spec_components(p);
 	free(p);
 }
 

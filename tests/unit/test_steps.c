@@ -57,11 +57,10 @@ static void setup(struct step_runner *r, struct fake *f, atomic_int *flag)
 	step_runner_init(r, defs, NDEFS, STEPK_PG, f, flag);
 }
 
-int main(void)
+static void test_all_ok(void)
 {
 	struct step_runner r;
 	struct fake f;
-
 	/* all ok: every pg step runs once, in order, the embedded one never */
 	setup(&r, &f, NULL);
 	is_int(step_runner_run_all(&r, STEP_NONE), 0, "all ok: no failures");
@@ -73,7 +72,12 @@ int main(void)
 	ok(step_runner_result(&r, A)->ms >= 0.0, "duration recorded");
 	is_str(step_runner_result(&r, B)->message, "step 1 ran", "message kept");
 	step_runner_free(&r);
+}
 
+static void test_failure_skips(void)
+{
+	struct step_runner r;
+	struct fake f;
 	/* B fails: C (needs B) and D (needs C) skipped, F unaffected */
 	setup(&r, &f, NULL);
 	f.want[B] = STEP_FAIL;
@@ -88,14 +92,24 @@ int main(void)
 	is_int(f.calls[C] + f.calls[D], 0, "skipped steps never ran");
 	is_int(step_runner_result(&r, F)->status, STEP_OK, "independent step still ran");
 	step_runner_free(&r);
+}
 
+static void test_warn(void)
+{
+	struct step_runner r;
+	struct fake f;
 	/* warn does not skip dependents */
 	setup(&r, &f, NULL);
 	f.want[A] = STEP_WARN;
 	step_runner_run_all(&r, STEP_NONE);
 	is_int(step_runner_result(&r, B)->status, STEP_OK, "a warning does not skip dependents");
 	step_runner_free(&r);
+}
 
+static void test_run_one(void)
+{
+	struct step_runner r;
+	struct fake f;
 	/* run one: pending dependencies run first, each once */
 	setup(&r, &f, NULL);
 	is_int(step_runner_run(&r, D), STEP_OK, "run one step D");
@@ -109,13 +123,23 @@ int main(void)
 	step_runner_run(&r, B);
 	is_int(f.calls[B], 2, "after reset a step runs again");
 	step_runner_free(&r);
+}
 
+static void test_upto(void)
+{
+	struct step_runner r;
+	struct fake f;
 	/* upto: stop after a given step */
 	setup(&r, &f, NULL);
 	step_runner_run_all(&r, B);
 	is_int(f.norder, 2, "run_all up to B runs A and B only");
 	step_runner_free(&r);
+}
 
+static void test_cancel(void)
+{
+	struct step_runner r;
+	struct fake f;
 	/* cancel between steps: the flag set during B skips everything after it */
 	atomic_int flag = 0;
 	setup(&r, &f, &flag);
@@ -126,7 +150,12 @@ int main(void)
 	is_int(step_runner_result(&r, F)->status, STEP_SKIP, "F skipped after cancel");
 	has_str(step_runner_result(&r, F)->message, "cancelled", "skip says cancelled");
 	step_runner_free(&r);
+}
 
+static void test_embedded_chain(void)
+{
+	struct step_runner r;
+	struct fake f;
 	/* embedded chain sees E but not B/C/D/F */
 	memset(&f, 0, sizeof f);
 	for (int i = 0; i < 8; i++)
@@ -139,7 +168,10 @@ int main(void)
 
 	is_str(step_status_name(STEP_SKIP), "skip", "status names");
 	is_str(step_status_name(STEP_WARN), "warn", "status names (warn)");
+}
 
+static void test_real_table(void)
+{
 	/* the real table: ids are dense and every dependency precedes its step and shares a chain */
 	int dense = 1, deps_ok = 1;
 	for (int i = 0; i < step_ndefs; i++) {
@@ -157,5 +189,17 @@ int main(void)
 	ok(step_def_by_name("fts5", STEPK_EMB) != NULL && step_def_by_name("fts5", STEPK_PG) == NULL,
 	   "fts5 is embedded-only");
 	is_int(step_def_by_name("tables", STEPK_EMB)->id, STEP_emb_tables, "names shared across chains resolve per chain");
+}
+
+int main(void)
+{
+	test_all_ok();
+	test_failure_skips();
+	test_warn();
+	test_run_one();
+	test_upto();
+	test_cancel();
+	test_embedded_chain();
+	test_real_table();
 	return tap_done();
 }
