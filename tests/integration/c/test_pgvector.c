@@ -383,7 +383,7 @@ static void test_add_and_filters(struct vb_handle *h)
 	is_int(count_where(h, &items, NULL), 5, "and nothing was deleted");
 }
 
-static void test_search(struct vb_handle *h)
+static void search_vector_order(struct vb_handle *h)
 {
 	struct vb_result *r = NULL;
 	const float q1[4] = {1, 0, 0, 0};
@@ -400,7 +400,14 @@ static void test_search(struct vb_handle *h)
 		ok(vb_result_col(r, "namespace") >= 0 && vb_result_col(r, "description") >= 0, "other columns returned");
 	}
 	ops->result_free(h, &r);
+}
 
+/* a filter and a select narrow the rows and columns; an unknown column or a wrong dimension
+ * is refused */
+static void search_filter_select(struct vb_handle *h)
+{
+	struct vb_result *r = NULL;
+	const float q1[4] = {1, 0, 0, 0};
 	struct vb_filter *f = cond("kind", VB_OP_EQ, vt("metric"));
 	const char *sel[] = {"id", "name", NULL};
 	is_int(ops->search_vector(h, &items, q1, 4, 1, f, sel, &r, &err), VB_OK, "search_vector with filter+select");
@@ -422,7 +429,11 @@ static void test_search(struct vb_handle *h)
 	is_int(ops->search_vector(h, &items, q3, 3, 5, NULL, NULL, &r, &err), VB_ERR_INVALID,
 	       "search with wrong dimension -> INVALID");
 	is_str(err.sqlstate, "22000", "wrong dimension search keeps SQLSTATE 22000");
+}
 
+static void search_text_rank(struct vb_handle *h)
+{
+	struct vb_result *r = NULL;
 	/* text: "revenue" is in a once and in c twice (name + description): ts_rank_cd 0.1 per hit */
 	is_int(ops->search_text(h, &items, "revenue", 10, NULL, NULL, &r, &err), VB_OK, "search_text runs");
 	if (r) {
@@ -433,7 +444,11 @@ static void test_search(struct vb_handle *h)
 		   "text ranks 0.2 and 0.1 (got %g %g)", r->score ? r->score[0] : -1, r->score ? r->score[1] : -1);
 	}
 	ops->result_free(h, &r);
+}
 
+static void search_hybrid_score(struct vb_handle *h)
+{
+	struct vb_result *r = NULL;
 	/* hybrid "customer" with q=[0,1,0,0]: a 0.6*0.5+3.2*0.1=0.62, b 0.6*(1-d_b/2)+0.32 with
 	 * d_b = 1-0.1/sqrt(0.82), c 0.6*1 = 0.6, d and e 0.3 */
 	const float q2[4] = {0, 1, 0, 0};
@@ -451,8 +466,13 @@ static void test_search(struct vb_handle *h)
 		ok(r->distance && fabs(r->distance[2]) < 1e-6, "hybrid distance c = 0");
 	}
 	ops->result_free(h, &r);
+}
 
-	f = cond("kind", VB_OP_EQ, vt("table"));
+static void search_all_rows(struct vb_handle *h)
+{
+	struct vb_result *r = NULL;
+	const char *sel[] = {"id", "name", NULL};
+	struct vb_filter *f = cond("kind", VB_OP_EQ, vt("table"));
 	is_int(ops->search_all(h, &items, f, sel, 0, &r, &err), VB_OK, "search_all with filter");
 	if (r)
 		is_int(r->nrows, 2, "search_all: 2 tables");
@@ -464,7 +484,17 @@ static void test_search(struct vb_handle *h)
 	ops->result_free(h, &r);
 }
 
-static void test_writes(struct vb_handle *h, struct vb_handle *h2)
+static void test_search(struct vb_handle *h)
+{
+	search_vector_order(h);
+	search_filter_select(h);
+	search_text_rank(h);
+	search_hybrid_score(h);
+	search_all_rows(h);
+}
+
+/* a batch with a wrong dimension, a foreign namespace or an unknown column writes nothing */
+static void writes_refused(struct vb_handle *h)
 {
 	/* wrong dimension: the whole batch is refused */
 	const float v3[3] = {1, 2, 3};
@@ -496,7 +526,10 @@ static void test_writes(struct vb_handle *h, struct vb_handle *h2)
 	struct vb_value uv[] = {vt("x")};
 	struct vb_rows urows = {1, cu, 1, uv};
 	is_int(ops->add(h, &items, &urows, &err), VB_ERR_INVALID, "unknown column in rows -> INVALID");
+}
 
+static void writes_update_delete(struct vb_handle *h)
+{
 	/* update / delete */
 	const char *cs[] = {"score"};
 	struct vb_value sv[] = {vi(99)};
@@ -510,7 +543,13 @@ static void test_writes(struct vb_handle *h, struct vb_handle *h2)
 	is_int(aff, 2, "delete affected 2");
 	vb_filter_free(f);
 	is_int(count_where(h, &items, NULL), 5, "back to 5 rows");
+}
 
+static void writes_namespace_isolation(struct vb_handle *h, struct vb_handle *h2)
+{
+	const char *cs[] = {"score"};
+	struct vb_value sv[] = {vi(99)};
+	struct vb_rows set = {1, cs, 1, sv};
 	/* namespace isolation: ns2 writes the same ids */
 	struct vb_value cells[5 * NCOL];
 	fixed_rows(cells);
@@ -518,7 +557,7 @@ static void test_writes(struct vb_handle *h, struct vb_handle *h2)
 	is_int(ops->add(h2, &items, &rows, &err), VB_OK, "ns2 adds ids a,b");
 	is_int(count_where(h2, &items, NULL), 2, "ns2 sees 2 rows");
 	is_int(count_where(h, &items, NULL), 5, "ns1 still sees 5");
-	aff = -1;
+	int64_t aff = -1;
 	is_int(ops->update(h2, &items, NULL, &set, &aff, &err), VB_OK, "ns2 update without filter");
 	is_int(aff, 2, "touches only ns2 rows");
 	is_int(count_where(h, &items, cond("score", VB_OP_EQ, vi(99))), 0, "ns1 untouched by ns2 update");
@@ -536,6 +575,13 @@ static void test_writes(struct vb_handle *h, struct vb_handle *h2)
 	is_int(ops->drop(h, &gone, &err), VB_OK, "drop of a missing table is a no-op");
 	is_int(count_where(h, &gone, NULL), -100 - VB_ERR_NOT_FOUND, "count on a missing table -> NOT_FOUND");
 	is_str(err.message, "Table never_made does not exist.", "missing table message on use");
+}
+
+static void test_writes(struct vb_handle *h, struct vb_handle *h2)
+{
+	writes_refused(h);
+	writes_update_delete(h);
+	writes_namespace_isolation(h, h2);
 }
 
 static void test_upsert(struct vb_handle *h)
