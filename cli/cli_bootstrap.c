@@ -138,6 +138,36 @@ static int report_cancel(struct cli_ctx *ctx, struct engine *e, const struct eng
 	                     r->total, state, before);
 }
 
+/* "nothing was written" of the component that failed; the components before it loaded
+ * completely and stay (a later component's file or model fails in its turn, as in Datus). */
+static void print_nothing_written(FILE *o, struct engine *e, const struct engine_bootstrap_res *res)
+{
+	int last = res->nparts - 1;
+	if (last <= 0) {
+		fprintf(o, "nothing was written\n");
+		return;
+	}
+	fprintf(o, "nothing of %s was written; ", res->name[last]);
+	for (int i = 0; i < last; i++)
+		fprintf(o, "%s%s (%ld rows)", i ? ", " : "", res->name[i], res->part[i].written);
+	fprintf(o, " loaded completely before it and stay%s in namespace '%s'; once fixed, re-run with --components "
+	           "%s\n", last == 1 ? "s" : "", e->vbc.namespace ? e->vbc.namespace : "default", res->name[last]);
+}
+
+/* The embedding server failed mid-load: say so (not the store), and what the namespace holds. */
+static int report_embedder_lost(struct cli_ctx *ctx, struct engine *e, const struct engine_bootstrap_res *res,
+                                const struct vb_error *err)
+{
+	const struct bootstrap_result *r = &res->part[res->nparts - 1];
+	session_report(ctx, "bootstrap-kb", err);
+	fprintf(ctx->err, "vbadmin: the embedding server failed during the load (%s); the store is fine\n",
+	        res->embedder[res->nparts - 1]);
+	char state[512];
+	bootstrap_state_text(r, err->status, e->vbc.namespace ? e->vbc.namespace : "default", state, sizeof state);
+	fprintf(ctx->err, "%s\n", state);
+	return res->exit;
+}
+
 static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct engine_bootstrap_res *res,
                           const struct vb_error *err)
 {
@@ -153,15 +183,16 @@ static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct en
 		return res->exit;
 	case ENGINE_BOOT_EMBEDDER:
 		session_report(ctx, "embedder", err);
-		fprintf(o, "nothing was written\n");
+		print_nothing_written(o, e, res);
 		return res->exit;
+	case ENGINE_BOOT_EMBEDDER_LOST: return report_embedder_lost(ctx, e, res, err);
 	case ENGINE_BOOT_NOT_CONFIRMED: fprintf(o, "vbadmin: bootstrap cancelled; nothing was changed\n"); return res->exit;
 	case ENGINE_BOOT_INTERRUPTED: return report_cancel(ctx, e, res, err);
 	case ENGINE_BOOT_YAML:
 		fprintf(o, "vbadmin: %s\n", err->message);
 		if (err->hint[0])
 			fprintf(o, "hint: %s\n", err->hint);
-		fprintf(o, "nothing was written\n");
+		print_nothing_written(o, e, res);
 		return res->exit;
 	case ENGINE_BOOT_SERVER_CANCEL:
 		session_report(ctx, "bootstrap-kb", err);

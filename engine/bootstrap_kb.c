@@ -94,6 +94,9 @@ static int classify(struct engine *e, int st, const struct bootstrap_result *r, 
 	 * pg_cancel_backend), which the operator fixes, not 130 */
 	if (st == VB_ERR_CANCELLED)
 		return fail(res, ENGINE_BOOT_SERVER_CANCEL, VB_EXIT_FIXABLE, st);
+	/* the embedder's own status: cannot connect (3) when its server went away, not the store */
+	if (r->embed_failed)
+		return fail(res, ENGINE_BOOT_EMBEDDER_LOST, engine_exit_for_status(st), st);
 	return fail(res, ENGINE_BOOT_FAILED, engine_exit_for_status(st), st);
 }
 
@@ -176,7 +179,8 @@ static int check_first_part(const struct engine_bootstrap_req *req, const struct
 	return VB_OK;
 }
 
-/* Config errors first, as ever; the store itself only once the file is known good. */
+/* Config errors first, as ever; the store itself only once the file and the first component's
+ * model are known good. */
 static int open_store(struct engine *e, struct engine_bootstrap_res *res, struct vb_error *err)
 {
 	res->failed_at = e->config_ok || e->ops_injected ? "store" : "config";
@@ -185,6 +189,44 @@ static int open_store(struct engine *e, struct engine_bootstrap_res *res, struct
 		return fail(res, ENGINE_BOOT_OPEN, engine_exit_for_status(st), st);
 	res->failed_at = NULL;
 	return VB_OK;
+}
+
+/* The store of component i opened for writing: its configured model, probed (one request to its
+ * server) so that a model that cannot run stops the run before anything is written. */
+static int open_embedder(struct engine *e, int i, struct eng_embedding *ee, struct engine_bootstrap_res *res,
+                         struct vb_error *err)
+{
+	int st = eng_embedding_for_write(e->cfg, &e->vbc, e->backend_override, e->embedder_override, res->name[i],
+	                                 &e->cancelled, ee, err);
+	snprintf(res->embedder[i], sizeof res->embedder[i], "%s", ee->describe);
+	if (st == VB_OK)
+		return VB_OK;
+	if (i > 0)
+		res->nparts = i + 1; /* the components before it loaded completely; this one wrote nothing */
+	return fail(res, ENGINE_BOOT_EMBEDDER, engine_exit_for_status(st), st);
+}
+
+/* The first component's model is resolved and probed before the store is opened: a server
+ * that is down, refuses or answers another dimension must not leave a new, empty store (an
+ * embedded <ns>.db) behind.  Each later component opens its own model (agent.storage.<section>
+ * and its record) in its turn, after the earlier ones loaded, as Datus does. */
+static int load_parts(struct engine *e, const struct engine_bootstrap_req *req, const struct kb_table_context *tc,
+                      const char *read_path, int n, struct engine_bootstrap_res *res, struct vb_error *err)
+{
+	struct eng_embedding ee;
+	int st = open_embedder(e, 0, &ee, res, err);
+	if (st == VB_OK)
+		st = open_store(e, res, err);
+	for (int i = 0; i < n && st == VB_OK; i++) {
+		if (i > 0) {
+			eng_embedding_close(&ee);
+			if ((st = open_embedder(e, i, &ee, res, err)) != VB_OK)
+				break;
+		}
+		st = load_part(e, req, &ee, tc, read_path, i, res, err);
+	}
+	eng_embedding_close(&ee);
+	return st;
 }
 
 int engine_bootstrap_kb(struct engine *e, const struct engine_bootstrap_req *req, struct engine_bootstrap_res *res,
@@ -219,19 +261,7 @@ int engine_bootstrap_kb(struct engine *e, const struct engine_bootstrap_req *req
 	if (st == VB_OK)
 		st = check_first_part(req, &tc, in.read_path, res, err);
 	if (st == VB_OK)
-		st = open_store(e, res, err);
-	for (int i = 0; i < n && st == VB_OK; i++) {
-		/* each component's store has its own model (agent.storage.<section>) and record */
-		struct eng_embedding ee;
-		st = eng_embedding_for_write(e->cfg, &e->vbc, e->backend_override, e->embedder_override, res->name[i],
-		                             &e->cancelled, &ee, err);
-		snprintf(res->embedder[i], sizeof res->embedder[i], "%s", ee.describe);
-		if (st != VB_OK)
-			st = fail(res, ENGINE_BOOT_EMBEDDER, engine_exit_for_status(st), st);
-		else
-			st = load_part(e, req, &ee, &tc, in.read_path, i, res, err);
-		eng_embedding_close(&ee);
-	}
+		st = load_parts(e, req, &tc, in.read_path, n, res, err);
 	kb_input_close(&in);
 	kb_table_context_free(&tc);
 	return st;

@@ -47,6 +47,9 @@ enum engine_boot_failure {
 	ENGINE_BOOT_YAML,           /* the file is wrong: nothing was written */
 	ENGINE_BOOT_INTERRUPTED,    /* Ctrl-C: committed batches are kept (an overwrite changed nothing) */
 	ENGINE_BOOT_SERVER_CANCEL,  /* the server cancelled a statement (statement_timeout ...) */
+	ENGINE_BOOT_EMBEDDER_LOST,  /* the embedding server failed mid-load (stopped, dropped the
+	                             * connection, answered an error): the store is fine, committed
+	                             * batches are kept (an overwrite changed nothing) */
 	ENGINE_BOOT_FAILED,         /* anything else, incl. the guard's model mismatch */
 };
 

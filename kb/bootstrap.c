@@ -39,6 +39,7 @@ struct batch {
 	long done, total;
 	long batches;
 	int atomic;        /* overwrite: the batches commit together at the end */
+	int embed_failed;  /* the embedder, not the store, failed the last batch */
 	int after_commit_called;
 };
 
@@ -74,8 +75,10 @@ static int flush(struct batch *b, struct vb_error *err)
 		texts[i] = b->objs[i]->description ? b->objs[i]->description : "";
 	int st = b->opt->embed(b->opt->embed_ctx, texts, b->n, b->vecs, err);
 	free(texts);
-	if (st != VB_OK)
+	if (st != VB_OK) {
+		b->embed_failed = st != VB_ERR_CANCELLED;
 		return st;
+	}
 	for (int i = 0; i < b->n; i++) {
 		int64_t node = -1;
 		const struct semantic_object *o = b->objs[i];
@@ -252,6 +255,7 @@ static int load_objects(const struct vb_ops *ops, struct vb_handle *h, const str
 		st = flush(&b, err);
 	res->written = b.done;
 	res->batches = b.batches;
+	res->embed_failed = b.embed_failed;
 	batch_free(&b);
 	return st;
 }
@@ -337,8 +341,8 @@ int bootstrap_run(const struct vb_ops *ops, struct vb_handle *h, const struct bo
 	}
 	const struct vb_table_spec *spec, *subject_spec;
 	st = ensure_tables(ops, h, opt, is_metrics, &spec, &subject_spec, err);
-	if (st == VB_OK)
-		st = probe_embedder(opt, err);
+	if (st == VB_OK && (st = probe_embedder(opt, err)) != VB_OK)
+		res->embed_failed = st != VB_ERR_CANCELLED;
 	if (st == VB_OK)
 		st = write_all(ops, h, opt, &so, spec, subject_spec, res, err);
 	if (st == VB_OK)
@@ -367,6 +371,10 @@ void bootstrap_state_text(const struct bootstrap_result *r, int status, const ch
 		snprintf(buf, len, "nothing was changed: overwrite runs in one transaction, which was rolled back, so "
 		                   "namespace '%s' still holds exactly its previous rows; re-run the same command to "
 		                   "replace them", ns);
+	else if (r->written && r->embed_failed) /* the store's connection is fine: the count is exact */
+		snprintf(buf, len, "%ld of %ld rows were committed before the embedding server failed and stay in namespace "
+		                   "'%s'; once it answers again, re-run the same command: an incremental load resumes "
+		                   "(rows are upserted by id, so nothing is duplicated)", r->written, r->total, ns);
 	else if (r->written)
 		snprintf(buf, len, "%s%ld of %ld rows were committed before the error; re-run the same command to complete "
 		                   "the load (rows are upserted by id, so nothing is duplicated)",

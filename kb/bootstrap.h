@@ -65,6 +65,8 @@ struct bootstrap_result {
 	int atomic;          /* overwrite: one transaction; on failure nothing of it was kept */
 	int committed;       /* atomic: the new rows replaced the old ones */
 	int commit_in_doubt; /* atomic: the connection died during COMMIT (old or new rows, unknown) */
+	int embed_failed;    /* the failure came from the embedder (its server stopped, refused or
+	                      * answered badly), not from the store: what is committed is known */
 };
 
 /* Valid component and strategy names (for usage errors). */

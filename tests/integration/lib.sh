@@ -4,7 +4,14 @@ T_N=0 T_FAIL=0
 : "${VBADMIN:=./vbadmin}"
 T_TMP=$(mktemp -d "${VBTEST_WORK:-/tmp}/t.XXXXXX")
 chmod 755 "$T_TMP"
-trap 'rm -rf "$T_TMP"' EXIT
+# the loopback embeddings servers embed_server_start started, then the temp dir (a test that sets
+# its own EXIT trap calls t_cleanup from it)
+t_cleanup() {
+	local p
+	for p in "$T_TMP"/*.embed.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
 export HOME="$T_TMP/home" XDG_DATA_HOME="$T_TMP/data" XDG_STATE_HOME="$T_TMP/state" XDG_CONFIG_HOME="$T_TMP/config"
 mkdir -p "$HOME"
 
@@ -70,3 +77,20 @@ pg_entry_yml() {
       password: \${$1}
 YML
 }
+# embed_server_start NAME [embed_server.py options]: a loopback OpenAI-compatible embeddings server
+# (tests/integration/embed_server.py) in the background; prints its port; its pid is in
+# $T_TMP/NAME.embed.pid (embed_server_stop NAME kills it; t_cleanup kills any left)
+embed_server_start() {
+	rm -f "$T_TMP/$1.eport"
+	/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/embed_server.py" "${@:2}" >"$T_TMP/$1.eport" 2>"$T_TMP/$1.eerr" &
+	echo $! >"$T_TMP/$1.embed.pid"
+	local _i
+	for _i in $(seq 50); do [ -s "$T_TMP/$1.eport" ] && break; sleep 0.1; done
+	cat "$T_TMP/$1.eport"
+}
+embed_server_stop() { # NAME [signal]
+	kill -"${2:-TERM}" "$(cat "$T_TMP/$1.embed.pid")" 2>/dev/null
+	rm -f "$T_TMP/$1.embed.pid"
+}
+# t_free_port: a loopback TCP port nothing listens on (bound once, then released)
+t_free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }

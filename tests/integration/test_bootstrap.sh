@@ -81,6 +81,80 @@ t_is "$RC" 2 "unknown component exits 2"
 t_run "$VBADMIN" bootstrap-kb --kb_update_strategy sometimes --semantic_yaml "$Y"
 t_is "$RC" 2 "unknown strategy exits 2"
 
+# a model that cannot run, into a namespace with no store yet (issue 14): the first component's
+# model is resolved and probed before the store is opened, so the run writes nothing and leaves
+# no new <ns>.db (nor -wal, -shm, -journal) behind; the exit code is the model's failure's
+EPORT=$(embed_server_start emb)
+DEAD=$(t_free_port)
+t_ok "$([ -n "$EPORT" ]; echo $?)" "an embeddings server on loopback ($EPORT), and a port nothing listens on ($DEAD)"
+emb_yml() { # name storage-line [endpoint-line]: an agent.yml whose embedded store lives in $T_TMP/NAME
+	cat >"$T_TMP/$1.yml" <<YML
+agent:
+  namespace:
+    fresh: {type: postgresql, host: 127.0.0.1, port: 5432, database: kb, username: postgres}
+  storage:
+$2
+    backends:
+      namespace: fresh
+  vbadmin:
+    data_dir: $T_TMP/$1
+    embedding_endpoints:
+${3:-$DOWN_EP}
+YML
+}
+DOWN_EP="      all-MiniLM-L6-v2: {base_url: \"http://vbuser:vbsecret@127.0.0.1:$DEAD/v1\", api_key: test-key}"
+left() { ls -A "$T_TMP/$1" 2>/dev/null | tr '\n' ' '; }  # what the store's data dir holds
+MINI='    semantic_model: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 384}'
+FB=(--backend embedded bootstrap-kb --components semantic_model --kb_update_strategy incremental --semantic_yaml "$Y")
+emb_yml down "$MINI"
+t_run "$VBADMIN" --config "$T_TMP/down.yml" "${FB[@]}"
+t_is "$RC" 3 "new namespace, embeddings server down: exit 3 (cannot connect)"
+t_has "$ERR" "cannot connect to the embedding server at http://127.0.0.1:$DEAD/v1/embeddings" "server down: names the embedding server"
+t_lacks "$ERR" "vbsecret" "server down: the URL's password is not shown"
+t_has "$ERR" "nothing was written" "server down: says nothing was written"
+t_is "$(left down)" "" "server down: no fresh.db (nor -wal, -shm, -journal) is left behind"
+emb_yml wrongdim "$MINI" "      all-MiniLM-L6-v2: {base_url: \"http://127.0.0.1:$EPORT/v1\", model: \"wrongdim:384\", api_key: test-key}"
+t_run "$VBADMIN" --config "$T_TMP/wrongdim.yml" "${FB[@]}"
+t_is "$RC" 1 "new namespace, a server answering 385 dimensions for 384: exit 1"
+t_has "$ERR" "returns 385-dimensional vectors, not 384" "wrong dimension: names both"
+t_is "$(left wrongdim)" "" "wrong dimension: no store file is left behind"
+emb_yml refused "$MINI" "      all-MiniLM-L6-v2: {base_url: \"http://127.0.0.1:$EPORT/v1\", api_key: sk-wrong-vbkey}"
+t_run "$VBADMIN" --config "$T_TMP/refused.yml" "${FB[@]}"
+t_is "$RC" 3 "new namespace, the server refuses the API key: exit 3"
+t_has "$ERR" "rejected the API key" "refused: says so"
+t_lacks "$ERR" "sk-wrong-vbkey" "refused: the key is not shown"
+t_is "$(left refused)" "" "refused: no store file is left behind"
+emb_yml noreg '    semantic_model: {registry_name: nosuch, model_name: m1, dim_size: 384}'
+t_run "$VBADMIN" --config "$T_TMP/noreg.yml" "${FB[@]}"
+t_is "$RC" 1 "new namespace, an unknown registry_name: exit 1 (refused before anything is written)"
+t_has "$ERR" "Unsupported EmbeddingModel registration by \`nosuch\`" "unknown registry: Datus's message, naming it"
+t_is "$(left noreg)" "" "unknown registry: no store file is left behind"
+# the order of the failures stays: agent.yml, then the semantic YAML, then the model, then the store
+printf 'agent: [\n' >"$T_TMP/broken.yml"
+t_run "$VBADMIN" --config "$T_TMP/broken.yml" "${FB[@]}"
+t_is "$RC" 2 "a broken agent.yml: exit 2, before the model is tried"
+t_has "$ERR" "broken.yml" "a broken agent.yml: names the file"
+t_run "$VBADMIN" --config "$T_TMP/down.yml" --backend embedded bootstrap-kb --components semantic_model --semantic_yaml "$T_TMP/missing.yaml"
+t_is "$RC" 2 "a missing semantic YAML with the server down: exit 2, the file first"
+t_has "$ERR" "Semantic YAML file $T_TMP/missing.yaml not found" "the file's error, not the server's"
+t_is "$(left down)" "" "missing file: no store file is left behind"
+# a later component fails in its turn, after the earlier ones loaded (as in Datus): the message
+# says what was loaded and what was not
+emb_yml later "$(printf '    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}\n%s' \
+	'    metric: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 384}')"
+t_run "$VBADMIN" --config "$T_TMP/later.yml" --backend embedded bootstrap-kb --components semantic_model,metrics --kb_update_strategy incremental --semantic_yaml "$Y"
+t_is "$RC" 3 "semantic_model,metrics with the metrics model's server down: exit 3"
+t_has "$ERR" "semantic_model: 7 rows in 1 batch" "later model: semantic_model's load is reported"
+t_has "$ERR" "nothing of metrics was written; semantic_model (7 rows) loaded completely before it and stays in namespace 'fresh'" \
+	"later model: says what was loaded and what was not"
+t_is "$(sqlite3 "$T_TMP/later/fresh.db" "SELECT count(*) FROM semantic_model")" 7 "later model: semantic_model's rows are there"
+printf 'data_source:\n  name: t\n  sql_table: t\n  description: a table\n  dimensions:\n    - name: a\n      description: column a\n' >"$T_TMP/dsonly.yaml"
+t_run "$VBADMIN" bootstrap-kb --namespace nsd --components semantic_model,metrics --kb_update_strategy incremental --semantic_yaml "$T_TMP/dsonly.yaml"
+t_is "$RC" 2 "semantic_model,metrics, a file with no metric: exit 2"
+t_has "$ERR" "No valid objects found to sync" "later file: Datus's message"
+t_has "$ERR" "nothing of metrics was written; semantic_model (2 rows) loaded completely before it and stays in namespace 'nsd'" \
+	"later file: says what was loaded and what was not"
+
 # ---------------------------------------------------------------- pgvector (real PostgreSQL 17)
 host=$(pg_field "$PG17_CONNINFO" host); port=$(pg_field "$PG17_CONNINFO" port)
 db=vb_boot_$$
@@ -101,6 +175,7 @@ agent:
     # row namespaces: each a configured namespace (Datus rule); storage lives in pgv
     pa: {type: postgresql, host: $host, port: $port, database: $db, username: postgres}
     pb: {type: postgresql, host: $host, port: $port, database: $db, username: postgres}
+    pc: {type: postgresql, host: $host, port: $port, database: $db, username: postgres}
   storage:
     # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
     semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
@@ -123,6 +198,16 @@ t_run "$VBADMIN" "${B[@]}" --components semantic_model --namespace pb --kb_updat
 t_run "$VBADMIN" "${B[@]}" --components semantic_model --namespace pb --kb_update_strategy overwrite -y
 t_is "$(pgq "SELECT count(*) FROM semantic_model WHERE namespace='pb'")" 7 "pgvector: overwrite replaced pb's rows"
 t_is "$(pgq "SELECT count(*) FROM semantic_model WHERE namespace='pa'")" 7 "pgvector: overwrite of pb left pa untouched"
+# a namespace with no rows whose model cannot run (its server down): refused before the store
+# is opened; nothing written, no model recorded for it
+sed 's/semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}/semantic_model: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 384}/' \
+	"$T_TMP/agent.yml" >"$T_TMP/pgdown.yml"
+printf '  vbadmin:\n    embedding_endpoints:\n      all-MiniLM-L6-v2: {base_url: "http://127.0.0.1:%s/v1", api_key: test-key}\n' "$DEAD" >>"$T_TMP/pgdown.yml"
+t_run "$VBADMIN" --config "$T_TMP/pgdown.yml" --namespace pc bootstrap-kb --components semantic_model --kb_update_strategy incremental --semantic_yaml "$Y"
+t_is "$RC" 3 "pgvector, a namespace with no rows, embeddings server down: exit 3"
+t_has "$ERR" "cannot connect to the embedding server at http://127.0.0.1:$DEAD/v1/embeddings" "pgvector, server down: names the embedding server"
+t_is "$(pgq "SELECT count(*) FROM semantic_model WHERE namespace='pc'")" 0 "pgvector, server down: no row written"
+t_ok "$([ ! -e "$HOME/.datus/data/datus_db_pc" ]; echo $?)" "pgvector, server down: no model record (datus_db_pc) for the namespace"
 # Datus's datus_db.cfg has [semantic_model] only: Datus would compare the missing [metric] with
 # its default model; vbadmin records the model that produces the metrics' vectors instead
 t_run "$VBADMIN" "${B[@]}" --components metrics --namespace pa --kb_update_strategy incremental

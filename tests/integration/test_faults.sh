@@ -14,7 +14,7 @@ MNT=$T_TMP/mnt
 cleanup() {
 	mountpoint -q "$MNT" 2>/dev/null && umount -l "$MNT"
 	[ -f "$SB/state" ] && "$SANDBOX" down --dir "$SB" >/dev/null 2>&1
-	rm -rf "$T_TMP"
+	t_cleanup
 }
 trap cleanup EXIT
 free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
@@ -156,6 +156,48 @@ t1=$(now); echo "# time: re-run after the crash took $(secs "$t0" "$t1") s for $
 t_is "$RC" 0 "mid-bootstrap: the re-run exits 0"
 t_is "$(pgq "SELECT count(*) || ' ' || count(DISTINCT id) FROM semantic_model WHERE namespace = 'pgv'")" "$EXP_SM $EXP_SM" \
 	"mid-bootstrap: the re-run ends with exactly the expected rows, no duplicates"
+
+# ------------------------------------------------------------------ embeddings server killed mid-load (issue 14)
+# PostgreSQL stays up; the embeddings server (embed_server.py, model "slowish": 0.2 s a batch) is
+# killed once some batches are committed.  The message names the embedding server (its URL, not
+# its password) and not PostgreSQL, the exit is 3 (cannot connect), the committed batches stay and
+# the message gives their exact count, and an incremental re-run once the server is back resumes.
+EPORT=$(embed_server_start mid)
+cat >"$T_TMP/emb.yml" <<YML
+agent:
+  namespace:
+    pge: {type: postgresql, host: 127.0.0.1, port: $PORT, database: kb, username: postgres, password: "\${FAULT_PW}", timeout: 3}
+  storage:
+    semantic_model: {registry_name: sentence-transformers, model_name: all-MiniLM-L6-v2, dim_size: 384}
+    backends:
+      namespace: pge
+  vbadmin:
+    embedding_endpoints:
+      all-MiniLM-L6-v2: {base_url: "http://vbuser:vbsecret@127.0.0.1:$EPORT/v1", model: "slowish:384", api_key: test-key}
+YML
+pge_rows() { pgq "SELECT count(*) || ' ' || count(DISTINCT id) FROM semantic_model WHERE namespace = 'pge'" | tail -n 1; }
+bg emb "$VBADMIN" --config "$T_TMP/emb.yml" "${BOOT[@]}" --components semantic_model
+wait_for "SELECT count(*) FROM semantic_model WHERE namespace = 'pge'" 300 60
+t0=$(now); embed_server_stop mid KILL; fg emb
+echo "# time: bootstrap-kb noticed the embeddings server's death in $GAP s"
+t_is "$RC" 3 "embeddings server killed mid-load: exit 3 (cannot connect)"
+t_has "$ERR" "http://127.0.0.1:$EPORT/v1/embeddings" "embeddings server killed: the message names the server's URL"
+t_has "$ERR" "vbadmin: the embedding server failed during the load (sentence-transformers/all-MiniLM-L6-v2 via" \
+	"embeddings server killed: says the embedding server failed, naming the model"
+t_lacks "$ERR" "PostgreSQL was lost" "embeddings server killed: does not blame PostgreSQL"
+t_lacks "$ERR" "vbsecret" "embeddings server killed: the URL's password is not shown"
+t_has "$ERR" "once it answers again, re-run the same command: an incremental load resumes" "embeddings server killed: says what to do"
+said=$(printf '%s\n' "$ERR" | sed -n 's/^\([0-9]*\) of '"$EXP_SM"' rows were committed before the embedding server failed.*/\1/p')
+have=$(pge_rows)
+t_ok "$([ -n "$said" ] && [ "$said" -ge 300 ]; echo $?)" "embeddings server killed: the message gives the committed rows ($said)"
+t_is "$have" "$said $said" "embeddings server killed: exactly those rows are there (the store was fine: no 'at least')"
+EPORT2=$(embed_server_start mid --port "$EPORT")
+t_is "$EPORT2" "$EPORT" "the embeddings server is back on its port"
+t_run "$VBADMIN" --config "$T_TMP/emb.yml" "${BOOT[@]}" --components semantic_model
+t_is "$RC" 0 "embeddings server back: the incremental re-run exits 0"
+t_is "$(pge_rows)" "$EXP_SM $EXP_SM" "embeddings server back: the re-run ends with exactly the expected rows, no duplicates"
+embed_server_stop mid
+pgq "DELETE FROM semantic_model WHERE namespace = 'pge'" >/dev/null  # the checks below count the table's rows
 
 # ------------------------------------------------------------------ killed mid-index-build
 t_run "${V[@]}" "${BOOT[@]}" --components metrics
