@@ -41,6 +41,8 @@ LSIZES=${BENCH_LANCE_SIZES:-10000 100000}
 LROUNDS=${BENCH_LANCE_ROUNDS:-9}
 LMIG=${BENCH_LANCE_MIGRATE_ROWS:-10000}
 LQ=100 # queries per round and side
+LQ_SLOW=20 # for the exact vector search from 100k rows up (0.4 s a query): 9 rounds stay minutes
+lance_nq() { [ "$1" = vector ] && [ "$2" -ge 100000 ] && echo "$LQ_SLOW" || echo "$LQ"; } # mode rows
 
 lance_rps() { awk -v n="$1" -v ms="$2" 'BEGIN { if (ms == 0) print "nan"; else printf "%.0f", n / ms * 1000 }'; }
 lance_pct() { awk -v r="$1" 'BEGIN { printf "%.1f", (r - 1) * 100 }'; } # ratio vb/peer -> overhead %
@@ -70,14 +72,14 @@ lance_bench_size() { # n
 	rm -rf "$W/lpeer"
 	# both sides query the very store the helper wrote (same files, same Lance format)
 	for mode in vector text; do
-		svb= spe= srat=
+		svb= spe= srat= nq=$(lance_nq "$mode" "$n")
 		for r in $(seq 1 "$LROUNDS"); do
 			if [ $((r % 2)) = 1 ]; then
-				vb=$("$BIN/lance_bench" search "$W/lvb" b "$W/q.f32" $LQ $mode | field median_ms)
-				pe=$(node bench/lance_peer.mjs search "$W/lvb/datus_db_b" "$W/q.f32" $LQ $mode 2>/dev/null | field median_ms)
+				vb=$("$BIN/lance_bench" search "$W/lvb" b "$W/q.f32" "$nq" $mode | field median_ms)
+				pe=$(node bench/lance_peer.mjs search "$W/lvb/datus_db_b" "$W/q.f32" "$nq" $mode 2>/dev/null | field median_ms)
 			else
-				pe=$(node bench/lance_peer.mjs search "$W/lvb/datus_db_b" "$W/q.f32" $LQ $mode 2>/dev/null | field median_ms)
-				vb=$("$BIN/lance_bench" search "$W/lvb" b "$W/q.f32" $LQ $mode | field median_ms)
+				pe=$(node bench/lance_peer.mjs search "$W/lvb/datus_db_b" "$W/q.f32" "$nq" $mode 2>/dev/null | field median_ms)
+				vb=$("$BIN/lance_bench" search "$W/lvb" b "$W/q.f32" "$nq" $mode | field median_ms)
 			fi
 			svb+=" $vb" spe+=" $pe" srat+=" $(div "$vb" "$pe" %.4f)"
 		done
@@ -186,7 +188,8 @@ bench/lance_peer.mjs, the same library called directly from node, connected as t
 (no namespace manifest, Lance format 2.0).  Rows: id, text, vector(384) from bench/vecgen.  add =
 create the table with its FTS index, add in batches of 1000 (the peer builds each batch as Arrow
 columns over the vector file's floats, the fastest way the library takes rows), then optimize; both
-searches run on the store the helper wrote (same files), ${LQ} top-10 queries per round and side,
+searches run on the store the helper wrote (same files), ${LQ} top-10 queries per round and side
+(${LQ_SLOW} for the exact vector search at 100k rows and more),
 median per round.  $LROUNDS rounds, the side going first alternating; ratios are medians of per-round
 ratios (range in brackets).  Overhead = helper time / library time - 1.
 
