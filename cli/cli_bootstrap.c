@@ -150,8 +150,9 @@ static void print_nothing_written(FILE *o, struct engine *e, const struct engine
 	fprintf(o, "nothing of %s was written; ", res->name[last]);
 	for (int i = 0; i < last; i++)
 		fprintf(o, "%s%s (%ld rows)", i ? ", " : "", res->name[i], res->part[i].written);
-	fprintf(o, " loaded completely before it and stay%s in namespace '%s'; once fixed, re-run with --components "
-	           "%s\n", last == 1 ? "s" : "", e->vbc.namespace ? e->vbc.namespace : "default", res->name[last]);
+	fprintf(o, " loaded completely before it and stay%s in namespace '%s'; to load %s, re-run with --components "
+	           "%s\n", last == 1 ? "s" : "", e->vbc.namespace ? e->vbc.namespace : "default", res->name[last],
+	        res->name[last]);
 }
 
 /* The embedding server failed mid-load: say so (not the store), and what the namespace holds. */
@@ -186,7 +187,11 @@ static int report_failure(struct cli_ctx *ctx, struct engine *e, const struct en
 		print_nothing_written(o, e, res);
 		return res->exit;
 	case ENGINE_BOOT_EMBEDDER_LOST: return report_embedder_lost(ctx, e, res, err);
-	case ENGINE_BOOT_NOT_CONFIRMED: fprintf(o, "vbadmin: bootstrap cancelled; nothing was changed\n"); return res->exit;
+	case ENGINE_BOOT_NOT_CONFIRMED:
+		fprintf(o, "vbadmin: bootstrap cancelled%s", res->nparts > 1 ? "; " : "; nothing was changed\n");
+		if (res->nparts > 1)
+			print_nothing_written(o, e, res);
+		return res->exit;
 	case ENGINE_BOOT_INTERRUPTED: return report_cancel(ctx, e, res, err);
 	case ENGINE_BOOT_YAML:
 		fprintf(o, "vbadmin: %s\n", err->message);

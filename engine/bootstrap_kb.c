@@ -105,12 +105,6 @@ static int load_part(struct engine *e, const struct engine_bootstrap_req *req, s
                      struct engine_bootstrap_res *res, struct vb_error *err)
 {
 	const char *name = res->name[i];
-	if (engine_bootstrap_needs_confirm(req) &&
-	    !(req->confirm_overwrite && req->confirm_overwrite(req->ctx, name, e->vbc.namespace))) {
-		vb_err_set(err, VB_ERR_CANCELLED, "overwrite of %s in namespace '%s' was not confirmed; nothing was changed",
-		           name, e->vbc.namespace);
-		return fail(res, ENGINE_BOOT_NOT_CONFIRMED, VB_EXIT_FIXABLE, VB_ERR_CANCELLED);
-	}
 	if (req->on_part)
 		req->on_part(req->ctx, i, name);
 	struct guard g = {req, ee, {0}};
@@ -191,6 +185,22 @@ static int open_store(struct engine *e, struct engine_bootstrap_res *res, struct
 	return VB_OK;
 }
 
+/* An overwrite goes on only once confirmed (-y, the console's or the terminal's question); asked
+ * before the store is opened, so a declined overwrite of a new namespace creates nothing. */
+static int confirm_part(struct engine *e, const struct engine_bootstrap_req *req, int i,
+                        struct engine_bootstrap_res *res, struct vb_error *err)
+{
+	const char *name = res->name[i];
+	if (!engine_bootstrap_needs_confirm(req) ||
+	    (req->confirm_overwrite && req->confirm_overwrite(req->ctx, name, e->vbc.namespace)))
+		return VB_OK;
+	vb_err_set(err, VB_ERR_CANCELLED, "overwrite of %s in namespace '%s' was not confirmed; nothing was changed", name,
+	           e->vbc.namespace);
+	if (i > 0)
+		res->nparts = i + 1; /* the components before it loaded completely */
+	return fail(res, ENGINE_BOOT_NOT_CONFIRMED, VB_EXIT_FIXABLE, VB_ERR_CANCELLED);
+}
+
 /* The store of component i opened for writing: its configured model, probed (one request to its
  * server) so that a model that cannot run stops the run before anything is written. */
 static int open_embedder(struct engine *e, int i, struct eng_embedding *ee, struct engine_bootstrap_res *res,
@@ -206,9 +216,9 @@ static int open_embedder(struct engine *e, int i, struct eng_embedding *ee, stru
 	return fail(res, ENGINE_BOOT_EMBEDDER, engine_exit_for_status(st), st);
 }
 
-/* The first component's model is resolved and probed before the store is opened: a server
- * that is down, refuses or answers another dimension must not leave a new, empty store (an
- * embedded <ns>.db) behind.  Each later component opens its own model (agent.storage.<section>
+/* The first component's model is resolved and probed, and its overwrite confirmed, before the
+ * store is opened: a server that is down, refuses or answers another dimension, or a declined
+ * overwrite, must not leave a new, empty store (an embedded <ns>.db) behind.  Each later component opens its own model (agent.storage.<section>
  * and its record) in its turn, after the earlier ones loaded, as Datus does. */
 static int load_parts(struct engine *e, const struct engine_bootstrap_req *req, const struct kb_table_context *tc,
                       const char *read_path, int n, struct engine_bootstrap_res *res, struct vb_error *err)
@@ -216,11 +226,16 @@ static int load_parts(struct engine *e, const struct engine_bootstrap_req *req, 
 	struct eng_embedding ee;
 	int st = open_embedder(e, 0, &ee, res, err);
 	if (st == VB_OK)
+		st = confirm_part(e, req, 0, res, err);
+	if (st == VB_OK)
 		st = open_store(e, res, err);
 	for (int i = 0; i < n && st == VB_OK; i++) {
 		if (i > 0) {
 			eng_embedding_close(&ee);
-			if ((st = open_embedder(e, i, &ee, res, err)) != VB_OK)
+			st = open_embedder(e, i, &ee, res, err);
+			if (st == VB_OK)
+				st = confirm_part(e, req, i, res, err);
+			if (st != VB_OK)
 				break;
 		}
 		st = load_part(e, req, &ee, tc, read_path, i, res, err);

@@ -129,6 +129,11 @@ t_run "$VBADMIN" --config "$T_TMP/noreg.yml" "${FB[@]}"
 t_is "$RC" 1 "new namespace, an unknown registry_name: exit 1 (refused before anything is written)"
 t_has "$ERR" "Unsupported EmbeddingModel registration by \`nosuch\`" "unknown registry: Datus's message, naming it"
 t_is "$(left noreg)" "" "unknown registry: no store file is left behind"
+# a declined overwrite is asked before the store is opened too
+t_run "$VBADMIN" bootstrap-kb --components semantic_model --namespace nso --kb_update_strategy overwrite --semantic_yaml "$Y" </dev/null
+t_is "$RC" 1 "new namespace, overwrite without -y and without a terminal: refused (exit 1)"
+t_has "$ERR" "re-run with -y" "declined overwrite: says how to confirm"
+t_is "$(ls -A "$XDG_DATA_HOME/vbadmin" | grep -c '^nso\.')" 0 "declined overwrite: no nso.db (nor -wal, -shm, -journal) is created"
 # the order of the failures stays: agent.yml, then the semantic YAML, then the model, then the store
 printf 'agent: [\n' >"$T_TMP/broken.yml"
 t_run "$VBADMIN" --config "$T_TMP/broken.yml" "${FB[@]}"
