@@ -155,12 +155,10 @@ static void test_no_file(void)
 	free(empty);
 }
 
-static void test_discovery(void)
+/* Where agent.yml is looked for, each place beating the ones after it: --config,
+ * $VBADMIN_CONFIG, ./agent.yml, ./conf/agent.yml, ~/.datus/conf/agent.yml; run in dir. */
+static void discovery_order(void)
 {
-	char *dir = vb_xasprintf("%s/disc", tmp);
-	mkdir(dir, 0755);
-	if (chdir(dir) != 0)
-		return;
 	struct config *c = NULL;
 	struct vb_error err;
 	const char *ns_file = "agent:\n  namespace:\n    %s:\n      type: sqlite\n      uri: sqlite:///x.db\n";
@@ -204,7 +202,15 @@ static void test_discovery(void)
 	ok(c && strcmp(c->namespaces[0].name, "explicit") == 0, "--config beats $VBADMIN_CONFIG");
 	is_str(c->path_source, "--config", "source --config");
 	config_free(&c);
+	free(envp);
+	free(exp);
+}
 
+/* a file named by --config or $VBADMIN_CONFIG must exist: never a silent fallback to another */
+static void discovery_missing(const char *dir)
+{
+	struct config *c = NULL;
+	struct vb_error err;
 	vb_err_clear(&err);
 	is_int(config_load("/nonexistent/agent.yml", &c, &err), VB_ERR_INVALID, "--config missing file: invalid");
 	has_str(err.message, "/nonexistent/agent.yml", "missing --config: names the file");
@@ -218,9 +224,16 @@ static void test_discovery(void)
 
 	is_int(config_load(dir, &c, &err), VB_ERR_INVALID, "--config naming a directory: invalid");
 	has_str(err.message, "is a directory", "directory: says so");
+}
 
-	free(envp);
-	free(exp);
+static void test_discovery(void)
+{
+	char *dir = vb_xasprintf("%s/disc", tmp);
+	mkdir(dir, 0755);
+	if (chdir(dir) != 0)
+		return;
+	discovery_order();
+	discovery_missing(dir);
 	free(dir);
 	if (chdir(tmp) != 0)
 		return;
@@ -525,7 +538,7 @@ static void test_dotenv(void)
 	free(dir);
 }
 
-static void test_storage_and_embedding(void)
+static void storage_backend_choice(void)
 {
 	struct config *c = load_ok("agent:\n  namespace:\n    pg:\n      type: postgresql\n"
 	                           "  storage:\n    vector_backend: sample\n    backends:\n      namespace: pg\n",
@@ -560,12 +573,17 @@ static void test_storage_and_embedding(void)
 		is_str(r.backend, "lance", "backends.vector.type names the backend");
 	}
 	config_free(&c);
+}
 
+static void embedding_openai_section(void)
+{
+	struct vb_config r;
+	struct vb_error err;
 	setenv("CFGT_KEY", "sk-secret", 1);
-	c = load_ok("agent:\n  storage:\n    semantic_model:\n      registry_name: openai\n      model_name: m3\n"
-	            "      dim_size: 1024\n      batch_size: 8\n      base_url: http://127.0.0.1:11434/v1\n"
-	            "      api_key: ${CFGT_KEY}\n",
-	            "openai embedding");
+	struct config *c = load_ok("agent:\n  storage:\n    semantic_model:\n      registry_name: openai\n      model_name: m3\n"
+	                           "      dim_size: 1024\n      batch_size: 8\n      base_url: http://127.0.0.1:11434/v1\n"
+	                           "      api_key: ${CFGT_KEY}\n",
+	                           "openai embedding");
 	if (c) {
 		const struct config_embedding *e = config_embedding(c, CONFIG_EMB_SEMANTIC_MODEL);
 		is_str(e->registry_name, "openai", "registry_name");
@@ -581,9 +599,12 @@ static void test_storage_and_embedding(void)
 		is_int(r.dim, 1024, "dim reaches vb_config");
 	}
 	config_free(&c);
+}
 
-	c = load_ok("agent:\n  storage:\n    metric:\n      model_name: all-MiniLM-L6-v2\n      dim_size: 512\n",
-	            "metric fallback");
+static void embedding_fallbacks(void)
+{
+	struct config *c = load_ok("agent:\n  storage:\n    metric:\n      model_name: all-MiniLM-L6-v2\n      dim_size: 512\n",
+	                           "metric fallback");
 	if (c) {
 		is_int(c->dim, 512, "metric used without semantic_model");
 		const struct config_embedding *e = config_embedding(c, CONFIG_EMB_SEMANTIC_MODEL);
@@ -601,7 +622,14 @@ static void test_storage_and_embedding(void)
 	config_free(&c);
 }
 
-static void test_bad_input(void)
+static void test_storage_and_embedding(void)
+{
+	storage_backend_choice();
+	embedding_openai_section();
+	embedding_fallbacks();
+}
+
+static void bad_syntax_and_fields(void)
 {
 	load_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n     host: x\n", 5, "YAML syntax error", NULL,
 	         "bad indentation");
@@ -615,6 +643,10 @@ static void test_bad_input(void)
 	         "port 70000 is out of range 1..65535", NULL, "port too big");
 	load_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n      port: 0\n", 5, "out of range 1..65535", NULL,
 	         "port zero");
+}
+
+static void bad_storage_references(void)
+{
 	load_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n"
 	         "  storage:\n    backends:\n      namespace: nope\n",
 	         7, "Storage backend namespace 'nope' not found in configuration.", "Namespaces defined: pg",
@@ -628,6 +660,10 @@ static void test_bad_input(void)
 	load_bad("agent:\n  namespace:\n    pg:\n      type: postgresql\n      dbs: []\n"
 	         "  storage:\n    backends:\n      namespace: pg\n",
 	         8, "No databases configured under namespace 'pg'.", NULL, "storage namespace without dbs");
+}
+
+static void bad_shapes(void)
+{
 	load_bad("agent:\n  namespace:\n    bad.name:\n      type: postgresql\n", 3,
 	         "Invalid namespace name 'bad.name'. Only alphanumeric characters, underscores, and hyphens are allowed.",
 	         NULL, "invalid namespace name");
@@ -647,6 +683,10 @@ static void test_bad_input(void)
 	         "is not a boolean", NULL, "bad boolean");
 	load_bad("agent:\n  storage:\n    semantic_model:\n      model_name: m\n      dim_size: 20000\n", 5,
 	         "dim_size 20000 is out of range 1..16000", NULL, "dim too big");
+}
+
+static void bad_top_level_and_uri(void)
+{
 	load_bad("agent:\n  namespace:\n    a:\n      type: sqlite\n  datasource:\n    a:\n      type: sqlite\n", 6,
 	         "namespace 'a' is defined twice (also at line 3)", NULL, "duplicate namespace across keys");
 	load_bad("namespace:\n  pg:\n    type: postgresql\n", 1, "no top-level 'agent:' key", NULL, "no agent key");
@@ -657,7 +697,10 @@ static void test_bad_input(void)
 	         "port that is not a number in 1..65535", NULL, "uri port out of range");
 	load_bad("agent:\n  storage:\n    vector_backend: ../evil\n", 3, "is not a backend name", NULL,
 	         "vector_backend with a slash");
+}
 
+static void bad_uri_secret(void)
+{
 	/* secrets never appear in messages */
 	char *p = yml("agent:\n  namespace:\n    pg:\n      type: postgresql\n      uri: mysql://u:MARKERPW@h/db\n");
 	struct config *c = NULL;
@@ -667,6 +710,15 @@ static void test_bad_input(void)
 	ok(strstr(err.message, "MARKERPW") == NULL && strstr(err.hint, "MARKERPW") == NULL,
 	   "a password in a bad uri is not quoted");
 	free(p);
+}
+
+static void test_bad_input(void)
+{
+	bad_syntax_and_fields();
+	bad_storage_references();
+	bad_shapes();
+	bad_top_level_and_uri();
+	bad_uri_secret();
 }
 
 static void test_resolve_errors(void)

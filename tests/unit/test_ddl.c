@@ -332,7 +332,35 @@ static void test_document(void)
 	free(r);
 }
 
-static void test_specs(void)
+/* every spec column is a column line of the DDL, in order, and nothing else is */
+static void spec_matches_ddl(const char *r, const char *t, const struct vb_table_spec *s)
+{
+	char *q = vb_xasprintf("public.%s", t);
+	char *body = table_body(r, q);
+	struct vb_buf lines;
+	vb_buf_init(&lines);
+	vb_buf_printf(&lines, "CREATE TABLE IF NOT EXISTS public.%s (\n  namespace TEXT NOT NULL", t);
+	int has_ns = 0;
+	for (int c = 0; c < s->ncolumns; c++) {
+		char *type = ddl_column_sql_type(t, s->columns[c].name, 512);
+		const char *def = ddl_column_default(t, s->columns[c].name);
+		vb_buf_printf(&lines, ",\n  %s %s%s%s%s", s->columns[c].name, type,
+		              s->columns[c].not_null ? " NOT NULL" : "", def ? " DEFAULT " : "", def ? def : "");
+		free(type);
+		if (strcmp(s->columns[c].name, "namespace") == 0)
+			has_ns = 1;
+	}
+	ok(!has_ns, "%s: spec columns exclude namespace", t);
+	ok(body && strncmp(body, lines.data, lines.len) == 0, "%s: DDL column lines follow the spec", t);
+	const struct ddl_key *keys;
+	int nk = ddl_table_keys(t, &keys);
+	ok(nk >= 1 && strcmp(keys[0].columns[0], "namespace") == 0, "%s: first key starts with namespace", t);
+	vb_buf_free(&lines);
+	free(body);
+	free(q);
+}
+
+static void spec_tables(void)
 {
 	static const struct { const char *table, *key, *source; } want[] = {
 		{"subject_nodes", "node_id", NULL},        {"tasks", "task_id", NULL},
@@ -353,40 +381,24 @@ static void test_specs(void)
 		int vec = want[i].source != NULL;
 		is_str(s->vector_column, vec ? "vector" : NULL, "%s: vector column", t);
 		is_int(s->vector_dim, vec ? 512 : 0, "%s: vector_dim", t);
-		/* every spec column is a column line of the DDL, in order, and nothing else is */
-		char *q = vb_xasprintf("public.%s", t);
-		char *body = table_body(r, q);
-		struct vb_buf lines;
-		vb_buf_init(&lines);
-		vb_buf_printf(&lines, "CREATE TABLE IF NOT EXISTS public.%s (\n  namespace TEXT NOT NULL", t);
-		int has_ns = 0;
-		for (int c = 0; c < s->ncolumns; c++) {
-			char *type = ddl_column_sql_type(t, s->columns[c].name, 512);
-			const char *def = ddl_column_default(t, s->columns[c].name);
-			vb_buf_printf(&lines, ",\n  %s %s%s%s%s", s->columns[c].name, type,
-			              s->columns[c].not_null ? " NOT NULL" : "", def ? " DEFAULT " : "", def ? def : "");
-			free(type);
-			if (strcmp(s->columns[c].name, "namespace") == 0)
-				has_ns = 1;
-		}
-		ok(!has_ns, "%s: spec columns exclude namespace", t);
-		ok(body && strncmp(body, lines.data, lines.len) == 0, "%s: DDL column lines follow the spec", t);
-		const struct ddl_key *keys;
-		int nk = ddl_table_keys(t, &keys);
-		ok(nk >= 1 && strcmp(keys[0].columns[0], "namespace") == 0, "%s: first key starts with namespace", t);
-		vb_buf_free(&lines);
-		free(body);
-		free(q);
+		spec_matches_ddl(r, t, s);
 		ok(ddl_table_spec(t, 512) == s, "%s: same spec pointer for the same dim", t);
 	}
 	free(r);
+}
+
+static void spec_per_dim(void)
+{
 	ok(ddl_table_spec("metrics", 384) != ddl_table_spec("metrics", 1024), "vector table: one spec per dim");
 	ok(ddl_table_spec("tasks", 384) == ddl_table_spec("tasks", 1024), "relational table: dim does not matter");
 	is_int(ddl_table_spec("metrics", 1024)->vector_dim, 1024, "spec carries the dim asked for");
 	ok(ddl_table_spec("nosuch", 384) == NULL, "unknown table: NULL spec");
 	ok(ddl_table_spec("metrics", 0) == NULL && ddl_table_spec("metrics", 16001) == NULL,
 	   "vector table with an invalid dim: NULL spec");
+}
 
+static void spec_keys_and_indexes(void)
+{
 	const struct ddl_key *keys;
 	const struct ddl_index *ix;
 	is_int(ddl_table_keys("subject_nodes", &keys), 2, "subject_nodes: 2 keys");
@@ -401,6 +413,13 @@ static void test_specs(void)
 	char *vt = ddl_column_sql_type("semantic_model", "vector", 768);
 	is_str(vt, "vector(768)", "vector column SQL type carries the dim");
 	free(vt);
+}
+
+static void test_specs(void)
+{
+	spec_tables();
+	spec_per_dim();
+	spec_keys_and_indexes();
 }
 
 static void test_validate(void)

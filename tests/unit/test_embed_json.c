@@ -53,25 +53,42 @@ static void test_request(void)
 	vb_buf_free(&b);
 }
 
-static void test_base64(void)
+static const float row0[DIM] = {0.1f, -0.2f, 3e-2f, 40.0f}, row1[DIM] = {1, 2, 3, 4},
+                   row2[DIM] = {-0.0f, 0.5f, 1e-45f, -1e30f};
+
+/* the three rows as an OpenAI server sends them when asked for base64 */
+static void encoded_rows(char e[3][64])
 {
-	float v[N * DIM], r0[DIM] = {0.1f, -0.2f, 3e-2f, 40.0f}, r1[DIM] = {1, 2, 3, 4}, r2[DIM] = {-0.0f, 0.5f, 1e-45f, -1e30f};
+	snprintf(e[0], 64, "%s", b64(row0, DIM));
+	snprintf(e[1], 64, "%s", b64(row1, DIM));
+	snprintf(e[2], 64, "%s", b64(row2, DIM));
+}
+
+static void base64_placed_by_index(void)
+{
+	float v[N * DIM];
 	struct embed_json_stats st;
-	char doc[1024], e0[64], e1[64], e2[64];
-	snprintf(e0, sizeof e0, "%s", b64(r0, DIM));
-	snprintf(e1, sizeof e1, "%s", b64(r1, DIM));
-	snprintf(e2, sizeof e2, "%s", b64(r2, DIM));
+	char doc[1024];
+	char e[3][64];
+	encoded_rows(e);
 	/* OpenAI's shape, items in reverse order: placed by index */
 	snprintf(doc, sizeof doc,
 	         "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":2,\"embedding\":\"%s\"},"
 	         "{\"object\":\"embedding\",\"index\":1,\"embedding\":\"%s\"},{\"object\":\"embedding\",\"index\":0,"
-	         "\"embedding\":\"%s\"}],\"model\":\"text-embedding-3-small\"}", e2, e1, e0);
+	         "\"embedding\":\"%s\"}],\"model\":\"text-embedding-3-small\"}", e[2], e[1], e[0]);
 	is_int(read_doc(doc, v, &st), 0, "a base64 answer is read");
 	ok(st.complete && st.items == N && !st.bad_dim, "complete: 3 items of 4 floats");
-	ok(!memcmp(v, r0, sizeof r0) && !memcmp(v + DIM, r1, sizeof r1) && !memcmp(v + 2 * DIM, r2, sizeof r2),
+	ok(!memcmp(v, row0, sizeof row0) && !memcmp(v + DIM, row1, sizeof row1) && !memcmp(v + 2 * DIM, row2, sizeof row2),
 	   "the exact float32s, bit for bit, each row placed by its index");
+}
+
+static void base64_wrong_length(void)
+{
+	float v[N * DIM];
+	struct embed_json_stats st;
+	char doc[1024];
 	/* wrong length: 3 floats, 5 floats, nothing */
-	snprintf(doc, sizeof doc, "{\"data\":[{\"index\":0,\"embedding\":\"%s\"}]}", b64(r1, 3));
+	snprintf(doc, sizeof doc, "{\"data\":[{\"index\":0,\"embedding\":\"%s\"}]}", b64(row1, 3));
 	is_int(read_doc(doc, v, &st), 0, "3 floats where 4 are needed is not unreadable");
 	is_int(st.bad_dim, 3, "the wrong length is named: 3");
 	float r5[5] = {1, 2, 3, 4, 5};
@@ -86,6 +103,15 @@ static void test_base64(void)
 	EVP_EncodeBlock((unsigned char *)t, raw, 15);
 	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"}]}", t);
 	is_int(read_doc(doc, v, &st), -1, "15 bytes are not float32s: unreadable");
+}
+
+static void base64_not_base64(void)
+{
+	float v[N * DIM];
+	struct embed_json_stats st;
+	char doc[1024];
+	char e[3][64];
+	encoded_rows(e);
 	/* characters outside base64 */
 	static const char *const broken[] = {
 		"AAAAAAAAAAAAAAAAAAAAAA*=",     /* a bad character */
@@ -100,28 +126,53 @@ static void test_base64(void)
 	};
 	for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
 		snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"},{\"embedding\":\"%s\"},{\"embedding\":\"%s\"}]}",
-		         e0, broken[i], e1);
+		         e[0], broken[i], e[1]);
 		is_int(read_doc(doc, v, &st), -1, "not base64, unreadable: %s", broken[i]);
 	}
+}
+
+static void base64_nan_inf(void)
+{
+	float v[N * DIM];
+	struct embed_json_stats st;
+	char doc[1024];
 	/* NaN and Infinity come through: embedder_embed refuses them, as for lists */
 	float odd[DIM] = {NAN, INFINITY, -INFINITY, 1};
 	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"}]}", b64(odd, DIM));
 	is_int(embed_json_vectors(doc, 1, DIM, v, &st), 0, "NaN/Infinity in base64 read");
 	ok(st.complete && isnan(v[0]) && isinf(v[1]) && v[1] > 0 && isinf(v[2]) && v[2] < 0 && v[3] == 1,
 	   "as NaN, +Inf, -Inf: embedder_embed's check sees them");
+}
+
+static void base64_item_counts(void)
+{
+	float v[N * DIM];
+	struct embed_json_stats st;
+	char doc[1024];
+	char e[3][64];
+	encoded_rows(e);
 	/* one short, one too many */
-	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"},{\"embedding\":\"%s\"}]}", e0, e1);
+	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"},{\"embedding\":\"%s\"}]}", e[0], e[1]);
 	is_int(read_doc(doc, v, &st), 0, "two of three");
 	ok(!st.complete && st.items == 2, "incomplete, 2 items counted");
 	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"},{\"embedding\":\"%s\"},{\"embedding\":\"%s\"},"
-	         "{\"embedding\":\"%s\"}]}", e0, e1, e2, e0);
+	         "{\"embedding\":\"%s\"}]}", e[0], e[1], e[2], e[0]);
 	read_doc(doc, v, &st);
 	ok(!st.complete && st.items == 4, "four for three: incomplete");
 	/* a list and base64 in the same answer */
 	snprintf(doc, sizeof doc, "{\"data\":[{\"embedding\":\"%s\"},{\"embedding\":[5,6,7,8]},{\"embedding\":\"%s\"}]}",
-	         e0, e1);
+	         e[0], e[1]);
 	is_int(read_doc(doc, v, &st), 0, "mixed encodings");
 	ok(st.complete && v[DIM] == 5 && v[2 * DIM + 3] == 4, "each read its own way");
+}
+
+static void test_base64(void)
+{
+	base64_placed_by_index();
+	base64_wrong_length();
+	base64_not_base64();
+	base64_nan_inf();
+	base64_item_counts();
 }
 
 static void test_lists(void)

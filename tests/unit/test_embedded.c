@@ -183,25 +183,31 @@ static void fts_in_step(const char *ns, const char *table, const char *when)
 	free(path);
 }
 
-static void test_open_and_schema(void)
+static void open_ops_table(void)
 {
-	struct vb_error err;
 	ok(ops->abi_version == VB_ABI_VERSION && ops->ops_size == sizeof(struct vb_ops), "ABI version and size");
 	is_str(ops->name, "embedded", "registered name");
 	ok(ops->caps & VB_CAP_CREATES, "caps include CREATES");
 	ok((ops->caps & (VB_CAP_VECTOR | VB_CAP_TEXT | VB_CAP_HYBRID)) == (VB_CAP_VECTOR | VB_CAP_TEXT | VB_CAP_HYBRID),
 	   "caps include vector, text and hybrid");
 	ok(ops->version() && *ops->version(), "version string");
+}
 
-	struct vb_handle *h = open_ns("ns1");
-	ok(h != NULL, "open creates the store on first use");
+/* the store is private to its user: the directory 0700, the file 0600 */
+static void open_new_store_files(struct vb_handle *h)
+{
 	struct stat st;
 	ok(stat(data_dir, &st) == 0 && (st.st_mode & 0777) == 0700, "data dir is 0700");
 	char *path = vb_xasprintf("%s/ns1.db", data_dir);
 	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "store file <ns>.db is 0600");
 	free(path);
 	is_int(ops->socket_fd(h), -1, "socket_fd is -1");
+}
 
+/* before ensure_table every use of the table fails with Datus's message; drop is a no-op */
+static void open_missing_table(struct vb_handle *h)
+{
+	struct vb_error err;
 	int exists = 1;
 	is_int(ops->table_exists(h, "docs", &exists, &err), VB_OK, "table_exists on a new store");
 	is_int(exists, 0, "  docs does not exist yet");
@@ -217,12 +223,23 @@ static void test_open_and_schema(void)
 	       "search on a missing table: NOT_FOUND");
 	ok(r == NULL, "  and no result");
 	is_int(ops->drop(h, &docs, &err), VB_OK, "drop of a missing table is a no-op");
+}
 
+static void open_ensure(struct vb_handle *h)
+{
+	struct vb_error err;
+	int exists = 0;
 	is_int(ops->ensure_table(h, &docs, &err), VB_OK, "ensure_table creates docs (%s)", err.message);
 	is_int(ops->table_exists(h, "docs", &exists, &err), VB_OK, "table_exists after ensure");
 	is_int(exists, 1, "  docs exists");
 	is_int(ops->ensure_table(h, &docs, &err), VB_OK, "ensure_table again is fine");
+}
 
+/* a spec that differs from the stored table: another dimension or a NOT NULL column is refused,
+ * a nullable column is added */
+static void open_spec_drift(struct vb_handle *h)
+{
+	struct vb_error err;
 	struct vb_table_spec wrong_dim = docs;
 	wrong_dim.vector_dim = 8;
 	is_int(ops->ensure_table(h, &wrong_dim, &err), VB_ERR_SCHEMA, "ensure_table with another dim: SCHEMA");
@@ -245,7 +262,18 @@ static void test_open_and_schema(void)
 	is_int(ops->search_all(h, &wider, NULL, wsel, 0, &wr, &err), VB_OK, "  and can be selected");
 	ops->result_free(h, &wr);
 	is_int(ops->ensure_table(h, &docs, &err), VB_OK, "the narrower spec still works on the wider table");
+}
 
+static void test_open_and_schema(void)
+{
+	struct vb_error err;
+	open_ops_table();
+	struct vb_handle *h = open_ns("ns1");
+	ok(h != NULL, "open creates the store on first use");
+	open_new_store_files(h);
+	open_missing_table(h);
+	open_ensure(h);
+	open_spec_drift(h);
 	struct vb_table_spec bad = docs;
 	bad.key_column = "nope";
 	is_int(ops->ensure_table(h, &bad, &err), VB_ERR_INVALID, "spec with an unknown key column: INVALID");

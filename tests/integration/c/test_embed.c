@@ -40,7 +40,7 @@ static double cosine(const char *x, const char *y, int dim)
 	return c;
 }
 
-static void test_hashing(void)
+static void hashing_vector(void)
 {
 	const int dim = 384;
 	float a[384], b[384];
@@ -65,7 +65,12 @@ static void test_hashing(void)
 	const char *v = "Number of distinct customers";
 	embed_hashing(v, strlen(v), dim, b);
 	ok(memcmp(a, b, sizeof a) != 0, "different texts give different vectors");
+}
 
+/* what makes the hashing embedder usable offline: similar texts land near each other */
+static void hashing_similarity(void)
+{
+	const int dim = 384;
 	double near = cosine("total revenue of orders", "order revenue total", dim);
 	double far = cosine("total revenue of orders", "customer signup country", dim);
 	ok(near > far + 0.2, "similar texts are closer than unrelated ones (%.3f vs %.3f)", near, far);
@@ -74,7 +79,13 @@ static void test_hashing(void)
 	ok(typo > other + 0.2, "character 3-grams: 'revenue'~'revenues' (%.3f) vs 'country' (%.3f)", typo, other);
 	double order1 = cosine("order returned", "returned order", dim);
 	ok(order1 < 0.999 && order1 > 0.5, "bigrams keep some word order (%.3f)", order1);
+}
 
+static void hashing_edges(void)
+{
+	const int dim = 384;
+	float a[384], b[384];
+	const char *t = "Total order revenue in USD after discounts";
 	embed_hashing("", 0, dim, a);
 	ok(fabs(norm(a, dim) - 1.0) < 1e-5, "empty text is a unit vector, not zero");
 	embed_hashing("  ,;  ", 6, dim, b);
@@ -87,8 +98,13 @@ static void test_hashing(void)
 		ok(fabs(norm(x, dims[i]) - 1.0) < 1e-5, "dim %d: unit norm", dims[i]);
 		free(x);
 	}
+}
 
-	/* through the handle: defaults, batches equal single calls */
+/* through the handle: defaults, batches equal single calls */
+static void hashing_handle(void)
+{
+	float a[384];
+	const char *t = "Total order revenue in USD after discounts";
 	struct embed_options o = {0};
 	struct embedder *e;
 	struct vb_error err;
@@ -112,6 +128,14 @@ static void test_hashing(void)
 	o.kind = "openai";
 	is_int(embedder_open(&o, &e, &err), VB_ERR_INVALID, "openai without base_url refused");
 	has_str(err.message, "needs a base URL", "names the missing setting");
+}
+
+static void test_hashing(void)
+{
+	hashing_vector();
+	hashing_similarity();
+	hashing_edges();
+	hashing_handle();
 }
 
 static void test_hashing_speed(void)
@@ -292,7 +316,7 @@ static void batches_are(const char *model, const char *want, const char *name)
 	free(s);
 }
 
-static void test_http(void)
+static void http_ok_batches(void)
 {
 	struct vb_error err;
 	float *out;
@@ -312,8 +336,14 @@ static void test_http(void)
 	is_str(s, "[\"base64\", \"base64\", \"base64\"]", "every request asks for base64 (%s answers)",
 	       server_lists ? "list" : "base64");
 	free(s);
+}
 
-	o = http_opts("huge:4", 4);
+/* Infinity and NaN would be stored as vectors no search can rank: refused with the dimension */
+static void http_bad_numbers(void)
+{
+	struct vb_error err;
+	float *out;
+	struct embed_options o = http_opts("huge:4", 4);
 	is_int(run(&o, 2, &out, &err), VB_ERR_SERVER, "+-1e39 (Infinity as float32) refused");
 	free(out);
 	has_str(err.message, "returned Infinity in dimension 2 of the vector for text 1", "Infinity named");
@@ -323,8 +353,14 @@ static void test_http(void)
 	/* a list cannot carry NaN in JSON: the bare NaN Python writes is unreadable */
 	has_str(err.message, server_lists ? "unreadable embedding response" : "returned NaN in dimension 2",
 	        "NaN: %s", server_lists ? "the list is not JSON" : "named");
+}
 
-	o = http_opts("flaky429:4", 4);
+/* 429 is retried; a server failing every try is given up on after 4, naming code and tries */
+static void http_retries(void)
+{
+	struct vb_error err;
+	float *out;
+	struct embed_options o = http_opts("flaky429:4", 4);
 	is_int(run(&o, 3, &out, &err), VB_OK, "429 then ok succeeds (%s)", err.message);
 	free(out);
 	batches_are("flaky429:4", "[3, 3]", "one retry after 429");
@@ -334,8 +370,14 @@ static void test_http(void)
 	free(out);
 	has_str(err.message, "answered HTTP 500 4 times in a row: internal failure", "message names code, tries, server text");
 	batches_are("fail500:4", "[2, 2, 2, 2]", "exactly 4 tries");
+}
 
-	o = http_opts("ok:4", 4);
+/* a rejected key is a connection failure, and the key never reaches the error text */
+static void http_api_key(void)
+{
+	struct vb_error err;
+	float *out;
+	struct embed_options o = http_opts("ok:4", 4);
 	o.api_key = "wrong-secret-key-123";
 	is_int(run(&o, 1, &out, &err), VB_ERR_CONNECT, "401 -> cannot connect with that key (as a refused password)");
 	free(out);
@@ -349,8 +391,13 @@ static void test_http(void)
 	is_int(run(&o, 1, &out, &err), VB_ERR_CONNECT, "no key -> 401");
 	free(out);
 	has_str(err.hint, "no API key was sent", "hint says no key was sent");
+}
 
-	o = http_opts("ok:4", 4);
+static void http_not_found(void)
+{
+	struct vb_error err;
+	float *out;
+	struct embed_options o = http_opts("ok:4", 4);
 	char base[64];
 	snprintf(base, sizeof base, "http://127.0.0.1:%d/api", server_port);
 	o.base_url = base;
@@ -358,8 +405,14 @@ static void test_http(void)
 	free(out);
 	has_str(err.message, "/api/embeddings not found (HTTP 404)", "404 names the URL");
 	has_str(err.hint, "/v1", "hint suggests /v1");
+}
 
-	o = http_opts("wrongdim:4", 4);
+/* a dimension or a vector count other than asked is refused before anything is stored */
+static void http_wrong_answers(void)
+{
+	struct vb_error err;
+	float *out;
+	struct embed_options o = http_opts("wrongdim:4", 4);
 	is_int(run(&o, 2, &out, &err), VB_ERR_SCHEMA, "wrong dimension refused");
 	free(out);
 	has_str(err.message, "returns 5-dimensional vectors, not 4", "names both dims");
@@ -376,8 +429,13 @@ static void test_http(void)
 	is_int(run(&o, 3, &out, &err), VB_ERR_SERVER, "fewer vectors than texts refused");
 	free(out);
 	is_str(err.message, "Embedding count mismatch: expected 3 got 2", "spec's count message");
+}
 
-	o = http_opts("slow:4", 4);
+static void http_timeout_cancel(void)
+{
+	struct vb_error err;
+	float *out;
+	struct embed_options o = http_opts("slow:4", 4);
 	o.timeout_ms = 300;
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
@@ -392,6 +450,17 @@ static void test_http(void)
 	o.cancel = &cancel;
 	is_int(run(&o, 1, &out, &err), VB_ERR_CANCELLED, "cancel flag stops the request");
 	free(out);
+}
+
+static void test_http(void)
+{
+	http_ok_batches();
+	http_bad_numbers();
+	http_retries();
+	http_api_key();
+	http_not_found();
+	http_wrong_answers();
+	http_timeout_cancel();
 }
 
 /* Most requests of model the server saw in progress at once. */
