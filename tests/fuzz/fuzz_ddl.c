@@ -30,17 +30,46 @@ static char *fuzz_ddl_unquote(const char *q)
 	return s;
 }
 
+/* ddl_table_spec keeps one spec per (table, dim) for the life of the process, in a list:
+ * fold the dims in range onto a few hundred values (the limits and the usual sizes stay
+ * themselves) so the cache does not grow with every input and slow the fuzzer down. */
+static int fold_dim(int dim)
+{
+	if (dim > 128 && dim < DDL_MAX_DIM && dim != 384 && dim != 768 && dim != 1024 && dim != 1536 &&
+	    dim != DDL_MAX_INDEX_DIM && dim != DDL_MAX_INDEX_DIM + 1)
+		return 128 + dim % 128;
+	return dim;
+}
+
+/* A valid schema and dim: every statement is in the rendered DDL and names the quoted schema,
+ * and every table has a spec whose columns all have an SQL type. */
+static void check_valid(const struct vb_buf *out, char **stmts, const char *q, int dim)
+{
+	FUZZ_CHECK(stmts != NULL && stmts[0] != NULL, "no statements for a valid schema/dim");
+	FUZZ_CHECK(out->len > 0 && out->data[out->len - 1] == '\n', "render does not end in a newline");
+	for (char **s = stmts; *s; s++) {
+		FUZZ_CHECK(strstr(out->data, *s) != NULL, "statement not in the rendered DDL: %s", *s);
+		FUZZ_CHECK(strstr(*s, q) != NULL || strstr(*s, "EXTENSION"), "statement lacks the quoted schema %s: %s",
+		           q, *s);
+	}
+	for (int i = 0; i < ddl_table_count(); i++) {
+		const struct vb_table_spec *spec = ddl_table_spec(ddl_table_name(i), dim);
+		FUZZ_CHECK(spec != NULL, "no spec for %s", ddl_table_name(i));
+		for (int c = 0; c < spec->ncolumns; c++) {
+			char *t = ddl_column_sql_type(spec->name, spec->columns[c].name, dim);
+			FUZZ_CHECK(t != NULL, "no type for %s.%s", spec->name, spec->columns[c].name);
+			free(t);
+		}
+		char *fts = spec->fts_columns ? ddl_fts_expression(spec) : NULL;
+		free(fts);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 3 || size > 4096)
 		return 0;
-	int dim = data[0] | data[1] << 8;
-	/* ddl_table_spec keeps one spec per (table, dim) for the life of the process, in a list:
-	 * fold the dims in range onto a few hundred values (the limits and the usual sizes stay
-	 * themselves) so the cache does not grow with every input and slow the fuzzer down. */
-	if (dim > 128 && dim < DDL_MAX_DIM && dim != 384 && dim != 768 && dim != 1024 && dim != 1536 &&
-	    dim != DDL_MAX_INDEX_DIM && dim != DDL_MAX_INDEX_DIM + 1)
-		dim = 128 + dim % 128;
+	int dim = fold_dim(data[0] | data[1] << 8);
 	enum ddl_part part = (enum ddl_part)(data[2] % 3);
 	char *schema = fuzz_cstring(data + 3, size - 3);
 
@@ -66,24 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(out.len == 0, "render wrote after a validation error");
 		FUZZ_CHECK(stmts == NULL && serr.status == vrc, "statements after a validation error");
 	} else {
-		FUZZ_CHECK(stmts != NULL && stmts[0] != NULL, "no statements for a valid schema/dim");
-		FUZZ_CHECK(out.len > 0 && out.data[out.len - 1] == '\n', "render does not end in a newline");
-		for (char **s = stmts; *s; s++) {
-			FUZZ_CHECK(strstr(out.data, *s) != NULL, "statement not in the rendered DDL: %s", *s);
-			FUZZ_CHECK(strstr(*s, q) != NULL || strstr(*s, "EXTENSION"), "statement lacks the quoted schema %s: %s",
-			           q, *s);
-		}
-		for (int i = 0; i < ddl_table_count(); i++) {
-			const struct vb_table_spec *spec = ddl_table_spec(ddl_table_name(i), dim);
-			FUZZ_CHECK(spec != NULL, "no spec for %s", ddl_table_name(i));
-			for (int c = 0; c < spec->ncolumns; c++) {
-				char *t = ddl_column_sql_type(spec->name, spec->columns[c].name, dim);
-				FUZZ_CHECK(t != NULL, "no type for %s.%s", spec->name, spec->columns[c].name);
-				free(t);
-			}
-			char *fts = spec->fts_columns ? ddl_fts_expression(spec) : NULL;
-			free(fts);
-		}
+		check_valid(&out, stmts, q, dim);
 	}
 	ddl_statements_free(stmts);
 	vb_buf_free(&out);

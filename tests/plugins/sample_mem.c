@@ -285,70 +285,79 @@ static int compare(const struct vb_value *cell, int type, const struct vb_value 
 	return strcmp(cell->u.s, s ? s : "");
 }
 
+/* SQL's IN: a NULL cell matches only a NULL in the list, and makes a non-match UNKNOWN. */
+static int eval_in(const struct vb_value *cell, int type, const struct vb_filter *f)
+{
+	int res = F_FALSE;
+	for (size_t i = 0; i < f->nlist; i++) {
+		if (f->list[i].is_null) {
+			if (cell->is_null)
+				return F_TRUE;
+		} else if (cell->is_null) {
+			res = F_UNKNOWN;
+		} else if (compare(cell, type, &f->list[i]) == 0) {
+			return F_TRUE;
+		}
+	}
+	return res;
+}
+
+static int eval_cond(const struct mtable *t, const struct mrow *r, const struct vb_filter *f)
+{
+	int c = col_index(t, f->field);
+	struct vb_value nsv = {.type = VB_T_TEXT, .is_null = 0};
+	nsv.u.s = r->ns;
+	const struct vb_value *cell = c == NS_COL ? &nsv : &r->cells[c];
+	int type = c == NS_COL ? VB_T_TEXT : t->types[c];
+	if (f->op == VB_OP_IN)
+		return eval_in(cell, type, f);
+	if (f->value.is_null)
+		return (f->op == VB_OP_EQ) == (cell->is_null != 0) ? F_TRUE : F_FALSE;
+	if (cell->is_null)
+		return F_UNKNOWN;
+	if (f->op == VB_OP_LIKE) {
+		char *s = val_text(cell);
+		int m = like_match(s, f->value.type == VB_T_TEXT && f->value.u.s ? f->value.u.s : "");
+		free(s);
+		return m ? F_TRUE : F_FALSE;
+	}
+	int k = compare(cell, type, &f->value);
+	int m = f->op == VB_OP_EQ ? k == 0 : f->op == VB_OP_NE ? k != 0 : f->op == VB_OP_GT ? k > 0
+	      : f->op == VB_OP_GTE ? k >= 0 : f->op == VB_OP_LT ? k < 0 : k <= 0;
+	return m ? F_TRUE : F_FALSE;
+}
+
+static int eval(const struct mtable *t, const struct mrow *r, const struct vb_filter *f);
+
+/* Three-valued AND (all = 1) or OR (all = 0): the deciding value ends the walk, UNKNOWN otherwise
+ * wins over the identity. */
+static int eval_group(const struct mtable *t, const struct mrow *r, const struct vb_filter *f, int all)
+{
+	int decides = all ? F_FALSE : F_TRUE;
+	int res = all ? F_TRUE : F_FALSE;
+	for (size_t i = 0; i < f->nkids; i++) {
+		int v = eval(t, r, f->kids[i]);
+		if (v == decides)
+			return decides;
+		if (v == F_UNKNOWN)
+			res = F_UNKNOWN;
+	}
+	return res;
+}
+
 static int eval(const struct mtable *t, const struct mrow *r, const struct vb_filter *f)
 {
 	switch (f->kind) {
-	case VB_F_COND: {
-		int c = col_index(t, f->field);
-		struct vb_value nsv = {.type = VB_T_TEXT, .is_null = 0};
-		nsv.u.s = r->ns;
-		const struct vb_value *cell = c == NS_COL ? &nsv : &r->cells[c];
-		int type = c == NS_COL ? VB_T_TEXT : t->types[c];
-		if (f->op == VB_OP_IN) {
-			int res = F_FALSE;
-			for (size_t i = 0; i < f->nlist; i++) {
-				if (f->list[i].is_null) {
-					if (cell->is_null)
-						return F_TRUE;
-				} else if (cell->is_null) {
-					res = F_UNKNOWN;
-				} else if (compare(cell, type, &f->list[i]) == 0) {
-					return F_TRUE;
-				}
-			}
-			return res;
-		}
-		if (f->value.is_null)
-			return (f->op == VB_OP_EQ) == (cell->is_null != 0) ? F_TRUE : F_FALSE;
-		if (cell->is_null)
-			return F_UNKNOWN;
-		if (f->op == VB_OP_LIKE) {
-			char *s = val_text(cell);
-			int m = like_match(s, f->value.type == VB_T_TEXT && f->value.u.s ? f->value.u.s : "");
-			free(s);
-			return m ? F_TRUE : F_FALSE;
-		}
-		int k = compare(cell, type, &f->value);
-		int m = f->op == VB_OP_EQ ? k == 0 : f->op == VB_OP_NE ? k != 0 : f->op == VB_OP_GT ? k > 0
-		      : f->op == VB_OP_GTE ? k >= 0 : f->op == VB_OP_LT ? k < 0 : k <= 0;
-		return m ? F_TRUE : F_FALSE;
-	}
+	case VB_F_COND:
+		return eval_cond(t, r, f);
 	case VB_F_NOT: {
 		int v = eval(t, r, f->kids[0]);
 		return v == F_UNKNOWN ? F_UNKNOWN : !v;
 	}
-	case VB_F_AND: {
-		int res = F_TRUE;
-		for (size_t i = 0; i < f->nkids; i++) {
-			int v = eval(t, r, f->kids[i]);
-			if (v == F_FALSE)
-				return F_FALSE;
-			if (v == F_UNKNOWN)
-				res = F_UNKNOWN;
-		}
-		return res;
-	}
-	default: {
-		int res = F_FALSE;
-		for (size_t i = 0; i < f->nkids; i++) {
-			int v = eval(t, r, f->kids[i]);
-			if (v == F_TRUE)
-				return F_TRUE;
-			if (v == F_UNKNOWN)
-				res = F_UNKNOWN;
-		}
-		return res;
-	}
+	case VB_F_AND:
+		return eval_group(t, r, f, 1);
+	default:
+		return eval_group(t, r, f, 0);
 	}
 }
 

@@ -68,17 +68,9 @@ static const char *const datus_vars[] = {
 
 /* Datus's own example: only gpdb_test (the storage namespace) is used, so only POSTGRES_* must
  * be exported (agent_config.py resolve_env runs per field and never fails). */
-static void test_datus_example(void)
+/* which namespaces resolve with only POSTGRES_* exported, and what the unset variables give */
+static void example_namespaces(struct config *c)
 {
-	for (size_t i = 0; i < sizeof datus_vars / sizeof datus_vars[0]; i++)
-		unsetenv(datus_vars[i]);
-	setenv("POSTGRES_HOST", "pg.example", 1);
-	setenv("POSTGRES_DB", "kb", 1);
-	setenv("POSTGRES_USER", "datus", 1);
-	setenv("POSTGRES_PASSWORD", "pw-SECRET", 1);
-	struct config *c = load(example, "Datus conf/agent.yml.example, POSTGRES_* only");
-	if (!c)
-		return;
 	struct vb_config r;
 	struct vb_error err;
 	vb_err_clear(&err);
@@ -97,8 +89,11 @@ static void test_datus_example(void)
 	has_str(err.message, w, "example: the refusal names file:line and the variable");
 	free(w);
 	ok(!strstr(err.message, "pw-SECRET"), "example: no secret in the message");
+}
 
-	/* embedding_models.py init_embedding_models over the example's storage section */
+/* embedding_models.py init_embedding_models over the example's storage section */
+static void example_embeddings(const struct config *c)
+{
 	const struct config_embedding *db = config_embedding_by_section(c, "database");
 	is_str(db->registry_name, "openai", "database: registry_name openai");
 	is_str(db->model_name, "text-embedding-v3-small", "database: model_name");
@@ -119,9 +114,26 @@ static void test_datus_example(void)
 	is_int(sm->batch_size, 32, "semantic_model: config.get(\"batch_size\", 32)");
 	ok(sm->endpoint && !strcmp(sm->endpoint->name, "anthropic"),
 	   "no target_model: default_openai_config = active_model() = models[agent.target]");
+}
+
+static void test_datus_example(void)
+{
+	for (size_t i = 0; i < sizeof datus_vars / sizeof datus_vars[0]; i++)
+		unsetenv(datus_vars[i]);
+	setenv("POSTGRES_HOST", "pg.example", 1);
+	setenv("POSTGRES_DB", "kb", 1);
+	setenv("POSTGRES_USER", "datus", 1);
+	setenv("POSTGRES_PASSWORD", "pw-SECRET", 1);
+	struct config *c = load(example, "Datus conf/agent.yml.example, POSTGRES_* only");
+	if (!c)
+		return;
+	example_namespaces(c);
+	example_embeddings(c);
 	config_free(&c);
 
 	unsetenv("POSTGRES_HOST");
+	struct vb_config r;
+	struct vb_error err;
 	c = load(example, "example without POSTGRES_HOST");
 	if (c) {
 		is_int(config_resolve(c, NULL, NULL, &r, &err), VB_ERR_INVALID, "example: storage namespace needs POSTGRES_HOST");

@@ -682,61 +682,69 @@ static int cmp_desc(const void *a, const void *b)
 	return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : (x[1] > y[1]) - (x[1] < y[1]);
 }
 
+enum { BF_N = 3000, BF_D = 37, BF_K = 10 };
+
+/* The expected answer, computed the slow way: the BF_K best rows by cosine similarity in double
+ * precision (only grp = 3 when filtered), as "id,id,..." in want; rank[0][0] is the best cosine. */
+static void brute_force_top(float (*v)[BF_D], const float *qq, int filtered, double (*rank)[2], struct vb_buf *want)
+{
+	double qn = 0;
+	for (int j = 0; j < BF_D; j++)
+		qn += (double)qq[j] * qq[j];
+	int m = 0;
+	for (int i = 0; i < BF_N; i++) {
+		if (filtered && i % 7 != 3)
+			continue;
+		double dot = 0, vn = 0;
+		for (int j = 0; j < BF_D; j++) {
+			dot += (double)qq[j] * v[i][j];
+			vn += (double)v[i][j] * v[i][j];
+		}
+		rank[m][0] = dot / sqrt(qn * vn);
+		rank[m++][1] = i;
+	}
+	qsort(rank, (size_t)m, sizeof rank[0], cmp_desc);
+	vb_buf_init(want);
+	for (int i = 0; i < BF_K; i++)
+		vb_buf_printf(want, i ? ",%d" : "%d", (int)rank[i][1]);
+}
+
 static void test_scan_against_brute_force(void)
 {
-	enum { N = 3000, D = 37, K = 10 };
 	static const struct vb_column rc[] = {
 		{ "id", VB_T_INT, 1, "BIGINT" }, { "grp", VB_T_INT, 0, "BIGINT" }, { "vector", VB_T_VECTOR, 0, "vector" },
 	};
 	static const struct vb_table_spec rnd = { .name = "rnd", .columns = rc, .ncolumns = 3, .vector_column = "vector",
-	                                          .vector_dim = D, .key_column = "id", .namespaced = 1 };
-	static float v[N][D], qq[D];
-	static struct vb_value cells[N * 3];
-	static double rank[N][2];
+	                                          .vector_dim = BF_D, .key_column = "id", .namespaced = 1 };
+	static float v[BF_N][BF_D], qq[BF_D];
+	static struct vb_value cells[BF_N * 3];
+	static double rank[BF_N][2];
 	unsigned seed = 12345;
-	for (int i = 0; i < N; i++) {
-		for (int j = 0; j < D; j++) {
+	for (int i = 0; i < BF_N; i++) {
+		for (int j = 0; j < BF_D; j++) {
 			seed = seed * 1103515245u + 12345u;
 			v[i][j] = (float)((seed >> 8) & 0xffff) / 65536.0f - 0.5f;
 		}
 		cells[i * 3] = (struct vb_value){ .type = VB_T_INT, .u.i = i };
 		cells[i * 3 + 1] = (struct vb_value){ .type = VB_T_INT, .u.i = i % 7 };
-		cells[i * 3 + 2] = vvec(v[i], D);
+		cells[i * 3 + 2] = vvec(v[i], BF_D);
 	}
-	for (int j = 0; j < D; j++)
+	for (int j = 0; j < BF_D; j++)
 		qq[j] = v[17][j] + 0.3f * v[42][j];
 	const char *cn[] = { "id", "grp", "vector" };
-	struct vb_rows rows = { 3, cn, N, cells };
+	struct vb_rows rows = { 3, cn, BF_N, cells };
 	struct vb_error err;
 	struct vb_handle *h = open_ns("rnd");
 	ops->ensure_table(h, &rnd, &err);
-	is_int(ops->add(h, &rnd, &rows, &err), VB_OK, "add %d random rows", N);
+	is_int(ops->add(h, &rnd, &rows, &err), VB_OK, "add %d random rows", BF_N);
 	for (int pass = 0; pass < 2; pass++) {
-		double qn = 0;
-		for (int j = 0; j < D; j++)
-			qn += (double)qq[j] * qq[j];
-		int m = 0;
-		for (int i = 0; i < N; i++) {
-			if (pass && i % 7 != 3)
-				continue;
-			double dot = 0, vn = 0;
-			for (int j = 0; j < D; j++) {
-				dot += (double)qq[j] * v[i][j];
-				vn += (double)v[i][j] * v[i][j];
-			}
-			rank[m][0] = dot / sqrt(qn * vn);
-			rank[m++][1] = i;
-		}
-		qsort(rank, (size_t)m, sizeof rank[0], cmp_desc);
 		struct vb_buf want;
-		vb_buf_init(&want);
-		for (int i = 0; i < K; i++)
-			vb_buf_printf(&want, i ? ",%d" : "%d", (int)rank[i][1]);
+		brute_force_top(v, qq, pass, rank, &want);
 		struct vb_filter *f = pass ? vb_filter_parse("grp = 3", &err) : NULL;
 		struct vb_result *r = NULL;
-		is_int(ops->search_vector(h, &rnd, qq, D, K, f, NULL, &r, &err), VB_OK, "random search %s", pass ? "filtered" : "");
+		is_int(ops->search_vector(h, &rnd, qq, BF_D, BF_K, f, NULL, &r, &err), VB_OK, "random search %s", pass ? "filtered" : "");
 		char *got = column_list(r, "id");
-		is_str(got, want.data, "  top %d equals the brute-force order%s", K, pass ? " among grp = 3" : "");
+		is_str(got, want.data, "  top %d equals the brute-force order%s", BF_K, pass ? " among grp = 3" : "");
 		ok(r && r->distance && fabs(r->distance[0] - (1 - rank[0][0])) < 1e-5, "  distance = 1 - cos");
 		free(got);
 		vb_buf_free(&want);
