@@ -94,3 +94,15 @@ embed_server_stop() { # NAME [signal]
 }
 # t_free_port: a loopback TCP port nothing listens on (bound once, then released)
 t_free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+# hashing_storage_yml NS: agent.yml's storage section (two spaces in) that stores in namespace NS
+# and embeds with vbadmin's offline hashing embedder, chosen explicitly (docs/embeddings.md)
+hashing_storage_yml() {
+	cat <<YML
+  storage:
+    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
+    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
+    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
+    backends:
+      namespace: $1
+YML
+}

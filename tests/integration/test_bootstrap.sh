@@ -181,12 +181,7 @@ agent:
     pa: {type: postgresql, host: $host, port: $port, database: $db, username: postgres}
     pb: {type: postgresql, host: $host, port: $port, database: $db, username: postgres}
     pc: {type: postgresql, host: $host, port: $port, database: $db, username: postgres}
-  storage:
-    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
-    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    backends:
-      namespace: pgv
+$(hashing_storage_yml pgv)
 YML
 export VB_TEST_PW=postgres
 "$VBADMIN" --config "$T_TMP/agent.yml" ddl render | "${PSQL[@]}" -d "$db" -v ON_ERROR_STOP=1 >/dev/null

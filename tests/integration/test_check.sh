@@ -28,12 +28,7 @@ agent:
       username: $5
       password: $6
       timeout: 5
-  storage:
-    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
-    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    backends:
-      namespace: kb
+$(hashing_storage_yml kb)
 YML
 }
 vb() { t_run "$VBADMIN" --config "$CFG" "$@"; printf '%s\n%s\n' "$OUT" "$ERR" >>"$ALL"; }

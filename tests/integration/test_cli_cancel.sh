@@ -26,12 +26,7 @@ agent:
   namespace:
     pgv:
 $(pg_entry_yml VBT_PW)
-  storage:
-    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
-    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    backends:
-      namespace: pgv
+$(hashing_storage_yml pgv)
 YML
 export VBT_PW="$(pg_field "$PG17_CONNINFO" password)"
 V=("$VBADMIN" --config "$CFG")

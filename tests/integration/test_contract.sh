@@ -143,12 +143,7 @@ agent:
     pgkb:
 $(pg_entry_yml VBT_PG_PASSWORD)
       schema: kb
-  storage:
-    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
-    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    backends:
-      namespace: pgkb
+$(hashing_storage_yml pgkb)
 EOF
 export VBT_PG_PASSWORD="$(pg_field "$PG17_CONNINFO" password)"
 t_run "$VBADMIN" --config "$T_TMP/agent.yml" contract-test --backend pgvector

@@ -40,12 +40,7 @@ conf() { # file database port
 agent:
   namespace:
     pgv: {type: postgresql, host: 127.0.0.1, port: $3, database: $2, username: postgres, password: "\${FAULT_PW}", timeout: 3}
-  storage:
-    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
-    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    backends:
-      namespace: pgv
+$(hashing_storage_yml pgv)
 YML
 }
 export FAULT_PW=postgres

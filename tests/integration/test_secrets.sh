@@ -59,12 +59,7 @@ agent:
       username: $ROLE
       password: ${MARK}-wrong
       timeout: 5
-  storage:
-    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
-    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    backends:
-      namespace: lit
+$(hashing_storage_yml lit)
 YML
 sed 's/namespace: lit$/namespace: env/' "$CFGDIR/agent.yml" >"$CFGDIR/env.yml"
 sed 's/namespace: lit$/namespace: bad/' "$CFGDIR/agent.yml" >"$CFGDIR/bad.yml"

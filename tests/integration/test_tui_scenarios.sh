@@ -408,12 +408,7 @@ agent:
       database: $2
       username: postgres
       password: $3
-  storage:
-    # vbadmin's offline embedder, chosen explicitly (docs/embeddings.md)
-    semantic_model: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    metric: {registry_name: hashing, model_name: hashing, dim_size: 384}
-    backends:
-      namespace: kb
+$(hashing_storage_yml kb)
 YML
 }
 
