@@ -350,6 +350,21 @@ struct vb_result *engine_query(struct engine *e, const char *sql, int nparams, c
 	return res;
 }
 
+void engine_attach_advice(struct engine *e, struct step_result *r, const struct advice *a, int keep_fix,
+                          const char *table, const char *column, int have_dim)
+{
+	r->advice_id = a ? a->id : NULL;
+	if (!a)
+		return;
+	if (!keep_fix || !r->fix) {
+		char *fix = engine_render(e, a->fix, table, column, have_dim);
+		step_set_fix(r, fix);
+		free(fix);
+	}
+	free(r->why);
+	r->why = engine_render(e, a->cause, table, column, have_dim);
+}
+
 int engine_fail_from(struct engine *e, struct step_result *r, const struct vb_error *err, const char *what)
 {
 	char cls[24];
@@ -364,7 +379,6 @@ int engine_fail_from(struct engine *e, struct step_result *r, const struct vb_er
 		snprintf(cls, sizeof cls, "57014");
 	step_set_class(r, cls);
 	const struct advice *a = advice_lookup(cls, err->message, NULL);
-	r->advice_id = a ? a->id : NULL;
 	if (what)
 		step_set(r, STEP_FAIL, "%s: %s", what, err->message);
 	else
@@ -373,15 +387,7 @@ int engine_fail_from(struct engine *e, struct step_result *r, const struct vb_er
 		step_add_detail(r, "DETAIL: %s", err->detail);
 	if (err->hint[0])
 		step_add_detail(r, "HINT: %s", err->hint);
-	if (a && !r->fix) {
-		char *fix = engine_render(e, a->fix, NULL, NULL, 0);
-		step_set_fix(r, fix);
-		free(fix);
-	}
-	if (a) {
-		free(r->why);
-		r->why = engine_render(e, a->cause, NULL, NULL, 0);
-	}
+	engine_attach_advice(e, r, a, 1, NULL, NULL, 0);
 	return STEP_FAIL;
 }
 

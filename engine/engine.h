@@ -149,6 +149,10 @@ void engine_cancel_statement(struct engine *e);
 const struct advice *engine_advice(const struct engine *e, int id);
 char *engine_render(struct engine *e, const char *tmpl, const char *table, const char *column,
                     int have_dim);
+/* Attaches advice a (NULL: none) to a step's result: its id, its cause as r->why and its fix,
+ * rendered for table/column/have_dim; keep_fix leaves a fix the step wrote itself. */
+void engine_attach_advice(struct engine *e, struct step_result *r, const struct advice *a, int keep_fix,
+                          const char *table, const char *column, int have_dim);
 
 /* Exit code for the whole run: interrupted > internal > usage > connect > DBA > fixable > ok. */
 int engine_exit_code(const struct engine *e);

@@ -13,17 +13,7 @@
 
 static int with_advice(struct engine *e, struct step_result *r, const char *advice_id, const char *table)
 {
-	const struct advice *a = advice_get(advice_id);
-	r->advice_id = a ? a->id : NULL;
-	if (a && !r->fix) {
-		char *fix = engine_render(e, a->fix, table, NULL, 0);
-		step_set_fix(r, fix);
-		free(fix);
-	}
-	if (a) {
-		free(r->why);
-		r->why = engine_render(e, a->cause, table, NULL, 0);
-	}
+	engine_attach_advice(e, r, advice_get(advice_id), 1, table, NULL, 0);
 	return r->status;
 }
 

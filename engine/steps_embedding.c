@@ -12,19 +12,10 @@
 
 static void set_advice(struct engine *e, struct step_result *r, const char *advice_id, const char *hint)
 {
-	const struct advice *a = advice_get(advice_id);
-	r->advice_id = a ? a->id : NULL;
-	if (hint && *hint)
+	int own_hint = hint && *hint;
+	if (own_hint)
 		step_set_fix(r, hint);
-	else if (a) {
-		char *fix = engine_render(e, a->fix, NULL, NULL, 0);
-		step_set_fix(r, fix);
-		free(fix);
-	}
-	if (a) {
-		free(r->why);
-		r->why = engine_render(e, a->cause, NULL, NULL, 0);
-	}
+	engine_attach_advice(e, r, advice_get(advice_id), own_hint, NULL, NULL, 0);
 }
 
 static const char *recorded(const struct eng_embedding *ee, char *buf, size_t size)

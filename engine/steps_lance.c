@@ -17,15 +17,7 @@
 static int advise(struct engine *e, struct step_result *r, const char *cls, const char *advice_id, const char *table)
 {
 	step_set_class(r, cls);
-	const struct advice *a = advice_get(advice_id);
-	r->advice_id = a ? a->id : NULL;
-	if (a) {
-		char *fix = engine_render(e, a->fix, table, NULL, 0);
-		step_set_fix(r, fix);
-		free(fix);
-		free(r->why);
-		r->why = engine_render(e, a->cause, table, NULL, 0);
-	}
+	engine_attach_advice(e, r, advice_get(advice_id), 0, table, NULL, 0);
 	return r->status;
 }
 

@@ -41,17 +41,7 @@ static void set_str(char **dst, const char *v)
 static int with_advice(struct engine *e, struct step_result *r, const char *advice_id, const char *table,
                        const char *column, int have_dim)
 {
-	const struct advice *a = advice_get(advice_id);
-	r->advice_id = a ? a->id : NULL;
-	if (a && !r->fix) {
-		char *fix = engine_render(e, a->fix, table, column, have_dim);
-		step_set_fix(r, fix);
-		free(fix);
-	}
-	if (a) {
-		free(r->why);
-		r->why = engine_render(e, a->cause, table, column, have_dim);
-	}
+	engine_attach_advice(e, r, advice_get(advice_id), 1, table, column, have_dim);
 	return r->status;
 }
 
