@@ -403,15 +403,31 @@ t_is "$rc" 130 "Ctrl-C twice: the second, while the cancel is pending, exits 130
 t_has "$(cat "$T_TMP/esc.err")" "at once (second Ctrl-C); the open transaction is rolled back, what was committed before it stays" "Ctrl-C twice: and says what happens to the open transaction"
 wait_for "SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM pg_stat_activity WHERE application_name = 'vbadmin'" 1 20
 t_is "$(cnt_pgv)" "$EXP_M $EXP_M" "Ctrl-C twice: the abandoned overwrite left the old rows"
+# The listener accepts and never answers; it notes each connection, so the Ctrl-C goes out once
+# vbadmin is waiting on it (a fixed sleep sent it before vbadmin had started on a loaded machine)
 /usr/bin/python3 -c "
-import socket, time
-s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(5); print(s.getsockname()[1], flush=True); time.sleep(60)" >"$T_TMP/hang.port" & hp=$!
-sleep 0.5; conf "$T_TMP/hang.yml" kb "$(cat "$T_TMP/hang.port")"; sed -i 's/timeout: 3/timeout: 30/' "$T_TMP/hang.yml"
+import socket, sys, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(5); print(s.getsockname()[1], flush=True)
+s.settimeout(0.5); held = []; end = time.time() + 120
+while time.time() < end:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    held.append(c)
+    with open(sys.argv[1], 'a') as f:
+        f.write('accepted\\n')" "$T_TMP/hang.accepted" >"$T_TMP/hang.port" & hp=$!
+accepted() { cat "$T_TMP/hang.accepted" 2>/dev/null | wc -l; }
+for _ in $(seq 1 400); do [ -s "$T_TMP/hang.port" ] && break; sleep 0.05; done
+conf "$T_TMP/hang.yml" kb "$(cat "$T_TMP/hang.port")"; sed -i 's/timeout: 3/timeout: 30/' "$T_TMP/hang.yml"
 for cmd in check "search events"; do
+	n0=$(accepted)
 	t0=$(now)
 	env --default-signal=INT "$VBADMIN" --config "$T_TMP/hang.yml" $cmd >/dev/null 2>"$T_TMP/hang.err" & vp=$!
-	sleep 1; kill -INT "$vp"; wait "$vp"; rc=$?
-	echo "# time: Ctrl-C while connecting ($cmd) ended it $(secs "$t0" "$(now)") s after the start (connect timeout 30 s)"
+	for _ in $(seq 1 400); do [ "$(accepted)" -gt "$n0" ] && break; sleep 0.05; done
+	t_ok "$([ "$(accepted)" -gt "$n0" ]; echo $?)" "Ctrl-C while connecting: $cmd connected to the silent listener"
+	t1=$(now); kill -INT "$vp"; wait "$vp"; rc=$?
+	echo "# time: Ctrl-C while connecting ($cmd) ended it $(secs "$t1" "$(now)") s after the Ctrl-C, $(secs "$t0" "$(now)") s after the start (connect timeout 30 s)"
 	t_is "$rc" 130 "Ctrl-C while connecting: $cmd exits 130 at once"
 	t_has "$(cat "$T_TMP/hang.err")" "vbadmin: cancelled: ${cmd%% *}" "Ctrl-C while connecting: $cmd says what it cancelled"
 	t_has "$(cat "$T_TMP/hang.err")" ", while connecting; nothing was sent" "Ctrl-C while connecting: $cmd says nothing was sent"
