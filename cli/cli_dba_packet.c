@@ -37,9 +37,10 @@ int cli_dba_packet(struct cli_ctx *ctx, int argc, char **argv)
 	int items = engine_dba_packet(e, &b);
 	rc = VB_EXIT_OK;
 	if (outpath && vb_write_file_private(outpath, b.data ? b.data : "", b.len) != 0) {
+		int why = errno; /* read before fprintf, which may change errno */
 		/* whole or nothing: the temp file is removed, an older FILE is left as it was */
-		fprintf(ctx->err, "vbadmin: cannot write %s: %s; nothing was written\n", outpath, strerror(errno));
-		rc = errno == ENOSPC || errno == EDQUOT || errno == EIO ? VB_EXIT_FIXABLE : VB_EXIT_USAGE;
+		fprintf(ctx->err, "vbadmin: cannot write %s: %s; nothing was written\n", outpath, strerror(why));
+		rc = why == ENOSPC || why == EDQUOT || why == EIO ? VB_EXIT_FIXABLE : VB_EXIT_USAGE;
 	} else if (outpath) {
 		fprintf(ctx->err, "vbadmin: wrote %s (%d item%s for the DBA)\n", outpath, items, items == 1 ? "" : "s");
 	} else {
