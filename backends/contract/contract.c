@@ -1142,7 +1142,10 @@ static void fa_search(struct ct *c, const char *where, int top, size_t want_rows
 	const char *path = VB_SLOT(c->ops, search_path) ? c->ops->search_path(c->a) : NULL;
 	if (check(c, rc == VB_OK && r && r->nrows == want_rows, "indexed search_vector top %d %s%s: %zu rows", top,
 	          where ? "where " : "in namespace A", where ? where : "", want_rows)) {
-		check(c, distances_ascending(r), "... in ascending distance");
+		if (!check(c, distances_ascending(r), "... in ascending distance"))
+			for (size_t i = 0; i < r->nrows; i++)
+				diag(c, "row %zu: %s at distance %.17g", i + 1, vb_result_get(r, i, 0),
+				     r->distance ? r->distance[i] : -1.0);
 		if (want_ids)
 			check_ids(c, r, 1, want_ids, "... the exact nearest rows");
 	} else if (rc != VB_OK) {

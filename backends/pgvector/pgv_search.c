@@ -262,8 +262,12 @@ static int search_vector(struct vb_handle *h, const struct vb_table_spec *spec, 
 		         exact ? "asked for, sorted without the index" : "no HNSW/IVFFlat index on the vector column");
 		rc = fetch(h, sql.data, &p, 1, 0, out, err);
 	} else if (rc == VB_OK) {
-		/* relaxed order: re-sorted outside the scan so the page is in exact distance order */
-		char *outer = vb_xasprintf("WITH _vb_k AS MATERIALIZED (%s) SELECT * FROM _vb_k ORDER BY _distance", sql.data);
+		/* relaxed order: re-sorted outside the scan so the page is in exact distance order.  "+ 0"
+		 * (as pgvector's README does): PostgreSQL 17 knows the CTE comes out ordered by the
+		 * index's operator, takes ORDER BY _distance as already satisfied and drops the Sort, so
+		 * the rows came back in the scan's relaxed order now and then */
+		char *outer = vb_xasprintf("WITH _vb_k AS MATERIALIZED (%s) SELECT * FROM _vb_k ORDER BY _distance + 0",
+		                           sql.data);
 		int page;
 		rc = ann_page(h, t, method, top_n, est, &page, err);
 		if (rc == VB_OK)
