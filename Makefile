@@ -169,10 +169,15 @@ run: deps
 
 test-build: $(VBADMIN) $(PGV_SO) $(SAMPLE_SO) $(UNIT_BIN) $(INTEG_C_BIN)
 
+# the builds of `make test` use every core (CI has 2); the tests themselves run one after another
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 test: deps-test
 	@scripts/check-layers.sh
-	@$(MAKE) --no-print-directory SAN=1 test-build
-	@$(MAKE) --no-print-directory SAN=thread build/tsan/vbadmin
+	@# the optimised build `make run` makes: -O2 warns (maybe-uninitialized) where ASan builds do not
+	@$(MAKE) --no-print-directory -j$(JOBS) all
+	@$(MAKE) --no-print-directory -j$(JOBS) SAN=1 test-build
+	@$(MAKE) --no-print-directory -j$(JOBS) SAN=thread build/tsan/vbadmin
 	@tests/run-all.sh build/asan
 
 FUZZ_SECONDS ?= 600

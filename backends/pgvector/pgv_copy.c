@@ -606,7 +606,7 @@ int pgv_upsert(struct vb_handle *h, const struct vb_table_spec *spec, const stru
 {
 	if (!rows || rows->nrows == 0)
 		return VB_OK;
-	int key_col;
+	int key_col = -1; /* set by upsert_key on success; -O2 cannot see that */
 	int rc = upsert_key(spec, rows, &on_column, &key_col, err);
 	if (rc != VB_OK)
 		return rc;
