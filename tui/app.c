@@ -329,7 +329,10 @@ void tui_run_command(struct tui_app *app, const char *cmd)
 }
 
 /* ESC followed at once by another key is Meta-key (the terminal sent both together);
- * curses already waited ESCDELAY for it, so a lone Esc stays Esc. */
+ * curses already waited ESCDELAY for it, so a lone Esc stays Esc.  Only a byte makes a Meta
+ * key: a resize (SIGWINCH cut curses' wait short) or a function key after a lone Esc is a key
+ * of its own, given back for the next read (merged, both were lost: the Esc did nothing and
+ * readline got ESC and a stray byte). */
 static int read_tty_key(void)
 {
 	int k = getch();
@@ -337,6 +340,10 @@ static int read_tty_key(void)
 		return k;
 	timeout(0);
 	int next = getch();
+	if (next > 0xff) {
+		ungetch(next);
+		return 27;
+	}
 	return next == ERR || next == 27 ? 27 : TUI_META | next;
 }
 

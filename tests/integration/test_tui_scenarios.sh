@@ -155,6 +155,25 @@ scenario_meta() {
 	t_is "$(cat "$T_TMP/$s.rc" 2>/dev/null)" 0 "[$2x$3] 2: Q quits with 0"
 }
 
+# -- 2b. a resize while curses waits out ESCDELAY after a lone Esc: both keys still act -------
+# (a long ESCDELAY makes the window wide; at 50 ms a SIGWINCH landing in it merged the two into
+# one bogus Meta key: the Esc did nothing and the resize was lost)
+scenario_esc_resize() {
+	local s=$1
+	start "$s" 80 24 ESCDELAY=3000
+	expect "$s" "Setup wizard:" "2b: the console opens (ESCDELAY 3 s)"
+	settle "$s"
+	keys "$s" 6
+	expect "$s" "search>" "2b: Search lab"
+	keys "$s" -l "hello"
+	expect "$s" "search> hello" "2b: the query is typed"
+	keys "$s" Escape
+	sleep 0.3
+	resize "$s" 100 30
+	expect "$s" "[results] search> hello" "2b: Esc followed by a resize within ESCDELAY still focuses the results"
+	t_has "$(line "$s" -1)" "? help" "2b: and the resize is drawn: the key bar ends on the last of 30 rows"
+}
+
 # -- 3. running one step keeps every other step's state ---------------------------------
 scenario_step() {
 	local s=$1
@@ -638,6 +657,7 @@ while read -r c r oc or; do
 		t_ok 1 "PG15_CONNINFO and PG17_CONNINFO are set (run through tests/run-all.sh, which starts the sandboxes)"
 	fi
 done <<<"$SIZES"
+scenario_esc_resize e
 if [ -n "${PG17_CONNINFO:-}" ]; then
 	scenario_packet k
 fi
