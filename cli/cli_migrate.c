@@ -82,28 +82,76 @@ static int fail(struct cli_ctx *ctx, const struct vb_error *err)
 	return engine_exit_for_status(err->status);
 }
 
-int cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
+/* 0 with o and *yes filled; 1 when the command ends here with *code (a usage error, already
+ * reported). */
+static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct migrate_opts *o, int *yes, int *code)
 {
 	struct cli_args a;
 	cli_args_init(&a, ctx, "migrate", argc, argv, 0);
-	struct migrate_opts o = {.batch_rows = 500};
-	int yes = 0;
 	for (int c; (c = cli_args_next(&a));) {
 		switch (c) {
-		case 'F': o.from = optarg; break;
-		case 'O': o.to = optarg; break;
-		case 'T': o.tables = optarg; break;
-		case 'B': a.rc = cli_int_option(ctx, "migrate", "batch-size", optarg, 1, 100000, &o.batch_rows); break;
-		case 'y': yes = 1; break;
+		case 'F': o->from = optarg; break;
+		case 'O': o->to = optarg; break;
+		case 'T': o->tables = optarg; break;
+		case 'B': a.rc = cli_int_option(ctx, "migrate", "batch-size", optarg, 1, 100000, &o->batch_rows); break;
+		case 'y': *yes = 1; break;
 		}
 	}
-	if (cli_args_end(&a, 0))
-		return a.rc;
-	if (!o.from || !o.to)
-		return cli_usage_error(ctx, "migrate", "--from BACKEND and --to BACKEND are both required "
-		                                       "(lancedb, pgvector, embedded, or a plugin's name)");
-	int rc = cli_load_config(ctx);
-	if (rc != VB_EXIT_OK)
+	if (cli_args_end(&a, 0)) {
+		*code = a.rc;
+		return 1;
+	}
+	if (!o->from || !o->to) {
+		*code = cli_usage_error(ctx, "migrate", "--from BACKEND and --to BACKEND are both required "
+		                                        "(lancedb, pgvector, embedded, or a plugin's name)");
+		return 1;
+	}
+	return 0;
+}
+
+/* The copy, with progress on stderr and Ctrl-C stopping it between batches. */
+static int run_copy(struct cli_ctx *ctx, struct migrate *m, struct migrate_opts *o, struct vb_error *err)
+{
+	struct progress pr = {ctx->err, isatty(fileno(ctx->err))};
+	o->progress = show_progress;
+	o->progress_ctx = &pr;
+	migrate_cancelled = 0;
+	o->cancelled = &migrate_cancelled;
+	cli_signals_doing("migrate of namespace %s from %s to %s", m->src.namespace ? m->src.namespace : "default",
+	                  o->from, o->to);
+	cli_signals_watch_flag(&migrate_cancelled);
+	int rc = migrate_run(m, o, err);
+	cli_signals_unwatch();
+	if (pr.tty)
+		fputc('\n', ctx->err);
+	return rc;
+}
+
+/* The exit, saying what stays in the target: committed batches are kept and a re-run resumes. */
+static int outcome(struct cli_ctx *ctx, const struct migrate *m, int rc, const struct vb_error *err)
+{
+	if (rc == VB_ERR_CANCELLED && m->rows)
+		return cli_cancelled(ctx, "%s: the %lld rows of this run's committed batches stay in the target; re-run "
+		                     "the same command to resume (it goes on after those rows)", err->message,
+		                     (long long)m->rows);
+	if (rc == VB_ERR_CANCELLED)
+		return cli_cancelled(ctx, "%s: this run wrote nothing to the target", err->message);
+	if (rc != VB_OK) {
+		rc = fail(ctx, err);
+		fprintf(ctx->err, "committed batches are kept; re-running the same command resumes and writes no duplicates\n");
+		return rc;
+	}
+	return VB_EXIT_OK;
+}
+
+int cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct migrate_opts o = {.batch_rows = 500};
+	int yes = 0;
+	int rc;
+	if (parse_args(ctx, argc, argv, &o, &yes, &rc))
+		return rc;
+	if ((rc = cli_load_config(ctx)) != VB_EXIT_OK)
 		return rc;
 	struct vb_error err;
 	vb_err_clear(&err);
@@ -117,30 +165,9 @@ int cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
 		migrate_close(&m);
 		return VB_EXIT_USAGE;
 	}
-	struct progress pr = {ctx->err, isatty(fileno(ctx->err))};
-	o.progress = show_progress;
-	o.progress_ctx = &pr;
-	migrate_cancelled = 0;
-	o.cancelled = &migrate_cancelled;
-	cli_signals_doing("migrate of namespace %s from %s to %s", m->src.namespace ? m->src.namespace : "default", o.from,
-	                  o.to);
-	cli_signals_watch_flag(&migrate_cancelled);
-	rc = migrate_run(m, &o, &err);
-	cli_signals_unwatch();
-	if (pr.tty)
-		fputc('\n', ctx->err);
+	rc = run_copy(ctx, m, &o, &err);
 	print_report(ctx, m);
-	if (rc == VB_ERR_CANCELLED && m->rows)
-		rc = cli_cancelled(ctx, "%s: the %lld rows of this run's committed batches stay in the target; re-run the "
-		                   "same command to resume (it goes on after those rows)", err.message, (long long)m->rows);
-	else if (rc == VB_ERR_CANCELLED)
-		rc = cli_cancelled(ctx, "%s: this run wrote nothing to the target", err.message);
-	else if (rc != VB_OK) {
-		rc = fail(ctx, &err);
-		fprintf(ctx->err, "committed batches are kept; re-running the same command resumes and writes no duplicates\n");
-	} else {
-		rc = VB_EXIT_OK;
-	}
+	rc = outcome(ctx, m, rc, &err);
 	migrate_close(&m);
 	return rc;
 }
