@@ -415,7 +415,7 @@ scenario_bootpath() {
 
 # pane SESSION: the advice pane of Setup (right of the │) as one line
 pane() { screen "$1" | sed -n 's/^[^│]*│ \{0,1\}//p' | tr '\n' ' ' | tr -s ' '; }
-# pgconf FILE DB PASSWORD: a pg17 namespace kb with the hashing embedder
+# pgconf FILE DB PASSWORD [USER]: a pg17 namespace kb (as postgres by default) with the hashing embedder
 pgconf() {
 	cat >"$1" <<YML
 agent:
@@ -425,7 +425,7 @@ agent:
       host: 127.0.0.1
       port: $(pg_field "$PG17_CONNINFO" port)
       database: $2
-      username: postgres
+      username: ${4:-postgres}
       password: $3
 $(hashing_storage_yml kb)
 YML
@@ -613,20 +613,7 @@ scenario_packet() {
 	DBS="$DBS $db"
 	ROLES="$ROLES $role"
 	psql "$(printf '%s' "$PG17_CONNINFO" | sed "s/dbname=[^ ]*/dbname=$db/")" -X -q -c "REVOKE CREATE ON SCHEMA public FROM PUBLIC" >/dev/null
-	cat >"$cfg" <<YML
-agent:
-  namespace:
-    kb:
-      type: postgresql
-      host: 127.0.0.1
-      port: $(pg_field "$PG17_CONNINFO" port)
-      database: $db
-      username: $role
-      password: np
-  storage:
-    backends:
-      namespace: kb
-YML
+	pgconf "$cfg" "$db" np "$role"
 	out=$("$VBADMIN" --config "$cfg" dba-packet 2>&1)
 	t_has "$out" "GRANT USAGE, CREATE ON SCHEMA public TO $role;" "8: the packet asks for the schema grant"
 	t_is "$(printf '%s\n' "$out" | grep -c "^ *GRANT")" 1 "8: each GRANT item appears once"
